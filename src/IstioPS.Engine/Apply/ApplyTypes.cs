@@ -1,0 +1,32 @@
+namespace IstioPS.Engine.Apply;
+
+/// <summary>What one write did to an object.</summary>
+public enum ApplyAction
+{
+    Created,
+    Configured,
+    Unchanged,
+    Deleted,
+    NotFound,
+}
+
+/// <summary>One object as applied (or deleted), for results and progress.</summary>
+public sealed class AppliedObject
+{
+    public required string ApiVersion { get; init; }
+    public required string Kind { get; init; }
+    public string? Namespace { get; init; }
+    public required string Name { get; init; }
+    public required ApplyAction Action { get; init; }
+    public string? Component { get; init; }
+    public string? Source { get; init; }
+    public string? ResourceVersion { get; init; }
+
+    /// <summary>kubectl's way to name it: deployment.apps/istiod.</summary>
+    public string Reference => $"{Kind}/{Name}";
+
+    public override string ToString() => Namespace is null ? $"{Kind}/{Name} {Action.ToString().ToLowerInvariant()}" : $"{Kind}/{Namespace}/{Name} {Action.ToString().ToLowerInvariant()}";
+}
+
+/// <summary>Progress of a long operation, for a progress bar.</summary>
+public sealed record OperationProgress(string Status, int PercentComplete, string? CurrentOperation = null);

@@ -1,0 +1,22 @@
+namespace IstioPS.Engine.Install;
+
+/// <summary>The order objects are applied in: what others depend on first, Services last.</summary>
+public static class InstallOrder
+{
+    public static int Rank(string kind) => kind switch
+    {
+        "Namespace" => 0,
+        "CustomResourceDefinition" => 1,
+        "ServiceAccount" => 2,
+        "ClusterRole" => 3,
+        "ClusterRoleBinding" => 4,
+        "Role" => 5,
+        "RoleBinding" => 6,
+        "ConfigMap" or "Secret" => 7,
+        "MutatingWebhookConfiguration" or "ValidatingWebhookConfiguration" => 8,
+        "Deployment" or "DaemonSet" or "StatefulSet" or "Job" or "ReplicaSet" or "Pod" => 10,
+        "HorizontalPodAutoscaler" or "PodDisruptionBudget" => 11,
+        "Service" or "Endpoints" => 12,
+        _ => 9,
+    };
+}

@@ -1,0 +1,53 @@
+using IstioPS.Engine.Apply;
+using IstioPS.Engine.Manifests;
+
+namespace IstioPS.Engine.Install;
+
+/// <summary>What to install and how.</summary>
+public sealed class InstallRequest
+{
+    /// <summary>Files or folders of pre-rendered YAML.</summary>
+    public IReadOnlyList<string> ManifestPaths { get; init; } = Array.Empty<string>();
+
+    /// <summary>Objects already parsed or rendered (from a release); used with or instead of <see cref="ManifestPaths"/>.</summary>
+    public IReadOnlyList<ManifestObject> Objects { get; init; } = Array.Empty<ManifestObject>();
+
+    /// <summary>When set, objects are applied component by component in this order, waiting for each.</summary>
+    public IReadOnlyList<string>? ComponentOrder { get; init; }
+
+    public string Namespace { get; init; } = "istio-system";
+    public string Revision { get; init; } = "default";
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+    public bool NoWait { get; init; }
+    public int Concurrency { get; init; } = 8;
+}
+
+/// <summary>How the engine talks back: permission per object, progress, verbose and warning text.</summary>
+public sealed class OperationCallbacks
+{
+    /// <summary>Asked once per object before any write: (target, action) → go ahead?</summary>
+    public Func<string, string, bool> ShouldProcess { get; init; } = (_, _) => true;
+    public IProgress<OperationProgress>? Progress { get; init; }
+    public Action<string>? Verbose { get; init; }
+    public Action<string>? Warning { get; init; }
+    /// <summary>Each object as soon as it is written.</summary>
+    public Action<AppliedObject>? Applied { get; init; }
+}
+
+/// <summary>The one object Install-Istio emits.</summary>
+public sealed class InstallResult
+{
+    public required string Namespace { get; init; }
+    public required string Server { get; init; }
+    public string Revision { get; init; } = "default";
+    public required IReadOnlyList<AppliedObject> Objects { get; init; }
+    public int Created => Objects.Count(o => o.Action == ApplyAction.Created);
+    public int Configured => Objects.Count(o => o.Action == ApplyAction.Configured);
+    public int Unchanged => Objects.Count(o => o.Action == ApplyAction.Unchanged);
+    public int Total => Objects.Count;
+    public bool Waited { get; init; }
+    public required TimeSpan Duration { get; init; }
+    public long Requests { get; init; }
+
+    public override string ToString() => $"{Total} objects: {Created} created, {Configured} configured, {Unchanged} unchanged in {Duration.TotalSeconds:0.0}s";
+}

@@ -1,0 +1,233 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Security.Authentication;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Exceptions;
+
+namespace IstioPS.Engine.Kube;
+
+/// <summary>One event of a watch.</summary>
+public readonly record struct WatchEvent(string Type, JsonObject Object);
+
+/// <summary>
+/// The engine's only way to the API server: raw JSON requests through KubernetesClient's configured
+/// HttpClient and credentials (TLS, tokens, client certificates, exec plugins), with retries for
+/// transient failures and errors mapped to <see cref="IstioPSException"/>. Credentials never appear in
+/// messages: only the server URL, the context name and the request path do.
+/// </summary>
+public sealed class KubeApi : IDisposable
+{
+    public const string ApplyPatch = "application/apply-patch+yaml";
+    public const string MergePatch = "application/merge-patch+json";
+    public const string StrategicMergePatch = "application/strategic-merge-patch+json";
+    public const string JsonPatch = "application/json-patch+json";
+
+    private readonly Kubernetes client;
+    private readonly RetryHandler retry;
+    private readonly TimeSpan requestTimeout;
+    private long requestCount;
+
+    private KubeApi(Kubernetes client, RetryHandler retry, Uri server, string? context, string? kubeconfigPath, TimeSpan requestTimeout)
+    {
+        this.client = client;
+        this.retry = retry;
+        Server = server;
+        Context = context;
+        KubeconfigPath = kubeconfigPath;
+        this.requestTimeout = requestTimeout;
+    }
+
+    public Uri Server { get; }
+    public string? Context { get; }
+    public string? KubeconfigPath { get; }
+
+    /// <summary>Requests sent (retries not counted), for benchmarks and verbose output.</summary>
+    public long RequestCount => Interlocked.Read(ref requestCount);
+    public int RetryCount => retry.Retries;
+
+    public static KubeApi Connect(KubeConnectionOptions options)
+    {
+        var (config, path, context) = KubeconfigResolver.Resolve(options);
+        var retry = new RetryHandler(options.MaxRetries);
+        Kubernetes client;
+        try
+        {
+            client = new Kubernetes(config, retry);
+        }
+        catch (KubeConfigException ex)
+        {
+            throw new IstioPSException("KubeconfigInvalid", ErrorKind.InvalidData,
+                $"The kubeconfig '{path}' cannot be used: {ex.Message}", path, ex);
+        }
+
+        return new KubeApi(client, retry, client.BaseUri, context, path, options.RequestTimeout);
+    }
+
+    public void Dispose() => client.Dispose();
+
+    public async Task<JsonObject> GetAsync(string path, CancellationToken ct, object? target = null)
+    {
+        using var response = await SendAsync(HttpMethod.Get, path, null, null, ct, target).ConfigureAwait(false);
+        return await ReadObjectAsync(response, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>GET that answers null for 404.</summary>
+    public async Task<JsonObject?> TryGetAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            return await GetAsync(path, ct).ConfigureAwait(false);
+        }
+        catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends a JSON body (or none) and returns the answer's status and object.</summary>
+    public async Task<(HttpStatusCode Status, JsonObject Body)> WriteAsync(HttpMethod method, string path, JsonNode? body, string? contentType, CancellationToken ct, object? target = null)
+    {
+        HttpContent? content = null;
+        if (body is not null)
+        {
+            content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json");
+        }
+
+        using var response = await SendAsync(method, path, content, null, ct, target).ConfigureAwait(false);
+        return (response.StatusCode, await ReadObjectAsync(response, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>Every item of a list, following <c>continue</c> tokens; also returns the list's resourceVersion.</summary>
+    public async Task<(List<JsonObject> Items, string? ResourceVersion)> ListAsync(string path, string? labelSelector, CancellationToken ct, int pageSize = 500, string? fieldSelector = null)
+    {
+        var items = new List<JsonObject>();
+        string? cont = null;
+        string? rv = null;
+        do
+        {
+            var query = new StringBuilder($"?limit={pageSize}");
+            if (!string.IsNullOrEmpty(labelSelector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(labelSelector));
+            if (!string.IsNullOrEmpty(fieldSelector)) query.Append("&fieldSelector=").Append(Uri.EscapeDataString(fieldSelector));
+            if (cont is not null) query.Append("&continue=").Append(Uri.EscapeDataString(cont));
+            var list = await GetAsync(path + query, ct).ConfigureAwait(false);
+            if (list["items"] is JsonArray array)
+            {
+                foreach (var item in array)
+                {
+                    if (item is JsonObject o) items.Add(o);
+                }
+            }
+
+            rv = (string?)list["metadata"]?["resourceVersion"] ?? rv;
+            cont = (string?)list["metadata"]?["continue"];
+        }
+        while (!string.IsNullOrEmpty(cont));
+
+        return (items, rv);
+    }
+
+    /// <summary>
+    /// Watches a collection. Without a resourceVersion the server first sends an ADDED event for each
+    /// existing object, so one request both lists and watches.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string path, string? labelSelector, string? fieldSelector, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var query = new StringBuilder("?watch=1&allowWatchBookmarks=false");
+        if (!string.IsNullOrEmpty(labelSelector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(labelSelector));
+        if (!string.IsNullOrEmpty(fieldSelector)) query.Append("&fieldSelector=").Append(Uri.EscapeDataString(fieldSelector));
+        using var response = await SendAsync(HttpMethod.Get, path + query, null, null, ct, null, streaming: true).ConfigureAwait(false);
+        using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (true)
+        {
+            string? line;
+            try
+            {
+                line = await reader.ReadLineAsync(ct).ConfigureAwait(false);
+            }
+            catch (IOException) when (!ct.IsCancellationRequested)
+            {
+                yield break; // the server closed the watch; callers start another
+            }
+
+            if (line is null) yield break;
+            if (line.Length == 0) continue;
+            if (JsonNode.Parse(line) is JsonObject ev && ev["object"] is JsonObject obj)
+            {
+                var type = (string?)ev["type"] ?? "";
+                if (type == "ERROR")
+                {
+                    yield break;
+                }
+
+                yield return new WatchEvent(type, obj);
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string? accept, CancellationToken ct, object? target, bool streaming = false)
+    {
+        var uri = new Uri(Server, path);
+        using var request = new HttpRequestMessage(method, uri) { Content = content };
+        request.Headers.Accept.ParseAdd(accept ?? "application/json");
+        Interlocked.Increment(ref requestCount);
+        using var timeout = streaming ? null : CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout?.CancelAfter(requestTimeout);
+        var token = timeout?.Token ?? ct;
+        HttpResponseMessage response;
+        try
+        {
+            if (client.Credentials is not null)
+            {
+                await client.Credentials.ProcessHttpRequestAsync(request, token).ConfigureAwait(false);
+            }
+
+            response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is AuthenticationException || ex.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            throw new IstioPSException("TlsHandshakeFailed", ErrorKind.SecurityError,
+                $"The API server {Server} could not be trusted or the TLS handshake failed{ContextText}: {ex.InnerException?.Message ?? ex.Message}", Server.ToString(), ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new IstioPSException("ClusterUnreachable", ErrorKind.ConnectionError,
+                $"Cannot reach the Kubernetes API server {Server}{ContextText}: {ex.Message}", Server.ToString(), ex);
+        }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            throw new IstioPSException("RequestTimeout", ErrorKind.OperationTimeout,
+                $"The API server {Server} did not answer {method} {uri.AbsolutePath} within {requestTimeout.TotalSeconds:0} s.", Server.ToString(), ex);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            string body;
+            try
+            {
+                body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                response.Dispose();
+            }
+
+            throw KubeApiException.FromResponse(response.StatusCode, body, method.Method, uri.AbsolutePath, target ?? uri.AbsolutePath);
+        }
+
+        return response;
+    }
+
+    private string ContextText => Context is null ? "" : $" (context '{Context}')";
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        return bytes.Length == 0 ? new JsonObject() : JsonNode.Parse(bytes) as JsonObject ?? new JsonObject();
+    }
+}

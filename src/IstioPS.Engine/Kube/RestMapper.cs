@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace IstioPS.Engine.Kube;
+
+/// <summary>
+/// Maps apiVersion + kind to a served resource through API discovery, one group-version at a time
+/// and only for the group-versions asked about. Kinds a manifest's own CRDs define are learned from
+/// the manifest (<see cref="Learn"/>), so applying them needs no discovery refresh.
+/// </summary>
+public sealed class RestMapper
+{
+    private readonly KubeApi api;
+    private readonly ConcurrentDictionary<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>> groupVersions = new();
+    private readonly ConcurrentDictionary<(string ApiVersion, string Kind), ResourceInfo> learned = new();
+
+    public RestMapper(KubeApi api) => this.api = api;
+
+    /// <summary>The resource for a kind, or null when the cluster does not serve it.</summary>
+    public async Task<ResourceInfo?> FindAsync(string apiVersion, string kind, CancellationToken ct)
+    {
+        if (learned.TryGetValue((apiVersion, kind), out var known))
+        {
+            return known;
+        }
+
+        var resources = await GroupVersionAsync(apiVersion, ct).ConfigureAwait(false);
+        return resources is not null && resources.TryGetValue(kind, out var info) ? info : null;
+    }
+
+    /// <summary>Whether the cluster serves a group-version at all (for example apiextensions.k8s.io/v1beta1).</summary>
+    public async Task<bool> ServesAsync(string apiVersion, CancellationToken ct)
+        => await GroupVersionAsync(apiVersion, ct).ConfigureAwait(false) is not null;
+
+    /// <summary>Records a kind defined by a CustomResourceDefinition (from the manifest or the cluster).</summary>
+    public void Learn(ResourceInfo info) => learned[(info.ApiVersion, info.Kind)] = info;
+
+    /// <summary>Forgets what discovery said of a group-version, so the next lookup asks again.</summary>
+    public void Invalidate(string apiVersion) => groupVersions.TryRemove(apiVersion, out _);
+
+    /// <summary>The resources a CustomResourceDefinition object defines, one per served version.</summary>
+    public static IEnumerable<ResourceInfo> FromCrd(JsonObject crd)
+    {
+        var spec = crd["spec"] as JsonObject;
+        var group = (string?)spec?["group"];
+        var names = spec?["names"] as JsonObject;
+        var kind = (string?)names?["kind"];
+        var plural = (string?)names?["plural"];
+        if (group is null || kind is null || plural is null)
+        {
+            yield break;
+        }
+
+        var namespaced = !string.Equals((string?)spec?["scope"], "Cluster", StringComparison.Ordinal);
+        if (spec?["versions"] is JsonArray versions)
+        {
+            foreach (var v in versions.OfType<JsonObject>())
+            {
+                if ((string?)v["name"] is { } name && (bool?)v["served"] != false)
+                {
+                    yield return new ResourceInfo(group, name, kind, plural, namespaced);
+                }
+            }
+        }
+        else if ((string?)spec?["version"] is { } single)
+        {
+            yield return new ResourceInfo(group, single, kind, plural, namespaced);
+        }
+    }
+
+    private Task<Dictionary<string, ResourceInfo>?> GroupVersionAsync(string apiVersion, CancellationToken ct)
+    {
+        var lazy = groupVersions.GetOrAdd(apiVersion, av => new Lazy<Task<Dictionary<string, ResourceInfo>?>>(() => LoadAsync(av, ct)));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            groupVersions.TryRemove(new KeyValuePair<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>>(apiVersion, lazy));
+        }
+
+        return task;
+    }
+
+    private async Task<Dictionary<string, ResourceInfo>?> LoadAsync(string apiVersion, CancellationToken ct)
+    {
+        var slash = apiVersion.IndexOf('/');
+        var group = slash < 0 ? "" : apiVersion[..slash];
+        var version = slash < 0 ? apiVersion : apiVersion[(slash + 1)..];
+        if (version.Length == 0 || apiVersion.Count(c => c == '/') > 1)
+        {
+            return null;
+        }
+
+        var path = group.Length == 0 ? $"/api/{version}" : $"/apis/{group}/{version}";
+        JsonObject list;
+        try
+        {
+            list = await api.GetAsync(path, ct).ConfigureAwait(false);
+        }
+        catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, ResourceInfo>(StringComparer.Ordinal);
+        if (list["resources"] is JsonArray resources)
+        {
+            foreach (var r in resources.OfType<JsonObject>())
+            {
+                var name = (string?)r["name"];
+                var kind = (string?)r["kind"];
+                if (name is null || kind is null || name.Contains('/'))
+                {
+                    continue; // subresources such as deployments/status
+                }
+
+                map.TryAdd(kind, new ResourceInfo(group, version, kind, name, (bool?)r["namespaced"] ?? false));
+            }
+        }
+
+        return map;
+    }
+}

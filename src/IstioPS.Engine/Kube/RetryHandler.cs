@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace IstioPS.Engine.Kube;
+
+/// <summary>
+/// Retries 429 (honouring Retry-After), 500, 502, 503, 504 and dropped connections with bounded,
+/// jittered exponential backoff. Watches are retried only before their response starts.
+/// </summary>
+internal sealed class RetryHandler : DelegatingHandler
+{
+    private readonly int maxRetries;
+    private readonly TimeSpan baseDelay;
+    private readonly TimeSpan maxDelay;
+
+    public RetryHandler(int maxRetries, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null)
+    {
+        this.maxRetries = maxRetries;
+        this.baseDelay = baseDelay ?? TimeSpan.FromMilliseconds(100);
+        this.maxDelay = maxDelay ?? TimeSpan.FromSeconds(5);
+    }
+
+    /// <summary>Counts retries, for verbose output and tests.</summary>
+    public int Retries;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (attempt < maxRetries && IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref Retries);
+                await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (attempt >= maxRetries || !IsRetryable(response.StatusCode))
+            {
+                return response;
+            }
+
+            var delay = RetryAfter(response) ?? Backoff(attempt);
+            response.Dispose();
+            Interlocked.Increment(ref Retries);
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsRetryable(HttpStatusCode code) => code is HttpStatusCode.TooManyRequests
+        or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
+        or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    private static bool IsTransient(Exception ex) => ex switch
+    {
+        HttpRequestException h => h.InnerException is not System.Security.Authentication.AuthenticationException
+                                  && h.HttpRequestError is not HttpRequestError.SecureConnectionError
+                                  && h.HttpRequestError is not HttpRequestError.NameResolutionError,
+        IOException => true,
+        SocketException => true,
+        _ => false,
+    };
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta > maxDelay ? maxDelay : delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > maxDelay ? maxDelay : wait;
+        }
+
+        return null;
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var ms = baseDelay.TotalMilliseconds * Math.Pow(2, attempt);
+        ms = Math.Min(ms, maxDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(ms * (0.8 + Random.Shared.NextDouble() * 0.4));
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace IstioPS.Engine.Manifests;
+
+/// <summary>A problem with one document of the input, with its file and line.</summary>
+public sealed class ManifestException : IstioPSException
+{
+    public ManifestException(string errorId, SourceLocation source, string problem)
+        : base(errorId, ErrorKind.InvalidData, $"{source}: {problem}", source.ToString())
+    {
+        Source = source;
+        Problem = problem;
+    }
+
+    public SourceLocation Source { get; }
+    public string Problem { get; }
+}
+
+/// <summary>Reads multi-document YAML (or JSON) manifests from files, folders or text.</summary>
+public static class ManifestReader
+{
+    private static readonly string[] Extensions = { ".yaml", ".yml", ".json" };
+
+    /// <summary>The manifest files a set of paths names: files as given, folders searched recursively in name order.</summary>
+    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                    .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                    .OrderBy(f => f, StringComparer.Ordinal));
+            }
+            else if (File.Exists(path))
+            {
+                files.Add(Path.GetFullPath(path));
+            }
+            else
+            {
+                throw new IstioPSException("ManifestPathNotFound", ErrorKind.ObjectNotFound, $"The manifest path '{path}' does not exist.", path);
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Reads every file; returns the objects and every problem found (nothing stops at the first).</summary>
+    public static (List<ManifestObject> Objects, List<ManifestException> Errors) ReadFiles(IEnumerable<string> files, string? component = null)
+    {
+        var objects = new List<ManifestObject>();
+        var errors = new List<ManifestException>();
+        foreach (var file in files)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                errors.Add(new ManifestException("ManifestUnreadable", new SourceLocation(file, 0, 0), ex.Message));
+                continue;
+            }
+
+            Read(text, file, component, objects, errors);
+        }
+
+        return (objects, errors);
+    }
+
+    /// <summary>Parses YAML text from one source into objects, adding problems to <paramref name="errors"/>.</summary>
+    public static void Read(string text, string source, string? component, List<ManifestObject> objects, List<ManifestException> errors)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            errors.Add(new ManifestException("InvalidYaml", new SourceLocation(source, (int)ex.Start.Line, 0),
+                $"invalid YAML: {Trim(ex)}"));
+            return;
+        }
+
+        var index = 0;
+        foreach (var document in stream.Documents)
+        {
+            index++;
+            var root = document.RootNode;
+            var location = new SourceLocation(source, (int)root.Start.Line, index);
+            if (root is YamlScalarNode { Value: null or "" } || (root is YamlScalarNode s && s.Style == ScalarStyle.Plain && s.Value is "null" or "~"))
+            {
+                continue; // an empty document, as between two '---'
+            }
+
+            if (root is not YamlMappingNode map)
+            {
+                errors.Add(new ManifestException("InvalidDocument", location, "the document is not a mapping (a Kubernetes object has apiVersion, kind and metadata)."));
+                continue;
+            }
+
+            if (YamlToJson.Convert(map) is not JsonObject body)
+            {
+                continue;
+            }
+
+            if ((string?)body["kind"] is "List" && body["items"] is JsonArray items)
+            {
+                var itemNodes = map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: "items" }).Value as YamlSequenceNode;
+                for (var i = 0; i < items.Count; i++)
+                {
+                    var line = itemNodes is not null && i < itemNodes.Children.Count ? (int)itemNodes.Children[i].Start.Line : location.Line;
+                    if (items[i] is JsonObject item)
+                    {
+                        AddChecked(item.DeepClone().AsObject(), location with { Line = line }, component, objects, errors);
+                    }
+                }
+
+                continue;
+            }
+
+            AddChecked(body, location, component, objects, errors);
+        }
+    }
+
+    private static void AddChecked(JsonObject body, SourceLocation location, string? component, List<ManifestObject> objects, List<ManifestException> errors)
+    {
+        var problem = ObjectValidator.CheckShape(body);
+        if (problem is not null)
+        {
+            errors.Add(new ManifestException("InvalidObject", location, problem));
+            return;
+        }
+
+        objects.Add(new ManifestObject(body, location, component));
+    }
+
+    private static string Trim(YamlException ex)
+    {
+        var message = ex.InnerException?.Message ?? ex.Message;
+        var paren = message.IndexOf("): ", StringComparison.Ordinal);
+        return paren >= 0 && message.StartsWith("(", StringComparison.Ordinal) ? message[(paren + 3)..] : message;
+    }
+}
