@@ -30,3 +30,15 @@ public sealed class AppliedObject
 
 /// <summary>Progress of a long operation, for a progress bar.</summary>
 public sealed record OperationProgress(string Status, int PercentComplete, string? CurrentOperation = null);
+
+/// <summary>How the engine talks back: permission per object, progress, verbose and warning text.</summary>
+public sealed class OperationCallbacks
+{
+    /// <summary>Asked once per object before any write: (target, action) → go ahead?</summary>
+    public Func<string, string, bool> ShouldProcess { get; init; } = (_, _) => true;
+    public IProgress<OperationProgress>? Progress { get; init; }
+    public Action<string>? Verbose { get; init; }
+    public Action<string>? Warning { get; init; }
+    /// <summary>Each object as soon as it is written.</summary>
+    public Action<AppliedObject>? Applied { get; init; }
+}

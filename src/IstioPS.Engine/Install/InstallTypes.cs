@@ -22,18 +22,6 @@ public sealed class InstallRequest
     public int Concurrency { get; init; } = 8;
 }
 
-/// <summary>How the engine talks back: permission per object, progress, verbose and warning text.</summary>
-public sealed class OperationCallbacks
-{
-    /// <summary>Asked once per object before any write: (target, action) → go ahead?</summary>
-    public Func<string, string, bool> ShouldProcess { get; init; } = (_, _) => true;
-    public IProgress<OperationProgress>? Progress { get; init; }
-    public Action<string>? Verbose { get; init; }
-    public Action<string>? Warning { get; init; }
-    /// <summary>Each object as soon as it is written.</summary>
-    public Action<AppliedObject>? Applied { get; init; }
-}
-
 /// <summary>The one object Install-Istio emits.</summary>
 public sealed class InstallResult
 {
@@ -47,6 +35,8 @@ public sealed class InstallResult
     public int Total => Objects.Count;
     public bool Waited { get; init; }
     public required TimeSpan Duration { get; init; }
+    /// <summary>The duration as kubectl prints ages: 12.3s, 2m5s.</summary>
+    public string DurationText => Duration.TotalMinutes >= 1 ? $"{(int)Duration.TotalMinutes}m{Duration.Seconds}s" : $"{Duration.TotalSeconds:0.0}s";
     public long Requests { get; init; }
 
     public override string ToString() => $"{Total} objects: {Created} created, {Configured} configured, {Unchanged} unchanged in {Duration.TotalSeconds:0.0}s";

@@ -1,0 +1,224 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and benchmarks IstioPS.
+.DESCRIPTION
+    Build  stages an importable module at out/IstioPS (Import-Module ./out/IstioPS) and the simulated
+           API server at out/KubeSim.
+    Test   builds, runs every xunit project, then Pester (6.2.0, from NuGet) in a child pwsh against
+           out/IstioPS, and prints one line "N passed, N failed, N skipped" over both.
+    Demo   starts the simulated cluster, installs Istio into it, shows components and injection.
+    Bench  runs the timed harness (ratios against kubectl in the same process tree).
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [string] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+    # Extra arguments for the Pester run (e.g. a file filter), for local use.
+    [string[]] $PesterPath
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'IstioPS'
+$simOut = Join-Path $out 'KubeSim'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+function Invoke-Native {
+    param([Parameter(Mandatory)][string] $File, [Parameter(ValueFromRemainingArguments)][string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Get-NuGetRoot {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list
+    if ($LASTEXITCODE -ne 0) { throw 'dotnet nuget locals failed.' }
+    return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Invoke-Build {
+    Write-Host "==> Build ($Configuration)"
+    Invoke-Native dotnet build (Join-Path $root 'IstioPS.sln') -c $Configuration --nologo -v quiet -clp:ErrorsOnly
+    if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
+    $bin = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'bin') -Force
+    $cmdletOut = Join-Path $root "src/IstioPS/bin/$Configuration/net8.0"
+    Get-ChildItem $cmdletOut -File | Where-Object { $_.Extension -in '.dll', '.pdb', '.json' } |
+        Where-Object { $_.Name -notlike 'System.Management.Automation*' } |
+        Copy-Item -Destination $bin
+    Copy-Item (Join-Path $root "src/IstioPS.Loader/bin/$Configuration/net8.0/IstioPS.Loader.dll") $moduleOut
+    Copy-Item (Join-Path $root 'IstioPS.psd1') $moduleOut
+    Copy-Item (Join-Path $root 'src/IstioPS/Module/*') $moduleOut
+    New-HelpFile
+    if (Test-Path $simOut) { Remove-Item $simOut -Recurse -Force }
+    Copy-Item (Join-Path $root "tests/KubeSim/bin/$Configuration/net10.0") $simOut -Recurse
+    Write-Host "    module staged at $moduleOut"
+}
+
+# MAML help generated from src/IstioPS/Help/*.psd1 and the cmdlets' own parameter metadata, so every
+# parameter is documented (the build fails if one has no description).
+function New-HelpFile {
+    $script = {
+        param($ModulePath, $HelpSource, $Target)
+        $ErrorActionPreference = 'Stop'
+        Import-Module $ModulePath
+        $common = Import-PowerShellDataFile (Join-Path $HelpSource 'Common.psd1')
+        $commonNames = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        function X([string] $s) { [System.Security.SecurityElement]::Escape($s) }
+        function Paras([string] $text) { ($text -split "`n`n" | ForEach-Object { "<maml:para>$(X $_.Trim())</maml:para>" }) -join '' }
+        $sb = [System.Text.StringBuilder]::new()
+        [void]$sb.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
+        [void]$sb.AppendLine('<helpItems schema="maml" xmlns="http://msh">')
+        $missing = @()
+        foreach ($cmd in Get-Command -Module IstioPS -CommandType Cmdlet | Sort-Object Name) {
+            $file = Join-Path $HelpSource "$($cmd.Name).psd1"
+            if (-not (Test-Path $file)) { $missing += "$($cmd.Name): no help file"; continue }
+            $help = Import-PowerShellDataFile $file
+            $descriptions = @{} + $common.Parameters
+            foreach ($k in $help.Parameters.Keys) { $descriptions[$k] = $help.Parameters[$k] }
+            $params = $cmd.Parameters.Values | Where-Object { $_.Name -notin $commonNames }
+            foreach ($p in $params) { if (-not $descriptions[$p.Name]) { $missing += "$($cmd.Name) -$($p.Name): no description" } }
+            [void]$sb.AppendLine('<command:command xmlns:maml="http://schemas.microsoft.com/maml/2004/10" xmlns:command="http://schemas.microsoft.com/maml/dev/command/2004/10" xmlns:dev="http://schemas.microsoft.com/maml/dev/2004/10">')
+            [void]$sb.AppendLine("<command:details><command:name>$($cmd.Name)</command:name><command:verb>$($cmd.Verb)</command:verb><command:noun>$($cmd.Noun)</command:noun><maml:description>$(Paras $help.Synopsis)</maml:description></command:details>")
+            [void]$sb.AppendLine("<maml:description>$(Paras $help.Description)</maml:description>")
+            [void]$sb.AppendLine('<command:syntax>')
+            foreach ($set in $cmd.ParameterSets) {
+                [void]$sb.AppendLine("<command:syntaxItem><maml:name>$($cmd.Name)</maml:name>")
+                foreach ($p in $set.Parameters | Where-Object { $_.Name -notin $commonNames }) {
+                    $pos = if ($p.Position -ge 0) { $p.Position } else { 'named' }
+                    $pipe = if ($p.ValueFromPipeline -and $p.ValueFromPipelineByPropertyName) { 'True (ByValue, ByPropertyName)' } elseif ($p.ValueFromPipeline) { 'True (ByValue)' } elseif ($p.ValueFromPipelineByPropertyName) { 'True (ByPropertyName)' } else { 'False' }
+                    $isSwitch = $p.ParameterType -eq [switch]
+                    [void]$sb.Append("<command:parameter required=`"$($p.IsMandatory.ToString().ToLower())`" position=`"$pos`" pipelineInput=`"$pipe`" globbing=`"false`"><maml:name>$($p.Name)</maml:name>")
+                    if (-not $isSwitch) { [void]$sb.Append("<command:parameterValue required=`"true`">$(X $p.ParameterType.Name)</command:parameterValue>") }
+                    [void]$sb.AppendLine('</command:parameter>')
+                }
+                [void]$sb.AppendLine('</command:syntaxItem>')
+            }
+            [void]$sb.AppendLine('</command:syntax><command:parameters>')
+            foreach ($p in $params | Sort-Object Name) {
+                $sets = $p.ParameterSets.Values
+                $mandatory = @($sets | Where-Object IsMandatory).Count -gt 0
+                $first = @($sets)[0]
+                $pos = if ($first.Position -ge 0) { $first.Position } else { 'named' }
+                $pipe = if ($first.ValueFromPipeline -and $first.ValueFromPipelineByPropertyName) { 'True (ByValue, ByPropertyName)' } elseif ($first.ValueFromPipeline) { 'True (ByValue)' } elseif ($first.ValueFromPipelineByPropertyName) { 'True (ByPropertyName)' } else { 'False' }
+                $glob = [bool]($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
+                [void]$sb.Append("<command:parameter required=`"$($mandatory.ToString().ToLower())`" position=`"$pos`" pipelineInput=`"$pipe`" globbing=`"$($glob.ToString().ToLower())`" aliases=`"$(($p.Aliases -join ', '))`"><maml:name>$($p.Name)</maml:name>")
+                [void]$sb.Append("<maml:description>$(Paras $descriptions[$p.Name])</maml:description>")
+                [void]$sb.Append("<command:parameterValue required=`"true`">$(X $p.ParameterType.Name)</command:parameterValue><dev:type><maml:name>$(X $p.ParameterType.FullName)</maml:name></dev:type>")
+                [void]$sb.AppendLine('</command:parameter>')
+            }
+            [void]$sb.AppendLine('</command:parameters><command:returnValues>')
+            foreach ($t in $cmd.OutputType) {
+                [void]$sb.AppendLine("<command:returnValue><dev:type><maml:name>$(X $t.Name)</maml:name></dev:type></command:returnValue>")
+            }
+            [void]$sb.AppendLine('</command:returnValues><command:examples>')
+            $i = 0
+            foreach ($ex in $help.Examples) {
+                $i++
+                [void]$sb.AppendLine("<command:example><maml:title>-------------------------- Example $i --------------------------</maml:title><dev:code>$(X $ex.Code)</dev:code><dev:remarks>$(Paras $ex.Remarks)</dev:remarks></command:example>")
+            }
+            if ($i -eq 0) { $missing += "$($cmd.Name): no example" }
+            [void]$sb.AppendLine('</command:examples></command:command>')
+        }
+        [void]$sb.AppendLine('</helpItems>')
+        if ($missing) { throw "Help is incomplete:`n  $($missing -join "`n  ")" }
+        $null = New-Item -ItemType Directory -Force -Path (Split-Path $Target)
+        [System.IO.File]::WriteAllText($Target, $sb.ToString())
+    }
+    $target = Join-Path $moduleOut 'en-US/IstioPS.dll-Help.xml'
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
+            "& { $script } '$moduleOut' '$(Join-Path $root 'src/IstioPS/Help')' '$target'"))
+    Invoke-Native (Get-Process -Id $PID).Path -NoProfile -NonInteractive -EncodedCommand $encoded
+}
+
+# One line per test project and Pester; the summary adds them up.
+function Read-Trx([string] $Path) {
+    [xml]$trx = Get-Content -Raw $Path
+    $c = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $out 'test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $results
+    $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $failedRuns = @()
+    foreach ($project in Get-ChildItem (Join-Path $root 'tests') -Recurse -Filter '*.Tests.csproj' | Sort-Object Name) {
+        Write-Host "==> xunit: $($project.BaseName)"
+        $trx = "$($project.BaseName).trx"
+        & dotnet test $project.FullName -c $Configuration --no-build --nologo --logger "trx;LogFileName=$trx" --results-directory $results --logger 'console;verbosity=minimal'
+        $code = $LASTEXITCODE
+        $file = Join-Path $results $trx
+        if (-not (Test-Path $file)) { throw "dotnet test for $($project.Name) wrote no results (exit code $code)." }
+        $r = Read-Trx $file
+        Write-Host ("    {0}: {1} passed, {2} failed, {3} skipped" -f $project.BaseName, $r.Passed, $r.Failed, $r.Skipped)
+        foreach ($k in 'Passed', 'Failed', 'Skipped') { $totals[$k] += $r.$k }
+        if ($code -ne 0) { $failedRuns += $project.BaseName }
+    }
+
+    Write-Host '==> Pester'
+    $nuget = Get-NuGetRoot
+    $pesterModule = Join-Path $nuget 'pester/6.2.0/tools/Pester.psd1'
+    $otherYaml = Join-Path $nuget 'yamldotnet/13.7.1/lib/net6.0/YamlDotNet.dll'
+    if (-not (Test-Path $pesterModule) -or -not (Test-Path $otherYaml)) {
+        Invoke-Native dotnet restore (Join-Path $root 'tests/Pester/Pester.Download.csproj') --nologo -v quiet
+    }
+    $assets = New-Item -ItemType Directory -Force -Path (Join-Path $out 'test-assets')
+    Copy-Item $otherYaml $assets
+    $pesterJson = Join-Path $results 'pester.json'
+    $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $root 'tests/Pester') }
+    $runner = {
+        param($PesterModule, $Paths, $ResultFile, $ResultsDir)
+        Import-Module $PesterModule -MinimumVersion 6.2.0
+        $config = New-PesterConfiguration
+        $config.Run.Path = $Paths
+        $config.Run.PassThru = $true
+        $config.Output.Verbosity = 'Normal'
+        $config.TestResult.Enabled = $true
+        $config.TestResult.OutputPath = Join-Path $ResultsDir 'pester.xml'
+        $r = Invoke-Pester -Configuration $config
+        @{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount } |
+            ConvertTo-Json | Set-Content $ResultFile
+    }
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
+            "& { $runner } '$pesterModule' @('$($paths -join "','")') '$pesterJson' '$results'"))
+    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -EncodedCommand $encoded
+    if (-not (Test-Path $pesterJson)) { throw "Pester wrote no results (exit code $LASTEXITCODE)." }
+    $p = Get-Content -Raw $pesterJson | ConvertFrom-Json
+    Write-Host ("    Pester: {0} passed, {1} failed, {2} skipped" -f $p.Passed, $p.Failed, $p.Skipped)
+    foreach ($k in 'Passed', 'Failed', 'Skipped') { $totals[$k] += $p.$k }
+
+    Write-Host ''
+    Write-Host ('{0} passed, {1} failed, {2} skipped' -f $totals.Passed, $totals.Failed, $totals.Skipped)
+    if ($totals.Failed -gt 0 -or $failedRuns) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & (Join-Path $root 'tests/Demo.ps1') -ModulePath $moduleOut -KubeSimPath (Join-Path $simOut 'KubeSim.dll')
+    if (-not $?) { exit 1 }
+}
+
+function Invoke-Bench {
+    $Configuration = 'Release'
+    Invoke-Build
+    Invoke-Native dotnet build (Join-Path $root 'tests/Bench/Bench.csproj') -c Release --nologo -v quiet -clp:ErrorsOnly
+    Invoke-Native dotnet (Join-Path $root 'tests/Bench/bin/Release/net10.0/Bench.dll') --module $moduleOut --root $root
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+}

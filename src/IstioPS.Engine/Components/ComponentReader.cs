@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using IstioPS.Engine.Kube;
+
+namespace IstioPS.Engine.Components;
+
+/// <summary>Reads what runs in the mesh namespace: workloads with their pods, or the pods alone.</summary>
+public sealed class ComponentReader
+{
+    private static readonly ResourceInfo[] WorkloadResources = { ResourceInfo.Deployments, ResourceInfo.DaemonSets, ResourceInfo.StatefulSets };
+    private readonly KubeApi api;
+    private readonly Func<DateTimeOffset> now;
+
+    public ComponentReader(KubeApi api, Func<DateTimeOffset>? now = null)
+    {
+        this.api = api;
+        this.now = now ?? (() => DateTimeOffset.UtcNow);
+    }
+
+    public async Task<IReadOnlyList<IstioComponent>> GetComponentsAsync(string ns, CancellationToken ct)
+    {
+        var podsTask = api.ListAsync(ResourceInfo.Pods.CollectionPath(ns), null, ct);
+        var workloadTasks = WorkloadResources.Select(r => api.ListAsync(r.CollectionPath(ns), null, ct)).ToArray();
+        await Task.WhenAll(workloadTasks.Append<Task>(podsTask)).ConfigureAwait(false);
+        var pods = podsTask.Result.Items;
+        var at = now();
+        var result = new List<IstioComponent>();
+        for (var i = 0; i < WorkloadResources.Length; i++)
+        {
+            foreach (var w in workloadTasks[i].Result.Items)
+            {
+                result.Add(Describe(WorkloadResources[i].Kind, w, pods, at));
+            }
+        }
+
+        return result.OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.Kind, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<IReadOnlyList<IstioPod>> GetPodsAsync(string ns, CancellationToken ct)
+    {
+        var pods = (await api.ListAsync(ResourceInfo.Pods.CollectionPath(ns), null, ct).ConfigureAwait(false)).Items;
+        var at = now();
+        return pods.Select(p => PodStatus.ToPod(p, at, ComponentCatalog.Identify(Name(p), Labels(p)).Component))
+            .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+    }
+
+    private static IstioComponent Describe(string kind, JsonObject workload, List<JsonObject> allPods, DateTimeOffset at)
+    {
+        var name = Name(workload);
+        var labels = Labels(workload);
+        var templateLabels = (workload["spec"]?["template"]?["metadata"]?["labels"] as JsonObject)?
+            .Where(kv => kv.Value is JsonValue).ToDictionary(kv => kv.Key, kv => kv.Value!.ToString()) ?? new Dictionary<string, string>();
+        var merged = new Dictionary<string, string>(templateLabels);
+        foreach (var (k, v) in labels) merged[k] = v;
+        var role = ComponentCatalog.Identify(name, merged);
+        var selector = workload["spec"]?["selector"] as JsonObject;
+        var pods = allPods.Where(p => KubeFormat.SelectorMatches(selector, p)).ToList();
+        var readiness = WorkloadStatus.Evaluate(kind, workload);
+        var images = (workload["spec"]?["template"]?["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>()
+            .Select(c => (string?)c["image"]).OfType<string>().ToList() ?? new List<string>();
+        return new IstioComponent
+        {
+            Name = name,
+            Namespace = (string?)workload["metadata"]?["namespace"] ?? "",
+            Kind = kind,
+            Component = role.Component,
+            Role = role.Role,
+            Legacy = role.Legacy,
+            Ready = $"{readiness.ReadyCount}/{readiness.Desired}",
+            Status = Status(readiness, pods),
+            Restarts = pods.Sum(p => PodStatus.Restarts(p, out _)),
+            Age = KubeFormat.Age(workload, at),
+            Created = KubeFormat.Timestamp(workload["metadata"]?["creationTimestamp"]),
+            Version = Version(merged, images),
+            Revision = merged.TryGetValue("istio.io/rev", out var rev) ? rev : null,
+            Images = images,
+        };
+    }
+
+    /// <summary>Running when ready; otherwise the first pod problem (ImagePullBackOff, CrashLoopBackOff) or Progressing/Pending.</summary>
+    private static string Status(WorkloadReadiness readiness, List<JsonObject> pods)
+    {
+        if (readiness.Desired == 0 && readiness.Ready) return "ScaledToZero";
+        if (readiness.Ready) return "Running";
+        if (readiness.Failed) return "Failed";
+        foreach (var pod in pods)
+        {
+            var status = PodStatus.Status(pod);
+            if (status is not ("Running" or "Completed" or "Pending" or "ContainerCreating" or "PodInitializing")) return status;
+        }
+
+        return pods.Count == 0 ? "Pending" : pods.Any(p => PodStatus.Status(p) == "Running") ? "Progressing" : PodStatus.Status(pods[0]);
+    }
+
+    /// <summary>The Istio version: the version labels Istio's charts set, else the first image's tag.</summary>
+    private static string? Version(IReadOnlyDictionary<string, string> labels, List<string> images)
+    {
+        foreach (var key in new[] { "operator.istio.io/version", "app.kubernetes.io/version", "version" })
+        {
+            if (labels.TryGetValue(key, out var v) && !string.IsNullOrEmpty(v)) return v;
+        }
+
+        foreach (var image in images)
+        {
+            var at = image.IndexOf('@');
+            var reference = at >= 0 ? image[..at] : image;
+            var colon = reference.LastIndexOf(':');
+            if (colon > reference.LastIndexOf('/') && colon < reference.Length - 1) return reference[(colon + 1)..];
+        }
+
+        return null;
+    }
+
+    private static string Name(JsonObject o) => (string?)o["metadata"]?["name"] ?? "";
+
+    private static Dictionary<string, string> Labels(JsonObject o) => KubeFormat.Labels(o).ToDictionary(kv => kv.Key, kv => kv.Value);
+}

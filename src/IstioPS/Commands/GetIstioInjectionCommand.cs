@@ -1,0 +1,34 @@
+using System.Management.Automation;
+using IstioPS.Engine.Injection;
+
+namespace IstioPS.Commands;
+
+/// <summary>Get-IstioInjection: `kubectl get namespace -L istio-injection` as objects.</summary>
+[Cmdlet(VerbsCommon.Get, "IstioInjection")]
+[OutputType(typeof(NamespaceInjection))]
+public sealed class GetIstioInjectionCommand : KubeCmdlet
+{
+    private readonly List<string> names = new();
+
+    /// <summary>Namespaces to show; wildcards allowed; default all.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Namespace { get; set; }
+
+    protected override Task ProcessRecordAsync(CancellationToken ct)
+    {
+        if (Namespace is not null) names.AddRange(Namespace);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task EndProcessingAsync(CancellationToken ct)
+    {
+        var service = new InjectionService(Api);
+        foreach (var ns in await service.GetAsync(names.Count == 0 ? null : names, EmitError, ct).ConfigureAwait(false))
+        {
+            Emit(ns);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+@{
+    Synopsis    = 'Turns on Istio sidecar injection for namespaces: sets istio-injection=enabled (or istio.io/rev=REVISION).'
+    Description = @'
+Enable-IstioInjection labels namespaces so that Istio injects its sidecar into the pods created there from now on. Without -Revision it sets istio-injection=enabled and removes istio.io/rev; with -Revision it sets istio.io/rev=REVISION and removes istio-injection (which would otherwise win).
+
+It takes namespace names from the pipeline by value and by property name (so Get-IstioInjection | Enable-IstioInjection works), collects them all, then patches them concurrently, so hundreds of namespaces take a moment. kube-system, kube-public and kube-node-lease are refused unless -Force is given.
+
+Pods that are already running keep what they have: they get (or lose) the sidecar only when they are re-created, for example with kubectl rollout restart of their Deployments.
+'@
+    Parameters  = @{
+        Namespace   = 'The namespaces to label. Accepts names from the pipeline by value and by property name (Namespace, Name).'
+        InputObject = 'Namespace objects emitted by Get-IstioInjection.'
+        Revision    = 'Sets istio.io/rev=REVISION instead of istio-injection=enabled, for revision-based (canary) control planes. "default" means istio-injection=enabled.'
+        Force       = 'Allows changing kube-system, kube-public and kube-node-lease.'
+        PassThru    = 'Emits each namespace as changed.'
+    }
+    Examples    = @(
+        @{
+            Code    = 'Enable-IstioInjection -Namespace bookinfo -PassThru'
+            Remarks = 'Labels bookinfo with istio-injection=enabled and shows the result.'
+        }
+        @{
+            Code    = 'Get-Content namespaces.txt | Enable-IstioInjection -Revision canary -WhatIf'
+            Remarks = 'Shows which namespaces would be moved to the canary revision, without changing anything.'
+        }
+    )
+}

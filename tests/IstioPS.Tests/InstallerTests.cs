@@ -1,0 +1,201 @@
+using IstioPS.Engine;
+using IstioPS.Engine.Apply;
+using IstioPS.Engine.Install;
+using IstioPS.Engine.Kube;
+using KubeSim;
+using Xunit;
+
+namespace IstioPS.Tests;
+
+public class InstallerTests
+{
+    private const string Workload = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          namespace: apps
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+              - name: web
+                image: example/web:1.0
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+          namespace: apps
+        spec:
+          selector: {app: web}
+          ports:
+          - port: 80
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-config
+          namespace: apps
+        data:
+          a: b
+        """;
+
+    private static Task<InstallResult?> Install(Sim sim, InstallRequest request, OperationCallbacks? callbacks = null, CancellationToken ct = default)
+        => new Installer(sim.Api).InstallAsync(request, callbacks ?? new OperationCallbacks(), ct);
+
+    [Fact]
+    public async Task InstallsCreatesNamespaceWaitsAndIsIdempotent()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("app.yaml", Workload);
+        var first = await Install(sim, new InstallRequest { ManifestPaths = new[] { file }, Namespace = "istio-system" });
+        Assert.NotNull(first);
+        Assert.True(first!.Waited);
+        Assert.Equal(first.Total, first.Created);
+        Assert.Contains(first.Objects, o => o.Kind == "Namespace" && o.Name == "apps" && o.Action == ApplyAction.Created);
+        Assert.Contains(first.Objects, o => o.Kind == "Namespace" && o.Name == "istio-system" && o.Action == ApplyAction.Created);
+        Assert.Equal(5, first.Total);
+
+        var deployment = await sim.Api.GetAsync(ResourceInfo.Deployments.ObjectPath("apps", "web"), default);
+        Assert.True(WorkloadStatus.Evaluate("Deployment", deployment).Ready);
+        Assert.Equal("istiops", KubeFormat.Label(deployment, Installer.ManagedByLabel));
+
+        sim.Server.ClearRequests();
+        var second = await Install(sim, new InstallRequest { ManifestPaths = new[] { file } });
+        Assert.NotNull(second);
+        Assert.Equal(3, second!.Unchanged);
+        Assert.Equal(0, second.Created);
+        Assert.Equal(0, second.Configured);
+        var after = await sim.Api.GetAsync(ResourceInfo.Deployments.ObjectPath("apps", "web"), default);
+        Assert.Equal((string?)deployment["metadata"]!["resourceVersion"], (string?)after["metadata"]!["resourceVersion"]);
+    }
+
+    [Fact]
+    public async Task ChangedObjectsAreReportedConfigured()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("app.yaml", Workload);
+        await Install(sim, new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        File.WriteAllText(file, Workload.Replace("a: b", "a: c"));
+        var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        Assert.Equal(ApplyAction.Configured, result!.Objects.Single(o => o.Name == "web-config").Action);
+        Assert.Equal(ApplyAction.Unchanged, result.Objects.Single(o => o.Kind == "Service").Action);
+    }
+
+    [Fact]
+    public async Task WhatIfWritesNothing()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("app.yaml", Workload);
+        var asked = new List<string>();
+        var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file } },
+            new OperationCallbacks { ShouldProcess = (target, _) => { asked.Add(target); return false; } });
+        Assert.Null(result);
+        Assert.Empty(sim.Writes());
+        Assert.Contains(asked, t => t.StartsWith("deployment.apps/web"));
+        Assert.Contains("namespace/apps", asked);
+    }
+
+    [Fact]
+    public async Task InvalidInputIsReportedWithFileAndLineAndNothingIsWritten()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("bad.yaml", Workload + """
+
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: Not_Valid
+            ---
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata:
+              name: w
+            """);
+        var ex = await Assert.ThrowsAsync<IstioPSAggregateException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file } }));
+        Assert.Equal("ManifestInvalid", ex.ErrorId);
+        Assert.Equal(2, ex.Errors.Count);
+        Assert.Contains($"{file}:36", ex.Message);
+        Assert.Contains("Not_Valid", ex.Message);
+        Assert.Contains($"{file}:41", ex.Message);
+        Assert.Contains("example.com/v1", ex.Message);
+        Assert.Empty(sim.Writes());
+    }
+
+    [SkippableFact]
+    public async Task LegacyV1beta1CrdsAreRefusedBeforeAnyWrite()
+    {
+        var legacy = Path.Combine(TestData.RequireIstio(), "legacy", "1.5.1");
+        await using var sim = await Sim.StartAsync();
+        var ex = await Assert.ThrowsAnyAsync<IstioPSException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { legacy } }));
+        Assert.Contains("apiextensions.k8s.io/v1beta1", ex.Message);
+        Assert.Empty(sim.Writes());
+    }
+
+    [SkippableFact]
+    public async Task InstallsIstioCrdsAndAddons()
+    {
+        TestData.RequireIstio();
+        await using var sim = await Sim.StartAsync();
+        var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { TestData.CrdFile, TestData.Addons } });
+        Assert.NotNull(result);
+        Assert.Equal(15, result!.Objects.Count(o => o.Kind == "CustomResourceDefinition" && o.Name.EndsWith(".istio.io")));
+        Assert.Equal(result.Total, result.Created);
+        var (pods, _) = await sim.Api.ListAsync(ResourceInfo.Pods.CollectionPath("istio-system"), null, default);
+        Assert.NotEmpty(pods);
+        Assert.All(pods, p => Assert.Equal("Running", (string?)p["status"]!["phase"]));
+
+        var again = await Install(sim, new InstallRequest { ManifestPaths = new[] { TestData.CrdFile, TestData.Addons } });
+        Assert.Equal(again!.Total, again.Unchanged);
+    }
+
+    [Fact]
+    public async Task TimeoutNamesWhatIsNotReadyAndWhy()
+    {
+        await using var sim = await Sim.StartAsync(new KubeSimOptions { ReadyAfterMs = 50, FailImage = "example/web" });
+        var file = TestData.WriteTemp("app.yaml", Workload);
+        var ex = await Assert.ThrowsAsync<NotReadyException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file }, Timeout = TimeSpan.FromSeconds(2) }));
+        Assert.Equal("InstallTimeout", ex.ErrorId);
+        var web = Assert.Single(ex.NotReady);
+        Assert.Equal("web", web.Name);
+        Assert.Contains(web.PodReasons, r => r.Contains("ImagePullBackOff"));
+        Assert.Contains("ImagePullBackOff", ex.Message);
+    }
+
+    [Fact]
+    public async Task TransientFailuresAreRetried()
+    {
+        await using var sim = await Sim.StartAsync();
+        sim.Server.AddFault(new FaultRule { Method = "PATCH", PathRegex = "configmaps", Count = 2, Kind = FaultKind.Status429, RetryAfterSeconds = 0 });
+        sim.Server.AddFault(new FaultRule { Method = "PATCH", PathRegex = "services", Count = 1, Kind = FaultKind.Status503 });
+        sim.Server.AddFault(new FaultRule { Method = "PATCH", PathRegex = "deployments", Count = 1, Kind = FaultKind.DropConnection });
+        var file = TestData.WriteTemp("app.yaml", Workload);
+        var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        Assert.Equal(5, result!.Created);
+        Assert.True(sim.Api.RetryCount >= 4, $"retries: {sim.Api.RetryCount}");
+        Assert.Contains(sim.Server.Requests, r => r.Status == 429);
+    }
+
+    [Fact]
+    public async Task CancelledInstallCompletesWhenRunAgain()
+    {
+        await using var sim = await Sim.StartAsync(new KubeSimOptions { ReadyAfterMs = 50, LatencyMs = 30 });
+        var file = TestData.WriteTemp("app.yaml", Workload);
+        using var cts = new CancellationTokenSource();
+        var applied = 0;
+        var callbacks = new OperationCallbacks { Applied = _ => { if (Interlocked.Increment(ref applied) == 2) cts.Cancel(); } };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file }, Concurrency = 1 }, callbacks, cts.Token));
+        sim.Server.LatencyMs = 0;
+        var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file } });
+        Assert.True(result!.Waited);
+        Assert.Equal(5, result.Total);
+        Assert.True(result.Created >= 1 && result.Unchanged >= 1, result.ToString());
+    }
+}

@@ -1,0 +1,108 @@
+# Helpers for the Pester suite: a simulated cluster per test file, its request log, and kubectl against it.
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+
+function Get-RepoRoot { $script:RepoRoot }
+
+function Get-ModulePath { Join-Path $script:RepoRoot 'out/IstioPS/IstioPS.psd1' }
+
+function Get-IstioData {
+    $path = if ($env:ISTIOPS_ISTIO_DATA) { $env:ISTIOPS_ISTIO_DATA } else { Join-Path $script:RepoRoot '../shared/istio' }
+    if (Test-Path $path) { (Resolve-Path $path).Path } else { $null }
+}
+
+function Get-IstioRelease {
+    $data = Get-IstioData
+    if ($data) { Join-Path $data 'releases/istio-1.30.3' } else { $null }
+}
+
+function New-TestDirectory {
+    $dir = Join-Path ([System.IO.Path]::GetTempPath()) "istiops-pester-$([guid]::NewGuid().ToString('n'))"
+    (New-Item -ItemType Directory -Path $dir).FullName
+}
+
+function Start-TestCluster {
+    [CmdletBinding()]
+    param(
+        [int] $ReadyAfterMs = 100,
+        [string] $FailImage,
+        [string] $Token,
+        [int] $LatencyMs,
+        [int] $Nodes,
+        [switch] $Tls
+    )
+    $dll = Join-Path $script:RepoRoot 'out/KubeSim/KubeSim.dll'
+    if (-not (Test-Path $dll)) { throw "KubeSim is not built at $dll; run ./build.ps1 first." }
+    $dir = New-TestDirectory
+    $kubeconfig = Join-Path $dir 'kubeconfig'
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($dll, '--kubeconfig', $kubeconfig, '--ready-after-ms', $ReadyAfterMs)) { $psi.ArgumentList.Add([string]$a) }
+    if ($FailImage) { $psi.ArgumentList.Add('--fail-image'); $psi.ArgumentList.Add($FailImage) }
+    if ($Token) { $psi.ArgumentList.Add('--token'); $psi.ArgumentList.Add($Token) }
+    if ($LatencyMs) { $psi.ArgumentList.Add('--latency-ms'); $psi.ArgumentList.Add([string]$LatencyMs) }
+    if ($Nodes) { $psi.ArgumentList.Add('--nodes'); $psi.ArgumentList.Add([string]$Nodes) }
+    if ($Tls) { $psi.ArgumentList.Add('--tls') }
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $read = $process.StandardOutput.ReadLineAsync()
+    if (-not $read.Wait(30000) -or $read.Result -notmatch '^KubeSim listening on (\S+)') {
+        try { $process.Kill() } catch { }
+        throw "KubeSim did not start: '$($read.Result)'"
+    }
+    [pscustomobject]@{
+        Process    = $process
+        Url        = $Matches[1].TrimEnd('/')
+        Kubeconfig = $kubeconfig
+        Directory  = $dir
+        CacheDir   = Join-Path $dir 'kubectl-cache'
+    }
+}
+
+function Stop-TestCluster {
+    param([Parameter(Mandatory)] $Cluster)
+    if (-not $Cluster) { return }
+    try { $Cluster.Process.StandardInput.Close() } catch { }
+    if (-not $Cluster.Process.WaitForExit(5000)) { $Cluster.Process.Kill() }
+    Remove-Item $Cluster.Directory -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+function Get-SimRequest {
+    param([Parameter(Mandatory)] $Cluster)
+    @(Invoke-RestMethod -Uri "$($Cluster.Url)/_sim/requests" -SkipCertificateCheck)
+}
+
+function Get-SimWrite {
+    param([Parameter(Mandatory)] $Cluster)
+    @(Get-SimRequest $Cluster | Where-Object { $_.method -ne 'GET' })
+}
+
+function Clear-SimRequest {
+    param([Parameter(Mandatory)] $Cluster)
+    $null = Invoke-RestMethod -Method Delete -Uri "$($Cluster.Url)/_sim/requests" -SkipCertificateCheck
+}
+
+function Add-SimFault {
+    param([Parameter(Mandatory)] $Cluster, [string] $Method = '*', [Parameter(Mandatory)][string] $PathRegex, [int] $Count = 1, [Parameter(Mandatory)][string] $Kind, [int] $RetryAfterSeconds = 0)
+    $body = @{ method = $Method; pathRegex = $PathRegex; count = $Count; kind = $Kind; retryAfterSeconds = $RetryAfterSeconds } | ConvertTo-Json
+    $null = Invoke-RestMethod -Method Post -Uri "$($Cluster.Url)/_sim/faults" -Body $body -ContentType 'application/json' -SkipCertificateCheck
+}
+
+function Test-Kubectl { [bool](Get-Command kubectl -CommandType Application -ErrorAction SilentlyContinue) }
+
+# kubectl against the simulated cluster, with its own cache folder; returns the output lines and sets $LASTEXITCODE.
+function Invoke-Kubectl {
+    param([Parameter(Mandatory)] $Cluster, [Parameter(ValueFromRemainingArguments)][string[]] $Arguments)
+    & kubectl --kubeconfig $Cluster.Kubeconfig --cache-dir $Cluster.CacheDir @Arguments 2>&1 | ForEach-Object { "$_" }
+}
+
+# Creates namespaces through the API directly (no kubectl needed).
+function New-TestNamespace {
+    param([Parameter(Mandatory)] $Cluster, [Parameter(Mandatory)][string[]] $Name, [hashtable] $Labels = @{})
+    foreach ($n in $Name) {
+        $body = @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $n; labels = $Labels } } | ConvertTo-Json -Depth 5
+        $null = Invoke-RestMethod -Method Post -Uri "$($Cluster.Url)/api/v1/namespaces" -Body $body -ContentType 'application/json' -SkipCertificateCheck
+    }
+}
+
+Export-ModuleMember -Function *
