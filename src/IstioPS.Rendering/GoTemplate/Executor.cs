@@ -1,0 +1,395 @@
+using System.Text;
+
+namespace IstioPS.Rendering.GoTemplate;
+
+/// <summary>Tree-walking executor with Go text/template semantics.</summary>
+internal sealed class Executor
+{
+    private static readonly object NoFinal = new();
+    private readonly TemplateContext _ctx;
+    private readonly StringBuilder _out;
+    private TemplateDefinition _def;
+    private readonly object? _data;
+    private readonly List<KeyValuePair<string, object?>> _vars = new();
+    private Node? _at;
+
+    private enum Flow { Normal, Break, Continue }
+
+    public Executor(TemplateContext ctx, StringBuilder output, TemplateDefinition def, object? data)
+    {
+        _ctx = ctx; _out = output; _def = def; _data = data;
+    }
+
+    public void Run()
+    {
+        _vars.Add(new("$", _data));
+        Walk(_data, _def.Root);
+    }
+
+    private RenderException Error(string message, string? id = null, Exception? inner = null)
+    {
+        int line = _at?.Line ?? 0;
+        string at = _at == null ? "" : $" at <{Describe(_at)}>";
+        return new RenderException(id ?? RenderErrorIds.TemplateExecutionError,
+            $"template: {_def.SourceName}:{line}: executing {GoFormat.Quote(_def.Name)}{at}: {message}", _def.SourceName, line, inner);
+    }
+
+    private static string Describe(Node n) => n switch
+    {
+        FieldNode f => f.ToString(),
+        VariableNode v => v.ToString(),
+        IdentifierNode i => i.Name,
+        StringNode s => s.Quoted,
+        NumberNode num => num.Text,
+        BoolNode b => b.Value ? "true" : "false",
+        DotNode => ".",
+        NilNode => "nil",
+        ChainNode c => "(" + Describe(c.Target) + ")." + string.Join(".", c.Fields),
+        CommandNode c => string.Join(" ", c.Args.Select(Describe)),
+        PipeExprNode p => "(" + string.Join(" | ", p.Pipe.Commands.Select(Describe)) + ")",
+        _ => n.GetType().Name,
+    };
+
+    private Flow Walk(object? dot, Node node)
+    {
+        switch (node)
+        {
+            case TextNode t:
+                _out.Append(t.Text);
+                return Flow.Normal;
+            case ActionNode a:
+                {
+                    var val = EvalPipeline(dot, a.Pipe);
+                    if (a.Pipe.Decl.Count == 0) PrintValue(a, val);
+                    return Flow.Normal;
+                }
+            case ListNode l:
+                foreach (var n in l.Nodes)
+                {
+                    var f = Walk(dot, n);
+                    if (f != Flow.Normal) return f;
+                }
+                return Flow.Normal;
+            case BranchNode b:
+                return b.Kind == BranchKind.Range ? WalkRange(dot, b) : WalkIfOrWith(dot, b);
+            case TemplateNode t:
+                WalkTemplate(dot, t);
+                return Flow.Normal;
+            case BreakNode: return Flow.Break;
+            case ContinueNode: return Flow.Continue;
+        }
+        _at = node;
+        throw Error("unknown node: " + node.GetType().Name);
+    }
+
+    private Flow WalkIfOrWith(object? dot, BranchNode b)
+    {
+        int mark = _vars.Count;
+        try
+        {
+            var val = EvalPipeline(dot, b.Pipe);
+            if (GoValues.IsTrue(val))
+                return Walk(b.Kind == BranchKind.With ? val : dot, b.List);
+            if (b.ElseList != null) return Walk(dot, b.ElseList);
+            return Flow.Normal;
+        }
+        finally { _vars.RemoveRange(mark, _vars.Count - mark); }
+    }
+
+    private Flow WalkRange(object? dot, BranchNode r)
+    {
+        _at = r;
+        int mark = _vars.Count;
+        try
+        {
+            var val = EvalPipeline(dot, r.Pipe);
+            int mark2 = _vars.Count;
+            bool Iter(object? index, object? elem, out bool stop)
+            {
+                stop = false;
+                if (r.Pipe.Decl.Count > 0)
+                {
+                    if (r.Pipe.IsAssign)
+                    {
+                        if (r.Pipe.Decl.Count > 1) { SetVar(r.Pipe.Decl[0], index); SetVar(r.Pipe.Decl[1], elem); }
+                        else SetVar(r.Pipe.Decl[0], elem);
+                    }
+                    else
+                    {
+                        if (r.Pipe.Decl.Count > 1) { SetTopVar(2, index); SetTopVar(1, elem); }
+                        else SetTopVar(1, elem);
+                    }
+                }
+                var f = Walk(elem, r.List);
+                _vars.RemoveRange(mark2, _vars.Count - mark2);
+                if (f == Flow.Break) { stop = true; }
+                return true;
+            }
+            val = GoValues.Normalize(val);
+            switch (val)
+            {
+                case IDictionary<string, object?> m when m.Count > 0:
+                    foreach (var k in GoValues.SortedKeys(m))
+                    {
+                        Iter(k, m[k], out bool stop);
+                        if (stop) break;
+                    }
+                    return Flow.Normal;
+                case System.Collections.IList l when l.Count > 0:
+                    for (int i = 0; i < l.Count; i++)
+                    {
+                        Iter((long)i, l[i], out bool stop);
+                        if (stop) break;
+                    }
+                    return Flow.Normal;
+                case long n when n > 0:
+                    for (long i = 0; i < n; i++)
+                    {
+                        Iter(i, i, out bool stop);
+                        if (stop) break;
+                    }
+                    return Flow.Normal;
+                case null:
+                case IDictionary<string, object?>:
+                case System.Collections.IList:
+                case long:
+                    break;
+                default:
+                    throw Error($"range can't iterate over {GoFormat.ToString(val)}");
+            }
+            if (r.ElseList != null) return Walk(dot, r.ElseList);
+            return Flow.Normal;
+        }
+        finally { _vars.RemoveRange(mark, _vars.Count - mark); }
+    }
+
+    private void SetTopVar(int n, object? value) => _vars[^n] = new(_vars[^n].Key, value);
+
+    private void WalkTemplate(object? dot, TemplateNode t)
+    {
+        _at = t;
+        if (!_ctx.Set.TryGet(t.Name, out var def))
+            throw Error($"template {GoFormat.Quote(t.Name)} not defined");
+        var newDot = t.Pipe == null ? null : EvalPipeline(dot, t.Pipe);
+        if (_ctx.Depth > 100000) throw Error("exceeded maximum template depth (100000)");
+        var inner = new Executor(new TemplateContext(_ctx.Set, _ctx), _out, def, newDot);
+        inner.Run();
+    }
+
+    private void PrintValue(Node n, object? val)
+    {
+        _at = n;
+        switch (val)
+        {
+            case GoMissing: _out.Append("<no value>"); return;
+            case string s: _out.Append(s); return;
+            case null: _out.Append("<nil>"); return;
+            default: _out.Append(GoFormat.ToString(val)); return;
+        }
+    }
+
+    private object? EvalPipeline(object? dot, PipeNode pipe)
+    {
+        _at = pipe;
+        object? value = NoFinal;
+        foreach (var cmd in pipe.Commands)
+        {
+            value = EvalCommand(dot, cmd, value);
+            if (value == null) value = GoMissing.Value;
+        }
+        foreach (var v in pipe.Decl)
+        {
+            if (pipe.IsAssign) SetVar(v, value);
+            else _vars.Add(new(v, value));
+        }
+        return value;
+    }
+
+    private void SetVar(string name, object? value)
+    {
+        for (int i = _vars.Count - 1; i >= 0; i--)
+        {
+            if (_vars[i].Key == name) { _vars[i] = new(name, value); return; }
+        }
+        throw Error($"undefined variable: {name}");
+    }
+
+    private object? VarValue(string name)
+    {
+        for (int i = _vars.Count - 1; i >= 0; i--)
+            if (_vars[i].Key == name) return _vars[i].Value;
+        throw Error($"undefined variable: {name}");
+    }
+
+    private void NotAFunction(List<Node> args, object? final)
+    {
+        if (args.Count > 1 || final != NoFinal) throw Error($"can't give argument to non-function {Describe(args[0])}");
+    }
+
+    private object? EvalCommand(object? dot, CommandNode cmd, object? final)
+    {
+        var first = cmd.Args[0];
+        switch (first)
+        {
+            case FieldNode f: return EvalFieldChain(dot, dot, f, f.Idents, 0, cmd.Args, final);
+            case ChainNode c: return EvalChain(dot, c, cmd.Args, final);
+            case IdentifierNode id: return EvalFunction(dot, id, cmd.Args, final);
+            case PipeExprNode p: NotAFunction(cmd.Args, final); return EvalPipeline(dot, p.Pipe);
+            case VariableNode v: return EvalVariable(dot, v, cmd.Args, final);
+        }
+        _at = first;
+        NotAFunction(cmd.Args, final);
+        switch (first)
+        {
+            case BoolNode b: return b.Value;
+            case DotNode: return dot;
+            case NilNode: throw Error("nil is not a command");
+            case NumberNode n: return IdealConstant(n);
+            case StringNode s: return s.Text;
+        }
+        throw Error("can't evaluate command " + Describe(first));
+    }
+
+    private object IdealConstant(NumberNode n)
+    {
+        _at = n;
+        string t = n.Text;
+        bool floatSyntax = n.IsFloat && !t.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && !t.StartsWith('\'') &&
+                           t.IndexOfAny(new[] { '.', 'e', 'E', 'p', 'P' }) >= 0;
+        if (floatSyntax) return n.FloatValue;
+        if (n.IsInt) return n.IntValue;
+        if (n.IsFloat) return n.FloatValue;
+        throw Error($"{t} overflows int");
+    }
+
+    private object? EvalChain(object? dot, ChainNode chain, List<Node> args, object? final)
+    {
+        _at = chain;
+        if (chain.Target is NilNode) throw Error("indirection through explicit nil in " + Describe(chain));
+        var pipe = EvalArg(dot, chain.Target);
+        return EvalFieldChain(dot, pipe, chain, chain.Fields, 0, args, final);
+    }
+
+    private object? EvalVariable(object? dot, VariableNode v, List<Node> args, object? final)
+    {
+        _at = v;
+        var value = VarValue(v.Idents[0]);
+        if (v.Idents.Length == 1)
+        {
+            NotAFunction(args, final);
+            return value;
+        }
+        return EvalFieldChain(dot, value, v, v.Idents, 1, args, final);
+    }
+
+    private object? EvalFieldChain(object? dot, object? receiver, Node node, string[] idents, int start, List<Node>? args, object? final)
+    {
+        int n = idents.Length;
+        for (int i = start; i < n - 1; i++) receiver = EvalField(dot, idents[i], node, null, NoFinal, receiver);
+        return EvalField(dot, idents[n - 1], node, args, final, receiver);
+    }
+
+    private object? EvalField(object? dot, string fieldName, Node node, List<Node>? args, object? final, object? receiver)
+    {
+        _at = node;
+        if (receiver is GoMissing)
+        {
+            if (_ctx.Set.MissingKey == MissingKeyOption.Error) throw Error($"nil data; no entry for key {GoFormat.Quote(fieldName)}");
+            return GoMissing.Value;
+        }
+        if (receiver == null) throw Error($"nil pointer evaluating interface {{}}.{fieldName}");
+        bool hasArgs = (args != null && args.Count > 1) || final != NoFinal;
+        if (receiver is IGoObject obj)
+        {
+            if (obj.TryGetField(fieldName, out var fv))
+            {
+                if (hasArgs) throw Error($"{fieldName} has arguments but cannot be invoked as function");
+                return fv;
+            }
+            var argv = EvalArgs(dot, args, 1, final);
+            object? result;
+            bool found;
+            try { found = obj.TryCallMethod(fieldName, argv, out result); }
+            catch (GoFunctionException e) { throw Error($"error calling {fieldName}: {e.Message}", e.ErrorId); }
+            if (found) return result;
+            throw Error($"can't evaluate field {fieldName} in type {obj.GoTypeName}");
+        }
+        if (receiver is IDictionary<string, object?> map)
+        {
+            if (hasArgs) throw Error($"{fieldName} is not a method but has arguments");
+            if (map.TryGetValue(fieldName, out var v)) return v;
+            return _ctx.Set.MissingKey switch
+            {
+                MissingKeyOption.Zero => null,
+                MissingKeyOption.Error => throw Error($"map has no entry for key {GoFormat.Quote(fieldName)}"),
+                _ => GoMissing.Value,
+            };
+        }
+        throw Error($"can't evaluate field {fieldName} in type {GoValues.TypeName(receiver)}");
+    }
+
+    private object?[] EvalArgs(object? dot, List<Node>? args, int start, object? final)
+    {
+        int n = (args?.Count ?? 0) - start;
+        if (n < 0) n = 0;
+        bool hasFinal = final != NoFinal;
+        var argv = new object?[n + (hasFinal ? 1 : 0)];
+        for (int i = 0; i < n; i++) argv[i] = GoValues.Normalize(EvalArg(dot, args![start + i]));
+        if (hasFinal) argv[n] = GoValues.Normalize(final);
+        return argv;
+    }
+
+    private object? EvalFunction(object? dot, IdentifierNode node, List<Node> args, object? final)
+    {
+        _at = node;
+        string name = node.Name;
+        if (name == "and" || name == "or")
+        {
+            int count = args.Count - 1 + (final != NoFinal ? 1 : 0);
+            if (count < 1) throw Error($"wrong number of args for {name}: want at least 1 got 0");
+            object? v = null;
+            for (int i = 1; i < args.Count; i++)
+            {
+                v = EvalArg(dot, args[i]);
+                bool t = GoValues.IsTrue(v);
+                if (name == "and" ? !t : t) return v;
+            }
+            if (final != NoFinal) v = final;
+            return v;
+        }
+        if (!_ctx.Set.Functions.TryGet(name, out var fn)) throw Error($"\"{name}\" is not a defined function");
+        var argv = EvalArgs(dot, args, 1, final);
+        _at = node;
+        try
+        {
+            return fn(_ctx, argv);
+        }
+        catch (GoFunctionException e)
+        {
+            throw Error($"error calling {name}: {e.Message}", e.ErrorId);
+        }
+        catch (RenderException e)
+        {
+            throw Error($"error calling {name}: {e.Message}", e.ErrorId == RenderErrorIds.TemplateExecutionError ? null : e.ErrorId, e);
+        }
+    }
+
+    private object? EvalArg(object? dot, Node n)
+    {
+        _at = n;
+        switch (n)
+        {
+            case DotNode: return dot;
+            case NilNode: return null;
+            case FieldNode f: return EvalFieldChain(dot, dot, f, f.Idents, 0, new List<Node> { n }, NoFinal);
+            case VariableNode v: return EvalVariable(dot, v, new List<Node> { n }, NoFinal);
+            case PipeExprNode p: return EvalPipeline(dot, p.Pipe);
+            case IdentifierNode id: return EvalFunction(dot, id, new List<Node> { n }, NoFinal);
+            case ChainNode c: return EvalChain(dot, c, new List<Node> { n }, NoFinal);
+            case BoolNode b: return b.Value;
+            case NumberNode num: return IdealConstant(num);
+            case StringNode s: return s.Text;
+        }
+        throw Error("can't handle " + Describe(n));
+    }
+}

@@ -1,0 +1,112 @@
+using System.Collections;
+
+namespace IstioPS.Rendering.GoTemplate;
+
+/// <summary>Go's invalid reflect.Value: what a missing map key yields by default; prints as "&lt;no value&gt;".</summary>
+public sealed class GoMissing
+{
+    public static readonly GoMissing Value = new();
+    private GoMissing() { }
+    public override string ToString() => "<no value>";
+}
+
+/// <summary>An object with Go struct fields and methods (e.g. .Files, .Chart, .Capabilities).</summary>
+public interface IGoObject
+{
+    string GoTypeName { get; }
+    bool TryGetField(string name, out object? value);
+    bool TryCallMethod(string name, object?[] args, out object? result);
+}
+
+/// <summary>A function callable from templates. Throw <see cref="GoFunctionException"/> for Go-style errors.</summary>
+public delegate object? GoFunction(TemplateContext context, object?[] args);
+
+/// <summary>An error returned by a template function (Go's (T, error) second result).</summary>
+public sealed class GoFunctionException : Exception
+{
+    public GoFunctionException(string message, string? errorId = null) : base(message) => ErrorId = errorId;
+    public string? ErrorId { get; }
+}
+
+/// <summary>Go value model helpers. Maps are Dictionary&lt;string, object?&gt;, slices List&lt;object?&gt;,
+/// integers long, floats double, strings, bools and null (nil).</summary>
+public static class GoValues
+{
+    public static Dictionary<string, object?> NewMap() => new(StringComparer.Ordinal);
+
+    public static string TypeName(object? v) => v switch
+    {
+        null => "<nil>",
+        GoMissing => "<nil>",
+        string => "string",
+        long => "int",
+        int => "int",
+        double => "float64",
+        bool => "bool",
+        IDictionary<string, object?> => "map[string]interface {}",
+        IList<object?> => "[]interface {}",
+        IList<string> => "[]string",
+        IGoObject o => o.GoTypeName,
+        _ => v.GetType().Name,
+    };
+
+    /// <summary>Go's template truth (isTrue).</summary>
+    public static bool IsTrue(object? v) => v switch
+    {
+        null or GoMissing => false,
+        bool b => b,
+        string s => s.Length > 0,
+        long l => l != 0,
+        int i => i != 0,
+        double d => d != 0,
+        ICollection c => c.Count > 0,
+        IDictionary<string, object?> m => m.Count > 0,
+        _ => true,
+    };
+
+    /// <summary>Sprig's empty(): nil, zero, empty string/collection, false.</summary>
+    public static bool IsEmpty(object? v) => v switch
+    {
+        null or GoMissing => true,
+        bool b => !b,
+        string s => s.Length == 0,
+        long l => l == 0,
+        int i => i == 0,
+        double d => d == 0,
+        ICollection c => c.Count == 0,
+        IDictionary<string, object?> m => m.Count == 0,
+        _ => false,
+    };
+
+    public static object? Normalize(object? v) => v is GoMissing ? null : v;
+
+    /// <summary>Deep copy of maps and lists (copystructure semantics for plain values).</summary>
+    public static object? DeepCopy(object? v)
+    {
+        switch (v)
+        {
+            case IDictionary<string, object?> m:
+                var nm = new Dictionary<string, object?>(m.Count, StringComparer.Ordinal);
+                foreach (var kv in m) nm[kv.Key] = DeepCopy(kv.Value);
+                return nm;
+            case List<object?> l:
+                var nl = new List<object?>(l.Count);
+                foreach (var e in l) nl.Add(DeepCopy(e));
+                return nl;
+            case IList<string> ls:
+                return new List<string>(ls);
+            default:
+                return v;
+        }
+    }
+
+    public static bool IsMap(object? v) => v is IDictionary<string, object?>;
+
+    /// <summary>Sorted keys in Go's order (byte-wise).</summary>
+    public static List<string> SortedKeys(IDictionary<string, object?> m)
+    {
+        var keys = new List<string>(m.Keys);
+        keys.Sort(StringComparer.Ordinal);
+        return keys;
+    }
+}

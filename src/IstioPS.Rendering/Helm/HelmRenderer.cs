@@ -1,0 +1,192 @@
+using System.Text;
+using IstioPS.Rendering.GoTemplate;
+
+namespace IstioPS.Rendering.Helm;
+
+/// <summary>Release settings for a Helm render (helm template).</summary>
+public sealed class HelmReleaseOptions
+{
+    public string ReleaseName { get; set; } = "release-name";
+    public string Namespace { get; set; } = "default";
+    public bool IsUpgrade { get; set; }
+    public string KubeVersion { get; set; } = "1.32.0";
+    public int Revision { get; set; } = 1;
+}
+
+/// <summary>One rendered template file: its Helm path and raw text (after Helm's "&lt;no value&gt;" removal).</summary>
+public sealed class RenderedTemplate
+{
+    public RenderedTemplate(string path, string text) { Path = path; Text = text; }
+    public string Path { get; }
+    public string Text { get; }
+    public override string ToString() => Path;
+}
+
+/// <summary>One YAML document of a rendered template.</summary>
+public sealed class RenderedDocument
+{
+    public RenderedDocument(string sourceTemplate, string yaml) { SourceTemplate = sourceTemplate; Yaml = yaml; }
+    public string SourceTemplate { get; }
+    public string Yaml { get; }
+    public override string ToString() => SourceTemplate;
+}
+
+/// <summary>Helm's engine: values coalescing, built-in objects and template execution in Helm's order.</summary>
+public static class HelmRenderer
+{
+    /// <summary>Renders every template of the chart. <paramref name="values"/> are user values (not yet coalesced with
+    /// the chart's values.yaml). The result is sorted by template path; partials are not included.</summary>
+    public static IReadOnlyList<RenderedTemplate> Render(HelmChart chart, IDictionary<string, object?>? values, HelmReleaseOptions release)
+    {
+        var set = chart.TemplateSet;
+        var coalesced = HelmValues.Coalesce(chart.DefaultValues, values);
+        var top = BuildTopValues(chart, coalesced, release);
+        var results = new List<RenderedTemplate>();
+        var sb = new StringBuilder(16 * 1024);
+        foreach (var name in chart.TemplateOrder())
+        {
+            string baseName = name.Substring(name.LastIndexOf('/') + 1);
+            if (baseName.StartsWith('_')) continue;
+            var templateInfo = GoValues.NewMap();
+            templateInfo["Name"] = name;
+            templateInfo["BasePath"] = chart.Name + "/templates";
+            top["Template"] = templateInfo;
+            sb.Clear();
+            try
+            {
+                var ctx = set;
+                ExecuteInto(set, sb, name, top);
+            }
+            catch (RenderException e) when (e.Message.StartsWith("template: ", StringComparison.Ordinal))
+            {
+                throw new RenderException(e.ErrorId, e.Message.Substring(10), e.File, e.Line, e);
+            }
+            results.Add(new RenderedTemplate(name, sb.Replace("<no value>", "").ToString()));
+        }
+        results.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return results;
+    }
+
+    private static void ExecuteInto(TemplateSet set, StringBuilder sb, string name, object data) =>
+        set.ExecuteTo(sb, name, data, null);
+
+    private static Dictionary<string, object?> BuildTopValues(HelmChart chart, Dictionary<string, object?> values, HelmReleaseOptions release)
+    {
+        var top = GoValues.NewMap();
+        var rel = GoValues.NewMap();
+        rel["Name"] = release.ReleaseName;
+        rel["Namespace"] = release.Namespace;
+        rel["IsUpgrade"] = release.IsUpgrade;
+        rel["IsInstall"] = !release.IsUpgrade;
+        rel["Revision"] = (long)release.Revision;
+        rel["Service"] = "Helm";
+        top["Release"] = rel;
+        top["Chart"] = ChartObject(chart);
+        top["Capabilities"] = Capabilities(release.KubeVersion);
+        top["Files"] = new HelmFiles(chart.Files);
+        top["Values"] = values;
+        top["Subcharts"] = GoValues.NewMap();
+        return top;
+    }
+
+    private static GoStruct ChartObject(HelmChart chart)
+    {
+        object? Get(string key) => chart.Metadata.TryGetValue(key, out var v) ? v : null;
+        string S(string key) => Get(key) is { } v ? GoFormat.ToString(v) : "";
+        var fields = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["Name"] = S("name"),
+            ["Home"] = S("home"),
+            ["Sources"] = Get("sources"),
+            ["Version"] = S("version"),
+            ["Description"] = S("description"),
+            ["Keywords"] = Get("keywords"),
+            ["Maintainers"] = Get("maintainers"),
+            ["Icon"] = S("icon"),
+            ["APIVersion"] = S("apiVersion"),
+            ["Condition"] = S("condition"),
+            ["Tags"] = S("tags"),
+            ["AppVersion"] = S("appVersion"),
+            ["Deprecated"] = Get("deprecated") is bool b && b,
+            ["Annotations"] = Get("annotations"),
+            ["KubeVersion"] = S("kubeVersion"),
+            ["Dependencies"] = Get("dependencies"),
+            ["Type"] = S("type"),
+        };
+        return new GoStruct("*chart.Metadata", fields);
+    }
+
+    private static GoStruct Capabilities(string kubeVersion)
+    {
+        string v = kubeVersion.StartsWith('v') ? kubeVersion : "v" + kubeVersion;
+        var parts = v.Substring(1).Split('.', '-', '+');
+        string major = parts.Length > 0 ? parts[0] : "1";
+        string minor = parts.Length > 1 ? parts[1] : "0";
+        var kv = new GoStruct("chartutil.KubeVersion", new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["Version"] = v, ["Major"] = major, ["Minor"] = minor, ["GitVersion"] = v,
+        }, new Dictionary<string, Func<object?[], object?>> { ["String"] = _ => v });
+        var apiVersions = new GoStruct("chartutil.VersionSet", new Dictionary<string, object?>(),
+            new Dictionary<string, Func<object?[], object?>> { ["Has"] = a => DefaultApiVersions.Contains(a.Length > 0 ? a[0] as string ?? "" : "") });
+        return new GoStruct("*chartutil.Capabilities", new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["KubeVersion"] = kv,
+            ["APIVersions"] = apiVersions,
+            ["HelmVersion"] = new GoStruct("helmversion.BuildInfo", new Dictionary<string, object?> { ["Version"] = "v3.18.0" }),
+        });
+    }
+
+    private static readonly HashSet<string> DefaultApiVersions = new(StringComparer.Ordinal)
+    {
+        "v1", "apps/v1", "batch/v1", "policy/v1", "autoscaling/v1", "autoscaling/v2", "networking.k8s.io/v1",
+        "rbac.authorization.k8s.io/v1", "admissionregistration.k8s.io/v1", "apiextensions.k8s.io/v1",
+        "storage.k8s.io/v1", "coordination.k8s.io/v1", "discovery.k8s.io/v1", "scheduling.k8s.io/v1",
+        "certificates.k8s.io/v1", "events.k8s.io/v1", "node.k8s.io/v1",
+    };
+
+    /// <summary>Splits rendered templates into YAML documents (lines starting with "---" separate them),
+    /// trims each and drops empty ones. NOTES.txt is skipped.</summary>
+    public static IReadOnlyList<RenderedDocument> SplitDocuments(IEnumerable<RenderedTemplate> templates)
+    {
+        var docs = new List<RenderedDocument>();
+        foreach (var t in templates)
+        {
+            if (t.Path.EndsWith(".txt", StringComparison.Ordinal)) continue;
+            foreach (var d in SplitYaml(t.Text)) docs.Add(new RenderedDocument(t.Path, d));
+        }
+        return docs;
+    }
+
+    /// <summary>Istio's yml.SplitString: split on lines starting with "---", trim each part, drop empty parts.</summary>
+    public static List<string> SplitYaml(string text)
+    {
+        var parts = new List<string>();
+        var active = new StringBuilder();
+        int pos = 0;
+        while (pos < text.Length)
+        {
+            int nl = text.IndexOf('\n', pos);
+            if (nl < 0)
+            {
+                // A final "---" without a newline also ends the document (as a second split pass would).
+                if (string.CompareOrdinal(text, pos, "---", 0, 3) != 0) active.Append(text, pos, text.Length - pos);
+                break;
+            }
+            if (string.CompareOrdinal(text, pos, "---", 0, 3) == 0)
+            {
+                parts.Add(active.ToString());
+                active.Clear();
+            }
+            else active.Append(text, pos, nl + 1 - pos);
+            pos = nl + 1;
+        }
+        if (active.Length > 0) parts.Add(active.ToString());
+        var result = new List<string>(parts.Count);
+        foreach (var p in parts)
+        {
+            var trimmed = p.Trim();
+            if (trimmed.Length > 0) result.Add(trimmed);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using IstioPS.Rendering.GoTemplate;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace IstioPS.Rendering.Yaml;
+
+/// <summary>YAML reading with sigs.k8s.io/yaml semantics (goyaml v2 resolution, numbers become float64)
+/// and writing like sigs.k8s.io/yaml.Marshal (sorted keys, goyaml v2 quoting).</summary>
+public static partial class GoYaml
+{
+    /// <summary>Parses one YAML document into maps, lists, strings, bools, doubles and nulls (sigs.k8s.io/yaml.Unmarshal).</summary>
+    public static object? Parse(string text)
+    {
+        var docs = ParseAll(text);
+        return docs.Count == 0 ? null : docs[0];
+    }
+
+    /// <summary>Parses one YAML document, requiring a mapping (or empty), as Helm's values reader does.</summary>
+    public static Dictionary<string, object?> ParseMap(string text)
+    {
+        var v = Parse(text);
+        return v switch
+        {
+            null => GoValues.NewMap(),
+            Dictionary<string, object?> m => m,
+            _ => throw new FormatException($"error unmarshaling JSON: json: cannot unmarshal {JsonKind(v)} into Go value of type map[string]interface {{}}"),
+        };
+    }
+
+    private static string JsonKind(object? v) => v switch
+    {
+        string => "string",
+        double or long => "number",
+        bool => "bool",
+        List<object?> => "array",
+        _ => "object",
+    };
+
+    /// <summary>Parses every document of a multi-document YAML stream.</summary>
+    public static List<object?> ParseAll(string text)
+    {
+        var result = new List<object?>();
+        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        parser.Consume<StreamStart>();
+        while (!parser.Accept<StreamEnd>(out _))
+        {
+            parser.Consume<DocumentStart>();
+            var anchors = new Dictionary<string, object?>(StringComparer.Ordinal);
+            object? v = null;
+            if (!parser.Accept<DocumentEnd>(out _)) v = ReadNode(parser, anchors);
+            parser.Consume<DocumentEnd>();
+            result.Add(v);
+        }
+        return result;
+    }
+
+    private static object? ReadNode(IParser parser, Dictionary<string, object?> anchors)
+    {
+        if (parser.TryConsume<AnchorAlias>(out var alias))
+        {
+            if (!anchors.TryGetValue(alias.Value.Value, out var av)) throw new YamlException(alias.Start, alias.End, $"unknown anchor '{alias.Value}' referenced");
+            return GoValues.DeepCopy(av);
+        }
+        if (parser.TryConsume<Scalar>(out var scalar))
+        {
+            var v = ResolveScalar(scalar);
+            if (!scalar.Anchor.IsEmpty) anchors[scalar.Anchor.Value] = v;
+            return v;
+        }
+        if (parser.TryConsume<SequenceStart>(out var seqStart))
+        {
+            var list = new List<object?>();
+            if (!seqStart.Anchor.IsEmpty) anchors[seqStart.Anchor.Value] = list;
+            while (!parser.TryConsume<SequenceEnd>(out _)) list.Add(ReadNode(parser, anchors));
+            return list;
+        }
+        if (parser.TryConsume<MappingStart>(out var mapStart))
+        {
+            var map = GoValues.NewMap();
+            if (!mapStart.Anchor.IsEmpty) anchors[mapStart.Anchor.Value] = map;
+            List<Dictionary<string, object?>>? merges = null;
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                bool isMerge = parser.Accept<Scalar>(out var ks) && ks.Value == "<<" && ks.Style == ScalarStyle.Plain;
+                var key = ReadNode(parser, anchors);
+                var value = ReadNode(parser, anchors);
+                if (isMerge)
+                {
+                    merges ??= new();
+                    if (value is Dictionary<string, object?> mm) merges.Add(mm);
+                    else if (value is List<object?> ml) merges.AddRange(ml.OfType<Dictionary<string, object?>>());
+                    continue;
+                }
+                map[KeyString(key)] = value;
+            }
+            if (merges != null)
+                foreach (var m in merges)
+                    foreach (var kv in m)
+                        if (!map.ContainsKey(kv.Key)) map[kv.Key] = GoValues.DeepCopy(kv.Value);
+            return map;
+        }
+        throw new YamlException(parser.Current?.Start ?? Mark.Empty, parser.Current?.End ?? Mark.Empty, "unexpected YAML event");
+    }
+
+    private static string KeyString(object? key) => key switch
+    {
+        null => "null",
+        string s => s,
+        bool b => b ? "true" : "false",
+        double d => JsonFloat(d),
+        long l => l.ToString(CultureInfo.InvariantCulture),
+        _ => GoFormat.ToString(key),
+    };
+
+    private static object? ResolveScalar(Scalar s)
+    {
+        string tag = s.Tag.IsEmpty ? "" : s.Tag.Value;
+        if (tag is "tag:yaml.org,2002:str" or "!!str") return s.Value;
+        if (s.Style != ScalarStyle.Plain && tag.Length == 0) return s.Value;
+        var r = Resolve(s.Value, out _);
+        if (tag is "tag:yaml.org,2002:float" or "!!float" && r is long lf) return (double)lf;
+        return r is long l ? (double)l : r;
+    }
+
+    private static readonly Regex YamlStyleFloat = new(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant);
+    private static readonly Regex Base60Float = new(@"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$", RegexOptions.CultureInvariant);
+    private static readonly Regex Timestamp = new(@"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$", RegexOptions.CultureInvariant);
+
+    /// <summary>goyaml v2's resolve() for a plain scalar: null, bool, long, double or string.
+    /// <paramref name="isTimestamp"/> is set for timestamps (kept as strings).</summary>
+    public static object? Resolve(string v, out bool isTimestamp)
+    {
+        isTimestamp = false;
+        if (v.Length == 0) return null;
+        char c = v[0];
+        switch (v)
+        {
+            case "~": case "null": case "Null": case "NULL": return null;
+            case "y": case "Y": case "yes": case "Yes": case "YES": case "on": case "On": case "ON":
+            case "true": case "True": case "TRUE": return true;
+            case "n": case "N": case "no": case "No": case "NO": case "off": case "Off": case "OFF":
+            case "false": case "False": case "FALSE": return false;
+            case ".nan": case ".NaN": case ".NAN": return double.NaN;
+            case ".inf": case ".Inf": case ".INF": case "+.inf": case "+.Inf": case "+.INF": return double.PositiveInfinity;
+            case "-.inf": case "-.Inf": case "-.INF": return double.NegativeInfinity;
+        }
+        if (c == '.')
+        {
+            if (TryParseGoFloat(v, out var f)) return f;
+            return v;
+        }
+        if (c == '+' || c == '-' || (c >= '0' && c <= '9'))
+        {
+            if (c >= '0' && c <= '9' && Timestamp.IsMatch(v)) { isTimestamp = true; return v; }
+            string plain = v.Replace("_", "");
+            if (GoTemplate.Parser.TryParseGoInt(plain, out long iv)) return iv;
+            if (YamlStyleFloat.IsMatch(plain) && TryParseGoFloat(plain, out var fv)) return fv;
+            if (plain.StartsWith("0b", StringComparison.Ordinal) || plain.StartsWith("-0b", StringComparison.Ordinal)) return v;
+        }
+        return v;
+    }
+
+    private static bool TryParseGoFloat(string s, out double d)
+    {
+        d = 0;
+        if (s.Length == 0) return false;
+        foreach (char ch in s) if (!(char.IsDigit(ch) || ch is '.' or 'e' or 'E' or '+' or '-')) return false;
+        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out d);
+    }
+
+    /// <summary>Would goyaml v2 emit this string unquoted without changing its type?</summary>
+    internal static bool ResolvesToString(string s)
+    {
+        var r = Resolve(s, out bool ts);
+        return r is string && !ts && !Base60Float.IsMatch(s);
+    }
+
+    /// <summary>Go's encoding/json float formatting.</summary>
+    public static string JsonFloat(double f)
+    {
+        if (double.IsNaN(f) || double.IsInfinity(f)) throw new FormatException($"json: unsupported value: {GoFormat.FormatFloat(f, 'g', -1)}");
+        double abs = Math.Abs(f);
+        if (abs != 0 && (abs < 1e-6 || abs >= 1e21))
+        {
+            string s = GoFormat.FormatFloat(f, 'e', -1);
+            int n = s.Length;
+            if (n >= 4 && s[n - 4] == 'e' && s[n - 3] == '-' && s[n - 2] == '0') s = s.Substring(0, n - 2) + s[n - 1];
+            return s;
+        }
+        return GoFormat.FormatFloat(f, 'f', -1);
+    }
+}
