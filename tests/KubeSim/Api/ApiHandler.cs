@@ -1,0 +1,615 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KubeSim.Discovery;
+using KubeSim.OpenApi;
+using KubeSim.Patch;
+using KubeSim.Storage;
+using KubeSim.Tables;
+using Microsoft.AspNetCore.Http;
+
+namespace KubeSim.Api;
+
+/// <summary>Serves discovery, OpenAPI and every resource verb over HTTP, mapping failures to Status objects.</summary>
+public sealed class ApiHandler(ResourceService service, OpenApiDocuments openApi, Func<string> serverAddress, CancellationToken stopping)
+{
+    const int MaxBody = 32 * 1024 * 1024;
+    static readonly byte[] Newline = "\n"u8.ToArray();
+
+    ResourceRegistry Registry => service.Registry;
+    ObjectStore Store => service.Store;
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var path = ctx.Request.Path.Value ?? "/";
+        var segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segs.Length == 0) { await WriteJson(ctx, 200, RootPaths()); return; }
+        switch (segs[0])
+        {
+            case "version" when segs.Length == 1:
+                await WriteJson(ctx, 200, DiscoveryDocuments.Version());
+                return;
+            case "healthz" or "livez" or "readyz":
+                ctx.Response.ContentType = "text/plain; charset=utf-8";
+                await ctx.Response.WriteAsync("ok");
+                return;
+            case "openapi":
+                await OpenApiAsync(ctx, segs);
+                return;
+            case "api" when segs.Length == 1:
+                RequireGet(ctx);
+                await WriteJson(ctx, 200, DiscoveryDocuments.CoreVersions(serverAddress()));
+                return;
+            case "apis" when segs.Length == 1:
+                RequireGet(ctx);
+                await WriteJson(ctx, 200, DiscoveryDocuments.GroupList(Registry));
+                return;
+            case "apis" when segs.Length == 2:
+                RequireGet(ctx);
+                await WriteJson(ctx, 200, DiscoveryDocuments.GroupDocument(Registry, segs[1]) ?? throw ApiException.NotFoundPath());
+                return;
+            case "api" when segs.Length == 2:
+            case "apis" when segs.Length == 3:
+            {
+                RequireGet(ctx);
+                var (g, v) = segs[0] == "api" ? ("", segs[1]) : (segs[1], segs[2]);
+                await WriteJson(ctx, 200, DiscoveryDocuments.ResourceList(Registry, g, v) ?? throw ApiException.NotFoundPath());
+                return;
+            }
+            case "api" or "apis":
+                await ResourceAsync(ctx, ApiRequest.Parse(Registry, segs) ?? throw ApiException.NotFoundPath());
+                return;
+            default:
+                throw ApiException.NotFoundPath();
+        }
+    }
+
+    static void RequireGet(HttpContext ctx)
+    {
+        if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method)) throw ApiException.MethodNotAllowed();
+    }
+
+    JsonObject RootPaths()
+    {
+        var paths = new JsonArray("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version");
+        foreach (var (g, versions) in Registry.Groups().Where(g => g.Group.Length > 0))
+        {
+            paths.Add($"/apis/{g}");
+            foreach (var v in versions) paths.Add($"/apis/{g}/{v}");
+        }
+        return new JsonObject { ["paths"] = paths };
+    }
+
+    async Task OpenApiAsync(HttpContext ctx, string[] segs)
+    {
+        RequireGet(ctx);
+        if (segs.Length == 2 && segs[1] == "v2")
+        {
+            var accept = ctx.Request.Headers.Accept.ToString();
+            if (accept.Contains("protobuf") && !accept.Contains("json"))
+            {
+                // The protobuf form is not generated: an empty message decodes as a document without
+                // definitions, which makes clients fall back to OpenAPI v3 or their built-in knowledge.
+                ctx.Response.ContentType = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+                ctx.Response.ContentLength = 0;
+                return;
+            }
+            await WriteBytes(ctx, 200, openApi.V2());
+            return;
+        }
+        if (segs.Length >= 2 && segs[1] == "v3")
+        {
+            if (segs.Length == 2) { await WriteBytes(ctx, 200, openApi.V3Index()); return; }
+            var doc = openApi.V3(string.Join('/', segs[2..])) ?? throw ApiException.NotFoundPath();
+            if (ctx.Request.Query.ContainsKey("hash"))
+                ctx.Response.Headers.CacheControl = "public, immutable";
+            await WriteBytes(ctx, 200, doc);
+            return;
+        }
+        throw ApiException.NotFoundPath();
+    }
+
+    async Task ResourceAsync(HttpContext ctx, ApiRequest req)
+    {
+        var method = ctx.Request.Method;
+        var q = ctx.Request.Query;
+        var rt = req.Resource;
+        var watch = req.WatchPath || q["watch"] is var w && (w == "true" || w == "1");
+        var options = new WriteOptions
+        {
+            FieldManager = q["fieldManager"].FirstOrDefault(),
+            DryRun = q["dryRun"].Any(v => v == "All"),
+            Force = q["force"] == "true",
+            UserAgent = ctx.Request.Headers.UserAgent.ToString(),
+        };
+        CheckAccept(ctx);
+
+        if (req.Subresource is "log")
+        {
+            RequireGet(ctx);
+            service.Get(rt, req.Namespace, req.Name!);
+            ctx.Response.ContentType = "text/plain";
+            await ctx.Response.WriteAsync("");
+            return;
+        }
+        if (req.Subresource is "scale")
+        {
+            await ScaleAsync(ctx, req, options);
+            return;
+        }
+        if (req.Subresource is not (null or "status")) throw ApiException.MethodNotAllowed();
+
+        switch (method)
+        {
+            case "GET" when req.Name is not null && !watch:
+                await WriteObject(ctx, 200, rt, service.Get(rt, req.Namespace, req.Name));
+                return;
+            case "GET" when watch:
+                Allow(rt, "watch");
+                await WatchAsync(ctx, req);
+                return;
+            case "GET":
+                Allow(rt, "list");
+                await ListAsync(ctx, req);
+                return;
+            case "POST" when req.Name is null:
+            {
+                Allow(rt, "create");
+                var body = await ReadObjectAsync(ctx);
+                var created = service.Create(rt, req.Namespace, body, options);
+                await WriteObject(ctx, 201, rt, created);
+                return;
+            }
+            case "PUT" when req.Name is not null:
+            {
+                Allow(rt, "update");
+                var body = await ReadObjectAsync(ctx);
+                await WriteObject(ctx, 200, rt, service.Update(rt, req.Namespace, req.Name, body, req.Subresource, options));
+                return;
+            }
+            case "PATCH" when req.Name is not null:
+            {
+                Allow(rt, "patch");
+                var contentType = MediaType(ctx.Request.ContentType);
+                if (contentType == PatchTypes.ApplyCbor || !PatchTypes.All.Contains(contentType))
+                    throw ApiException.UnsupportedMediaType(contentType, rt.IsCustom
+                        ? [PatchTypes.Json, PatchTypes.Merge, PatchTypes.ApplyYaml]
+                        : PatchTypes.All);
+                var body = await ReadBodyAsync(ctx);
+                var (obj, created) = service.Patch(rt, req.Namespace, req.Name, contentType, body, req.Subresource, options);
+                await WriteObject(ctx, created ? 201 : 200, rt, obj);
+                return;
+            }
+            case "DELETE" when req.Name is not null && req.Subresource is null:
+            {
+                Allow(rt, "delete");
+                var (propagation, preconditions, dry) = await ReadDeleteOptionsAsync(ctx);
+                var outcome = service.Delete(rt, req.Namespace, req.Name, propagation, preconditions, options with { DryRun = options.DryRun || dry });
+                if (outcome.Pending || (rt.Kind == "Namespace" && !rt.IsCustom))
+                    await WriteObject(ctx, outcome.Pending ? 200 : 200, rt, outcome.Object);
+                else
+                    await WriteJson(ctx, 200, DeletedStatus(rt, outcome.Object));
+                return;
+            }
+            case "DELETE" when req.Name is null:
+            {
+                Allow(rt, "deletecollection");
+                var (propagation, _, dry) = await ReadDeleteOptionsAsync(ctx);
+                var matching = Filter(req, Store.List(rt.StorageKey, req.Namespace), q);
+                var items = new List<StoredObject>();
+                foreach (var o in matching)
+                {
+                    try
+                    {
+                        items.Add(service.Delete(rt, o.Namespace, o.Name, propagation, null, options with { DryRun = options.DryRun || dry }).Object);
+                    }
+                    catch (ApiException e) when (e.Code == 404) { }
+                }
+                await WriteList(ctx, rt, items, Store.CurrentRv.ToString(), null, null);
+                return;
+            }
+            default:
+                throw ApiException.MethodNotAllowed();
+        }
+    }
+
+    static void Allow(ResourceType rt, string verb)
+    {
+        if (!rt.Verbs.Contains(verb)) throw ApiException.MethodNotAllowed();
+    }
+
+    static JsonObject DeletedStatus(ResourceType rt, StoredObject obj)
+    {
+        var details = new JsonObject { ["name"] = obj.Name };
+        if (rt.Group.Length > 0) details["group"] = rt.Group;
+        details["kind"] = rt.Plural;
+        details["uid"] = obj.Uid;
+        return new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Success",
+            ["details"] = details,
+        };
+    }
+
+    async Task ScaleAsync(HttpContext ctx, ApiRequest req, WriteOptions options)
+    {
+        var rt = req.Resource;
+        JsonObject ScaleOf(StoredObject s)
+        {
+            var o = s.Object;
+            var selector = o.At("spec", "selector");
+            var sel = string.Join(",", Json.StringMap(selector?["matchLabels"] ?? selector).Select(kv => $"{kv.Key}={kv.Value}"));
+            return new JsonObject
+            {
+                ["kind"] = "Scale",
+                ["apiVersion"] = "autoscaling/v1",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = s.Name, ["namespace"] = s.Namespace, ["uid"] = o.Uid(),
+                    ["resourceVersion"] = s.Rv.ToString(),
+                    ["creationTimestamp"] = o.At("metadata", "creationTimestamp")?.DeepClone(),
+                },
+                ["spec"] = new JsonObject { ["replicas"] = o.At("spec").Long("replicas") ?? 0 },
+                ["status"] = new JsonObject { ["replicas"] = o.At("status").Long("replicas") ?? 0, ["selector"] = sel },
+            };
+        }
+        var current = service.Get(rt, req.Namespace, req.Name!);
+        JsonObject? desired = ctx.Request.Method switch
+        {
+            "GET" => null,
+            "PUT" => await ReadObjectAsync(ctx),
+            "PATCH" => MediaType(ctx.Request.ContentType) switch
+            {
+                PatchTypes.Json => JsonPatch.Apply(ScaleOf(current), ResourceService.ParseBody(await ReadBodyAsync(ctx))) as JsonObject,
+                PatchTypes.Merge or PatchTypes.Strategic => MergePatch.Apply(ScaleOf(current), ResourceService.ParseBody(await ReadBodyAsync(ctx))) as JsonObject,
+                var ct => throw ApiException.UnsupportedMediaType(ct, [PatchTypes.Json, PatchTypes.Merge, PatchTypes.Strategic]),
+            },
+            _ => throw ApiException.MethodNotAllowed(),
+        };
+        if (desired is not null)
+        {
+            var replicas = desired.At("spec").Long("replicas") ?? throw ApiException.BadRequest("spec.replicas is required");
+            if (options.DryRun)
+            {
+                var copy = ScaleOf(current);
+                copy["spec"]!["replicas"] = replicas;
+                await WriteJson(ctx, 200, copy);
+                return;
+            }
+            current = service.Mutate(rt, req.Namespace, req.Name!, o =>
+            {
+                o.Obj("spec")["replicas"] = replicas;
+                return true;
+            }, null, options.Manager) ?? throw ApiException.NotFound(rt, req.Name!);
+        }
+        await WriteJson(ctx, 200, ScaleOf(current));
+    }
+
+    // ---- list ----
+
+    IEnumerable<StoredObject> Filter(ApiRequest req, IEnumerable<StoredObject> items, IQueryCollection q)
+    {
+        var labels = LabelSelector.Parse(q["labelSelector"].FirstOrDefault());
+        var fields = FieldSelector.Parse(q["fieldSelector"].FirstOrDefault());
+        if (labels.IsEmpty && fields.IsEmpty) return items;
+        return items.Where(o => labels.Matches(o.Object.Labels()) && fields.Matches(o.Object));
+    }
+
+    async Task ListAsync(HttpContext ctx, ApiRequest req)
+    {
+        var rt = req.Resource;
+        var q = ctx.Request.Query;
+        long listRv;
+        List<StoredObject> all;
+        lock (Store.Gate)
+        {
+            listRv = Store.CurrentRv;
+            all = Store.List(rt.StorageKey, req.Namespace);
+        }
+        var filtered = Filter(req, all, q);
+        var limit = int.TryParse(q["limit"], out var l) && l > 0 ? l : int.MaxValue;
+        var token = q["continue"].FirstOrDefault();
+        if (!string.IsNullOrEmpty(token))
+        {
+            var (rv, start) = DecodeContinue(token);
+            listRv = rv;
+            filtered = filtered.Where(o => string.CompareOrdinal(o.Key, start) > 0);
+        }
+        var page = new List<StoredObject>();
+        string? next = null;
+        long? remaining = null;
+        using (var e = filtered.GetEnumerator())
+        {
+            while (page.Count < limit && e.MoveNext()) page.Add(e.Current);
+            if (page.Count == limit && limit != int.MaxValue)
+            {
+                long rest = 0;
+                while (e.MoveNext()) rest++;
+                if (rest > 0)
+                {
+                    next = EncodeContinue(listRv, page[^1].Key);
+                    remaining = rest;
+                }
+            }
+        }
+        await WriteList(ctx, rt, page, listRv.ToString(), next, remaining);
+    }
+
+    static string EncodeContinue(long rv, string key) =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = key }))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    static (long Rv, string Start) DecodeContinue(string token)
+    {
+        try
+        {
+            var b64 = token.Replace('-', '+').Replace('_', '/');
+            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
+            var node = JsonNode.Parse(Convert.FromBase64String(b64));
+            return (node.Long("rv") ?? 0, node.Str("start") ?? throw new FormatException());
+        }
+        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
+        {
+            throw ApiException.BadRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+        }
+    }
+
+    async Task WriteList(HttpContext ctx, ResourceType rt, List<StoredObject> items, string rv, string? next, long? remaining)
+    {
+        if (WantsTable(ctx))
+        {
+            var table = TablePrinter.Table(rt, items.Select(i => View(rt, i)), rv, next, IncludeObject(ctx));
+            await WriteJson(ctx, 200, table);
+            return;
+        }
+        var meta = new JsonObject { ["resourceVersion"] = rv };
+        if (next is not null) meta["continue"] = next;
+        if (remaining is not null) meta["remainingItemCount"] = remaining;
+        var head = Encoding.UTF8.GetBytes($"{{\"kind\":\"{rt.ListKind}\",\"apiVersion\":\"{rt.ApiVersion}\",\"metadata\":{Json.Text(meta)},\"items\":[");
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        var buffer = new MemoryStream(head.Length + items.Sum(i => i.Json.Length + 1) + 2);
+        buffer.Write(head);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0) buffer.WriteByte((byte)',');
+            buffer.Write(BytesAs(rt, items[i]));
+        }
+        buffer.Write("]}"u8);
+        ctx.Response.ContentLength = buffer.Length;
+        await ctx.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ctx.RequestAborted);
+    }
+
+    static bool SameVersion(ResourceType rt, StoredObject o) => o.Object.Str("apiVersion") == rt.ApiVersion;
+
+    static byte[] BytesAs(ResourceType rt, StoredObject o) =>
+        SameVersion(rt, o) ? o.Json : Json.Bytes(ResourceService.ViewAs(rt, o.Object));
+
+    static JsonObject View(ResourceType rt, StoredObject o) =>
+        SameVersion(rt, o) ? o.Object : ResourceService.ViewAs(rt, o.Object);
+
+    // ---- watch ----
+
+    async Task WatchAsync(HttpContext ctx, ApiRequest req)
+    {
+        var rt = req.Resource;
+        var q = ctx.Request.Query;
+        var labels = LabelSelector.Parse(q["labelSelector"].FirstOrDefault());
+        var fields = FieldSelector.Parse(q["fieldSelector"].FirstOrDefault());
+        if (req.Name is not null) fields = FieldSelector.Parse($"metadata.name={req.Name}" + (q["fieldSelector"].FirstOrDefault() is { Length: > 0 } f ? "," + f : ""));
+        var rvText = q["resourceVersion"].FirstOrDefault();
+        var sendInitial = q["sendInitialEvents"] == "true";
+        var bookmarks = q["allowWatchBookmarks"] == "true";
+        long? fromRv = string.IsNullOrEmpty(rvText) || rvText == "0" || sendInitial ? null
+            : long.TryParse(rvText, out var r) ? r : throw ApiException.BadRequest($"invalid resource version: {rvText}");
+        var table = WantsTable(ctx);
+        var include = IncludeObject(ctx);
+
+        bool Match(StoredObject? o) => o is not null && (req.Namespace.Length == 0 || o.Namespace == req.Namespace)
+            && labels.Matches(o.Object.Labels()) && fields.Matches(o.Object);
+
+        var timeout = int.TryParse(q["timeoutSeconds"], out var t) && t > 0 ? TimeSpan.FromSeconds(t) : TimeSpan.FromMinutes(30);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
+        cts.CancelAfter(timeout);
+
+        ObjectStore.Subscription sub;
+        try
+        {
+            sub = Store.Subscribe(rt.StorageKey, fromRv, req.Namespace);
+        }
+        catch (ResourceVersionTooOldException e)
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.StartAsync();
+            var status = new ApiException(410, "Expired", e.Message).ToStatus();
+            await WriteEvent(ctx, "ERROR", Json.Bytes(status), CancellationToken.None);
+            return;
+        }
+        using (sub)
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            ctx.Response.Headers.CacheControl = "no-cache, private";
+            ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+            ctx.Items["log-now"] = true;
+            await ctx.Response.StartAsync(cts.Token);
+            try
+            {
+                byte[] Encode(ResourceType rt0, StoredObject o) => table
+                    ? Json.Bytes(TablePrinter.Table(rt0, [View(rt0, o)], o.Rv.ToString(), null, include))
+                    : BytesAs(rt0, o);
+
+                if (sub.Initial is not null)
+                {
+                    foreach (var o in sub.Initial)
+                        if (Match(o)) await WriteEvent(ctx, "ADDED", Encode(rt, o), cts.Token);
+                    if (sendInitial)
+                        await WriteEvent(ctx, "BOOKMARK", Bookmark(rt, sub.StartRv, initialEnd: true), cts.Token);
+                }
+                if (sub.Replay is not null)
+                    foreach (var e in sub.Replay)
+                        await Deliver(e);
+                await foreach (var e in sub.Reader.ReadAllAsync(cts.Token))
+                    await Deliver(e);
+
+                async Task Deliver(StoreEvent e)
+                {
+                    var now = Match(e.Type == WatchType.Deleted ? e.Object : e.Object);
+                    var before = e.Type == WatchType.Modified && Match(e.Old);
+                    string? type = e.Type switch
+                    {
+                        WatchType.Added => now ? "ADDED" : null,
+                        WatchType.Deleted => now ? "DELETED" : null,
+                        _ => now && before ? "MODIFIED" : now ? "ADDED" : before ? "DELETED" : null,
+                    };
+                    if (type is not null) await WriteEvent(ctx, type, Encode(rt, e.Object), cts.Token);
+                }
+            }
+            catch (OperationCanceledException) { }
+            catch (IOException) { }
+        }
+        _ = bookmarks;
+    }
+
+    static byte[] Bookmark(ResourceType rt, long rv, bool initialEnd)
+    {
+        var meta = new JsonObject { ["resourceVersion"] = rv.ToString() };
+        if (initialEnd) meta["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        return Json.Bytes(new JsonObject { ["kind"] = rt.Kind, ["apiVersion"] = rt.ApiVersion, ["metadata"] = meta });
+    }
+
+    static async Task WriteEvent(HttpContext ctx, string type, byte[] obj, CancellationToken ct)
+    {
+        var head = Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
+        var buf = new byte[head.Length + obj.Length + 2];
+        head.CopyTo(buf, 0);
+        obj.CopyTo(buf, head.Length);
+        buf[^2] = (byte)'}';
+        buf[^1] = (byte)'\n';
+        await ctx.Response.Body.WriteAsync(buf, ct);
+        await ctx.Response.Body.FlushAsync(ct);
+    }
+
+    // ---- bodies and media types ----
+
+    static string MediaType(string? contentType) =>
+        (contentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
+
+    static void CheckAccept(HttpContext ctx)
+    {
+        var accept = ctx.Request.Headers.Accept.ToString();
+        if (accept.Length == 0) return;
+        var types = accept.Split(',').Select(a => a.Split(';')[0].Trim().ToLowerInvariant()).ToList();
+        if (types.Any(t => t is "*/*" or "application/*" or "application/json" or "application/yaml")) return;
+        if (types.All(t => t.Contains("protobuf") || t.Contains("cbor"))) throw ApiException.NotAcceptable();
+    }
+
+    static bool WantsTable(HttpContext ctx)
+    {
+        var accept = ctx.Request.Headers.Accept.ToString();
+        if (!accept.Contains("as=Table", StringComparison.Ordinal)) return false;
+        return accept.Split(',').Any(part => part.Contains("as=Table") && part.Contains("g=meta.k8s.io") && part.Split(';').Select(p => p.Trim()).Contains("v=v1") && part.Trim().StartsWith("application/json"));
+    }
+
+    static string IncludeObject(HttpContext ctx) => ctx.Request.Query["includeObject"].FirstOrDefault() switch
+    {
+        "None" => "None",
+        "Object" => "Object",
+        _ => "Metadata",
+    };
+
+    static async Task<byte[]> ReadBodyAsync(HttpContext ctx)
+    {
+        using var ms = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await ctx.Request.Body.ReadAsync(buffer, ctx.RequestAborted)) > 0)
+        {
+            ms.Write(buffer, 0, read);
+            if (ms.Length > MaxBody) throw new ApiException(413, "RequestEntityTooLarge", "the request body is too large");
+        }
+        return ms.ToArray();
+    }
+
+    static async Task<JsonObject> ReadObjectAsync(HttpContext ctx)
+    {
+        var contentType = MediaType(ctx.Request.ContentType);
+        var body = await ReadBodyAsync(ctx);
+        if (body.Length == 0) throw ApiException.BadRequest("the request body is empty: couldn't get version/kind; json parse error: unexpected end of JSON input");
+        JsonNode? node;
+        try
+        {
+            node = contentType switch
+            {
+                "application/json" or "*/*" or "" => JsonNode.Parse(body),
+                "application/yaml" or "application/x-yaml" or "text/yaml" => Yaml.Parse(Encoding.UTF8.GetString(body)),
+                _ => throw ApiException.UnsupportedMediaType(contentType, ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]),
+            };
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"couldn't get version/kind; json parse error: {e.Message}");
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw ApiException.BadRequest($"error converting YAML to JSON: {e.Message}");
+        }
+        return node as JsonObject ?? throw ApiException.BadRequest("couldn't get version/kind; json parse error: the body is not a JSON object");
+    }
+
+    static async Task<(DeletePropagation, JsonObject?, bool)> ReadDeleteOptionsAsync(HttpContext ctx)
+    {
+        var q = ctx.Request.Query;
+        string? policy = q["propagationPolicy"].FirstOrDefault();
+        JsonObject? preconditions = null;
+        var dry = false;
+        var body = await ReadBodyAsync(ctx);
+        if (body.Length > 0)
+        {
+            JsonNode? node;
+            try { node = JsonNode.Parse(body); }
+            catch (JsonException e) { throw ApiException.BadRequest($"couldn't get version/kind; json parse error: {e.Message}"); }
+            if (node is JsonObject o)
+            {
+                policy ??= o.Str("propagationPolicy");
+                if (o["orphanDependents"] is JsonValue ov && ov.TryGetValue<bool>(out var orphan) && orphan) policy ??= "Orphan";
+                preconditions = o["preconditions"] as JsonObject;
+                dry = o["dryRun"] is JsonArray d && d.Any(x => x.AsString() == "All");
+            }
+            else if (node is not null) throw ApiException.BadRequest("DeleteOptions must be a JSON object");
+        }
+        var propagation = policy switch
+        {
+            null or "" or "Background" => DeletePropagation.Background,
+            "Foreground" => DeletePropagation.Foreground,
+            "Orphan" => DeletePropagation.Orphan,
+            _ => throw ApiException.BadRequest($"DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""),
+        };
+        return (propagation, preconditions, dry);
+    }
+
+    async Task WriteObject(HttpContext ctx, int status, ResourceType rt, StoredObject obj)
+    {
+        if (WantsTable(ctx))
+        {
+            await WriteJson(ctx, status, TablePrinter.Table(rt, [View(rt, obj)], obj.Rv.ToString(), null, IncludeObject(ctx)));
+            return;
+        }
+        await WriteBytes(ctx, status, BytesAs(rt, obj));
+    }
+
+    public static Task WriteJson(HttpContext ctx, int status, JsonNode node) => WriteBytes(ctx, status, Json.Bytes(node));
+
+    public static async Task WriteBytes(HttpContext ctx, int status, byte[] bytes)
+    {
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = bytes.Length;
+        if (HttpMethods.IsHead(ctx.Request.Method)) return;
+        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Text.Json.Nodes;
+using KubeSim.Storage;
+
+namespace KubeSim.Api;
+
+/// <summary>The defaulting kube-apiserver does on create and update, for fields clients and controllers read.</summary>
+public sealed class Defaults
+{
+    int _nextIp = 10;
+    int _nextNodePort = 30000;
+
+    public void OnCreate(ResourceType rt, JsonObject obj)
+    {
+        if (rt.IsCustom) return;
+        switch (rt.Group, rt.Kind)
+        {
+            case ("", "Namespace"):
+                obj.Obj("spec")["finalizers"] = new JsonArray("kubernetes");
+                obj.Obj("status")["phase"] = "Active";
+                obj.Meta().Obj("labels")["kubernetes.io/metadata.name"] = obj.Name();
+                break;
+            case ("", "Service"):
+                DefaultService(obj);
+                break;
+            case ("", "Secret"):
+                obj["type"] ??= "Opaque";
+                break;
+            case ("", "Pod"):
+                DefaultPodSpec(obj.Obj("spec"));
+                var status = obj.Obj("status");
+                status["phase"] ??= "Pending";
+                status["qosClass"] ??= "BestEffort";
+                break;
+        }
+        OnWrite(rt, obj);
+    }
+
+    /// <summary>Defaults applied on every write (templates may change on update).</summary>
+    public void OnWrite(ResourceType rt, JsonObject obj)
+    {
+        if (rt.IsCustom) return;
+        switch (rt.Group, rt.Kind)
+        {
+            case ("apps", "Deployment"):
+            {
+                var spec = obj.Obj("spec");
+                spec["replicas"] ??= 1;
+                spec["revisionHistoryLimit"] ??= 10;
+                spec["progressDeadlineSeconds"] ??= 600;
+                if (spec["strategy"] is null)
+                    spec["strategy"] = new JsonObject
+                    {
+                        ["type"] = "RollingUpdate",
+                        ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
+                    };
+                DefaultTemplate(spec);
+                break;
+            }
+            case ("apps", "ReplicaSet"):
+                obj.Obj("spec")["replicas"] ??= 1;
+                DefaultTemplate(obj.Obj("spec"));
+                break;
+            case ("apps", "StatefulSet"):
+            {
+                var spec = obj.Obj("spec");
+                spec["replicas"] ??= 1;
+                spec["podManagementPolicy"] ??= "OrderedReady";
+                spec["revisionHistoryLimit"] ??= 10;
+                spec["updateStrategy"] ??= new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["partition"] = 0 } };
+                DefaultTemplate(spec);
+                break;
+            }
+            case ("apps", "DaemonSet"):
+            {
+                var spec = obj.Obj("spec");
+                spec["revisionHistoryLimit"] ??= 10;
+                spec["updateStrategy"] ??= new JsonObject
+                {
+                    ["type"] = "RollingUpdate",
+                    ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1, ["maxSurge"] = 0 },
+                };
+                DefaultTemplate(spec);
+                break;
+            }
+            case ("batch", "Job"):
+                DefaultJob(obj);
+                break;
+        }
+    }
+
+    static void DefaultTemplate(JsonObject spec)
+    {
+        var template = spec.Obj("template");
+        DefaultPodSpec(template.Obj("spec"));
+    }
+
+    static void DefaultPodSpec(JsonObject podSpec)
+    {
+        podSpec["restartPolicy"] ??= "Always";
+        podSpec["terminationGracePeriodSeconds"] ??= 30;
+        podSpec["dnsPolicy"] ??= "ClusterFirst";
+        podSpec["securityContext"] ??= new JsonObject();
+        podSpec["schedulerName"] ??= "default-scheduler";
+        foreach (var list in new[] { "containers", "initContainers" })
+            if (podSpec[list] is JsonArray containers)
+                foreach (var c in containers.OfType<JsonObject>())
+                {
+                    var image = c.Str("image") ?? "";
+                    var tag = image.Contains('@') ? "digest" : image.LastIndexOf(':') > image.LastIndexOf('/') ? image[(image.LastIndexOf(':') + 1)..] : "latest";
+                    c["imagePullPolicy"] ??= tag == "latest" ? "Always" : "IfNotPresent";
+                    c["terminationMessagePath"] ??= "/dev/termination-log";
+                    c["terminationMessagePolicy"] ??= "File";
+                    c["resources"] ??= new JsonObject();
+                    if (c["ports"] is JsonArray ports)
+                        foreach (var p in ports.OfType<JsonObject>()) p["protocol"] ??= "TCP";
+                }
+    }
+
+    void DefaultService(JsonObject obj)
+    {
+        var spec = obj.Obj("spec");
+        var type = spec.Str("type") ?? "ClusterIP";
+        spec["type"] = type;
+        if (type != "ExternalName")
+        {
+            if (spec.Str("clusterIP") is null or "")
+            {
+                var n = Interlocked.Increment(ref _nextIp);
+                spec["clusterIP"] = $"10.96.{n / 250}.{n % 250 + 1}";
+            }
+            spec["clusterIPs"] ??= new JsonArray(spec.Str("clusterIP"));
+            spec["ipFamilies"] ??= new JsonArray("IPv4");
+            spec["ipFamilyPolicy"] ??= "SingleStack";
+            spec["internalTrafficPolicy"] ??= "Cluster";
+        }
+        spec["sessionAffinity"] ??= "None";
+        if (type is "NodePort" or "LoadBalancer")
+        {
+            spec["externalTrafficPolicy"] ??= "Cluster";
+            if (type == "LoadBalancer") spec["allocateLoadBalancerNodePorts"] ??= true;
+        }
+        if (spec["ports"] is JsonArray ports)
+            foreach (var p in ports.OfType<JsonObject>())
+            {
+                p["protocol"] ??= "TCP";
+                p["targetPort"] ??= p["port"]?.DeepClone();
+                if (type is "NodePort" or "LoadBalancer" && p["nodePort"] is null)
+                    p["nodePort"] = Interlocked.Increment(ref _nextNodePort);
+            }
+        obj.Obj("status")["loadBalancer"] ??= new JsonObject();
+    }
+
+    static void DefaultJob(JsonObject obj)
+    {
+        var spec = obj.Obj("spec");
+        spec["parallelism"] ??= 1;
+        spec["completions"] ??= 1;
+        spec["backoffLimit"] ??= 6;
+        spec["completionMode"] ??= "NonIndexed";
+        spec["suspend"] ??= false;
+        var uid = obj.Uid();
+        if (spec["selector"] is null && uid.Length > 0)
+        {
+            spec["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["batch.kubernetes.io/controller-uid"] = uid } };
+            var labels = spec.Obj("template").Obj("metadata").Obj("labels");
+            labels["batch.kubernetes.io/controller-uid"] = uid;
+            labels["batch.kubernetes.io/job-name"] = obj.Name();
+            labels["controller-uid"] = uid;
+            labels["job-name"] = obj.Name();
+        }
+        var podSpec = spec.Obj("template").Obj("spec");
+        podSpec["restartPolicy"] ??= "Never";
+        DefaultPodSpec(podSpec);
+    }
+}

@@ -1,0 +1,373 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KubeSim.Admission;
+using KubeSim.Apply;
+using KubeSim.Patch;
+using KubeSim.Storage;
+
+namespace KubeSim.Api;
+
+/// <summary>Options of one write request.</summary>
+public sealed record WriteOptions
+{
+    public string? FieldManager { get; init; }
+    public bool DryRun { get; init; }
+    public bool Force { get; init; }
+    public string? UserAgent { get; init; }
+
+    /// <summary>The manager recorded in managedFields: fieldManager, else the user agent's product name.</summary>
+    public string Manager => !string.IsNullOrEmpty(FieldManager) ? FieldManager
+        : UserAgent is { Length: > 0 } ua ? ua.Split('/')[0].Trim() : "unknown";
+
+    public static readonly WriteOptions Controller = new() { FieldManager = "kube-controller-manager" };
+}
+
+public enum DeletePropagation { Background, Foreground, Orphan }
+
+/// <summary>The result of a delete: either gone now, or marked for deletion (finalizers pending).</summary>
+public sealed record DeleteOutcome(StoredObject Object, bool Pending);
+
+public static class PatchTypes
+{
+    public const string Json = "application/json-patch+json";
+    public const string Merge = "application/merge-patch+json";
+    public const string Strategic = "application/strategic-merge-patch+json";
+    public const string ApplyYaml = "application/apply-patch+yaml";
+    public const string ApplyCbor = "application/apply-patch+cbor";
+    public static readonly string[] All = [Json, Merge, Strategic, ApplyYaml];
+}
+
+/// <summary>
+/// The API's write semantics independent of HTTP: create, update, patch (four kinds), delete with finalizers
+/// and propagation, resourceVersion conflicts, generation, managedFields, defaulting, admission, validation
+/// and dry runs. Controllers write through it too. Every write holds the store lock for read-modify-write.
+/// </summary>
+public sealed class ResourceService(ObjectStore store, ResourceRegistry registry, Defaults defaults)
+{
+    public ObjectStore Store { get; } = store;
+    public ResourceRegistry Registry { get; } = registry;
+    public List<IAdmissionPlugin> AdmissionPlugins { get; } = [];
+
+    static readonly ResourceType NamespaceType = BuiltinResources.Create().First(r => r.Kind == "Namespace");
+
+    public StoredObject Get(ResourceType rt, string ns, string name) =>
+        Store.Get(rt.StorageKey, rt.Namespaced ? ns : "", name) ?? throw ApiException.NotFound(rt, name);
+
+    public StoredObject Create(ResourceType rt, string? ns, JsonObject obj, WriteOptions o)
+    {
+        lock (Store.Gate) return CreateLocked(rt, ns, obj, o, presetManagedFields: false);
+    }
+
+    StoredObject CreateLocked(ResourceType rt, string? ns, JsonObject obj, WriteOptions o, bool presetManagedFields)
+    {
+        CheckTypeMeta(rt, obj);
+        var meta = obj.Meta();
+        if (string.IsNullOrEmpty(obj.Name()) && meta.Str("generateName") is { Length: > 0 } prefix)
+            meta["name"] = prefix + RandomSuffix();
+        var name = obj.Name();
+        if (rt.Namespaced)
+        {
+            var bodyNs = obj.Namespace();
+            if (string.IsNullOrEmpty(ns)) ns = bodyNs;
+            if (bodyNs.Length > 0 && bodyNs != ns)
+                throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+            if (string.IsNullOrEmpty(ns)) throw ApiException.BadRequest("an empty namespace may not be set during creation");
+            meta["namespace"] = ns;
+            CheckNamespaceWritable(rt, ns, name);
+        }
+        else meta.Remove("namespace");
+
+        if (name.Length > 0 && Store.Get(rt.StorageKey, rt.Namespaced ? ns! : "", name) is not null)
+            throw ApiException.AlreadyExists(rt, name);
+
+        meta["uid"] = Guid.NewGuid().ToString();
+        meta["creationTimestamp"] = Json.Now();
+        foreach (var k in new[] { "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink" }) meta.Remove(k);
+        if (rt.HasGeneration) meta["generation"] = 1;
+        else meta.Remove("generation");
+        if (rt.HasStatus && !(rt.Kind == "Namespace" && !rt.IsCustom)) obj.Remove("status");
+        if (!presetManagedFields) meta.Remove("managedFields");
+
+        defaults.OnCreate(rt, obj);
+        var context = new AdmissionContext(Store, Registry) { DryRun = o.DryRun };
+        foreach (var plugin in AdmissionPlugins) plugin.OnCreate(context, rt, obj);
+        Validation.Validate(rt, obj);
+        if (!presetManagedFields) FieldManager.TrackUpdate(rt, null, obj, o.Manager, null);
+
+        if (o.DryRun) return new StoredObject(rt.StorageKey, obj, 0);
+        return Store.Put(rt.StorageKey, obj);
+    }
+
+    void CheckNamespaceWritable(ResourceType rt, string ns, string name)
+    {
+        var nsObj = Store.Get(NamespaceType.StorageKey, "", ns) ?? throw ApiException.NotFound(NamespaceType, ns);
+        if (nsObj.Object.At("metadata", "deletionTimestamp") is not null)
+            throw ApiException.Forbidden(rt, name,
+                $"unable to create new content in namespace {ns} because it is being terminated");
+    }
+
+    void CheckTypeMeta(ResourceType rt, JsonObject obj)
+    {
+        var apiVersion = obj.Str("apiVersion");
+        var kind = obj.Str("kind");
+        if (apiVersion is not null && apiVersion != rt.ApiVersion)
+            throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({rt.ApiVersion})");
+        if (kind is not null && kind != rt.Kind)
+            throw ApiException.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({rt.Kind})");
+        obj["apiVersion"] = rt.ApiVersion;
+        obj["kind"] = rt.Kind;
+        if (obj["metadata"] is not (null or JsonObject))
+            throw ApiException.BadRequest("metadata must be an object");
+    }
+
+    public StoredObject Update(ResourceType rt, string ns, string name, JsonObject obj, string? subresource, WriteOptions o)
+    {
+        lock (Store.Gate)
+        {
+            CheckTypeMeta(rt, obj);
+            if (obj.Name() is { Length: > 0 } bodyName && bodyName != name)
+                throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+            var existing = Get(rt, ns, name);
+            var rv = obj.At("metadata", "resourceVersion").AsString();
+            if (!string.IsNullOrEmpty(rv) && rv != existing.Object.At("metadata", "resourceVersion").AsString())
+                throw ApiException.Modified(rt, name);
+            return CommitUpdate(rt, existing, obj, subresource, o, trackFields: true);
+        }
+    }
+
+    /// <summary>Applies a patch of any of the four content types; apply patches create missing objects.</summary>
+    public (StoredObject Object, bool Created) Patch(ResourceType rt, string ns, string name, string patchType,
+        byte[] body, string? subresource, WriteOptions o)
+    {
+        lock (Store.Gate)
+        {
+            var existing = Store.Get(rt.StorageKey, rt.Namespaced ? ns : "", name);
+            if (patchType == PatchTypes.ApplyYaml)
+                return ApplyPatch(rt, ns, name, existing, body, subresource, o);
+            if (existing is null) throw ApiException.NotFound(rt, name);
+            var patch = ParseBody(body);
+            var current = ViewAs(rt, existing.Object);
+            JsonNode patched = patchType switch
+            {
+                PatchTypes.Json => JsonPatch.Apply(current, patch),
+                PatchTypes.Merge => MergePatch.Apply(current, patch) ?? new JsonObject(),
+                PatchTypes.Strategic when rt.IsCustom => throw ApiException.UnsupportedMediaType(patchType,
+                    [PatchTypes.Json, PatchTypes.Merge, PatchTypes.ApplyYaml]),
+                PatchTypes.Strategic => patch is JsonObject sp
+                    ? StrategicMergePatch.Apply(rt, current, sp)
+                    : throw ApiException.BadRequest("strategic merge patch must be a JSON object"),
+                _ => throw ApiException.UnsupportedMediaType(patchType, PatchTypes.All),
+            };
+            if (patched is not JsonObject next) throw ApiException.BadRequest("patch did not produce an object");
+            CheckTypeMeta(rt, next);
+            var rv = next.At("metadata", "resourceVersion").AsString();
+            if (!string.IsNullOrEmpty(rv) && rv != existing.Object.At("metadata", "resourceVersion").AsString())
+                throw ApiException.Modified(rt, name);
+            if (next.Name() != name) throw ApiException.BadRequest($"the name of the object ({next.Name()}) does not match the name on the URL ({name})");
+            return (CommitUpdate(rt, existing, next, subresource, o, trackFields: true), false);
+        }
+    }
+
+    (StoredObject, bool) ApplyPatch(ResourceType rt, string ns, string name, StoredObject? existing, byte[] body,
+        string? subresource, WriteOptions o)
+    {
+        if (string.IsNullOrEmpty(o.FieldManager))
+            throw new ApiException(422, "Invalid",
+                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+                new JsonObject { ["group"] = "meta.k8s.io", ["kind"] = "PatchOptions", ["causes"] = new JsonArray(
+                    new JsonObject { ["reason"] = "FieldValueRequired", ["message"] = "Required value: is required for apply patch", ["field"] = "fieldManager" }) });
+        JsonNode? parsed;
+        try
+        {
+            var text = Encoding.UTF8.GetString(body);
+            parsed = text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) : Yaml.Parse(text);
+        }
+        catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
+        {
+            throw ApiException.BadRequest($"error decoding YAML: {e.Message}");
+        }
+        if (parsed is not JsonObject applied) throw ApiException.BadRequest("apply patch must be a YAML or JSON object");
+        if (applied.Str("apiVersion") is null || applied.Str("kind") is null)
+            throw ApiException.BadRequest($"invalid object type: {applied.Str("apiVersion")}, Kind={applied.Str("kind")}");
+        CheckTypeMeta(rt, applied);
+        var meta = applied.Meta();
+        if (obj(meta.Str("name")) is { } bodyName && bodyName != name)
+            throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+        meta["name"] = name;
+        if (rt.Namespaced)
+        {
+            if (obj(meta.Str("namespace")) is { } bodyNs && bodyNs != ns)
+                throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+            meta["namespace"] = ns;
+        }
+        foreach (var k in new[] { "managedFields", "resourceVersion", "uid", "creationTimestamp", "generation" }) meta.Remove(k);
+        var statusOnly = subresource == "status";
+        if (rt.HasStatus && !statusOnly) applied.Remove("status");
+
+        if (existing is null)
+        {
+            if (statusOnly) throw ApiException.NotFound(rt, name);
+            var merged = FieldManager.Apply(rt, null, applied, o.FieldManager, o.Force, null);
+            return (CreateLocked(rt, ns, merged, o, presetManagedFields: true), true);
+        }
+        var result = FieldManager.Apply(rt, ViewAs(rt, existing.Object), applied, o.FieldManager, o.Force, subresource);
+        return (CommitUpdate(rt, existing, result, subresource, o, trackFields: false), false);
+
+        static string? obj(string? s) => string.IsNullOrEmpty(s) ? null : s;
+    }
+
+    /// <summary>Read-modify-write for controllers: <paramref name="change"/> edits a copy; returns the stored result.</summary>
+    public StoredObject? Mutate(ResourceType rt, string ns, string name, Func<JsonObject, bool> change,
+        string? subresource = null, string manager = "kube-controller-manager")
+    {
+        lock (Store.Gate)
+        {
+            var existing = Store.Get(rt.StorageKey, rt.Namespaced ? ns : "", name);
+            if (existing is null) return null;
+            var copy = existing.Object.Clone();
+            if (!change(copy)) return existing;
+            return CommitUpdate(rt, existing, copy, subresource, new WriteOptions { FieldManager = manager }, trackFields: true);
+        }
+    }
+
+    StoredObject CommitUpdate(ResourceType rt, StoredObject existing, JsonObject next, string? subresource,
+        WriteOptions o, bool trackFields)
+    {
+        var old = existing.Object;
+        if (subresource == "status")
+        {
+            var statusOnly = old.Clone();
+            if (next["status"] is JsonNode s) statusOnly["status"] = s.DeepClone();
+            else statusOnly.Remove("status");
+            statusOnly.Meta()["managedFields"] = next.At("metadata", "managedFields")?.DeepClone();
+            if (statusOnly.Meta()["managedFields"] is null) statusOnly.Meta().Remove("managedFields");
+            next = statusOnly;
+        }
+        else if (rt.HasStatus)
+        {
+            if (old["status"] is JsonNode s) next["status"] = s.DeepClone();
+            else next.Remove("status");
+        }
+
+        var meta = next.Meta();
+        var oldMeta = old.Meta();
+        foreach (var k in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name", "resourceVersion" })
+        {
+            if (oldMeta[k] is JsonNode v) meta[k] = v.DeepClone();
+            else meta.Remove(k);
+        }
+        if (trackFields) meta["managedFields"] = oldMeta["managedFields"]?.DeepClone();
+        if (meta["managedFields"] is null) meta.Remove("managedFields");
+
+        defaults.OnWrite(rt, next);
+        if (rt.HasGeneration)
+        {
+            var gen = old.At("metadata").Long("generation") ?? 1;
+            meta["generation"] = SpecChanged(old, next) ? gen + 1 : gen;
+        }
+        Validation.Validate(rt, next);
+        if (trackFields) FieldManager.TrackUpdate(rt, old, next, o.Manager, subresource);
+
+        if (JsonNode.DeepEquals(old, next)) return existing;
+
+        if (meta["deletionTimestamp"] is not null && meta["finalizers"] is not JsonArray { Count: > 0 })
+        {
+            if (o.DryRun) return new StoredObject(rt.StorageKey, next, existing.Rv);
+            return Store.Remove(rt.StorageKey, existing.Namespace, existing.Name) ?? existing;
+        }
+        if (o.DryRun) return new StoredObject(rt.StorageKey, next, existing.Rv);
+        return Store.Put(rt.StorageKey, next);
+    }
+
+    static bool SpecChanged(JsonObject a, JsonObject b)
+    {
+        foreach (var (k, v) in a)
+            if (k is not ("metadata" or "status" or "apiVersion" or "kind") && !JsonNode.DeepEquals(v, b[k])) return true;
+        foreach (var (k, _) in b)
+            if (k is not ("metadata" or "status" or "apiVersion" or "kind") && !a.ContainsKey(k)) return true;
+        return false;
+    }
+
+    /// <summary>The stored object as seen at this resource's version (CRD versions share storage, no conversion).</summary>
+    public static JsonObject ViewAs(ResourceType rt, JsonObject stored)
+    {
+        var copy = stored.Clone();
+        copy["apiVersion"] = rt.ApiVersion;
+        return copy;
+    }
+
+    public DeleteOutcome Delete(ResourceType rt, string ns, string name, DeletePropagation propagation,
+        JsonObject? preconditions, WriteOptions o)
+    {
+        lock (Store.Gate)
+        {
+            var existing = Get(rt, ns, name);
+            var meta = existing.Object.At("metadata")!;
+            if (preconditions is not null)
+            {
+                if (preconditions.Str("uid") is { } uid && uid != meta.Str("uid"))
+                    throw ApiException.Conflict(rt, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {meta.Str("uid")}");
+                if (preconditions.Str("resourceVersion") is { } rv && rv != meta.Str("resourceVersion"))
+                    throw ApiException.Conflict(rt, name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {meta.Str("resourceVersion")}");
+            }
+            var next = existing.Object.Clone();
+            var nmeta = next.Meta();
+            var finalizers = nmeta["finalizers"] as JsonArray ?? new JsonArray();
+            if (rt.Kind == "Namespace" && !rt.IsCustom)
+            {
+                if (nmeta["deletionTimestamp"] is null)
+                {
+                    nmeta["deletionTimestamp"] = Json.Now();
+                    nmeta["deletionGracePeriodSeconds"] = 0;
+                    next.Obj("status")["phase"] = "Terminating";
+                    if (!o.DryRun) existing = Store.Put(rt.StorageKey, next);
+                }
+                return new DeleteOutcome(existing, true);
+            }
+            var extra = propagation switch
+            {
+                DeletePropagation.Foreground => "foregroundDeletion",
+                DeletePropagation.Orphan => "orphan",
+                _ => null,
+            };
+            if (extra is not null && !finalizers.Any(f => f.AsString() == extra)) finalizers.Add(extra);
+            if (finalizers.Count > 0)
+            {
+                nmeta["finalizers"] = finalizers;
+                if (nmeta["deletionTimestamp"] is null)
+                {
+                    nmeta["deletionTimestamp"] = Json.Now();
+                    nmeta["deletionGracePeriodSeconds"] = 0;
+                }
+                if (JsonNode.DeepEquals(next, existing.Object) || o.DryRun) return new DeleteOutcome(existing, true);
+                return new DeleteOutcome(Store.Put(rt.StorageKey, next), true);
+            }
+            if (o.DryRun) return new DeleteOutcome(existing, false);
+            return new DeleteOutcome(Store.Remove(rt.StorageKey, existing.Namespace, existing.Name) ?? existing, false);
+        }
+    }
+
+    public static JsonNode ParseBody(byte[] body)
+    {
+        try
+        {
+            return JsonNode.Parse(body) ?? throw ApiException.BadRequest("the request body is null");
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"couldn't get version/kind; json parse error: {e.Message}");
+        }
+    }
+
+    static string RandomSuffix()
+    {
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        return string.Create(5, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = alphabet[Random.Shared.Next(alphabet.Length)];
+        });
+    }
+
+    public static string NewSuffix() => RandomSuffix();
+}

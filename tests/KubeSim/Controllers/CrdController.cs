@@ -1,0 +1,119 @@
+using System.Text.Json.Nodes;
+using KubeSim.Api;
+using KubeSim.Storage;
+
+namespace KubeSim.Controllers;
+
+/// <summary>
+/// CustomResourceDefinitions: after a short delay they get NamesAccepted and Established and their served
+/// versions become resources; changed definitions are re-registered; deleted ones take their objects along.
+/// </summary>
+public sealed class CrdController(ControllerManager m)
+{
+    const int EstablishDelayMs = 5;
+    readonly Dictionary<string, string> _registered = new(); // CRD name -> hash of the registered spec
+
+    ResourceType CrdType => m.Type("apiextensions.k8s.io", "customresourcedefinitions");
+
+    public void Reconcile(WorkItem item)
+    {
+        var crd = m.Store.Get(CrdType.StorageKey, "", item.Name);
+        if (crd is null || Conditions.IsTerminating(crd.Object))
+        {
+            if (_registered.Remove(item.Name, out _))
+            {
+                var storageKey = StorageKeyOf(crd?.Object, item.Name);
+                m.Registry.RemoveCustom(item.Name);
+                if (storageKey is not null) m.Store.RemoveAll(storageKey);
+            }
+            if (crd is not null)
+                m.Service.Mutate(CrdType, "", item.Name, o =>
+                {
+                    var fin = o.Meta()["finalizers"] as JsonArray;
+                    if (fin is null || fin.Count == 0) return false;
+                    o.Meta().Remove("finalizers");
+                    return true;
+                });
+            return;
+        }
+        var specHash = Conditions.Hash(crd.Object["spec"]);
+        if (Conditions.Get(crd.Object["status"], "Established") == "True")
+        {
+            if (!_registered.TryGetValue(item.Name, out var h) || h != specHash) Register(crd.Object, specHash);
+            UpdateStatus(item.Name);
+            return;
+        }
+        m.Enqueue(new WorkItem("crd-establish", "", item.Name), EstablishDelayMs);
+    }
+
+    public void Establish(WorkItem item)
+    {
+        var crd = m.Store.Get(CrdType.StorageKey, "", item.Name);
+        if (crd is null || Conditions.IsTerminating(crd.Object)) return;
+        Register(crd.Object, Conditions.Hash(crd.Object["spec"]));
+        UpdateStatus(item.Name);
+    }
+
+    void UpdateStatus(string name) =>
+        m.Service.Mutate(CrdType, "", name, o =>
+        {
+            var spec = o["spec"] as JsonObject ?? new JsonObject();
+            var status = o.Obj("status");
+            var names = spec["names"]?.DeepClone() as JsonObject ?? new JsonObject();
+            names["singular"] ??= names.Str("kind")?.ToLowerInvariant();
+            names["listKind"] ??= names.Str("kind") + "List";
+            status["acceptedNames"] = names;
+            Conditions.Set(status, "NamesAccepted", "True", "NoConflicts", "no conflicts found");
+            Conditions.Set(status, "Established", "True", "InitialNamesAccepted", "the initial names have been accepted");
+            var storage = (spec["versions"] as JsonArray)?.FirstOrDefault(v => v.Bool("storage") == true).Str("name");
+            var stored = status["storedVersions"] as JsonArray ?? new JsonArray();
+            if (storage is not null && !stored.Any(s => s.AsString() == storage)) stored.Add(storage);
+            status["storedVersions"] = stored;
+            return true;
+        }, "status", "kube-apiserver");
+
+    static string? StorageKeyOf(JsonObject? crd, string name)
+    {
+        if (crd is not null)
+            return crd.At("spec").Str("group") + "/" + crd.At("spec", "names").Str("plural");
+        var dot = name.IndexOf('.');
+        return dot > 0 ? name[(dot + 1)..] + "/" + name[..dot] : null;
+    }
+
+    void Register(JsonObject crd, string specHash)
+    {
+        var spec = crd["spec"] as JsonObject ?? new JsonObject();
+        var names = spec["names"] as JsonObject ?? new JsonObject();
+        var kind = names.Str("kind") ?? "";
+        var types = new List<ResourceType>();
+        foreach (var v in (spec["versions"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (v.Bool("served") == false) continue;
+            var subresources = new List<string>();
+            if (v.At("subresources", "status") is not null) subresources.Add("status");
+            if (v.At("subresources", "scale") is not null) subresources.Add("scale");
+            types.Add(new ResourceType
+            {
+                Group = spec.Str("group") ?? "",
+                Version = v.Str("name") ?? "",
+                Kind = kind,
+                Plural = names.Str("plural") ?? "",
+                Singular = names.Str("singular") ?? kind.ToLowerInvariant(),
+                Namespaced = spec.Str("scope") != "Cluster",
+                ShortNames = Strings(names["shortNames"]),
+                Categories = Strings(names["categories"]),
+                Subresources = [.. subresources],
+                HasGeneration = true,
+                IsCustom = true,
+                Schema = v.At("schema", "openAPIV3Schema")?.DeepClone() as JsonObject,
+                PrinterColumns = v["additionalPrinterColumns"]?.DeepClone() as JsonArray,
+                CrdName = crd.Name(),
+            });
+        }
+        m.Registry.SetCustom(crd.Name(), types);
+        _registered[crd.Name()] = specHash;
+    }
+
+    static string[] Strings(JsonNode? node) =>
+        node is JsonArray a ? a.Select(x => x.AsString() ?? "").Where(s => s.Length > 0).ToArray() : [];
+}

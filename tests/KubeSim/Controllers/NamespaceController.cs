@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using KubeSim.Api;
+using KubeSim.Storage;
+
+namespace KubeSim.Controllers;
+
+/// <summary>
+/// Active namespaces get their "default" ServiceAccount and kube-root-ca.crt ConfigMap; Terminating ones are
+/// emptied, then removed.
+/// </summary>
+public sealed class NamespaceController(ControllerManager m)
+{
+    const int TerminationDelayMs = 20;
+
+    public void Reconcile(WorkItem item)
+    {
+        var nsType = m.Type("", "namespaces");
+        var ns = m.Store.Get(nsType.StorageKey, "", item.Name);
+        if (ns is null) return;
+        if (Conditions.IsTerminating(ns.Object))
+        {
+            if (item.Kind == "namespace")
+            {
+                m.Enqueue(new WorkItem("namespace-finalize", "", item.Name), TerminationDelayMs);
+                return;
+            }
+        }
+        else
+        {
+            EnsureDefaults(item.Name);
+        }
+    }
+
+    public void Finalize(WorkItem item)
+    {
+        var nsType = m.Type("", "namespaces");
+        lock (m.Store.Gate)
+        {
+            var ns = m.Store.Get(nsType.StorageKey, "", item.Name);
+            if (ns is null || !Conditions.IsTerminating(ns.Object)) return;
+            foreach (var rt in m.Registry.All.Where(r => r.Namespaced).DistinctBy(r => r.StorageKey))
+                foreach (var o in m.Store.List(rt.StorageKey, item.Name))
+                    m.Store.Remove(rt.StorageKey, o.Namespace, o.Name);
+            m.Store.Remove(nsType.StorageKey, "", item.Name);
+        }
+    }
+
+    void EnsureDefaults(string ns)
+    {
+        var sa = m.Type("", "serviceaccounts");
+        var cm = m.Type("", "configmaps");
+        var options = new WriteOptions { FieldManager = "kube-controller-manager" };
+        lock (m.Store.Gate)
+        {
+            if (m.Store.Get(sa.StorageKey, ns, "default") is null)
+                m.Service.Create(sa, ns, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "default" } }, options);
+            if (m.Store.Get(cm.StorageKey, ns, "kube-root-ca.crt") is null)
+                m.Service.Create(cm, ns, new JsonObject
+                {
+                    ["metadata"] = new JsonObject
+                    {
+                        ["name"] = "kube-root-ca.crt",
+                        ["annotations"] = new JsonObject { ["kubernetes.io/description"] = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." },
+                    },
+                    ["data"] = new JsonObject { ["ca.crt"] = "-----BEGIN CERTIFICATE-----\nkubesim\n-----END CERTIFICATE-----\n" },
+                }, options);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using KubeSim.Api;
+
+namespace KubeSim.Discovery;
+
+/// <summary>The discovery documents of kube-apiserver 1.32: /version, /api, /api/v1, /apis, /apis/g, /apis/g/v.</summary>
+public static class DiscoveryDocuments
+{
+    public static JsonObject Version() => new()
+    {
+        ["major"] = "1",
+        ["minor"] = "32",
+        ["gitVersion"] = "v1.32.0-kubesim",
+        ["gitCommit"] = "0000000000000000000000000000000000000000",
+        ["gitTreeState"] = "clean",
+        ["buildDate"] = "2024-12-11T00:00:00Z",
+        ["goVersion"] = "go1.23.4",
+        ["compiler"] = "gc",
+        ["platform"] = "linux/amd64",
+    };
+
+    public static JsonObject CoreVersions(string serverAddress) => new()
+    {
+        ["kind"] = "APIVersions",
+        ["versions"] = new JsonArray("v1"),
+        ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject
+        {
+            ["clientCIDR"] = "0.0.0.0/0",
+            ["serverAddress"] = serverAddress,
+        }),
+    };
+
+    public static JsonObject GroupList(ResourceRegistry registry)
+    {
+        var groups = new JsonArray();
+        foreach (var (group, versions) in registry.Groups())
+            if (group.Length > 0) groups.Add(Group(group, versions));
+        return new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups };
+    }
+
+    public static JsonObject? GroupDocument(ResourceRegistry registry, string group)
+    {
+        var entry = registry.Groups().FirstOrDefault(g => g.Group == group);
+        if (entry.Group is null || group.Length == 0) return null;
+        var doc = Group(group, entry.Versions);
+        doc["kind"] = "APIGroup";
+        doc["apiVersion"] = "v1";
+        return doc;
+    }
+
+    static JsonObject Group(string group, IReadOnlyList<string> versions)
+    {
+        JsonObject V(string v) => new() { ["groupVersion"] = $"{group}/{v}", ["version"] = v };
+        return new JsonObject
+        {
+            ["name"] = group,
+            ["versions"] = new JsonArray([.. versions.Select(V)]),
+            ["preferredVersion"] = V(versions[0]),
+        };
+    }
+
+    public static JsonObject? ResourceList(ResourceRegistry registry, string group, string version)
+    {
+        var types = registry.All.Where(r => r.Group == group && r.Version == version).OrderBy(r => r.Plural, StringComparer.Ordinal).ToList();
+        if (types.Count == 0) return null;
+        var resources = new JsonArray();
+        foreach (var rt in types)
+        {
+            var r = new JsonObject
+            {
+                ["name"] = rt.Plural,
+                ["singularName"] = rt.Singular,
+                ["namespaced"] = rt.Namespaced,
+                ["kind"] = rt.Kind,
+                ["verbs"] = new JsonArray([.. rt.Verbs.Select(v => (JsonNode)v)]),
+            };
+            if (rt.ShortNames.Length > 0) r["shortNames"] = new JsonArray([.. rt.ShortNames.Select(v => (JsonNode)v)]);
+            if (rt.Categories.Length > 0) r["categories"] = new JsonArray([.. rt.Categories.Select(v => (JsonNode)v)]);
+            r["storageVersionHash"] = StorageVersionHash(rt);
+            resources.Add(r);
+            foreach (var sub in rt.Subresources)
+                resources.Add(Subresource(rt, sub));
+        }
+        return new JsonObject
+        {
+            ["kind"] = "APIResourceList",
+            ["apiVersion"] = "v1",
+            ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
+            ["resources"] = resources,
+        };
+    }
+
+    static JsonObject Subresource(ResourceType rt, string sub)
+    {
+        var (kind, verbs, g, v) = sub switch
+        {
+            "status" => (rt.Kind, new[] { "get", "patch", "update" }, (string?)null, (string?)null),
+            "scale" => ("Scale", ["get", "patch", "update"], "autoscaling", "v1"),
+            "log" => ("Pod", ["get"], null, null),
+            "eviction" => ("Eviction", ["create"], "policy", "v1"),
+            "binding" => ("Binding", ["create"], null, null),
+            "finalize" => (rt.Kind, ["update"], null, null),
+            "exec" => ("PodExecOptions", ["create", "get"], null, null),
+            _ => ($"{rt.Kind}ProxyOptions", ["create", "delete", "get", "patch", "update"], null, null),
+        };
+        var r = new JsonObject
+        {
+            ["name"] = $"{rt.Plural}/{sub}",
+            ["singularName"] = "",
+            ["namespaced"] = rt.Namespaced,
+        };
+        if (g is not null) { r["group"] = g; r["version"] = v; }
+        r["kind"] = kind;
+        r["verbs"] = new JsonArray([.. verbs.Select(x => (JsonNode)x)]);
+        return r;
+    }
+
+    static string StorageVersionHash(ResourceType rt)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{rt.Group}/{rt.Version}/{rt.Kind}"));
+        return Convert.ToBase64String(hash, 0, 8);
+    }
+}

@@ -1,0 +1,23 @@
+using System.Text;
+
+namespace KubeSim.Hosting;
+
+/// <summary>Writes a kubeconfig whose cluster, user and context are all named "kubesim".</summary>
+public static class Kubeconfig
+{
+    public static string Build(Uri server, string? caPem, string? token)
+    {
+        static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        var sb = new StringBuilder();
+        sb.Append("apiVersion: v1\nkind: Config\nclusters:\n- name: kubesim\n  cluster:\n");
+        sb.Append("    server: ").Append(Q(server.ToString().TrimEnd('/'))).Append('\n');
+        if (caPem is not null)
+            sb.Append("    certificate-authority-data: ").Append(Convert.ToBase64String(Encoding.ASCII.GetBytes(caPem))).Append('\n');
+        sb.Append("users:\n- name: kubesim\n  user:");
+        if (token is not null) sb.Append("\n    token: ").Append(Q(token)).Append('\n');
+        else sb.Append(" {}\n");
+        sb.Append("contexts:\n- name: kubesim\n  context:\n    cluster: kubesim\n    user: kubesim\n    namespace: default\n");
+        sb.Append("current-context: kubesim\npreferences: {}\n");
+        return sb.ToString();
+    }
+}

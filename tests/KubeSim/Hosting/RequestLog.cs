@@ -1,0 +1,30 @@
+namespace KubeSim;
+
+/// <summary>One request the API answered (control requests under /_sim are not logged).</summary>
+public sealed record RequestLogEntry(string Method, string Path, string Query, string? ContentType, int Status, string? UserAgent)
+{
+    /// <summary>Whether the request could change state (POST, PUT, PATCH, DELETE).</summary>
+    public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE";
+}
+
+/// <summary>A thread-safe append-only log of answered requests.</summary>
+public sealed class RequestLog
+{
+    readonly object _gate = new();
+    readonly List<RequestLogEntry> _entries = [];
+
+    public void Add(RequestLogEntry e)
+    {
+        lock (_gate) _entries.Add(e);
+    }
+
+    public IReadOnlyList<RequestLogEntry> Snapshot()
+    {
+        lock (_gate) return [.. _entries];
+    }
+
+    public void Clear()
+    {
+        lock (_gate) _entries.Clear();
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KubeSim.Api;
+using KubeSim.Faults;
+using KubeSim.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace KubeSim.Hosting;
+
+/// <summary>
+/// Every request goes through here: /_sim control requests first (never logged, delayed, faulted or
+/// authenticated), then latency, faults, authentication, the API itself, Status mapping and the request log.
+/// </summary>
+public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultSet faults, RequestLog log, string? token)
+{
+    public const string ControlPrefix = "/_sim";
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var path = ctx.Request.Path.Value ?? "/";
+        if (path.StartsWith(ControlPrefix, StringComparison.Ordinal))
+        {
+            await ControlAsync(ctx, path[ControlPrefix.Length..]);
+            return;
+        }
+        var status = 0;
+        var logged = false;
+        void Log(int code)
+        {
+            if (logged) return;
+            logged = true;
+            log.Add(new RequestLogEntry(ctx.Request.Method, path, ctx.Request.QueryString.Value?.TrimStart('?') ?? "",
+                ctx.Request.ContentType, code, ctx.Request.Headers.UserAgent.FirstOrDefault()));
+        }
+        ctx.Response.OnStarting(() =>
+        {
+            if (ctx.Items.ContainsKey("log-now")) Log(ctx.Response.StatusCode);
+            return Task.CompletedTask;
+        });
+        try
+        {
+            var latency = server.LatencyMs;
+            if (latency > 0) await Task.Delay(latency, ctx.RequestAborted);
+            var fault = faults.Take(ctx.Request.Method, path);
+            if (fault is not null)
+            {
+                if (fault.Kind == FaultKind.DropConnection)
+                {
+                    Log(0);
+                    ctx.Abort();
+                    return;
+                }
+                throw fault.Kind switch
+                {
+                    FaultKind.Status429 => new ApiException(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later",
+                        new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = "client rate limited (simulated)" }), ["retryAfterSeconds"] = fault.RetryAfterSeconds })
+                    { RetryAfterSeconds = fault.RetryAfterSeconds },
+                    FaultKind.Status503 => new ApiException(503, "ServiceUnavailable", "the server is currently unable to handle the request", new JsonObject()),
+                    _ => ApiException.Internal("simulated server error"),
+                };
+            }
+            Authenticate(ctx, path);
+            await api.HandleAsync(ctx);
+            status = ctx.Response.StatusCode;
+        }
+        catch (ApiException e)
+        {
+            status = await WriteStatusAsync(ctx, e);
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            status = 499;
+        }
+        catch (BadHttpRequestException e)
+        {
+            status = await WriteStatusAsync(ctx, ApiException.BadRequest(e.Message));
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or KeyNotFoundException or NotSupportedException or IndexOutOfRangeException or NullReferenceException or InvalidCastException or YamlDotNet.Core.YamlException)
+        {
+            status = await WriteStatusAsync(ctx, ApiException.Internal(e.Message));
+        }
+        Log(status);
+    }
+
+    void Authenticate(HttpContext ctx, string path)
+    {
+        if (token is null) return;
+        var header = ctx.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            if (header[7..].Trim() == token) return;
+            throw ApiException.Unauthorized();
+        }
+        if (header.Length > 0) throw ApiException.Unauthorized();
+        if (path is "/version" or "/healthz" or "/livez" or "/readyz") return;
+        throw new ApiException(403, "Forbidden",
+            $"forbidden: User \"system:anonymous\" cannot {ctx.Request.Method.ToLowerInvariant()} path \"{path}\"", new JsonObject());
+    }
+
+    static async Task<int> WriteStatusAsync(HttpContext ctx, ApiException e)
+    {
+        if (ctx.Response.HasStarted) return ctx.Response.StatusCode;
+        ctx.Response.Clear();
+        if (e.RetryAfterSeconds is int retry) ctx.Response.Headers.RetryAfter = retry.ToString();
+        await ApiHandler.WriteJson(ctx, e.Code, e.ToStatus());
+        return e.Code;
+    }
+
+    async Task ControlAsync(HttpContext ctx, string path)
+    {
+        var method = ctx.Request.Method;
+        try
+        {
+            switch (path, method)
+            {
+                case ("/requests", "GET"):
+                    var arr = new JsonArray();
+                    foreach (var r in log.Snapshot())
+                        arr.Add(new JsonObject
+                        {
+                            ["method"] = r.Method, ["path"] = r.Path, ["query"] = r.Query,
+                            ["contentType"] = r.ContentType, ["status"] = r.Status, ["userAgent"] = r.UserAgent,
+                        });
+                    await ApiHandler.WriteJson(ctx, 200, arr);
+                    return;
+                case ("/requests", "DELETE"):
+                    log.Clear();
+                    ctx.Response.StatusCode = 204;
+                    return;
+                case ("/faults", "POST"):
+                {
+                    var body = await JsonNode.ParseAsync(ctx.Request.Body) as JsonObject ?? throw ApiException.BadRequest("expected a JSON object");
+                    var kindText = body.Str("kind") ?? "Status500";
+                    if (!Enum.TryParse<FaultKind>(kindText, true, out var kind))
+                        kind = kindText switch { "429" => FaultKind.Status429, "503" => FaultKind.Status503, "drop" => FaultKind.DropConnection, _ => FaultKind.Status500 };
+                    server.AddFault(new FaultRule
+                    {
+                        Method = body.Str("method") ?? "*",
+                        PathRegex = body.Str("pathRegex") ?? ".*",
+                        Count = (int)(body.Long("count") ?? 1),
+                        Kind = kind,
+                        RetryAfterSeconds = (int)(body.Long("retryAfterSeconds") ?? 1),
+                    });
+                    ctx.Response.StatusCode = 201;
+                    return;
+                }
+                case ("/faults", "DELETE"):
+                    faults.Clear();
+                    ctx.Response.StatusCode = 204;
+                    return;
+                case ("/latency", "PUT" or "POST"):
+                    server.LatencyMs = int.TryParse(ctx.Request.Query["ms"], out var ms) && ms >= 0 ? ms : throw ApiException.BadRequest("ms must be a non-negative integer");
+                    ctx.Response.StatusCode = 204;
+                    return;
+                default:
+                    throw ApiException.NotFoundPath();
+            }
+        }
+        catch (ApiException e)
+        {
+            await WriteStatusAsync(ctx, e);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            await WriteStatusAsync(ctx, ApiException.BadRequest(e.Message));
+        }
+    }
+}

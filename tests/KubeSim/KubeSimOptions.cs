@@ -1,0 +1,20 @@
+namespace KubeSim;
+
+/// <summary>How a simulated API server behaves.</summary>
+public sealed class KubeSimOptions
+{
+    /// <summary>Port on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; set; } = 0;
+    /// <summary>Delay added to every API request.</summary>
+    public int LatencyMs { get; set; }
+    /// <summary>How long pods stay ContainerCreating before they run and become ready.</summary>
+    public int ReadyAfterMs { get; set; } = 300;
+    /// <summary>Simulated nodes (kubesim-node-1..N); DaemonSets run one pod on each.</summary>
+    public int Nodes { get; set; } = 1;
+    /// <summary>Regular expression: pods with a matching image stay in ImagePullBackOff.</summary>
+    public string? FailImage { get; set; }
+    /// <summary>Serve HTTPS with a generated CA (written into the kubeconfig).</summary>
+    public bool Tls { get; set; }
+    /// <summary>Require this bearer token on API requests.</summary>
+    public string? Token { get; set; }
+}

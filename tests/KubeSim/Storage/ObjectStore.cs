@@ -1,0 +1,184 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace KubeSim.Storage;
+
+/// <summary>
+/// In-memory object storage: one ordered map per group resource, one global resourceVersion counter,
+/// an event history for watches that resume from a resourceVersion, and live subscribers.
+/// Every method takes the single store lock, so callers see a consistent state.
+/// </summary>
+public sealed class ObjectStore
+{
+    const int HistoryLimit = 50_000;
+
+    readonly Dictionary<string, SortedDictionary<string, StoredObject>> _buckets = new(StringComparer.Ordinal);
+    readonly Queue<(string Key, StoreEvent Event)> _history = new();
+    readonly List<Subscriber> _subscribers = [];
+    long _rv = 1000;
+
+    public object Gate { get; } = new();
+
+    /// <summary>The resourceVersion of the newest write.</summary>
+    public long CurrentRv { get { lock (Gate) return _rv; } }
+
+    /// <summary>The oldest resourceVersion a watch can resume from.</summary>
+    public long OldestRv { get; private set; } = 1000;
+
+    public static string KeyOf(string ns, string name) => ns + "/" + name;
+
+    public int Count(string storageKey)
+    {
+        lock (Gate) return _buckets.TryGetValue(storageKey, out var b) ? b.Count : 0;
+    }
+
+    public StoredObject? Get(string storageKey, string ns, string name)
+    {
+        lock (Gate)
+            return _buckets.TryGetValue(storageKey, out var b) && b.TryGetValue(KeyOf(ns, name), out var o) ? o : null;
+    }
+
+    /// <summary>A snapshot of the objects of one resource (one namespace when given), in key order.</summary>
+    public List<StoredObject> List(string storageKey, string? ns = null)
+    {
+        lock (Gate) return ListLocked(storageKey, ns);
+    }
+
+    List<StoredObject> ListLocked(string storageKey, string? ns)
+    {
+        if (!_buckets.TryGetValue(storageKey, out var b)) return [];
+        if (string.IsNullOrEmpty(ns)) return [.. b.Values];
+        var result = new List<StoredObject>();
+        foreach (var o in b.Values)
+            if (o.Namespace == ns) result.Add(o);
+        return result;
+    }
+
+    /// <summary>Every object in every resource (used by namespace cleanup and garbage collection).</summary>
+    public List<StoredObject> All()
+    {
+        lock (Gate) return [.. _buckets.Values.SelectMany(b => b.Values)];
+    }
+
+    /// <summary>Stores a new version: assigns the next resourceVersion and notifies subscribers.</summary>
+    public StoredObject Put(string storageKey, JsonObject obj)
+    {
+        lock (Gate)
+        {
+            if (!_buckets.TryGetValue(storageKey, out var bucket))
+                _buckets[storageKey] = bucket = new SortedDictionary<string, StoredObject>(StringComparer.Ordinal);
+            var rv = ++_rv;
+            obj.Meta()["resourceVersion"] = rv.ToString();
+            var stored = new StoredObject(storageKey, obj, rv);
+            bucket.TryGetValue(stored.Key, out var old);
+            bucket[stored.Key] = stored;
+            Publish(storageKey, new StoreEvent(rv, old is null ? WatchType.Added : WatchType.Modified, stored, old));
+            return stored;
+        }
+    }
+
+    /// <summary>Removes an object; the DELETED event carries its last state at a new resourceVersion.</summary>
+    public StoredObject? Remove(string storageKey, string ns, string name)
+    {
+        lock (Gate)
+        {
+            if (!_buckets.TryGetValue(storageKey, out var bucket) || !bucket.Remove(KeyOf(ns, name), out var old))
+                return null;
+            var rv = ++_rv;
+            var last = old.Object.Clone();
+            last.Meta()["resourceVersion"] = rv.ToString();
+            var stored = new StoredObject(storageKey, last, rv);
+            Publish(storageKey, new StoreEvent(rv, WatchType.Deleted, stored, old));
+            return stored;
+        }
+    }
+
+    /// <summary>Drops every object of a resource (when its CRD goes away), emitting DELETED events.</summary>
+    public void RemoveAll(string storageKey)
+    {
+        lock (Gate)
+        {
+            foreach (var o in ListLocked(storageKey, null)) Remove(storageKey, o.Namespace, o.Name);
+            _buckets.Remove(storageKey);
+        }
+    }
+
+    void Publish(string storageKey, StoreEvent e)
+    {
+        _history.Enqueue((storageKey, e));
+        while (_history.Count > HistoryLimit)
+            OldestRv = _history.Dequeue().Event.Rv;
+        for (var i = _subscribers.Count - 1; i >= 0; i--)
+        {
+            var s = _subscribers[i];
+            if (s.StorageKey is null || s.StorageKey == storageKey)
+                s.Writer.TryWrite(e);
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to changes of one resource (all when storageKey is null). Atomically returns either the
+    /// current objects (fromRv null) or the events after fromRv, so no change is missed or repeated.
+    /// </summary>
+    public Subscription Subscribe(string? storageKey, long? fromRv, string? ns = null)
+    {
+        lock (Gate)
+        {
+            if (fromRv is long from && from < OldestRv - 1 && from != _rv)
+                throw new ResourceVersionTooOldException(from);
+            var channel = Channel.CreateUnbounded<StoreEvent>(new UnboundedChannelOptions { SingleReader = true });
+            var sub = new Subscriber(storageKey, channel.Writer);
+            List<StoredObject>? initial = null;
+            List<StoreEvent>? replay = null;
+            if (fromRv is null)
+            {
+                if (storageKey is not null) initial = ListLocked(storageKey, ns);
+            }
+            else
+            {
+                replay = [];
+                foreach (var (key, e) in _history)
+                    if (e.Rv > fromRv && (storageKey is null || key == storageKey)) replay.Add(e);
+            }
+            _subscribers.Add(sub);
+            return new Subscription(this, sub, channel.Reader, initial, replay, _rv);
+        }
+    }
+
+    internal void Unsubscribe(Subscriber s)
+    {
+        lock (Gate)
+        {
+            _subscribers.Remove(s);
+            s.Writer.TryComplete();
+        }
+    }
+
+    internal sealed record Subscriber(string? StorageKey, ChannelWriter<StoreEvent> Writer);
+
+    public sealed class Subscription : IDisposable
+    {
+        readonly ObjectStore _store;
+        readonly Subscriber _sub;
+
+        internal Subscription(ObjectStore store, Subscriber sub, ChannelReader<StoreEvent> reader,
+            List<StoredObject>? initial, List<StoreEvent>? replay, long rv)
+        {
+            _store = store;
+            _sub = sub;
+            Reader = reader;
+            Initial = initial;
+            Replay = replay;
+            StartRv = rv;
+        }
+
+        public ChannelReader<StoreEvent> Reader { get; }
+        public List<StoredObject>? Initial { get; }
+        public List<StoreEvent>? Replay { get; }
+        public long StartRv { get; }
+
+        public void Dispose() => _store.Unsubscribe(_sub);
+    }
+}
+
+public sealed class ResourceVersionTooOldException(long rv) : Exception($"too old resource version: {rv}");
