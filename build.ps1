@@ -32,10 +32,11 @@ $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
 
+# Runs a program with the arguments as given (a plain function, so '-v' and '-clp:X' reach it untouched).
 function Invoke-Native {
-    param([Parameter(Mandatory)][string] $File, [Parameter(ValueFromRemainingArguments)][string[]] $Arguments)
-    & $File @Arguments
-    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+    $file, $rest = $args
+    & $file @rest
+    if ($LASTEXITCODE -ne 0) { throw "'$file $($rest -join ' ')' failed with exit code $LASTEXITCODE." }
 }
 
 function Get-NuGetRoot {
@@ -47,7 +48,7 @@ function Get-NuGetRoot {
 
 function Invoke-Build {
     Write-Host "==> Build ($Configuration)"
-    Invoke-Native dotnet build (Join-Path $root 'IstioPS.sln') -c $Configuration --nologo -v quiet -clp:ErrorsOnly
+    Invoke-Native dotnet build (Join-Path $root 'IstioPS.sln') '-c' $Configuration '--nologo' '--verbosity' 'quiet' '-clp:ErrorsOnly'
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     $bin = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'bin') -Force
     $cmdletOut = Join-Path $root "src/IstioPS/bin/$Configuration/net8.0"
@@ -136,7 +137,7 @@ function New-HelpFile {
     $target = Join-Path $moduleOut 'en-US/IstioPS.dll-Help.xml'
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
             "& { $script } '$moduleOut' '$(Join-Path $root 'src/IstioPS/Help')' '$target'"))
-    Invoke-Native (Get-Process -Id $PID).Path -NoProfile -NonInteractive -EncodedCommand $encoded
+    Invoke-Native (Get-Process -Id $PID).Path '-NoProfile' '-NonInteractive' '-EncodedCommand' $encoded
 }
 
 # One line per test project and Pester; the summary adds them up.
@@ -171,7 +172,7 @@ function Invoke-Test {
     $pesterModule = Join-Path $nuget 'pester/6.2.0/tools/Pester.psd1'
     $otherYaml = Join-Path $nuget 'yamldotnet/13.7.1/lib/net6.0/YamlDotNet.dll'
     if (-not (Test-Path $pesterModule) -or -not (Test-Path $otherYaml)) {
-        Invoke-Native dotnet restore (Join-Path $root 'tests/Pester/Pester.Download.csproj') --nologo -v quiet
+        Invoke-Native dotnet restore (Join-Path $root 'tests/Pester/Pester.Download.csproj') '--nologo' '--verbosity' 'quiet'
     }
     $assets = New-Item -ItemType Directory -Force -Path (Join-Path $out 'test-assets')
     Copy-Item $otherYaml $assets
@@ -212,8 +213,9 @@ function Invoke-Demo {
 function Invoke-Bench {
     $Configuration = 'Release'
     Invoke-Build
-    Invoke-Native dotnet build (Join-Path $root 'tests/Bench/Bench.csproj') -c Release --nologo -v quiet -clp:ErrorsOnly
-    Invoke-Native dotnet (Join-Path $root 'tests/Bench/bin/Release/net10.0/Bench.dll') --module $moduleOut --root $root
+    Invoke-Native dotnet build (Join-Path $root 'tests/Bench/Bench.csproj') '-c' 'Release' '--nologo' '--verbosity' 'quiet' '-clp:ErrorsOnly'
+    $env:ISTIOPS_PWSH = (Get-Process -Id $PID).Path
+    Invoke-Native dotnet (Join-Path $root 'tests/Bench/bin/Release/net10.0/Bench.dll') '--module' $moduleOut '--root' $root
 }
 
 switch ($Task) {

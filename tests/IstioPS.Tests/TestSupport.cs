@@ -1,5 +1,7 @@
 using IstioPS.Engine.Kube;
 using KubeSim;
+using KubeSim.Hosting;
+using Xunit;
 
 namespace IstioPS.Tests;
 

@@ -76,6 +76,7 @@ internal static class KubeconfigResolver
                 $"The context '{context}' is not in the kubeconfig '{path}' (it has: {ContextNames(model)}).", context);
         }
 
+        AllowAnonymousUser(model, context);
         try
         {
             return (KubernetesClientConfiguration.BuildConfigFromConfigObject(model, context), path, context);
@@ -85,6 +86,25 @@ internal static class KubeconfigResolver
             // KubernetesClient's messages name clusters and users, never secrets.
             throw new IstioPSException("KubeconfigInvalid", ErrorKind.InvalidData,
                 $"The context '{context}' of the kubeconfig '{path}' cannot be used: {ex.Message}", path, ex);
+        }
+    }
+
+    /// <summary>
+    /// kubectl sends anonymous requests for a user entry without credentials; KubernetesClient refuses
+    /// such an entry, so the context is made to name no user instead.
+    /// </summary>
+    private static void AllowAnonymousUser(k8s.KubeConfigModels.K8SConfiguration model, string context)
+    {
+        var details = model.Contexts.First(c => c.Name == context).ContextDetails;
+        if (details is null || string.IsNullOrEmpty(details.User)) return;
+        var user = model.Users?.FirstOrDefault(u => string.Equals(u.Name, details.User, StringComparison.OrdinalIgnoreCase));
+        var c = user?.UserCredentials;
+        var hasCredentials = c is not null && (!string.IsNullOrEmpty(c.Token) || !string.IsNullOrEmpty(c.UserName)
+            || !string.IsNullOrEmpty(c.ClientCertificateData) || !string.IsNullOrEmpty(c.ClientCertificate)
+            || c.AuthProvider is not null || c.ExternalExecution is not null);
+        if (user is not null && !hasCredentials)
+        {
+            details.User = null;
         }
     }
 

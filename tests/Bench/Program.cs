@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using IstioPS.Engine.Kube;
+using KubeSim;
+
+// The timed harness behind `build.ps1 -Task Bench`. Prints figures; asserts nothing.
+var module = Arg("--module") ?? throw new ArgumentException("--module <path of out/IstioPS> is required");
+var root = Arg("--root") ?? Directory.GetCurrentDirectory();
+
+Console.WriteLine("==> KubeSim in process: 10,000 objects, list 2,000 namespaces");
+await using (var server = await KubeSimServer.StartAsync(new KubeSimOptions { ReadyAfterMs = 10 }))
+{
+    var kubeconfig = Path.Combine(Path.GetTempPath(), $"istiops-bench-{Environment.ProcessId}.kubeconfig");
+    server.WriteKubeconfig(kubeconfig);
+    using var api = KubeApi.Connect(new KubeConnectionOptions(kubeconfig));
+    var fill = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(Enumerable.Range(0, 2000), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+    {
+        var ns = $"ns-{i:0000}";
+        await api.WriteAsync(HttpMethod.Post, "/api/v1/namespaces", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } }, "application/json", ct);
+        for (var j = 0; j < 4; j++)
+        {
+            await api.WriteAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", new JsonObject
+            {
+                ["apiVersion"] = "v1", ["kind"] = "ConfigMap",
+                ["metadata"] = new JsonObject { ["name"] = $"cm-{j}", ["labels"] = new JsonObject { ["app"] = $"a{j}" } },
+                ["data"] = new JsonObject { ["key"] = new string('x', 200) },
+            }, "application/json", ct);
+        }
+    });
+    fill.Stop();
+    var (all, _) = await api.ListAsync("/api/v1/configmaps", null, default);
+    Console.WriteLine($"    stored {all.Count + 2000} objects in {fill.ElapsedMilliseconds} ms through HTTP");
+    var times = new List<double>();
+    var count = 0;
+    for (var i = 0; i < 7; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        var (items, _) = await api.ListAsync("/api/v1/namespaces", null, default, pageSize: 500);
+        times.Add(sw.Elapsed.TotalMilliseconds);
+        count = items.Count;
+    }
+
+    times.Sort();
+    Console.WriteLine($"    list {count} namespaces (4 pages of 500): best {times[0]:0.0} ms, median {times[3]:0.0} ms (target < 100 ms)");
+    var single = Stopwatch.StartNew();
+    var (one, _) = await api.ListAsync("/api/v1/namespaces", null, default, pageSize: 5000);
+    Console.WriteLine($"    list {one.Count} namespaces in one page: {single.Elapsed.TotalMilliseconds:0.0} ms");
+    File.Delete(kubeconfig);
+}
+
+Console.WriteLine("==> Cmdlets against kubectl (tests/Bench/Bench.ps1)");
+var pwsh = Environment.GetEnvironmentVariable("ISTIOPS_PWSH") ?? "pwsh";
+var psi = new ProcessStartInfo(pwsh) { UseShellExecute = false };
+foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-File", Path.Combine(root, "tests", "Bench", "Bench.ps1"), "-ModulePath", module }) psi.ArgumentList.Add(a);
+using var child = Process.Start(psi)!;
+await child.WaitForExitAsync();
+return child.ExitCode;
+
+string? Arg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
