@@ -1,0 +1,156 @@
+using System.Collections;
+using IstioPS.Rendering.GoTemplate;
+
+namespace IstioPS.Rendering.Istio;
+
+/// <summary>istioctl's post-render steps: components.*.k8s settings as strategic merge patches, then k8s.overlays.</summary>
+internal static class PostProcess
+{
+    private delegate Dictionary<string, object?> PatchBuilder(object? value);
+
+    public static void Apply(IstioComponentInfo comp, IstioManifestGenerator.ComponentSpec spec, List<IDictionary<string, object?>> objects,
+        IDictionary<string, object?> vals)
+    {
+        if (spec.K8s == null) return;
+        string rn = comp.ResourceName ?? "";
+        if (spec.Name.Length > 0) rn = spec.Name;
+        if (comp.Name == IstioComponents.Pilot)
+        {
+            string rev = IopValues.GetPathString(vals, "spec.values.revision");
+            if (rev.Length == 0) rev = "default";
+            if (rev != "default") rn = rn + "-" + rev;
+        }
+        string rt = comp.ResourceType ?? "";
+        string container = comp.ContainerName ?? "";
+
+        Dictionary<string, object?> M(params (string Key, object? Value)[] items)
+        {
+            var m = GoValues.NewMap();
+            foreach (var (k, v) in items) m[k] = v;
+            return m;
+        }
+        Dictionary<string, object?> PodSpec(string field, object? v) => M(("spec", M(("template", M(("spec", M((field, v))))))));
+        Dictionary<string, object?> Container(string field, object? v) =>
+            PodSpec("containers", new List<object?> { M(("name", container), (field, v)) });
+
+        var patches = new List<(string Field, string Kind, PatchBuilder Build, bool Pdb)>
+        {
+            ("affinity", rt, v => PodSpec("affinity", v), false),
+            ("env", rt, v => Container("env", v), false),
+            ("hpaSpec", "HorizontalPodAutoscaler", v => M(("spec", v)), false),
+            ("imagePullPolicy", rt, v => Container("imagePullPolicy", v), false),
+            ("nodeSelector", rt, v => PodSpec("nodeSelector", v), false),
+            ("podDisruptionBudget", "PodDisruptionBudget", v => M(("spec", v)), true),
+            ("podAnnotations", rt, v => M(("spec", M(("template", M(("metadata", M(("annotations", v)))))))), false),
+            ("priorityClassName", rt, v => PodSpec("priorityClassName", v), false),
+            ("readinessProbe", rt, v => Container("readinessProbe", v), false),
+            ("replicaCount", rt, v => M(("spec", M(("replicas", v)))), false),
+            ("resources", rt, v => Container("resources", v), false),
+            ("strategy", rt, v => M(("spec", M(("strategy", v)))), false),
+            ("tolerations", rt, v => PodSpec("tolerations", v), false),
+            ("serviceAnnotations", "Service", v => M(("metadata", M(("annotations", v)))), false),
+            ("service", "Service", v => M(("spec", v)), false),
+            ("securityContext", rt, v => PodSpec("securityContext", v), false),
+        };
+        var k8s = spec.K8s;
+        foreach (var (field, kind, build, pdb) in patches)
+        {
+            if (!k8s.TryGetValue(field, out var v)) continue;
+            if (field == "service" && comp.IsGateway && v is IDictionary<string, object?> svc)
+            {
+                v = GoValues.DeepCopy(svc);
+                ((IDictionary<string, object?>)v!)["ports"] = new List<object?>();
+            }
+            var patch = build(GoValues.DeepCopy(v));
+            foreach (var obj in objects)
+            {
+                var id = ObjectIdentity.FromMap(obj);
+                if (id.Kind != kind || id.Name != rn) continue;
+                StrategicMerge.Apply(obj, patch, kind);
+                if (pdb && obj.TryGetValue("spec", out var s) && s is IDictionary<string, object?> sm &&
+                    sm.ContainsKey("maxUnavailable") && sm.ContainsKey("minAvailable"))
+                    sm.Remove("minAvailable");
+            }
+        }
+
+        if (k8s.TryGetValue("overlays", out var ov) && ov is IList overlays)
+        {
+            foreach (var o in overlays.OfType<IDictionary<string, object?>>())
+            {
+                string kind = o.TryGetValue("kind", out var k) && k is string ks ? ks : "";
+                string name = o.TryGetValue("name", out var n) && n is string ns ? ns : "";
+                foreach (var obj in objects)
+                {
+                    var id = ObjectIdentity.FromMap(obj);
+                    if (id.Kind != kind || id.Name != name) continue;
+                    if (o.TryGetValue("patches", out var ps) && ps is IList pl)
+                        foreach (var p in pl.OfType<IDictionary<string, object?>>())
+                            Overlay.ApplyPatch(obj, p.TryGetValue("path", out var pp) ? pp as string ?? "" : "", p.TryGetValue("value", out var pv) ? pv : null);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>istioctl's tpath overlay patches: "a.b.[name:x].c" or "a.list.[0]"; a null value deletes.</summary>
+internal static class Overlay
+{
+    public static void ApplyPatch(IDictionary<string, object?> root, string path, object? value)
+    {
+        var segs = IopValues.SplitPath(path);
+        if (segs.Count == 0) return;
+        object? parent = null;
+        object? cur = root;
+        object? key = null;
+        for (int i = 0; i < segs.Count; i++)
+        {
+            string seg = segs[i];
+            bool last = i == segs.Count - 1;
+            if (cur is IDictionary<string, object?> m && !seg.StartsWith('['))
+            {
+                parent = m; key = seg;
+                if (!m.TryGetValue(seg, out var next))
+                {
+                    if (last) break;
+                    next = segs[i + 1].StartsWith('[') ? new List<object?>() : GoValues.NewMap();
+                    m[seg] = next;
+                }
+                cur = next;
+                continue;
+            }
+            if (cur is IList l && seg.StartsWith('[') && seg.EndsWith(']'))
+            {
+                string inner = seg.Substring(1, seg.Length - 2);
+                int idx = -1;
+                int colon = inner.IndexOf(':');
+                if (colon >= 0)
+                {
+                    string k = inner.Substring(0, colon), v = inner.Substring(colon + 1).Trim('"', '\'');
+                    for (int j = 0; j < l.Count; j++)
+                        if (l[j] is IDictionary<string, object?> em && em.TryGetValue(k, out var ev) && GoFormat.ToString(ev) == v) { idx = j; break; }
+                    if (idx < 0 && colon == 0)
+                        for (int j = 0; j < l.Count; j++) if (GoFormat.ToString(l[j]) == v) { idx = j; break; }
+                }
+                else if (int.TryParse(inner, out int n)) idx = n;
+                if (idx < 0 || idx >= l.Count)
+                {
+                    if (last && value != null && colon < 0) l.Add(value);
+                    return;
+                }
+                parent = l; key = idx;
+                cur = l[idx];
+                continue;
+            }
+            return;
+        }
+        switch (parent)
+        {
+            case IDictionary<string, object?> pm when key is string ks:
+                if (value == null) pm.Remove(ks); else pm[ks] = value;
+                break;
+            case IList pl when key is int ki:
+                if (value == null) pl.RemoveAt(ki); else pl[ki] = value;
+                break;
+        }
+    }
+}
