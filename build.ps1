@@ -39,6 +39,10 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "'$file $($rest -join ' ')' failed with exit code $LASTEXITCODE." }
 }
 
+# The PowerShell running this script, as a command line for child processes (the dotnet tool runs as 'dotnet pwsh.dll').
+$pwshDll = Join-Path $PSHOME 'pwsh.dll'
+$script:Pwsh = if (Test-Path $pwshDll) { @('dotnet', $pwshDll) } else { @((Get-Process -Id $PID).Path) }
+
 function Get-NuGetRoot {
     if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
     $line = & dotnet nuget locals global-packages --list
@@ -137,7 +141,7 @@ function New-HelpFile {
     $target = Join-Path $moduleOut 'en-US/IstioPS.dll-Help.xml'
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
             "& { $script } '$moduleOut' '$(Join-Path $root 'src/IstioPS/Help')' '$target'"))
-    Invoke-Native (Get-Process -Id $PID).Path '-NoProfile' '-NonInteractive' '-EncodedCommand' $encoded
+    Invoke-Native @script:Pwsh '-NoProfile' '-NonInteractive' '-EncodedCommand' $encoded
 }
 
 # One line per test project and Pester; the summary adds them up.
@@ -193,7 +197,7 @@ function Invoke-Test {
     }
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
             "& { $runner } '$pesterModule' @('$($paths -join "','")') '$pesterJson' '$results'"))
-    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -EncodedCommand $encoded
+    & $script:Pwsh[0] @($script:Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded
     if (-not (Test-Path $pesterJson)) { throw "Pester wrote no results (exit code $LASTEXITCODE)." }
     $p = Get-Content -Raw $pesterJson | ConvertFrom-Json
     Write-Host ("    Pester: {0} passed, {1} failed, {2} skipped" -f $p.Passed, $p.Failed, $p.Skipped)
@@ -214,7 +218,7 @@ function Invoke-Bench {
     $Configuration = 'Release'
     Invoke-Build
     Invoke-Native dotnet build (Join-Path $root 'tests/Bench/Bench.csproj') '-c' 'Release' '--nologo' '--verbosity' 'quiet' '-clp:ErrorsOnly'
-    $env:ISTIOPS_PWSH = (Get-Process -Id $PID).Path
+    $env:ISTIOPS_PWSH = $script:Pwsh -join ' '
     Invoke-Native dotnet (Join-Path $root 'tests/Bench/bin/Release/net10.0/Bench.dll') '--module' $moduleOut '--root' $root
 }
 

@@ -73,15 +73,14 @@ Stop-TestCluster $c
 Add-Row "Get-IstioInjection, $count namespaces, ms (best of 5)" $ms $kms 'IstioPS < 300 ms' 'kubectl get namespace -L istio-injection for comparison'
 
 # 4. Import-Module over a bare pwsh start.
-$pwsh = (Get-Process -Id $PID).Path
-$bare = (1..5 | ForEach-Object { Time { & $pwsh -NoProfile -NonInteractive -Command 'exit 0' } } | Measure-Object -Average).Average
-$with = (1..5 | ForEach-Object { Time { & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; exit 0" } } | Measure-Object -Average).Average
+$bare = (1..5 | ForEach-Object { Time { Invoke-ChildPwsh -Command 'exit 0' } } | Measure-Object -Average).Average
+$with = (1..5 | ForEach-Object { Time { Invoke-ChildPwsh -Command "Import-Module '$ModulePath'; exit 0" } } | Measure-Object -Average).Average
 Add-Row 'Import-Module cost over bare pwsh -NoProfile, ms (mean of 5)' ([math]::Round($with - $bare)) $null 'IstioPS < 300 ms' ("bare {0:0} ms, with import {1:0} ms" -f $bare, $with)
 
 # 5. Rendering the default profile in a fresh pwsh: the first call.
 if ($release -and (Get-Command Export-IstioManifest -ErrorAction SilentlyContinue)) {
     $script = "Import-Module '$ModulePath'; `$sw=[Diagnostics.Stopwatch]::StartNew(); `$o = Export-IstioManifest -ReleasePath '$release' -Profile default; `$ms=`$sw.ElapsedMilliseconds; `$p=[Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); '{0};{1};{2}' -f `$ms, `$o.Count, [math]::Round(`$p.PeakWorkingSet64/1MB)"
-    $line = & $pwsh -NoProfile -NonInteractive -Command $script | Select-Object -Last 1
+    $line = Invoke-ChildPwsh -Command $script | Select-Object -Last 1
     $first, $objects, $peak = $line -split ';'
     $null = Export-IstioManifest -ReleasePath $release -Profile default
     $warmMs = (1..5 | ForEach-Object { Time { Export-IstioManifest -ReleasePath $release -Profile default } } | Measure-Object -Minimum).Minimum

@@ -50,9 +50,9 @@ await using (var server = await KubeSimServer.StartAsync(new KubeSimOptions { Re
 }
 
 Console.WriteLine("==> Cmdlets against kubectl (tests/Bench/Bench.ps1)");
-var pwsh = Environment.GetEnvironmentVariable("ISTIOPS_PWSH") ?? "pwsh";
-var psi = new ProcessStartInfo(pwsh) { UseShellExecute = false };
-foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-File", Path.Combine(root, "tests", "Bench", "Bench.ps1"), "-ModulePath", module }) psi.ArgumentList.Add(a);
+var pwsh = (Environment.GetEnvironmentVariable("ISTIOPS_PWSH") ?? "pwsh").Split(' ', 2);
+var psi = new ProcessStartInfo(pwsh[0]) { UseShellExecute = false };
+foreach (var a in pwsh.Skip(1).Concat(new[] { "-NoProfile", "-NonInteractive", "-File", Path.Combine(root, "tests", "Bench", "Bench.ps1"), "-ModulePath", module })) psi.ArgumentList.Add(a);
 using var child = Process.Start(psi)!;
 await child.WaitForExitAsync();
 return child.ExitCode;

@@ -27,10 +27,12 @@ spec:
 ---
 "@
     }
-    $yaml = (& $deploy 'istiod' '{app: istiod, istio.io/rev: default}' 'docker.io/istio/pilot:1.30.3') +
-            (& $deploy 'istio-ingressgateway' '{app: istio-ingressgateway, istio: ingressgateway}' 'docker.io/istio/proxyv2:1.30.3') +
-            (& $deploy 'istio-pilot' '{app: pilot}' 'docker.io/istio/pilot:1.4.0') +
-            (& $deploy 'my-tool' '{app: my-tool}' 'example/tool:2.0')
+    $yaml = @(
+        & $deploy 'istiod' '{app: istiod, istio.io/rev: default}' 'docker.io/istio/pilot:1.30.3'
+        & $deploy 'istio-ingressgateway' '{app: istio-ingressgateway, istio: ingressgateway}' 'docker.io/istio/proxyv2:1.30.3'
+        & $deploy 'istio-pilot' '{app: pilot}' 'docker.io/istio/pilot:1.4.0'
+        & $deploy 'my-tool' '{app: my-tool}' 'example/tool:2.0'
+    ) -join "`n" 
     Set-Content $file $yaml
     $null = Install-Istio -ManifestPath $file -Kubeconfig $kc -Timeout 60
 }
@@ -57,7 +59,7 @@ Describe 'Get-IstioComponent' {
     }
 
     It 'filters by wildcard and takes names from the pipeline' {
-        (Get-IstioComponent -Name 'istio*' -Kubeconfig $kc).Name | Should -Be @('istio-ingressgateway', 'istio-pilot')
+        (Get-IstioComponent -Name 'istio-*' -Kubeconfig $kc).Name | Should -Be @('istio-ingressgateway', 'istio-pilot')
         ('istiod', 'my-tool' | Get-IstioComponent -Kubeconfig $kc).Name | Should -Be @('istiod', 'my-tool')
     }
 

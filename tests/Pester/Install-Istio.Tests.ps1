@@ -203,7 +203,7 @@ Describe 'Module isolation' -Skip:(-not $hasIstio) {
         $c = Start-TestCluster
         try {
             $script = "Add-Type -Path '$other'; `$v = [YamlDotNet.Serialization.Serializer].Assembly.GetName().Version; Import-Module '$(Get-ModulePath)'; `$r = Install-Istio -ManifestPath '$(Get-IstioRelease)/manifests/charts/base/files/crd-all.gen.yaml' -Kubeconfig '$($c.Kubeconfig)'; `"`$v;`$(`$r.Created)`""
-            $out = & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -Command $script
+            $out = Invoke-ChildPwsh -Command $script
             $LASTEXITCODE | Should -Be 0
             $v, $created = ($out | Select-Object -Last 1) -split ';'
             [version]$v | Should -Not -Be ([version]'18.0.0.0')

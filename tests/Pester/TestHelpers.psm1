@@ -3,6 +3,14 @@ $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 
 function Get-RepoRoot { $script:RepoRoot }
 
+# Runs a child PowerShell like the current one (the dotnet tool runs as 'dotnet pwsh.dll').
+function Invoke-ChildPwsh {
+    param([Parameter(Mandatory)][string] $Command)
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    if (Test-Path $dll) { & dotnet $dll -NoProfile -NonInteractive -Command $Command }
+    else { & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -Command $Command }
+}
+
 function Get-ModulePath { Join-Path $script:RepoRoot 'out/IstioPS/IstioPS.psd1' }
 
 function Get-IstioData {
@@ -69,7 +77,9 @@ function Stop-TestCluster {
 
 function Get-SimRequest {
     param([Parameter(Mandatory)] $Cluster)
-    @(Invoke-RestMethod -Uri "$($Cluster.Url)/_sim/requests" -SkipCertificateCheck)
+    # Invoke-RestMethod emits a JSON array as one object: unroll it into one entry per request.
+    $log = Invoke-RestMethod -Uri "$($Cluster.Url)/_sim/requests" -SkipCertificateCheck
+    @($log | ForEach-Object { $_ })
 }
 
 function Get-SimWrite {

@@ -31,7 +31,8 @@ public static class ManifestReader
         {
             if (Directory.Exists(path))
             {
-                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                // Like `kubectl apply -f <folder>`: the folder's own files, not its subfolders.
+                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.TopDirectoryOnly)
                     .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
                     .OrderBy(f => f, StringComparer.Ordinal));
             }
@@ -78,7 +79,7 @@ public static class ManifestReader
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new StringReader(BlankWhitespaceLines(text)));
         }
         catch (YamlException ex)
         {
@@ -126,6 +127,24 @@ public static class ManifestReader
 
             AddChecked(body, location, component, objects, errors);
         }
+    }
+
+    /// <summary>
+    /// Empties lines made only of spaces. Go's YAML parser (which kubectl uses) accepts a block scalar
+    /// whose first line is such a line, YamlDotNet does not; inside block scalars these lines mean an
+    /// empty line either way. Line numbers stay the same.
+    /// </summary>
+    private static string BlankWhitespaceLines(string text)
+    {
+        if (!text.Contains(" \n", StringComparison.Ordinal) && !text.Contains(" \r\n", StringComparison.Ordinal)) return text;
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            if (line.Length > 0 && string.IsNullOrWhiteSpace(line)) lines[i] = line.EndsWith('\r') ? "\r" : "";
+        }
+
+        return string.Join('\n', lines);
     }
 
     private static void AddChecked(JsonObject body, SourceLocation location, string? component, List<ManifestObject> objects, List<ManifestException> errors)
