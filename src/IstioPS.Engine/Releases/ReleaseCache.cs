@@ -170,7 +170,9 @@ public sealed class ReleaseCache
         }
     }
 
-    private static bool IsSharingViolation(IOException ex) => (ex.HResult & 0xFFFF) is 32 or 33;
+    /// <summary>Windows: ERROR_SHARING_VIOLATION/ERROR_LOCK_VIOLATION; Unix: the errno of a refused flock (EWOULDBLOCK: 11 on Linux, 35 on macOS).</summary>
+    private static bool IsSharingViolation(IOException ex) => ex.GetType() == typeof(IOException) &&
+        (OperatingSystem.IsWindows() ? (ex.HResult & 0xFFFF) is 32 or 33 : ex.HResult is 11 or 35);
 
     /// <summary>A fresh work folder for one download of a version, inside the cache root (so the final rename stays on one volume).</summary>
     internal string NewPartialFolder(string version)

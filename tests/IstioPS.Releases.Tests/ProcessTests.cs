@@ -1,0 +1,82 @@
+using IstioPS.Engine.Releases;
+using Xunit;
+
+namespace IstioPS.Releases.Tests;
+
+/// <summary>Behaviour that needs separate processes: proxy variables (read once per process) and two processes at once.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class ProcessTests : IDisposable
+{
+    private readonly ServerFixture fixture;
+    private readonly TempCache cache = new();
+
+    public ProcessTests(ServerFixture fixture) => this.fixture = fixture;
+
+    private ReleaseServer Server => fixture.Server;
+
+    public void Dispose() => cache.Dispose();
+
+    [Fact]
+    public async Task Two_processes_asking_for_the_same_version_end_with_one_good_copy()
+    {
+        var scenario = $"slow-{Guid.NewGuid():N}";
+        var env = new Dictionary<string, string?>();
+        var args = new[] { "--version", ReleaseCatalog.Small, "--cache", cache.Root, "--base-uri", Server.BaseUri(scenario).ToString() };
+        var first = ChildProcess.StartFetch(env, args);
+        var second = ChildProcess.StartFetch(env, args);
+        var outputs = await Task.WhenAll(ChildProcess.OutputAsync(first), ChildProcess.OutputAsync(second));
+
+        Assert.All(outputs, o => Assert.StartsWith("OK ", o));
+        Assert.Equal(new[] { "OK Cache", "OK Download" }, outputs.Select(o => string.Join(' ', o.Split(' ').Take(2))).Order());
+        Assert.Equal(1, Server.ArchiveDownloads(scenario));
+        Assert.Equal(new[] { "1.29.0" }, cache.Contents());
+        Assert.Equal(new[] { "default", "demo", "minimal" }, Assert.Single(new ReleaseCache(cache.Root).ListCached()).Profiles);
+    }
+
+    [Fact]
+    public async Task HTTP_PROXY_is_honoured()
+    {
+        var scenario = $"p-{Guid.NewGuid():N}";
+        var env = new Dictionary<string, string?>
+        {
+            ["HTTP_PROXY"] = Server.Address.ToString(),
+            [ReleaseSource.BaseUriVariable] = $"http://releases.example.test/{scenario}/",
+        };
+        var output = await ChildProcess.FetchAsync(env, "--version", ReleaseCatalog.Small, "--cache", cache.Root);
+
+        Assert.StartsWith("OK Download 1.29.0", output);
+        var requests = Server.Requests(scenario);
+        Assert.NotEmpty(requests);
+        Assert.All(requests, r => Assert.Equal("releases.example.test", r.Host)); // absolute-form requests: they went through the proxy
+    }
+
+    [Fact]
+    public async Task NO_PROXY_bypasses_the_proxy_and_without_it_the_proxy_is_used()
+    {
+        var deadProxy = $"http://127.0.0.1:{ReleaseSourceTests.ClosedPort()}";
+        var scenario = $"np-{Guid.NewGuid():N}";
+        var args = new[] { "--version", ReleaseCatalog.Small, "--cache", cache.Root, "--base-uri", Server.BaseUri(scenario).ToString() };
+
+        var through = await ChildProcess.FetchAsync(new Dictionary<string, string?> { ["HTTP_PROXY"] = deadProxy }, args);
+        Assert.StartsWith("ERROR NetworkUnavailable", through);
+        Assert.Empty(Server.Requests(scenario));
+
+        var bypassed = await ChildProcess.FetchAsync(new Dictionary<string, string?> { ["HTTP_PROXY"] = deadProxy, ["NO_PROXY"] = "127.0.0.1" }, args);
+        Assert.StartsWith("OK Download 1.29.0", bypassed);
+        Assert.All(Server.Requests(scenario), r => Assert.Equal(Server.Address.Authority, r.Host));
+    }
+
+    [Fact]
+    public async Task The_mirror_and_releases_api_come_from_environment_variables()
+    {
+        var scenario = $"env-{Guid.NewGuid():N}";
+        var env = new Dictionary<string, string?>
+        {
+            [ReleaseSource.BaseUriVariable] = Server.BaseUri(scenario).ToString(),
+            [ReleaseSource.ReleasesApiVariable] = Server.ReleasesApi(scenario).ToString(),
+        };
+        var output = await ChildProcess.FetchAsync(env, "--version", "latest", "--cache", cache.Root);
+        Assert.StartsWith("OK Download 1.29.0", output);
+        Assert.Contains(Server.Requests(scenario), r => r.Path.EndsWith("/api/releases", StringComparison.Ordinal));
+    }
+}
