@@ -457,7 +457,7 @@ public static class SprigFunctions
         t.Add("fromYaml", (_, a) =>
         {
             Arity("fromYaml", a, 1);
-            try { return GoYaml.ParseMap(Str(a, 0)); }
+            try { return GoYaml.ParseMapCached(Str(a, 0)); }
             catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException)
             {
                 var m = GoValues.NewMap();

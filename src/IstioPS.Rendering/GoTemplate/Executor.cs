@@ -22,8 +22,10 @@ internal sealed class Executor
 
     public void Run()
     {
-        _vars.Add(new("$", _data));
-        Walk(_data, _def.Root);
+        // Go: executing with nil data makes dot an invalid value (reflect.ValueOf(nil)).
+        object? data = _data ?? GoMissing.Value;
+        _vars.Add(new("$", data));
+        Walk(data, _def.Root);
     }
 
     private RenderException Error(string message, string? id = null, Exception? inner = null)

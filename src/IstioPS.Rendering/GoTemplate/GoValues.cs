@@ -103,10 +103,13 @@ public static class GoValues
     public static bool IsMap(object? v) => v is IDictionary<string, object?>;
 
     /// <summary>Sorted keys in Go's order (byte-wise).</summary>
-    public static List<string> SortedKeys(IDictionary<string, object?> m)
+    public static string[] SortedKeys(IDictionary<string, object?> m)
     {
-        var keys = new List<string>(m.Keys);
-        keys.Sort(StringComparer.Ordinal);
+        var keys = new string[m.Count];
+        m.Keys.CopyTo(keys, 0);
+        if (keys.Length > 1) Array.Sort(keys, OrdinalComparison);
         return keys;
     }
+
+    private static readonly Comparison<string> OrdinalComparison = string.CompareOrdinal;
 }

@@ -45,7 +45,7 @@ public static class IstioManifestGenerator
                 foreach (var t in rendered.Where(t => t.Path.EndsWith(".txt", StringComparison.Ordinal)))
                     foreach (var line in t.Text.Split('\n'))
                         if (line.StartsWith("WARNING: ", StringComparison.Ordinal)) warnings.Add(line.Substring(9));
-                var objects = new List<(string Source, IDictionary<string, object?> Obj)>();
+                var objects = new List<(string Source, string Text, IDictionary<string, object?> Obj)>();
                 foreach (var doc in HelmRenderer.SplitDocuments(rendered))
                 {
                     IDictionary<string, object?>? obj;
@@ -58,10 +58,11 @@ public static class IstioManifestGenerator
                         throw new RenderException(RenderErrorIds.TemplateExecutionError,
                             $"{doc.SourceTemplate}: rendered YAML is invalid: {e.Message}", doc.SourceTemplate, null, e);
                     }
-                    objects.Add((doc.SourceTemplate, obj!));
+                    objects.Add((doc.SourceTemplate, doc.Yaml, obj!));
                 }
-                PostProcess.Apply(comp, spec, objects.Select(o => o.Obj).ToList(), compVals);
-                var list = objects.Select(o => new RenderedObject(comp.Name, ObjectIdentity.FromMap(o.Obj), o.Obj, GoYaml.Marshal(o.Obj), o.Source)).ToList();
+                var patched = PostProcess.Apply(comp, spec, objects.Select(o => o.Obj).ToList(), compVals);
+                var list = objects.Select(o => new RenderedObject(comp.Name, ObjectIdentity.FromMap(o.Obj), o.Obj,
+                    patched.Contains(o.Obj) ? GoYaml.Marshal(o.Obj) : GoYaml.MarshalParsed(o.Text, o.Obj), o.Source)).ToList();
                 var existing = groups.FindIndex(g => g.Info.Name == comp.Name);
                 if (existing >= 0) groups[existing].Objects.AddRange(list);
                 else groups.Add((comp, spec.Namespace, list));

@@ -18,7 +18,7 @@ public readonly record struct ObjectIdentity(string ApiVersion, string Kind, str
     /// <summary>Parses YAML; returns false when it is not an object with a kind (empty or comment-only documents).</summary>
     public static bool TryParse(string yaml, out ObjectIdentity identity, out IDictionary<string, object?>? obj)
     {
-        obj = GoYaml.Parse(yaml) as IDictionary<string, object?>;
+        obj = GoYaml.ParseCached(yaml) as IDictionary<string, object?>;
         identity = obj == null ? default : FromMap(obj);
         return obj != null && identity.Kind.Length > 0;
     }

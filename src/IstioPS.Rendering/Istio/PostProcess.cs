@@ -8,10 +8,12 @@ internal static class PostProcess
 {
     private delegate Dictionary<string, object?> PatchBuilder(object? value);
 
-    public static void Apply(IstioComponentInfo comp, IstioManifestGenerator.ComponentSpec spec, List<IDictionary<string, object?>> objects,
+    /// <summary>Applies the patches; returns the objects that were changed.</summary>
+    public static HashSet<IDictionary<string, object?>> Apply(IstioComponentInfo comp, IstioManifestGenerator.ComponentSpec spec, List<IDictionary<string, object?>> objects,
         IDictionary<string, object?> vals)
     {
-        if (spec.K8s == null) return;
+        var patched = new HashSet<IDictionary<string, object?>>(ReferenceEqualityComparer.Instance);
+        if (spec.K8s == null) return patched;
         string rn = comp.ResourceName ?? "";
         if (spec.Name.Length > 0) rn = spec.Name;
         if (comp.Name == IstioComponents.Pilot)
@@ -67,6 +69,7 @@ internal static class PostProcess
                 var id = ObjectIdentity.FromMap(obj);
                 if (id.Kind != kind || id.Name != rn) continue;
                 StrategicMerge.Apply(obj, patch, kind);
+                patched.Add(obj);
                 if (pdb && obj.TryGetValue("spec", out var s) && s is IDictionary<string, object?> sm &&
                     sm.ContainsKey("maxUnavailable") && sm.ContainsKey("minAvailable"))
                     sm.Remove("minAvailable");
@@ -83,12 +86,14 @@ internal static class PostProcess
                 {
                     var id = ObjectIdentity.FromMap(obj);
                     if (id.Kind != kind || id.Name != name) continue;
+                    patched.Add(obj);
                     if (o.TryGetValue("patches", out var ps) && ps is IList pl)
                         foreach (var p in pl.OfType<IDictionary<string, object?>>())
                             Overlay.ApplyPatch(obj, p.TryGetValue("path", out var pp) ? pp as string ?? "" : "", p.TryGetValue("value", out var pv) ? pv : null);
                 }
             }
         }
+        return patched;
     }
 }
 
