@@ -21,11 +21,12 @@ public static class IstioManifestGenerator
         if (!string.IsNullOrEmpty(request.Revision) && request.Revision != "default") flags.Add("revision=" + request.Revision);
 
         var wanted = ResolveComponentFilter(request.Components);
-        var merged = MergeInputs(manifestsDir, request.ValuesFiles ?? Array.Empty<string>(), flags, out string chartsRoot);
+        var warnings = new List<string>();
+        var merged = MergeInputs(manifestsDir, request.ValuesFiles ?? Array.Empty<string>(), flags, out string chartsRoot,
+            request.Force ? warnings : null);
         if (IopValues.GetPathMap(merged, "spec.unvalidatedValues") is { } unvalidated)
             IopValues.MergeFrom(merged, MakeMap(unvalidated, "spec", "values"));
 
-        var warnings = new List<string>();
         var groups = new List<(IstioComponentInfo Info, string Namespace, List<RenderedObject> Objects)>();
         foreach (var comp in IstioComponents.All)
         {
@@ -136,7 +137,9 @@ public static class IstioManifestGenerator
     // ---- inputs -----------------------------------------------------------------------------
 
     /// <summary>istioctl's MergeInputs: profile &lt; files &lt; --set, then translation, then user values again.</summary>
-    internal static Dictionary<string, object?> MergeInputs(string manifestsDir, IEnumerable<string> files, IEnumerable<string> flags, out string chartsRoot)
+    /// <param name="forcedWarnings">When given (--force), validation problems are added here instead of thrown.</param>
+    internal static Dictionary<string, object?> MergeInputs(string manifestsDir, IEnumerable<string> files, IEnumerable<string> flags, out string chartsRoot,
+        List<string>? forcedWarnings = null)
     {
         var user = GoValues.NewMap();
         user["apiVersion"] = "install.istio.io/v1alpha1";
@@ -163,7 +166,9 @@ public static class IstioManifestGenerator
             if (!m.TryGetValue("spec", out var spec) || spec == null) m.Remove("spec");
             IopValues.MergeFrom(user, m);
         }
+        Check(IopValidation.Validate(user, RenderErrorIds.ValuesFileInvalid, RenderErrorIds.ValuesFileInvalid), forcedWarnings);
         IopValues.SetSpecPaths(user, flags);
+        Check(IopValidation.Validate(user, RenderErrorIds.InvalidSetPath, RenderErrorIds.InvalidSetValue), forcedWarnings);
 
         string installPackagePath = IopValues.GetPathString(user, "spec.installPackagePath");
         chartsRoot = string.IsNullOrEmpty(installPackagePath) ? manifestsDir : IstioReleaseLayout.ResolveManifestsDirectory(installPackagePath);
@@ -175,6 +180,17 @@ public static class IstioManifestGenerator
         Translate(baseMap);
         if (userValues != null) IopValues.MergeFrom(baseMap, MakeMap(userValues, "spec", "values"));
         return baseMap;
+    }
+
+    private static void Check(List<(string Id, string Message)> problems, List<string>? forcedWarnings)
+    {
+        if (problems.Count == 0) return;
+        if (forcedWarnings != null)
+        {
+            forcedWarnings.AddRange(problems.Select(p => "spec invalid; continuing because of --force: " + p.Message));
+            return;
+        }
+        throw new RenderException(problems[0].Id, string.Join("; ", problems.Select(p => p.Message)));
     }
 
     private static Dictionary<string, object?> ReadProfile(string manifestsDir, string profile)

@@ -38,6 +38,7 @@ public static class IstioReleaseLayout
         System.IO.Path.Combine("helm", "istio-init", "files"),
         System.IO.Path.Combine("istio-init", "files"),
         "files",
+        "",
     };
 
     public static IstioReleaseLayoutInfo Detect(string path)
