@@ -168,19 +168,24 @@ internal sealed class Lexer
 
     internal static bool IsAlphaNumeric(char c) => c == '_' || char.IsLetterOrDigit(c);
 
-    private void LexQuote()
+    private void LexQuote() => LexQuoted('"', TokenType.String, "unterminated quoted string");
+
+    private void LexChar() => LexQuoted('\'', TokenType.Char, "unterminated character constant");
+
+    /// <summary>A quoted literal on one line, honouring backslash escapes.</summary>
+    private void LexQuoted(char quote, TokenType type, string unterminated)
     {
         int start = _pos;
         _pos++;
         while (true)
         {
-            if (_pos >= _src.Length || _src[_pos] == '\n') throw Error("unterminated quoted string");
+            if (_pos >= _src.Length || _src[_pos] == '\n') throw Error(unterminated);
             char c = _src[_pos];
             if (c == '\\') { _pos += 2; continue; }
             _pos++;
-            if (c == '"') break;
+            if (c == quote) break;
         }
-        _tokens.Add(new Token(TokenType.String, _src.Substring(start, _pos - start), _line));
+        _tokens.Add(new Token(type, _src.Substring(start, _pos - start), _line));
     }
 
     private void LexRawQuote()
@@ -191,21 +196,6 @@ internal sealed class Lexer
         _pos = end + 1;
         _tokens.Add(new Token(TokenType.RawString, _src.Substring(start, _pos - start), _line));
         _line += CountLines(start, _pos);
-    }
-
-    private void LexChar()
-    {
-        int start = _pos;
-        _pos++;
-        while (true)
-        {
-            if (_pos >= _src.Length || _src[_pos] == '\n') throw Error("unterminated character constant");
-            char c = _src[_pos];
-            if (c == '\\') { _pos += 2; continue; }
-            _pos++;
-            if (c == '\'') break;
-        }
-        _tokens.Add(new Token(TokenType.Char, _src.Substring(start, _pos - start), _line));
     }
 
     private void LexVariable()

@@ -206,29 +206,13 @@ internal sealed class Parser
 
     private Node TemplateControl(Token t)
     {
-        var nameTok = NextNonSpace();
-        if (nameTok.Type != TokenType.String && nameTok.Type != TokenType.RawString) throw Unexpected(nameTok, "template clause");
-        string name = StringValue(nameTok);
-        PipeNode? pipe = null;
-        if (NextNonSpace().Type != TokenType.RightDelim)
-        {
-            Backup();
-            pipe = Pipeline("template clause", TokenType.RightDelim);
-        }
+        var (name, pipe) = NameAndPipe("template clause");
         return new TemplateNode(t.Line, name, pipe);
     }
 
     private Node BlockControl(Token t)
     {
-        var nameTok = NextNonSpace();
-        if (nameTok.Type != TokenType.String && nameTok.Type != TokenType.RawString) throw Unexpected(nameTok, "block clause");
-        string name = StringValue(nameTok);
-        PipeNode? pipe = null;
-        if (NextNonSpace().Type != TokenType.RightDelim)
-        {
-            Backup();
-            pipe = Pipeline("block clause", TokenType.RightDelim);
-        }
+        var (name, pipe) = NameAndPipe("block clause");
         var saved = new List<string>(_vars);
         _vars.Clear(); _vars.Add("$");
         var (list, end) = ItemList();
@@ -236,6 +220,21 @@ internal sealed class Parser
         _vars.Clear(); _vars.AddRange(saved);
         _define(new TemplateDefinition(name, _name, list));
         return new TemplateNode(t.Line, name, pipe);
+    }
+
+    /// <summary>The quoted name and optional pipeline of {{template}} and {{block}}.</summary>
+    private (string Name, PipeNode? Pipe) NameAndPipe(string context)
+    {
+        var nameTok = NextNonSpace();
+        if (nameTok.Type != TokenType.String && nameTok.Type != TokenType.RawString) throw Unexpected(nameTok, context);
+        string name = StringValue(nameTok);
+        PipeNode? pipe = null;
+        if (NextNonSpace().Type != TokenType.RightDelim)
+        {
+            Backup();
+            pipe = Pipeline(context, TokenType.RightDelim);
+        }
+        return (name, pipe);
     }
 
     private static string StringValue(Token t) =>
