@@ -16,6 +16,10 @@
         'Get-IstioInjection'
         'Enable-IstioInjection'
         'Disable-IstioInjection'
+        'Save-IstioRelease'
+        'Get-IstioRelease'
+        'Export-IstioManifest'
+        'Get-IstioProfile'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

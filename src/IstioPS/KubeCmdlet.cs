@@ -26,7 +26,7 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
         {
             if (api is null)
             {
-                var path = Kubeconfig is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Kubeconfig);
+                var path = Kubeconfig is null ? null : Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Kubeconfig)).GetAwaiter().GetResult();
                 api = KubeApi.Connect(new KubeConnectionOptions(path, Context));
                 var where = api.Context is null ? "in-cluster configuration" : $"context '{api.Context}'";
                 EmitVerbose($"Using the API server {api.Server} ({where}).");
@@ -48,11 +48,6 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
 
     /// <summary>A progress bar with a stable activity id, always completed.</summary>
     protected ProgressReporter NewProgress(int activityId, string activity) => new(activityId, activity, EmitProgress);
-
-    protected override void StopProcessing()
-    {
-        base.StopProcessing();
-    }
 
     protected void DisposeApi()
     {

@@ -20,6 +20,9 @@ public sealed class InstallRequest
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
     public bool NoWait { get; init; }
     public int Concurrency { get; init; } = 8;
+
+    /// <summary>When the whole operation started (rendering included), so the result's Duration covers it.</summary>
+    public System.Diagnostics.Stopwatch? Clock { get; init; }
 }
 
 /// <summary>The one object Install-Istio emits.</summary>

@@ -32,7 +32,7 @@ public sealed class Installer
 
     public async Task<InstallResult?> InstallAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
+        var clock = request.Clock ?? Stopwatch.StartNew();
         var startRequests = api.RequestCount;
         var progress = callbacks.Progress;
         progress?.Report(new OperationProgress("Reading manifests", 0));

@@ -15,8 +15,23 @@ It emits one result object with every object and what happened to it (Created, C
         Timeout      = 'How long to wait for CRDs and workloads to become ready: seconds (300), a time span (00:05:00) or text such as 5m. Default: 5 minutes. On timeout the error names every object that is not ready and its pods'' waiting reasons (for example ImagePullBackOff).'
         NoWait       = 'Returns as soon as everything is applied, without waiting for workloads to become ready (CRDs are still waited for, since later objects need them).'
         Concurrency  = 'How many write requests are in flight at once. Default: 8.'
+        ReleasePath  = 'An extracted Istio release to render natively (no helm or istioctl needed), for example one that Save-IstioRelease downloaded. The legacy Istio 1.5 layout is recognised: its apiextensions.k8s.io/v1beta1 CRDs are refused plainly, before anything is written, by clusters that no longer serve that API.'
+        Profile      = 'The IstioOperator profile to install: default, demo, minimal, ambient, ... (see Get-IstioProfile). Default: default.'
+        Set          = 'istioctl-style overrides, each path=value (values.global.hub=my.registry, components.egressGateways[0].enabled=true, meshConfig.accessLogFile=/dev/stdout).'
+        ValuesFile   = 'IstioOperator YAML files merged over the profile, in order.'
+        Revision     = 'Installs a revisioned control plane (istiod-REVISION and its webhooks) beside any existing one, for canary upgrades. Objects are labelled with the revision so Uninstall-Istio -Revision removes exactly them.'
+        Component    = 'Installs only these components: Base, Pilot, IngressGateways, EgressGateways, Cni, Ztunnel.'
+        Addon        = 'Addons from the release''s samples/addons (Prometheus, Grafana, Jaeger, Kiali, Loki), applied after Istio and waited for. Given without -Profile, -Set, -ValuesFile or -Component, only the addons are installed.'
     }
     Examples    = @(
+        @{
+            Code    = 'Install-Istio -ReleasePath ./istio-1.30.3 -Profile demo'
+            Remarks = 'Renders the demo profile natively and installs it: base with its CRDs, then istiod, then the gateways, waiting for each.'
+        }
+        @{
+            Code    = 'Install-Istio -ReleasePath ./istio-1.30.3 -Addon Prometheus, Kiali'
+            Remarks = 'Installs only the Prometheus and Kiali addons of the release.'
+        }
         @{
             Code    = 'Install-Istio -ManifestPath ./istio-1.30.3/manifests/charts/base/files/crd-all.gen.yaml, ./istio-1.30.3/samples/addons'
             Remarks = 'Applies the Istio CRDs, waits until they are established, then applies the addons and waits until their pods are ready.'

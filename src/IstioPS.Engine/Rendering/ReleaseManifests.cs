@@ -1,0 +1,280 @@
+using IstioPS.Engine.Manifests;
+using IstioPS.Rendering;
+using IstioPS.Rendering.Helm;
+using IstioPS.Rendering.Istio;
+
+namespace IstioPS.Engine.Rendering;
+
+/// <summary>What to render from an Istio release (the istioctl layer).</summary>
+public sealed class ReleaseRenderRequest
+{
+    public required string ReleasePath { get; init; }
+    public string Profile { get; init; } = "default";
+    public IReadOnlyList<string> Set { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> ValuesFiles { get; init; } = Array.Empty<string>();
+    public string? Revision { get; init; }
+    public IReadOnlyList<string>? Components { get; init; }
+}
+
+/// <summary>What to render from one Helm chart (what `helm template` does).</summary>
+public sealed class ChartRenderRequest
+{
+    public required string ChartPath { get; init; }
+    public IReadOnlyList<string> ValuesFiles { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Set { get; init; } = Array.Empty<string>();
+    public string ReleaseName { get; init; } = "istio";
+    public string Namespace { get; init; } = "istio-system";
+    public bool IsUpgrade { get; init; }
+}
+
+/// <summary>One rendered Kubernetes object, as Export-IstioManifest emits it.</summary>
+public sealed class ManifestEntry
+{
+    public required string Component { get; init; }
+    public required string ApiVersion { get; init; }
+    public required string Kind { get; init; }
+    public string? Namespace { get; init; }
+    public required string Name { get; init; }
+    public required string Yaml { get; init; }
+    public string? Source { get; init; }
+
+    public override string ToString() => Namespace is null ? $"{Kind}/{Name}" : $"{Kind}/{Namespace}/{Name}";
+}
+
+/// <summary>A rendered release: objects to install, in the order and grouping istioctl uses.</summary>
+public sealed class RenderedRelease
+{
+    public required IReadOnlyList<ManifestEntry> Entries { get; init; }
+    public required IReadOnlyList<ManifestObject> Objects { get; init; }
+    public required IReadOnlyList<string> ComponentOrder { get; init; }
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+    public bool Legacy { get; init; }
+
+    /// <summary>One multi-document YAML string, as `istioctl manifest generate` prints it.</summary>
+    public string ToYaml() => string.Concat(Entries.Select(e => e.Yaml.TrimEnd('\n') + "\n---\n"));
+}
+
+/// <summary>An Istio profile a release offers.</summary>
+public sealed class IstioProfile
+{
+    public required string Name { get; init; }
+    public required IReadOnlyList<string> Components { get; init; }
+    /// <summary>The components as one comma-separated string, for tables.</summary>
+    public string ComponentList => string.Join(", ", Components);
+    public required string Path { get; init; }
+    public required string Release { get; init; }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// The bridge between the pure renderer (IstioPS.Rendering) and the installer: renders a release or a
+/// chart, turns renderer errors into engine errors, and parses the output into manifest objects that
+/// remember their component and template.
+/// </summary>
+public static class ReleaseManifests
+{
+    public const string AddonsComponent = "Addons";
+
+    /// <summary>The addons a release ships under samples/addons, by name (Prometheus, Grafana, Jaeger, Kiali, Loki).</summary>
+    public static readonly IReadOnlyList<string> KnownAddons = new[] { "Prometheus", "Grafana", "Jaeger", "Kiali", "Loki" };
+
+    public static RenderedRelease Render(ReleaseRenderRequest request)
+    {
+        var legacyCrds = LegacyCrdFiles(request.ReleasePath);
+        if (legacyCrds is not null)
+        {
+            return FromFiles(legacyCrds, "Base", legacy: true);
+        }
+
+        Detect(request.ReleasePath);
+
+        IstioManifest manifest;
+        try
+        {
+            manifest = IstioManifestGenerator.Generate(new IstioRenderRequest
+            {
+                ReleasePath = request.ReleasePath,
+                Profile = string.IsNullOrEmpty(request.Profile) ? "default" : request.Profile,
+                Set = request.Set.ToList(),
+                ValuesFiles = request.ValuesFiles.ToList(),
+                Revision = request.Revision,
+                Components = request.Components?.ToList(),
+            });
+        }
+        catch (RenderException ex)
+        {
+            throw Convert(ex);
+        }
+
+        var entries = manifest.Objects.Select(o => new ManifestEntry
+        {
+            Component = o.Component,
+            ApiVersion = o.ApiVersion,
+            Kind = o.Kind,
+            Namespace = o.Namespace,
+            Name = o.Name,
+            Yaml = o.Yaml,
+            Source = o.SourceTemplate,
+        }).ToList();
+        return new RenderedRelease
+        {
+            Entries = entries,
+            Objects = Parse(entries),
+            ComponentOrder = manifest.Components.Select(c => c.Info.Name).ToList(),
+            Warnings = manifest.Warnings,
+        };
+    }
+
+    /// <summary>`helm template` for one chart.</summary>
+    public static RenderedRelease RenderChart(ChartRenderRequest request)
+    {
+        try
+        {
+            var chart = HelmChart.Load(request.ChartPath);
+            var values = HelmValues.Combine(request.ValuesFiles.Select(HelmValues.ReadFile), request.Set);
+            var rendered = HelmRenderer.Render(chart, values, new HelmReleaseOptions
+            {
+                ReleaseName = request.ReleaseName,
+                Namespace = request.Namespace,
+                IsUpgrade = request.IsUpgrade,
+            });
+            var entries = new List<ManifestEntry>();
+            foreach (var doc in HelmRenderer.SplitDocuments(rendered))
+            {
+                if (!ObjectIdentity.TryParse(doc.Yaml, out var id, out _)) continue;
+                entries.Add(new ManifestEntry
+                {
+                    Component = chart.Name,
+                    ApiVersion = id.ApiVersion,
+                    Kind = id.Kind,
+                    Namespace = id.Namespace,
+                    Name = id.Name,
+                    Yaml = doc.Yaml.TrimEnd('\n') + "\n",
+                    Source = doc.SourceTemplate,
+                });
+            }
+
+            return new RenderedRelease { Entries = entries, Objects = Parse(entries), ComponentOrder = new[] { chart.Name } };
+        }
+        catch (RenderException ex)
+        {
+            throw Convert(ex);
+        }
+    }
+
+    /// <summary>The profiles of a release and the components each enables.</summary>
+    public static IReadOnlyList<IstioProfile> Profiles(string releasePath)
+    {
+        Detect(releasePath);
+        try
+        {
+            return IstioProfiles.List(releasePath).Select(p => new IstioProfile
+            {
+                Name = p.Name,
+                Components = p.Components,
+                Path = p.Path,
+                Release = releasePath,
+            }).ToList();
+        }
+        catch (RenderException ex)
+        {
+            throw Convert(ex);
+        }
+    }
+
+    /// <summary>The release's samples/addons manifests for the named addons.</summary>
+    public static RenderedRelease Addons(string releasePath, IEnumerable<string> names)
+    {
+        var files = new List<string>();
+        foreach (var name in names)
+        {
+            var known = KnownAddons.FirstOrDefault(a => a.Equals(name, StringComparison.OrdinalIgnoreCase))
+                        ?? throw new IstioPSException("UnknownAddon", ErrorKind.InvalidArgument,
+                            $"'{name}' is not an addon IstioPS knows; use one of {string.Join(", ", KnownAddons)}.", name);
+            var file = Path.Combine(releasePath, "samples", "addons", known.ToLowerInvariant() + ".yaml");
+            if (!File.Exists(file))
+            {
+                throw new IstioPSException("AddonNotFound", ErrorKind.ObjectNotFound, $"The release at '{releasePath}' has no {known} addon (looked for {file}).", file);
+            }
+
+            files.Add(file);
+        }
+
+        return FromFiles(files, AddonsComponent, legacy: false);
+    }
+
+    /// <summary>
+    /// The CRD files of an Istio 1.5 release: under install/kubernetes/helm/istio-init/files, or a folder
+    /// holding just those files (crd-*.yaml); null for a modern release.
+    /// </summary>
+    private static IReadOnlyList<string>? LegacyCrdFiles(string releasePath)
+    {
+        if (!Directory.Exists(releasePath)) return null;
+        var layout = IstioReleaseLayout.Detect(releasePath);
+        if (layout.Kind == IstioLayoutKind.Legacy) return layout.CrdFiles;
+        if (layout.Kind == IstioLayoutKind.Modern) return null;
+        var crds = Directory.GetFiles(releasePath, "crd-*.yaml").OrderBy(f => f, StringComparer.Ordinal).ToList();
+        return crds.Count > 0 ? crds : null;
+    }
+
+    private static IstioReleaseLayoutInfo Detect(string releasePath)
+    {
+        if (!Directory.Exists(releasePath))
+        {
+            throw new IstioPSException("ReleaseNotFound", ErrorKind.ObjectNotFound, $"The release folder '{releasePath}' does not exist.", releasePath);
+        }
+
+        var layout = IstioReleaseLayout.Detect(releasePath);
+        if (layout.Kind == IstioLayoutKind.Unknown)
+        {
+            throw new IstioPSException("ReleaseNotFound", ErrorKind.InvalidData,
+                $"'{releasePath}' is not an Istio release: it has neither manifests/charts and manifests/profiles (Istio 1.6 and later) nor install/kubernetes/helm/istio-init/files (Istio 1.5).", releasePath);
+        }
+
+        return layout;
+    }
+
+    private static RenderedRelease FromFiles(IReadOnlyList<string> files, string component, bool legacy)
+    {
+        var (objects, errors) = ManifestReader.ReadFiles(files, component);
+        if (errors.Count > 0) throw errors[0];
+        var entries = objects.Select(o => new ManifestEntry
+        {
+            Component = component,
+            ApiVersion = o.ApiVersion,
+            Kind = o.Kind,
+            Namespace = o.Namespace,
+            Name = o.Name,
+            Yaml = YamlText.FromJson(o.Body),
+            Source = o.Source.ToString(),
+        }).ToList();
+        return new RenderedRelease { Entries = entries, Objects = objects, ComponentOrder = new[] { component }, Legacy = legacy };
+    }
+
+    private static List<ManifestObject> Parse(IEnumerable<ManifestEntry> entries)
+    {
+        var objects = new List<ManifestObject>();
+        var errors = new List<ManifestException>();
+        foreach (var e in entries)
+        {
+            ManifestReader.Read(e.Yaml, e.Source ?? e.Component, e.Component, objects, errors);
+        }
+
+        if (errors.Count > 0) throw errors[0];
+        return objects;
+    }
+
+    private static IstioPSException Convert(RenderException ex)
+    {
+        var kind = ex.ErrorId switch
+        {
+            RenderErrorIds.ChartNotFound or RenderErrorIds.UnknownProfile or RenderErrorIds.ReleaseNotFound => ErrorKind.ObjectNotFound,
+            RenderErrorIds.InvalidSetPath or RenderErrorIds.InvalidSetValue or RenderErrorIds.UnknownComponent => ErrorKind.InvalidArgument,
+            _ => ErrorKind.InvalidData,
+        };
+        var where = ex.File is null ? null : ex.Line is { } line ? $"{ex.File}:{line}" : ex.File;
+        var message = where is not null && !ex.Message.Contains(ex.File!, StringComparison.Ordinal) ? $"{where}: {ex.Message}" : ex.Message;
+        return new IstioPSException(ex.ErrorId, kind, message, where, ex);
+    }
+}

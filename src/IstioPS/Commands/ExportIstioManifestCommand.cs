@@ -1,0 +1,109 @@
+using System.Management.Automation;
+using IstioPS.Engine.Rendering;
+
+namespace IstioPS.Commands;
+
+/// <summary>Export-IstioManifest: what `istioctl manifest generate` (or `helm template` for one chart) prints, rendered natively.</summary>
+[Cmdlet(VerbsData.Export, "IstioManifest", DefaultParameterSetName = ReleaseSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(ManifestEntry), typeof(string))]
+public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
+{
+    private const string ReleaseSet = "Release";
+    private const string ChartSet = "Chart";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ReleaseSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Path")]
+    [ValidateNotNullOrEmpty]
+    public string ReleasePath { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = ChartSet)]
+    [ValidateNotNullOrEmpty]
+    public string ChartPath { get; set; } = "";
+
+    [Parameter(ParameterSetName = ReleaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string Profile { get; set; } = "default";
+
+    [Parameter]
+    public string[] Set { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    public string[] ValuesFile { get; set; } = Array.Empty<string>();
+
+    [Parameter(ParameterSetName = ReleaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Revision { get; set; }
+
+    [Parameter(ParameterSetName = ReleaseSet)]
+    [ValidateSet("Base", "Pilot", "IngressGateways", "EgressGateways", "Cni", "Ztunnel")]
+    public string[]? Component { get; set; }
+
+    [Parameter(ParameterSetName = ChartSet)]
+    [ValidateNotNullOrEmpty]
+    public string ReleaseName { get; set; } = "istio";
+
+    [Parameter(ParameterSetName = ChartSet)]
+    [ValidateNotNullOrEmpty]
+    public string Namespace { get; set; } = "istio-system";
+
+    [Parameter(ParameterSetName = ChartSet)]
+    public SwitchParameter IsUpgrade { get; set; }
+
+    /// <summary>Writes one multi-document YAML string instead of objects.</summary>
+    [Parameter]
+    public SwitchParameter AsYaml { get; set; }
+
+    /// <summary>Writes the YAML to this file instead of the pipeline.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
+    protected override Task ProcessRecordAsync(CancellationToken ct)
+    {
+        var values = ValuesFile.Select(Resolve).ToList();
+        var rendered = ParameterSetName == ChartSet
+            ? ReleaseManifests.RenderChart(new ChartRenderRequest
+            {
+                ChartPath = Resolve(ChartPath),
+                ValuesFiles = values,
+                Set = Set,
+                ReleaseName = ReleaseName,
+                Namespace = Namespace,
+                IsUpgrade = IsUpgrade,
+            })
+            : ReleaseManifests.Render(new ReleaseRenderRequest
+            {
+                ReleasePath = Resolve(ReleasePath),
+                Profile = Profile,
+                Set = Set,
+                ValuesFiles = values,
+                Revision = Revision,
+                Components = Component,
+            });
+        foreach (var warning in rendered.Warnings) EmitWarning(warning);
+
+        if (OutFile is not null)
+        {
+            var path = Resolve(OutFile, mustExist: false);
+            if (Ask(() => ShouldProcess(path, $"Write {rendered.Entries.Count} objects")).GetAwaiter().GetResult())
+            {
+                File.WriteAllText(path, rendered.ToYaml());
+            }
+        }
+        else if (AsYaml)
+        {
+            Emit(rendered.ToYaml());
+        }
+        else
+        {
+            foreach (var entry in rendered.Entries) Emit(entry);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private string Resolve(string path) => Resolve(path, mustExist: true);
+
+    private string Resolve(string path, bool mustExist)
+        => Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)).GetAwaiter().GetResult();
+}
