@@ -20,7 +20,7 @@ public sealed record RequestRecord(string Scenario, string Method, string Host, 
 ///   /&lt;scenario&gt;/&lt;version&gt;/istio-&lt;version&gt;-&lt;platform&gt;.tar.gz[.sha256]   the release files
 ///   /&lt;scenario&gt;/api/releases                                  GitHub's releases API answer
 ///   /_requests?scenario=&lt;scenario&gt;                               the request log (JSON), for Pester
-/// A scenario whose name starts with "slow" sends archives in small delayed chunks; "cut" cuts the first download of
+/// A scenario whose name starts with "slow" sends archives in 16 chunks, 100 ms apart; "cut" cuts the first download of
 /// each archive off half way (the connection is aborted after half of the announced bytes).
 /// It also answers proxy-style requests (GET http://host/path), which is how the proxy tests see a request pass through it.
 /// </summary>
@@ -112,11 +112,13 @@ public sealed class ReleaseServer : IAsyncDisposable
 
         if (isArchive && scenario.StartsWith("slow", StringComparison.Ordinal))
         {
-            for (var offset = 0; offset < bytes.Length; offset += 8192)
+            // about 1.5 seconds for a small archive: long enough for a second caller to arrive while the first downloads
+            var chunk = Math.Max(64, bytes.Length / 16);
+            for (var offset = 0; offset < bytes.Length; offset += chunk)
             {
-                await response.Body.WriteAsync(bytes.AsMemory(offset, Math.Min(8192, bytes.Length - offset)), context.RequestAborted);
+                await response.Body.WriteAsync(bytes.AsMemory(offset, Math.Min(chunk, bytes.Length - offset)), context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
-                await Task.Delay(20, context.RequestAborted);
+                await Task.Delay(100, context.RequestAborted);
             }
 
             return 200;

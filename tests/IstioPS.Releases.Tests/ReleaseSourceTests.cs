@@ -252,9 +252,11 @@ public sealed class ReleaseSourceTests : IDisposable
     public async Task Two_concurrent_calls_end_with_one_good_copy_and_one_download()
     {
         var scenario = NewScenario("slow");
-        var results = await Task.WhenAll(
-            Task.Run(() => GetAsync(ReleaseCatalog.Small, scenario)),
-            Task.Run(() => GetAsync(ReleaseCatalog.Small, scenario)));
+        var messages = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Task<IstioRelease?> Get() => Task.Run(() => Source().GetOrDownloadAsync(new ReleaseRequest { Version = ReleaseCatalog.Small, BaseUri = Server.BaseUri(scenario), Verbose = messages.Add }));
+        var results = await Task.WhenAll(Get(), Get());
+
+        Assert.Contains(messages, m => m.StartsWith("Waiting for another process that is saving Istio 1.29.0", StringComparison.Ordinal)); // they did overlap
 
         Assert.Equal(new[] { ReleaseSourceKind.Cache, ReleaseSourceKind.Download }, results.Select(r => r!.Source).Order());
         Assert.Equal(results[0]!.Path, results[1]!.Path);

@@ -14,7 +14,7 @@ public enum ReleaseSourceKind
 }
 
 /// <summary>An Istio release on disk: the extracted istio-&lt;version&gt; folder and what is known about it.</summary>
-public sealed class IstioRelease
+public sealed record IstioRelease
 {
     public required string Version { get; init; }
 

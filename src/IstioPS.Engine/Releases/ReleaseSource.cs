@@ -218,17 +218,7 @@ public sealed class ReleaseSource
             SavedAt = DateTimeOffset.UtcNow,
         });
         request.Verbose?.Invoke($"Saved Istio {version} ({platform}) at {release.Path}.");
-        return new IstioRelease
-        {
-            Version = release.Version,
-            Path = release.Path,
-            Platform = release.Platform,
-            Profiles = release.Profiles,
-            Source = ReleaseSourceKind.Download,
-            Uri = release.Uri,
-            Sha256 = release.Sha256,
-            SavedAt = release.SavedAt,
-        };
+        return release with { Source = ReleaseSourceKind.Download };
     }
 
     /// <summary>The hex digest from "&lt;hex&gt;  &lt;file name&gt;" (or a bare digest).</summary>
