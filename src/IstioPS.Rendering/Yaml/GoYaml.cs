@@ -45,6 +45,13 @@ public static partial class GoYaml
     /// <summary>Parses every document of a multi-document YAML stream.</summary>
     public static List<object?> ParseAll(string text)
     {
+        if (FastYamlReader.TryParseAll(text, out var fast)) return fast;
+        return ParseAllFull(text);
+    }
+
+    /// <summary>The full (YamlDotNet-based) reader, used when the fast reader declines.</summary>
+    internal static List<object?> ParseAllFull(string text)
+    {
         var result = new List<object?>();
         var parser = new YamlDotNet.Core.Parser(new StringReader(text));
         parser.Consume<StreamStart>();
@@ -117,6 +124,13 @@ public static partial class GoYaml
         long l => l.ToString(CultureInfo.InvariantCulture),
         _ => GoFormat.ToString(key),
     };
+
+    /// <summary>A plain scalar as sigs.k8s.io/yaml reads it (integers become float64).</summary>
+    internal static object? ResolvePlain(string v)
+    {
+        var r = Resolve(v, out _);
+        return r is long l ? (double)l : r;
+    }
 
     private static object? ResolveScalar(Scalar s)
     {
