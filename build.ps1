@@ -141,7 +141,7 @@ function New-HelpFile {
     $target = Join-Path $moduleOut 'en-US/IstioPS.dll-Help.xml'
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
             "& { $script } '$moduleOut' '$(Join-Path $root 'src/IstioPS/Help')' '$target'"))
-    Invoke-Native @script:Pwsh '-NoProfile' '-NonInteractive' '-EncodedCommand' $encoded
+    Invoke-Native @script:Pwsh '-NoProfile' '-NonInteractive' '-OutputFormat' 'Text' '-EncodedCommand' $encoded
 }
 
 # One line per test project and Pester; the summary adds them up.
@@ -184,6 +184,7 @@ function Invoke-Test {
     $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $root 'tests/Pester') }
     $runner = {
         param($PesterModule, $Paths, $ResultFile, $ResultsDir)
+        $ProgressPreference = 'SilentlyContinue'
         Import-Module $PesterModule -MinimumVersion 6.2.0
         $config = New-PesterConfiguration
         $config.Run.Path = $Paths
@@ -197,7 +198,8 @@ function Invoke-Test {
     }
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
             "& { $runner } '$pesterModule' @('$($paths -join "','")') '$pesterJson' '$results'"))
-    & $script:Pwsh[0] @($script:Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded
+    # -OutputFormat Text: a redirected child would otherwise write its streams as CLIXML.
+    & $script:Pwsh[0] @($script:Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded
     if (-not (Test-Path $pesterJson)) { throw "Pester wrote no results (exit code $LASTEXITCODE)." }
     $p = Get-Content -Raw $pesterJson | ConvertFrom-Json
     Write-Host ("    Pester: {0} passed, {1} failed, {2} skipped" -f $p.Passed, $p.Failed, $p.Skipped)

@@ -191,12 +191,14 @@ public class InstallerTests
         var file = TestData.WriteTemp("app.yaml", Workload);
         using var cts = new CancellationTokenSource();
         var applied = 0;
-        var callbacks = new OperationCallbacks { Applied = _ => { if (Interlocked.Increment(ref applied) == 2) cts.Cancel(); } };
+        var callbacks = new OperationCallbacks { Applied = _ => { if (Interlocked.Increment(ref applied) == 3) cts.Cancel(); } };
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file }, Concurrency = 1 }, callbacks, cts.Token));
         sim.Server.LatencyMs = 0;
         var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file } });
         Assert.True(result!.Waited);
         Assert.Equal(3, result.Objects.Count(o => o.Kind != "Namespace"));
-        Assert.True(result.Created >= 1 && result.Unchanged >= 1, result.ToString());
+        // The config map was applied before the stop (namespaces, then config maps, then workloads): it is unchanged now.
+        Assert.Equal(ApplyAction.Unchanged, result.Objects.Single(o => o.Kind == "ConfigMap").Action);
+        Assert.Equal(2, result.Created);
     }
 }

@@ -80,7 +80,7 @@ Describe 'Get-IstioComponent' {
 
     It 'has a kubectl-like default view' {
         $text = Get-IstioComponent -Kubeconfig $kc | Out-String
-        $text | Should -Match 'NAME\s+KIND\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+VERSION'
-        $text | Should -Match 'istiod\s+Deployment\s+1/1\s+Running'
+        $text | Should -Match 'NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+VERSION\s+REVISION'
+        $text | Should -Match 'istiod\s+1/1\s+Running\s+0\s+\S+\s+1.30.3\s+default'
     }
 }
