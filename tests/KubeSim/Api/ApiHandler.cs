@@ -437,6 +437,7 @@ public sealed class ApiHandler(ResourceService service, OpenApiDocuments openApi
             ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
             ctx.Items["log-now"] = true;
             await ctx.Response.StartAsync(cts.Token);
+            await ctx.Response.Body.FlushAsync(cts.Token);
             try
             {
                 byte[] Encode(ResourceType rt0, StoredObject o) => table

@@ -47,12 +47,14 @@ public sealed class Defaults
                 spec["replicas"] ??= 1;
                 spec["revisionHistoryLimit"] ??= 10;
                 spec["progressDeadlineSeconds"] ??= 600;
-                if (spec["strategy"] is null)
-                    spec["strategy"] = new JsonObject
-                    {
-                        ["type"] = "RollingUpdate",
-                        ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
-                    };
+                var strategy = spec.Obj("strategy");
+                strategy["type"] ??= "RollingUpdate";
+                if (strategy.Str("type") == "RollingUpdate")
+                {
+                    var rolling = strategy.Obj("rollingUpdate");
+                    rolling["maxUnavailable"] ??= "25%";
+                    rolling["maxSurge"] ??= "25%";
+                }
                 DefaultTemplate(spec);
                 break;
             }
@@ -66,7 +68,9 @@ public sealed class Defaults
                 spec["replicas"] ??= 1;
                 spec["podManagementPolicy"] ??= "OrderedReady";
                 spec["revisionHistoryLimit"] ??= 10;
-                spec["updateStrategy"] ??= new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["partition"] = 0 } };
+                var strategy = spec.Obj("updateStrategy");
+                strategy["type"] ??= "RollingUpdate";
+                if (strategy.Str("type") == "RollingUpdate") strategy.Obj("rollingUpdate")["partition"] ??= 0;
                 DefaultTemplate(spec);
                 break;
             }
@@ -74,11 +78,14 @@ public sealed class Defaults
             {
                 var spec = obj.Obj("spec");
                 spec["revisionHistoryLimit"] ??= 10;
-                spec["updateStrategy"] ??= new JsonObject
+                var strategy = spec.Obj("updateStrategy");
+                strategy["type"] ??= "RollingUpdate";
+                if (strategy.Str("type") == "RollingUpdate")
                 {
-                    ["type"] = "RollingUpdate",
-                    ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1, ["maxSurge"] = 0 },
-                };
+                    var rolling = strategy.Obj("rollingUpdate");
+                    rolling["maxUnavailable"] ??= 1;
+                    rolling["maxSurge"] ??= 0;
+                }
                 DefaultTemplate(spec);
                 break;
             }

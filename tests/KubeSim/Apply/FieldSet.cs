@@ -145,6 +145,7 @@ public sealed class FieldSet
         {
             case 'f' when parent is JsonObject o:
                 o.Remove(el[2..]);
+                if (o.Count == 0 && cut > 0) RemoveAt(root, path[..cut]);
                 break;
             case 'k' when parent is JsonArray a:
                 var (ok, item) = Resolve(root, path);
