@@ -450,7 +450,7 @@ public static class SprigFunctions
         t.Add("toYaml", (_, a) =>
         {
             Arity("toYaml", a, 1);
-            try { return TrimSuffixNewline(GoYaml.Marshal(a[0])); }
+            try { return TrimSuffixNewline(GoYaml.MarshalMemoized(a[0])); }
             catch (FormatException) { return ""; }
         });
         t.Add("toYamlPretty", (_, a) => TrimSuffixNewline(GoYaml.Marshal(a[0])));

@@ -52,7 +52,7 @@ public static class IstioManifestGenerator
                     IDictionary<string, object?>? obj;
                     try
                     {
-                        if (!ObjectIdentity.TryParse(doc.Yaml, out _, out obj)) continue;
+                        if (!ObjectIdentity.TryParseShared(doc.Yaml, out _, out obj)) continue;
                     }
                     catch (YamlDotNet.Core.YamlException e)
                     {
@@ -61,9 +61,11 @@ public static class IstioManifestGenerator
                     }
                     objects.Add((doc.SourceTemplate, doc.Yaml, obj!));
                 }
-                var patched = PostProcess.Apply(comp, spec, objects.Select(o => o.Obj).ToList(), compVals);
-                var list = objects.Select(o => new RenderedObject(comp.Name, ObjectIdentity.FromMap(o.Obj), o.Obj,
-                    patched.Contains(o.Obj) ? GoYaml.Marshal(o.Obj) : GoYaml.MarshalParsed(o.Text, o.Obj), o.Source)).ToList();
+                // Objects may be shared with the parse cache; PostProcess copies any object before patching it.
+                var objectList = objects.Select(o => o.Obj).ToList();
+                var patched = PostProcess.Apply(comp, spec, objectList, compVals);
+                var list = objects.Select((o, i) => new RenderedObject(comp.Name, ObjectIdentity.FromMap(objectList[i]), objectList[i],
+                    patched.Contains(objectList[i]) ? GoYaml.Marshal(objectList[i]) : GoYaml.MarshalParsed(o.Text, objectList[i]), o.Source)).ToList();
                 var existing = groups.FindIndex(g => g.Info.Name == comp.Name);
                 if (existing >= 0) groups[existing].Objects.AddRange(list);
                 else groups.Add((comp, spec.Namespace, list));

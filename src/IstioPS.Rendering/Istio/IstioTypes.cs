@@ -38,7 +38,7 @@ public sealed class RenderedObject
         Kind = id.Kind;
         Namespace = id.Namespace;
         Name = id.Name;
-        Object = obj;
+        Object = obj as IReadOnlyDictionary<string, object?> ?? new Dictionary<string, object?>(obj, StringComparer.Ordinal);
         Yaml = yaml;
         SourceTemplate = sourceTemplate;
     }
@@ -56,8 +56,9 @@ public sealed class RenderedObject
     /// <summary>The Helm template it came from ("istiod/templates/deployment.yaml"), when known.</summary>
     public string? SourceTemplate { get; }
 
-    /// <summary>The parsed object (maps, lists, strings, doubles, bools).</summary>
-    public IDictionary<string, object?> Object { get; }
+    /// <summary>The parsed object (maps, lists, strings, doubles, bools). It may be shared with the renderer's
+    /// caches: read it, do not modify it (deep-copy first if you need to).</summary>
+    public IReadOnlyDictionary<string, object?> Object { get; }
 
     public string Group => ApiVersion.Contains('/') ? ApiVersion.Substring(0, ApiVersion.IndexOf('/')) : "";
 

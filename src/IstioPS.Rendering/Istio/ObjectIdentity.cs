@@ -22,4 +22,12 @@ public readonly record struct ObjectIdentity(string ApiVersion, string Kind, str
         identity = obj == null ? default : FromMap(obj);
         return obj != null && identity.Kind.Length > 0;
     }
+
+    /// <summary>Like <see cref="TryParse"/> but the object may be shared with the parse cache: do not modify it.</summary>
+    internal static bool TryParseShared(string yaml, out ObjectIdentity identity, out IDictionary<string, object?>? obj)
+    {
+        obj = GoYaml.ParseShared(yaml) as IDictionary<string, object?>;
+        identity = obj == null ? default : FromMap(obj);
+        return obj != null && identity.Kind.Length > 0;
+    }
 }

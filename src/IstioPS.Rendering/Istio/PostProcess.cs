@@ -64,10 +64,12 @@ internal static class PostProcess
                 ((IDictionary<string, object?>)v!)["ports"] = new List<object?>();
             }
             var patch = build(GoValues.DeepCopy(v));
-            foreach (var obj in objects)
+            for (int oi = 0; oi < objects.Count; oi++)
             {
+                var obj = objects[oi];
                 var id = ObjectIdentity.FromMap(obj);
                 if (id.Kind != kind || id.Name != rn) continue;
+                obj = OwnCopy(objects, oi, patched);
                 StrategicMerge.Apply(obj, patch, kind);
                 patched.Add(obj);
                 if (pdb && obj.TryGetValue("spec", out var s) && s is IDictionary<string, object?> sm &&
@@ -82,11 +84,11 @@ internal static class PostProcess
             {
                 string kind = o.TryGetValue("kind", out var k) && k is string ks ? ks : "";
                 string name = o.TryGetValue("name", out var n) && n is string ns ? ns : "";
-                foreach (var obj in objects)
+                for (int oi = 0; oi < objects.Count; oi++)
                 {
-                    var id = ObjectIdentity.FromMap(obj);
+                    var id = ObjectIdentity.FromMap(objects[oi]);
                     if (id.Kind != kind || id.Name != name) continue;
-                    patched.Add(obj);
+                    var obj = OwnCopy(objects, oi, patched);
                     if (o.TryGetValue("patches", out var ps) && ps is IList pl)
                         foreach (var p in pl.OfType<IDictionary<string, object?>>())
                             Overlay.ApplyPatch(obj, p.TryGetValue("path", out var pp) ? pp as string ?? "" : "", p.TryGetValue("value", out var pv) ? pv : null);
@@ -94,6 +96,17 @@ internal static class PostProcess
             }
         }
         return patched;
+    }
+
+    /// <summary>Replaces objects[i] by a private deep copy the first time it is patched (objects may be shared with a cache).</summary>
+    private static IDictionary<string, object?> OwnCopy(List<IDictionary<string, object?>> objects, int i, HashSet<IDictionary<string, object?>> patched)
+    {
+        var obj = objects[i];
+        if (patched.Contains(obj)) return obj;
+        obj = (IDictionary<string, object?>)GoValues.DeepCopy(obj)!;
+        objects[i] = obj;
+        patched.Add(obj);
+        return obj;
     }
 }
 

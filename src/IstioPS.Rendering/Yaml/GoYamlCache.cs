@@ -29,6 +29,74 @@ public static partial class GoYaml
         return GoValues.DeepCopy(parsed);
     }
 
+    /// <summary>The cached parse of <paramref name="text"/> itself (no copy): callers must not modify it.</summary>
+    internal static object? ParseShared(string text)
+    {
+        if (text.Length < CacheMinLength) return Parse(text);
+        lock (ParseCache)
+        {
+            if (ParseCache.TryGetValue(text, out var hit)) return hit;
+        }
+        var parsed = Parse(text);
+        lock (ParseCache)
+        {
+            if (_parseCacheChars + text.Length > CacheMaxChars) { ParseCache.Clear(); _parseCacheChars = 0; }
+            if (ParseCache.TryAdd(text, parsed)) _parseCacheChars += text.Length;
+            else parsed = ParseCache[text];
+        }
+        return parsed;
+    }
+
+    private const int MarshalMemoMinNodes = 512;
+    private static readonly Dictionary<ulong, (object Snapshot, string Yaml)> MarshalMemo = new();
+    private static long _marshalMemoNodes;
+
+    /// <summary><see cref="Marshal"/> for toYaml: large trees seen before (same structure and values) reuse their text.</summary>
+    public static string MarshalMemoized(object? value)
+    {
+        if (value is not (IDictionary<string, object?> or System.Collections.IList)) return Marshal(value);
+        int nodes = 0;
+        ulong hash = StructuralHash(value, ref nodes);
+        if (nodes < MarshalMemoMinNodes) return Marshal(value);
+        lock (MarshalMemo)
+        {
+            if (MarshalMemo.TryGetValue(hash, out var hit) && Functions.SprigFunctions.DeepEqual(hit.Snapshot, value)) return hit.Yaml;
+        }
+        string yaml = Marshal(value);
+        lock (MarshalMemo)
+        {
+            if (_marshalMemoNodes + nodes > 4_000_000) { MarshalMemo.Clear(); _marshalMemoNodes = 0; }
+            MarshalMemo[hash] = (GoValues.DeepCopy(value)!, yaml);
+            _marshalMemoNodes += nodes;
+        }
+        return yaml;
+    }
+
+    private static ulong StructuralHash(object? v, ref int nodes)
+    {
+        nodes++;
+        const ulong prime = 1099511628211UL;
+        switch (v)
+        {
+            case null: return 0x9E3779B97F4A7C15UL;
+            case string s: return (ulong)(uint)s.GetHashCode() * 31 + 1;
+            case IDictionary<string, object?> m:
+                {
+                    ulong h = 14695981039346656037UL ^ (ulong)m.Count;
+                    foreach (var kv in m)
+                        h += ((ulong)(uint)kv.Key.GetHashCode() * prime) ^ StructuralHash(kv.Value, ref nodes) * 0x2545F4914F6CDD1DUL; // order-independent
+                    return h;
+                }
+            case System.Collections.IList l:
+                {
+                    ulong h = 1469598103934665603UL ^ (ulong)l.Count;
+                    foreach (var e in l) h = (h ^ StructuralHash(e, ref nodes)) * prime;
+                    return h;
+                }
+            default: return (ulong)v.GetHashCode() * 17 + (ulong)v.GetType().GetHashCode();
+        }
+    }
+
     /// <summary><see cref="Marshal"/> of the object parsed from <paramref name="sourceText"/>, memoised by that text
     /// (valid only while the object is unchanged from what the text parses to).</summary>
     public static string MarshalParsed(string sourceText, object? parsed)
