@@ -47,12 +47,20 @@ public static class IstioManifestGenerator
                     foreach (var line in t.Text.Split('\n'))
                         if (line.StartsWith("WARNING: ", StringComparison.Ordinal)) warnings.Add(line.Substring(9));
                 var objects = new List<(string Source, string Text, IDictionary<string, object?> Obj)>();
+                var knownYamls = new Dictionary<IDictionary<string, object?>, string>(ReferenceEqualityComparer.Instance);
                 foreach (var doc in HelmRenderer.SplitDocuments(rendered))
                 {
                     IDictionary<string, object?>? obj;
+                    string? knownYaml = null;
                     try
                     {
-                        if (!ObjectIdentity.TryParseShared(doc.Yaml, out _, out obj)) continue;
+                        if (GoYaml.TryGetMarshalled(doc.Yaml, out var known, out var text) && known is IDictionary<string, object?> km &&
+                            ObjectIdentity.FromMap(km).Kind.Length > 0)
+                        {
+                            obj = km;
+                            knownYaml = text;
+                        }
+                        else if (!ObjectIdentity.TryParseShared(doc.Yaml, out _, out obj)) continue;
                     }
                     catch (YamlDotNet.Core.YamlException e)
                     {
@@ -60,12 +68,14 @@ public static class IstioManifestGenerator
                             $"{doc.SourceTemplate}: rendered YAML is invalid: {e.Message}", doc.SourceTemplate, null, e);
                     }
                     objects.Add((doc.SourceTemplate, doc.Yaml, obj!));
+                    if (knownYaml != null) knownYamls[obj!] = knownYaml;
                 }
                 // Objects may be shared with the parse cache; PostProcess copies any object before patching it.
                 var objectList = objects.Select(o => o.Obj).ToList();
                 var patched = PostProcess.Apply(comp, spec, objectList, compVals);
                 var list = objects.Select((o, i) => new RenderedObject(comp.Name, ObjectIdentity.FromMap(objectList[i]), objectList[i],
-                    patched.Contains(objectList[i]) ? GoYaml.Marshal(objectList[i]) : GoYaml.MarshalParsed(o.Text, objectList[i]), o.Source)).ToList();
+                    patched.Contains(objectList[i]) ? GoYaml.Marshal(objectList[i])
+                    : knownYamls.TryGetValue(objectList[i], out var ky) ? ky : GoYaml.MarshalParsed(o.Text, objectList[i]), o.Source)).ToList();
                 var existing = groups.FindIndex(g => g.Info.Name == comp.Name);
                 if (existing >= 0) groups[existing].Objects.AddRange(list);
                 else groups.Add((comp, spec.Namespace, list));

@@ -63,13 +63,42 @@ public static partial class GoYaml
             if (MarshalMemo.TryGetValue(hash, out var hit) && Functions.SprigFunctions.DeepEqual(hit.Snapshot, value)) return hit.Yaml;
         }
         string yaml = Marshal(value);
+        var snapshot = GoValues.DeepCopy(value)!;
         lock (MarshalMemo)
         {
-            if (_marshalMemoNodes + nodes > 4_000_000) { MarshalMemo.Clear(); _marshalMemoNodes = 0; }
-            MarshalMemo[hash] = (GoValues.DeepCopy(value)!, yaml);
+            if (_marshalMemoNodes + nodes > 4_000_000) { MarshalMemo.Clear(); ByYaml.Clear(); _marshalMemoNodes = 0; }
+            MarshalMemo[hash] = (snapshot, yaml);
+            ByYaml[yaml] = snapshot;
             _marshalMemoNodes += nodes;
         }
         return yaml;
+    }
+
+    /// <summary>Large values toYaml wrote, by the text it wrote (trailing newline included).</summary>
+    private static readonly Dictionary<string, object> ByYaml = new(StringComparer.Ordinal);
+
+    /// <summary>If <paramref name="document"/> is comment lines followed by text toYaml wrote for a large value,
+    /// returns that value (shared: do not modify) and the text, so it need not be parsed and written again.</summary>
+    internal static bool TryGetMarshalled(string document, out object? value, out string yaml)
+    {
+        value = null; yaml = "";
+        if (document.Length < CacheMinLength) return false;
+        int pos = 0;
+        while (pos < document.Length && document[pos] == '#')
+        {
+            int nl = document.IndexOf('\n', pos);
+            if (nl < 0) return false;
+            pos = nl + 1;
+        }
+        string body = pos == 0 ? document : document.Substring(pos);
+        string key = body + "\n";
+        lock (MarshalMemo)
+        {
+            if (!ByYaml.TryGetValue(key, out var v)) return false;
+            value = v;
+            yaml = key;
+            return true;
+        }
     }
 
     private static ulong StructuralHash(object? v, ref int nodes)
