@@ -65,6 +65,18 @@ public class HelmRendererTests
     }
 
     [Fact]
+    public void LoadReusesParsedChartsUntilAFileChanges()
+    {
+        using var chart = new TempChart("cache", "", ("templates/a.yaml", "v1"));
+        var first = HelmChart.Load(chart.Dir);
+        Assert.Same(first, HelmChart.Load(chart.Dir));
+        File.WriteAllText(Path.Combine(chart.Dir, "templates", "a.yaml"), "version2");
+        var second = HelmChart.Load(chart.Dir);
+        Assert.NotSame(first, second);
+        Assert.Equal("version2", HelmRenderer.Render(second, null, new HelmReleaseOptions()).Single().Text);
+    }
+
+    [Fact]
     public void CoalesceUserValuesOverDefaultsAndNullDeletes()
     {
         var defaults = GoYaml.ParseMap("a: 1\nb: {c: 2, d: 3}\ne: keep\nl: [1, 2]\n");

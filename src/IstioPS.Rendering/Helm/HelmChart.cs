@@ -37,19 +37,30 @@ public sealed class HelmChart
     /// <summary>Non-template files keyed by path relative to the chart ("files/profile-demo.yaml").</summary>
     public IReadOnlyDictionary<string, string> Files { get; }
 
-    private static readonly Dictionary<string, HelmChart> Cache = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, (string Fingerprint, HelmChart Chart)> Cache = new(StringComparer.Ordinal);
 
-    /// <summary>Loads a chart folder. Results are cached per full path (charts are treated as immutable).</summary>
+    /// <summary>Loads a chart folder. Charts are cached per folder (with their parsed templates) and reloaded when
+    /// any file in the folder is added, removed, resized or rewritten.</summary>
     public static HelmChart Load(string chartDirectory)
     {
         string full = Path.GetFullPath(chartDirectory);
+        string fingerprint = Fingerprint(full);
         lock (Cache)
         {
-            if (Cache.TryGetValue(full, out var cached)) return cached;
+            if (Cache.TryGetValue(full, out var cached) && cached.Fingerprint == fingerprint) return cached.Chart;
         }
         var chart = LoadUncached(full);
-        lock (Cache) Cache[full] = chart;
+        lock (Cache) Cache[full] = (fingerprint, chart);
         return chart;
+    }
+
+    private static string Fingerprint(string dir)
+    {
+        if (!System.IO.Directory.Exists(dir)) return "";
+        var sb = new System.Text.StringBuilder();
+        foreach (var f in new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
+            sb.Append(f.FullName).Append('|').Append(f.Length).Append('|').Append(f.LastWriteTimeUtc.Ticks).Append('\n');
+        return sb.ToString();
     }
 
     /// <summary>Loads a chart folder without the process-wide cache.</summary>

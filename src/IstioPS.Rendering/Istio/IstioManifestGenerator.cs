@@ -11,6 +11,10 @@ public static class IstioManifestGenerator
 {
     private const string HelmReleaseName = "istio";
 
+    /// <summary>Renders a release with a profile and nothing else (the bench harness entry point).</summary>
+    public static IstioManifest Generate(string releasePath, string profile = "default") =>
+        Generate(new IstioRenderRequest { ReleasePath = releasePath, Profile = profile });
+
     public static IstioManifest Generate(IstioRenderRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
