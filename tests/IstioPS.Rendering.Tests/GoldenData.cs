@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Xunit;
+using Xunit.Abstractions;
 
 namespace IstioPS.Rendering.Tests;
 
@@ -71,4 +73,21 @@ public static class GoldenData
 
     public static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}
+
+/// <summary>Base of the data-driven golden tests: one theory row per case of cases.json.</summary>
+public abstract class GoldenCaseTests
+{
+    protected GoldenCaseTests(ITestOutputHelper output) => Output = output;
+
+    protected ITestOutputHelper Output { get; }
+
+    /// <summary>Skips without data; otherwise fails with the problem <paramref name="compare"/> reports (null = equal).</summary>
+    protected void Check(string desc, Func<string, string?> compare)
+    {
+        Skip.IfNot(GoldenData.Available, GoldenData.MissingMessage);
+        string? problem = compare(desc);
+        if (problem != null) Output.WriteLine(problem);
+        Assert.Null(problem);
+    }
 }

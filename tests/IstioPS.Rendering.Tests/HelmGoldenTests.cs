@@ -1,5 +1,3 @@
-using System.Text;
-using IstioPS.Rendering.GoTemplate;
 using IstioPS.Rendering.Helm;
 using IstioPS.Rendering.Istio;
 using IstioPS.Rendering.Yaml;
@@ -9,23 +7,19 @@ using Xunit.Abstractions;
 namespace IstioPS.Rendering.Tests;
 
 /// <summary>Each helm_render_cases entry of cases.json: raw Helm output, byte for byte per selected object.</summary>
-public class HelmGoldenTests
+public class HelmGoldenTests : GoldenCaseTests
 {
-    private readonly ITestOutputHelper _output;
-
-    public HelmGoldenTests(ITestOutputHelper output) => _output = output;
+    public HelmGoldenTests(ITestOutputHelper output) : base(output) { }
 
     public static IEnumerable<object[]> Cases() => GoldenData.CaseNames("helm_render_cases");
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
-    public void HelmCaseMatchesGolden(string desc)
+    public void HelmCaseMatchesGolden(string desc) => Check(desc, d =>
     {
-        Skip.IfNot(GoldenData.Available, GoldenData.MissingMessage);
-        var (got, want) = RenderCase(desc);
-        if (got != want) _output.WriteLine(TextDiff.First(got, want));
-        Assert.Equal(want, got);
-    }
+        var (got, want) = RenderCase(d);
+        return got == want ? null : TextDiff.First(got, want);
+    });
 
     /// <summary>Renders one case and returns (got, want).</summary>
     public static (string Got, string Want) RenderCase(string desc)

@@ -13,21 +13,8 @@ public static partial class GoYaml
 
     /// <summary>Like <see cref="Parse"/>, but large inputs are parsed once per process; callers get a private deep copy.
     /// Rendering reads the same large documents (CRDs) on every call, so this keeps warm renders fast.</summary>
-    public static object? ParseCached(string text)
-    {
-        if (text.Length < CacheMinLength) return Parse(text);
-        lock (ParseCache)
-        {
-            if (ParseCache.TryGetValue(text, out var hit)) return GoValues.DeepCopy(hit);
-        }
-        var parsed = Parse(text);
-        lock (ParseCache)
-        {
-            if (_parseCacheChars + text.Length > CacheMaxChars) { ParseCache.Clear(); _parseCacheChars = 0; }
-            if (ParseCache.TryAdd(text, parsed)) _parseCacheChars += text.Length;
-        }
-        return GoValues.DeepCopy(parsed);
-    }
+    public static object? ParseCached(string text) =>
+        text.Length < CacheMinLength ? Parse(text) : GoValues.DeepCopy(ParseShared(text));
 
     /// <summary>The cached parse of <paramref name="text"/> itself (no copy): callers must not modify it.</summary>
     internal static object? ParseShared(string text)
