@@ -40,6 +40,7 @@ public sealed class KubeSimServer : IAsyncDisposable
         Registry = new ResourceRegistry();
         Store = new ObjectStore();
         Service = new ResourceService(Store, Registry, new Defaults());
+        Service.AdmissionPlugins.Add(new SidecarInjector());
         _controllers = new ControllerManager(Service, options);
         if (options.Tls) _tls = new TlsCertificates();
 
