@@ -79,6 +79,26 @@ public static class ArchiveBuilder
         return output.ToArray();
     }
 
+    /// <summary>
+    /// A .tar.gz whose last bytes are missing: every tar block is there (up to the end-of-archive blocks), but the
+    /// compressed stream is only flushed, never finished, so its final block and trailer are absent. A decompressor
+    /// sees a plain end of data (no error of its own); only the missing gzip trailer shows the archive is incomplete.
+    /// </summary>
+    public static byte[] TarGzWithoutTrailer(IEnumerable<ArchiveEntry> entries)
+    {
+        using var tar = new MemoryStream();
+        using (var gunzip = new GZipStream(new MemoryStream(TarGz(entries)), CompressionMode.Decompress))
+        {
+            gunzip.CopyTo(tar);
+        }
+
+        var output = new MemoryStream();
+        var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true);
+        gzip.Write(tar.ToArray());
+        gzip.Flush(); // deliberately never disposed: no final block, no trailer
+        return output.ToArray();
+    }
+
     public static byte[] Zip(IEnumerable<ArchiveEntry> entries)
     {
         using var output = new MemoryStream();

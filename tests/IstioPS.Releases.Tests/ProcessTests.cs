@@ -34,6 +34,35 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_process_killed_mid_download_leaves_no_release_and_the_next_call_starts_clean()
+    {
+        var scenario = $"slow-{Guid.NewGuid():N}";
+        var env = new Dictionary<string, string?>();
+        var args = new[] { "--version", ReleaseCatalog.Small, "--cache", cache.Root, "--base-uri", Server.BaseUri(scenario).ToString() };
+        using (var child = ChildProcess.StartFetch(env, args))
+        {
+            // wait until the archive is being written into the work folder, then kill the process
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!Directory.EnumerateDirectories(cache.Root, ".partial-1.29.0-*").Any(d => Directory.EnumerateFiles(d).Any()))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the child process never started downloading");
+                Assert.False(child.HasExited, "the child process ended before it was killed");
+                await Task.Delay(20);
+            }
+
+            child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync();
+        }
+
+        Assert.Empty(new ReleaseCache(cache.Root).ListCached());
+        Assert.DoesNotContain("1.29.0", cache.Contents());
+
+        var output = await ChildProcess.FetchAsync(env, args);
+        Assert.StartsWith("OK Download 1.29.0", output);
+        Assert.Equal(new[] { "1.29.0" }, cache.Contents()); // the killed process's work folder is gone
+    }
+
+    [Fact]
     public async Task HTTP_PROXY_is_honoured()
     {
         var scenario = $"p-{Guid.NewGuid():N}";

@@ -22,6 +22,7 @@ public sealed partial class ReleaseCatalog
     public const string AbsolutePath = "9.0.4";
     public const string LinkOutside = "9.0.5";
     public const string Truncated = "9.0.6";
+    public const string TruncatedTrailer = "9.0.7";
     public const string HardlinkOutside = "9.0.8";
     public const string AbsoluteLink = "9.0.9";
     public const string NoReleaseFolder = "9.0.10";
@@ -86,6 +87,11 @@ public sealed partial class ReleaseCatalog
             Truncated => null, // below
             _ => null,
         };
+
+        if (version == TruncatedTrailer && !zip)
+        {
+            return ArchiveBuilder.TarGzWithoutTrailer(ArchiveBuilder.Synthetic(version));
+        }
 
         if (version == Truncated)
         {

@@ -174,6 +174,7 @@ public sealed class ReleaseSourceTests : IDisposable
     [InlineData(ReleaseCatalog.NoChecksum, null, "ChecksumMissing")]
     [InlineData(ReleaseCatalog.Truncated, null, "ArchiveTruncated")]
     [InlineData(ReleaseCatalog.Truncated, "win", "ArchiveTruncated")]
+    [InlineData(ReleaseCatalog.TruncatedTrailer, null, "ArchiveTruncated")]
     [InlineData(ReleaseCatalog.NoReleaseFolder, null, "ArchiveLayoutInvalid")]
     public async Task A_bad_archive_is_a_clear_error_and_leaves_nothing_in_the_cache(string version, string? platform, string errorId)
     {
