@@ -86,6 +86,14 @@ Describe 'Save-IstioRelease' {
         $again.Version | Should -Be '1.28.9'
     }
 
+    It 'resolves a relative -Destination against the current location' {
+        Push-Location $cache
+        try { $r = Save-IstioRelease 1.29.0 -BaseUri $base -Destination ./releases }
+        finally { Pop-Location }
+        $r.Path | Should -Be (Join-Path $cache 'releases/1.29.0/istio-1.29.0')
+        (IstioPS\Get-IstioRelease -Path (Join-Path $cache 'releases')).Version | Should -Be '1.29.0'
+    }
+
     It 'resolves latest to the newest stable release through the releases API' {
         $env:ISTIOPS_RELEASES_API_URI = "$($server.Url)$scenario/api/releases"
         try { $r = Save-IstioRelease latest -BaseUri $base -Destination $cache }
