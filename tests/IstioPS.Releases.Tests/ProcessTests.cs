@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using IstioPS.Engine.Releases;
 using Xunit;
 
@@ -93,6 +95,52 @@ public sealed class ProcessTests : IDisposable
         var bypassed = await ChildProcess.FetchAsync(new Dictionary<string, string?> { ["HTTP_PROXY"] = deadProxy, ["NO_PROXY"] = "127.0.0.1" }, args);
         Assert.StartsWith("OK Download 1.29.0", bypassed);
         Assert.All(Server.Requests(scenario), r => Assert.Equal(Server.Address.Authority, r.Host));
+    }
+
+    [Fact]
+    public async Task HTTPS_PROXY_is_asked_to_tunnel_and_NO_PROXY_bypasses_it()
+    {
+        // a proxy-ish listener: records the request line, refuses the tunnel
+        using var proxy = new TcpListener(IPAddress.Loopback, 0);
+        proxy.Start();
+        var seen = new List<string>();
+        var serving = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var client = await proxy.AcceptTcpClientAsync();
+                    using var stream = client.GetStream();
+                    using var reader = new StreamReader(stream, leaveOpen: true);
+                    var line = await reader.ReadLineAsync();
+                    lock (seen) seen.Add(line ?? "");
+                    await stream.WriteAsync("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+            {
+                // stopped
+            }
+        });
+        var env = new Dictionary<string, string?>
+        {
+            ["HTTPS_PROXY"] = $"http://127.0.0.1:{((IPEndPoint)proxy.LocalEndpoint).Port}",
+            [ReleaseSource.BaseUriVariable] = "https://releases.example.invalid/istio/",
+        };
+
+        var through = await ChildProcess.FetchAsync(env, "--version", ReleaseCatalog.Small, "--cache", cache.Root);
+        Assert.StartsWith("ERROR NetworkUnavailable", through);
+        lock (seen) Assert.Contains(seen, l => l.StartsWith("CONNECT releases.example.invalid:443 ", StringComparison.Ordinal));
+
+        lock (seen) seen.Clear();
+        env["NO_PROXY"] = ".example.invalid";
+        var bypassed = await ChildProcess.FetchAsync(env, "--version", ReleaseCatalog.Small, "--cache", cache.Root);
+        Assert.StartsWith("ERROR NetworkUnavailable", bypassed); // direct: the name does not resolve
+        lock (seen) Assert.Empty(seen);
+
+        proxy.Stop();
+        await serving;
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed partial class ReleaseCatalog
     public const string AbsoluteLink = "9.0.9";
     public const string NoReleaseFolder = "9.0.10";
     public const string LinkThroughLink = "9.0.11";
+    public const string FileUnderFile = "9.0.12";
 
     private readonly ConcurrentDictionary<string, byte[]?> archives = new();
 
@@ -83,6 +84,7 @@ public sealed partial class ReleaseCatalog
             HardlinkOutside => With(version, ArchiveEntry.Hardlink($"istio-{version}/passwd", "../../../../../../etc/passwd")),
             AbsoluteLink => With(version, ArchiveEntry.Symlink($"istio-{version}/passwd", "/etc/passwd")),
             LinkThroughLink => With(version, ArchiveEntry.Symlink($"istio-{version}/up", ".."), ArchiveEntry.Symlink($"istio-{version}/upper", "up/..")),
+            FileUnderFile => With(version, ArchiveEntry.File($"istio-{version}/notes", "a file"), ArchiveEntry.File($"istio-{version}/notes/more", "under a file")),
             NoReleaseFolder => new List<ArchiveEntry> { ArchiveEntry.File("README.md", "not a release") },
             Truncated => null, // below
             _ => null,

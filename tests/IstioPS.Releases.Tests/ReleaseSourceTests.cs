@@ -176,6 +176,7 @@ public sealed class ReleaseSourceTests : IDisposable
     [InlineData(ReleaseCatalog.Truncated, "win", "ArchiveTruncated")]
     [InlineData(ReleaseCatalog.TruncatedTrailer, null, "ArchiveTruncated")]
     [InlineData(ReleaseCatalog.NoReleaseFolder, null, "ArchiveLayoutInvalid")]
+    [InlineData(ReleaseCatalog.FileUnderFile, null, "ArchiveExtractFailed")]
     public async Task A_bad_archive_is_a_clear_error_and_leaves_nothing_in_the_cache(string version, string? platform, string errorId)
     {
         var ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(version, NewScenario(), platform));
@@ -310,6 +311,17 @@ public sealed class ReleaseSourceTests : IDisposable
         Assert.Equal(Path.Combine(other.Root, "1.29.0", "istio-1.29.0"), release!.Path);
         Assert.Empty(cache.Contents());
         Assert.Equal("1.29.0", Assert.Single(new ReleaseCache(other.Root).ListCached()).Version);
+    }
+
+    [Fact]
+    public async Task A_cache_folder_that_cannot_be_written_is_CacheWriteFailed()
+    {
+        var notAFolder = Path.Combine(cache.Root, "file");
+        File.WriteAllText(notAFolder, "a file where the cache folder should be");
+        var ex = await Assert.ThrowsAsync<IstioPSException>(() => Source().GetOrDownloadAsync(new ReleaseRequest { Version = ReleaseCatalog.Small, BaseUri = Server.BaseUri(NewScenario()), Destination = notAFolder }));
+        Assert.Equal("CacheWriteFailed", ex.ErrorId);
+        Assert.Equal(ErrorKind.WriteError, ex.Kind);
+        Assert.Equal(notAFolder, ex.Target);
     }
 
     [Fact]

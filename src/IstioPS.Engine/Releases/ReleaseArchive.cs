@@ -13,18 +13,27 @@ internal static class ReleaseArchive
 {
     public static async Task ExtractAsync(string archivePath, string destination, string archiveName, CancellationToken ct)
     {
-        Directory.CreateDirectory(destination);
-        var tree = new SafeTree(destination, archiveName);
-        if (archiveName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        try
         {
-            await ExtractZipAsync(archivePath, tree, archiveName, ct).ConfigureAwait(false);
-        }
-        else
-        {
-            await ExtractTarGzAsync(archivePath, tree, archiveName, ct).ConfigureAwait(false);
-        }
+            Directory.CreateDirectory(destination);
+            var tree = new SafeTree(destination, archiveName);
+            if (archiveName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            {
+                await ExtractZipAsync(archivePath, tree, archiveName, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await ExtractTarGzAsync(archivePath, tree, archiveName, ct).ConfigureAwait(false);
+            }
 
-        tree.MakeLinks();
+            tree.MakeLinks();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // a file where the archive has a folder, a full disk, a folder we may not write: not a network problem
+            throw new IstioPSException("ArchiveExtractFailed", ErrorKind.WriteError,
+                $"Cannot extract {archiveName} into {destination}: {ex.Message} Nothing was saved.", archiveName, ex);
+        }
     }
 
     private static async Task ExtractTarGzAsync(string archivePath, SafeTree tree, string archiveName, CancellationToken ct)

@@ -79,25 +79,34 @@ public sealed class ReleaseSource
             return null;
         }
 
-        Directory.CreateDirectory(cache.Root);
-        using (await cache.LockAsync(version, request.Verbose, ct).ConfigureAwait(false))
+        try
         {
-            cache.RemoveLeftovers(version);
-            if (!request.Force && cache.Find(version, explicitPlatform) is { } other)
+            Directory.CreateDirectory(cache.Root);
+            using (await cache.LockAsync(version, request.Verbose, ct).ConfigureAwait(false))
             {
-                request.Verbose?.Invoke($"Another process saved Istio {version} into the cache meanwhile: {other.Path}.");
-                return other;
-            }
+                cache.RemoveLeftovers(version);
+                if (!request.Force && cache.Find(version, explicitPlatform) is { } other)
+                {
+                    request.Verbose?.Invoke($"Another process saved Istio {version} into the cache meanwhile: {other.Path}.");
+                    return other;
+                }
 
-            var work = cache.NewPartialFolder(version);
-            try
-            {
-                return await DownloadIntoAsync(cache, work, version, platform, archiveUri, archiveName, request, progress, ct).ConfigureAwait(false);
+                var work = cache.NewPartialFolder(version);
+                try
+                {
+                    return await DownloadIntoAsync(cache, work, version, platform, archiveUri, archiveName, request, progress, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ReleaseCache.DeleteQuietly(work);
+                }
             }
-            finally
-            {
-                ReleaseCache.DeleteQuietly(work);
-            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // network and archive failures arrive as IstioPSException; what is left is the cache folder itself
+            throw new IstioPSException("CacheWriteFailed", ErrorKind.WriteError,
+                $"Cannot save Istio {version} into the cache {cache.Root}: {ex.Message}", cache.Root, ex);
         }
     }
 
