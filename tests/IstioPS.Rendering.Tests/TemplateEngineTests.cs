@@ -119,6 +119,7 @@ public class TemplateEngineTests
     [InlineData("{{ lt 1 2 }} {{ le 2 2 }} {{ gt 1.5 2.5 }} {{ ge \"b\" \"a\" }}", "true true false true")]
     [InlineData("{{ eq 1 2 1 }} {{ eq \"a\" \"b\" }} {{ ne 1 2 }}", "true false true")]
     [InlineData("{{ eq .missing \"x\" }}", "false")]
+    [InlineData("{{ ne 2 nil }} {{ eq .missing nil }}", "true true")]
     [InlineData("{{ and 1 0 \"x\" }}|{{ or 0 \"\" \"y\" }}|{{ or 0 \"\" }}|{{ and 1 2 }}", "0|y||2")]
     [InlineData("{{ or true (fail \"boom\") }}", "true")]
     [InlineData("{{ not \"\" }} {{ not 1 }}", "true false")]
