@@ -20,6 +20,8 @@
         'Get-IstioRelease'
         'Export-IstioManifest'
         'Get-IstioProfile'
+        'Test-IstioInstallation'
+        'Uninstall-Istio'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -41,8 +41,8 @@ public class IstioPSException : Exception
 /// <summary>Several problems found at once (for example every invalid document of a manifest).</summary>
 public sealed class IstioPSAggregateException : IstioPSException
 {
-    public IstioPSAggregateException(string errorId, ErrorKind kind, string message, IReadOnlyList<IstioPSException> errors)
-        : base(errorId, kind, message)
+    public IstioPSAggregateException(string errorId, ErrorKind kind, string message, IReadOnlyList<IstioPSException> errors, object? target = null)
+        : base(errorId, kind, message, target)
     {
         Errors = errors;
     }

@@ -101,9 +101,10 @@ function Add-SimFault {
 function Test-Kubectl { [bool](Get-Command kubectl -CommandType Application -ErrorAction SilentlyContinue) }
 
 # kubectl against the simulated cluster, with its own cache folder; returns the output lines and sets $LASTEXITCODE.
+# A plain function, so kubectl's own flags (-o, -n, -L) pass through untouched.
 function Invoke-Kubectl {
-    param([Parameter(Mandatory)] $Cluster, [Parameter(ValueFromRemainingArguments)][string[]] $Arguments)
-    & kubectl --kubeconfig $Cluster.Kubeconfig --cache-dir $Cluster.CacheDir @Arguments 2>&1 | ForEach-Object { "$_" }
+    $cluster, $arguments = $args
+    & kubectl --kubeconfig $cluster.Kubeconfig --cache-dir $cluster.CacheDir @arguments 2>&1 | ForEach-Object { "$_" }
 }
 
 # Creates namespaces through the API directly (no kubectl needed).
@@ -112,6 +113,36 @@ function New-TestNamespace {
     foreach ($n in $Name) {
         $body = @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $n; labels = $Labels } } | ConvertTo-Json -Depth 5
         $null = Invoke-RestMethod -Method Post -Uri "$($Cluster.Url)/api/v1/namespaces" -Body $body -ContentType 'application/json' -SkipCertificateCheck
+    }
+}
+
+# Creates a Deployment through the API directly (as a user's own app would be, not by IstioPS).
+function New-TestDeployment {
+    param([Parameter(Mandatory)] $Cluster, [Parameter(Mandatory)][string] $Namespace, [Parameter(Mandatory)][string] $Name, [int] $Replicas = 1, [hashtable] $PodLabels = @{})
+    $labels = @{ app = $Name } + $PodLabels
+    $body = @{
+        apiVersion = 'apps/v1'; kind = 'Deployment'; metadata = @{ name = $Name }
+        spec = @{
+            replicas = $Replicas; selector = @{ matchLabels = @{ app = $Name } }
+            template = @{ metadata = @{ labels = $labels }; spec = @{ containers = @(@{ name = $Name; image = "example/$($Name):1" }) } }
+        }
+    } | ConvertTo-Json -Depth 10
+    $null = Invoke-RestMethod -Method Post -Uri "$($Cluster.Url)/apis/apps/v1/namespaces/$Namespace/deployments" -Body $body -ContentType 'application/json' -SkipCertificateCheck
+}
+
+# Pods of a namespace as the API returns them.
+function Get-TestPod {
+    param([Parameter(Mandatory)] $Cluster, [Parameter(Mandatory)][string] $Namespace)
+    (Invoke-RestMethod -Uri "$($Cluster.Url)/api/v1/namespaces/$Namespace/pods" -SkipCertificateCheck).items
+}
+
+# Waits (bounded) until a condition on the cluster holds; for pods created by controllers.
+function Wait-TestCondition {
+    param([Parameter(Mandatory)][scriptblock] $Condition, [int] $TimeoutSeconds = 20)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Condition not met within $TimeoutSeconds s: $Condition" }
+        Start-Sleep -Milliseconds 100
     }
 }
 

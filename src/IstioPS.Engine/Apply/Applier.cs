@@ -74,6 +74,35 @@ public sealed class Applier
         return live;
     }
 
+    /// <summary>
+    /// A rolling restart, as `kubectl rollout restart` does it: stamps the pod template with the
+    /// kubectl.kubernetes.io/restartedAt annotation, so the controller rolls new pods.
+    /// </summary>
+    public async Task<AppliedObject> RestartAsync(ResourceInfo resource, string ns, string name, DateTimeOffset at, CancellationToken ct)
+    {
+        var patch = new JsonObject
+        {
+            ["spec"] = new JsonObject
+            {
+                ["template"] = new JsonObject
+                {
+                    ["metadata"] = new JsonObject
+                    {
+                        ["annotations"] = new JsonObject { [RestartedAtAnnotation] = at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) },
+                    },
+                },
+            },
+        };
+        var live = await MergePatchAsync(resource, ns, name, patch, ct).ConfigureAwait(false);
+        return new AppliedObject
+        {
+            ApiVersion = resource.ApiVersion, Kind = resource.Kind, Namespace = ns, Name = name, Action = ApplyAction.Restarted,
+            ResourceVersion = (string?)live["metadata"]?["resourceVersion"],
+        };
+    }
+
+    public const string RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt";
+
     /// <summary>Deletes one object (background propagation); NotFound is not an error.</summary>
     public async Task<AppliedObject> DeleteAsync(ResourceInfo resource, string? ns, string name, CancellationToken ct)
     {

@@ -8,6 +8,7 @@ public enum ApplyAction
     Unchanged,
     Deleted,
     NotFound,
+    Restarted,
 }
 
 /// <summary>One object as applied (or deleted), for results and progress.</summary>

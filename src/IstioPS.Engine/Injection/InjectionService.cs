@@ -36,7 +36,8 @@ public sealed class InjectionService
                 }
                 else
                 {
-                    found.Add(Describe(ns, at));
+                    var (pods, _) = await api.ListAsync(ResourceInfo.Pods.CollectionPath(name), null, ct).ConfigureAwait(false);
+                    found.Add(Describe(ns, at, pods));
                 }
             }
 
@@ -44,8 +45,20 @@ public sealed class InjectionService
         }
 
         var globs = patterns?.Select(p => new Glob(p)).ToList();
-        var (items, _) = await api.ListAsync(ResourceInfo.Namespaces.CollectionPath(null), null, ct).ConfigureAwait(false);
-        return items.Select(ns => Describe(ns, at)).Where(n => Glob.AnyMatch(globs, n.Namespace)).OrderBy(n => n.Namespace, StringComparer.Ordinal).ToList();
+        var namespacesTask = api.ListAsync(ResourceInfo.Namespaces.CollectionPath(null), null, ct);
+        var podsTask = PodsByNamespaceAsync(ct);
+        var (items, _) = await namespacesTask.ConfigureAwait(false);
+        var podsByNamespace = await podsTask.ConfigureAwait(false);
+        return items.Where(ns => Glob.AnyMatch(globs, (string?)ns["metadata"]?["name"] ?? ""))
+            .Select(ns => Describe(ns, at, podsByNamespace.TryGetValue((string?)ns["metadata"]?["name"] ?? "", out var p) ? p : new List<JsonObject>()))
+            .OrderBy(n => n.Namespace, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Every pod of the cluster, grouped by namespace: one paged list.</summary>
+    private async Task<Dictionary<string, List<JsonObject>>> PodsByNamespaceAsync(CancellationToken ct)
+    {
+        var (pods, _) = await api.ListAsync(ResourceInfo.Pods.CollectionPath(null), null, ct).ConfigureAwait(false);
+        return pods.GroupBy(p => (string?)p["metadata"]?["namespace"] ?? "").ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -75,6 +88,7 @@ public sealed class InjectionService
         }
 
         if (approved.Count == 0) return;
+        var podsByNamespace = await PodsByNamespaceAsync(ct).ConfigureAwait(false);
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = Labels(change) } };
         var applier = new Applier(api, concurrency);
         var done = 0;
@@ -84,7 +98,7 @@ public sealed class InjectionService
             try
             {
                 var live = await applier.MergePatchAsync(ResourceInfo.Namespaces, null, ns, patch.DeepClone().AsObject(), token).ConfigureAwait(false);
-                onResult(Describe(live, at));
+                onResult(Describe(live, at, podsByNamespace.TryGetValue(ns, out var pods) ? pods : new List<JsonObject>()));
             }
             catch (KubeApiException ex) when (ex.ErrorId == "NotFound")
             {
@@ -110,8 +124,8 @@ public sealed class InjectionService
         _ => new JsonObject { [InjectionLabel] = null, [RevisionLabel] = null },
     };
 
-    /// <summary>Istio's rule: istio-injection wins over istio.io/rev.</summary>
-    public static NamespaceInjection Describe(JsonObject ns, DateTimeOffset at)
+    /// <summary>Istio's rule: istio-injection wins over istio.io/rev. With pods, also which of them need a restart.</summary>
+    public static NamespaceInjection Describe(JsonObject ns, DateTimeOffset at, IReadOnlyList<JsonObject>? pods = null)
     {
         var injection = KubeFormat.Label(ns, InjectionLabel);
         var revision = KubeFormat.Label(ns, RevisionLabel);
@@ -123,7 +137,7 @@ public sealed class InjectionService
             null when revision is not null => (InjectionState.Revision, revision, $"{RevisionLabel}={revision}"),
             _ => (InjectionState.NotSet, null, null),
         };
-        return new NamespaceInjection
+        var result = new NamespaceInjection
         {
             Namespace = (string?)ns["metadata"]?["name"] ?? "",
             State = state,
@@ -134,5 +148,9 @@ public sealed class InjectionService
             Status = (string?)ns["status"]?["phase"] ?? "Active",
             Age = KubeFormat.Age(ns, at),
         };
+        if (pods is null) return result;
+        var live = pods.Where(InjectionRules.IsLive).ToList();
+        var stale = live.Where(p => InjectionRules.NeedsRestart(result, p)).Select(p => (string?)p["metadata"]?["name"] ?? "").ToList();
+        return result with { Pods = live.Count, PodsNeedingRestart = stale.Count, StalePods = stale };
     }
 }

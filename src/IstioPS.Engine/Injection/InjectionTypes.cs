@@ -10,7 +10,7 @@ public enum InjectionState
 }
 
 /// <summary>One namespace's injection labels, as `kubectl get namespace -L istio-injection -L istio.io/rev` shows them.</summary>
-public sealed class NamespaceInjection
+public sealed record NamespaceInjection
 {
     public required string Namespace { get; init; }
     public required InjectionState State { get; init; }
@@ -22,6 +22,11 @@ public sealed class NamespaceInjection
     public string? RevisionLabel { get; init; }
     public required string Status { get; init; }
     public required string Age { get; init; }
+    /// <summary>Running pods of the namespace (null when pods were not read).</summary>
+    public int? Pods { get; init; }
+    /// <summary>Pods whose sidecar (or its revision) does not match what the namespace now asks for: they pick up the change only when re-created.</summary>
+    public int? PodsNeedingRestart { get; init; }
+    public IReadOnlyList<string> StalePods { get; init; } = Array.Empty<string>();
 
     public override string ToString() => Namespace;
 }

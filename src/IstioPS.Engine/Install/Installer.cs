@@ -62,7 +62,7 @@ public sealed class Installer
         var plan = await PlanAsync(objects, request, errors, ct).ConfigureAwait(false);
         if (errors.Count > 0)
         {
-            throw Invalid(errors);
+            throw ManifestException.Aggregate(errors);
         }
 
         // One question per object, all before the first write.
@@ -289,22 +289,18 @@ public sealed class Installer
             meta["labels"] = labels;
         }
 
-        foreach (var (k, v) in Labels(request)) labels[k] = v?.DeepClone();
+        foreach (var (k, v) in Labels(request, p.Source.Component)) labels[k] = v?.DeepClone();
         return body;
     }
 
-    private static JsonObject Labels(InstallRequest request) => new()
+    /// <summary>The revision an object belongs to: Istio's base (CRDs, shared RBAC) belongs to every revision.</summary>
+    public static string RevisionOf(string? component, string revision) => component == "Base" ? SharedRevision : revision;
+
+    public const string SharedRevision = "shared";
+
+    private static JsonObject Labels(InstallRequest request, string? component = null) => new()
     {
         [ManagedByLabel] = "istiops",
-        [RevisionLabel] = request.Revision,
+        [RevisionLabel] = RevisionOf(component, request.Revision),
     };
-
-    private static IstioPSException Invalid(List<ManifestException> errors)
-    {
-        var head = errors.Count == 1 ? "The input has a problem" : $"The input has {errors.Count} problems";
-        var body = string.Join(Environment.NewLine, errors.Take(20).Select(e => "  " + e.Message));
-        if (errors.Count > 20) body += $"{Environment.NewLine}  ... and {errors.Count - 20} more";
-        return new IstioPSAggregateException(errors.Count == 1 ? errors[0].ErrorId : "ManifestInvalid", ErrorKind.InvalidData,
-            $"{head}; nothing was written to the cluster:{Environment.NewLine}{body}", errors.Cast<IstioPSException>().ToList());
-    }
 }

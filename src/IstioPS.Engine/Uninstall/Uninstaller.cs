@@ -28,6 +28,7 @@ public sealed class UninstallResult
     public int Deleted => Objects.Count(o => o.Action == ApplyAction.Deleted);
     public required string Revision { get; init; }
     public required TimeSpan Duration { get; init; }
+    public string DurationText => $"{Duration.TotalSeconds:0.0}s";
 
     public override string ToString() => $"{Deleted} objects deleted ({Revision}) in {Duration.TotalSeconds:0.0}s";
 }

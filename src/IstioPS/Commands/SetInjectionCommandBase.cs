@@ -26,6 +26,19 @@ public abstract class SetInjectionCommandBase : KubeCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Rolling restart of the namespaces' Deployments, StatefulSets and DaemonSets, so running pods pick up the change.</summary>
+    [Parameter]
+    public SwitchParameter Restart { get; set; }
+
+    /// <summary>With -Restart: waits until the restarted workloads are rolled out.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>With -Restart -Wait: how long to wait.</summary>
+    [Parameter]
+    [TimeoutTransformation]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+
     protected abstract InjectionChange Change { get; }
 
     protected override Task ProcessRecordAsync(CancellationToken ct)
@@ -38,25 +51,32 @@ public abstract class SetInjectionCommandBase : KubeCmdlet
     {
         if (names.Count == 0) return;
         var progress = NewProgress(3, Change.Describe);
-        var changed = 0;
+        var changed = new System.Collections.Concurrent.ConcurrentBag<NamespaceInjection>();
         try
         {
+            var callbacks = Callbacks(progress);
             var service = new InjectionService(Api);
-            await service.SetAsync(names, Change, Force, Callbacks(progress), ns =>
+            await service.SetAsync(names, Change, Force, callbacks, ns =>
             {
-                Interlocked.Increment(ref changed);
+                changed.Add(ns);
                 if (PassThru) Emit(ns);
             }, EmitError, ct).ConfigureAwait(false);
+
+            var stale = changed.Where(c => c.PodsNeedingRestart > 0).ToList();
+            if (Restart && !changed.IsEmpty)
+            {
+                var restarted = await new WorkloadRestarter(Api).RestartAsync(changed.Select(c => c.Namespace).ToList(), Wait, Timeout, callbacks, ct).ConfigureAwait(false);
+                EmitVerbose($"Restarted {restarted.Count} workloads in {changed.Count} namespaces{(Wait ? ", all rolled out" : "")}.");
+            }
+            else if (stale.Count > 0)
+            {
+                EmitWarning($"{stale.Sum(c => c.PodsNeedingRestart)} running pods in {stale.Count} namespaces ({string.Join(", ", stale.Select(c => c.Namespace).Take(5))}{(stale.Count > 5 ? ", ..." : "")}) keep their old sidecar state until they are re-created. Use -Restart (with -Wait) or restart their workloads.");
+            }
         }
         finally
         {
             progress.Complete();
             DisposeApi();
-        }
-
-        if (changed > 0)
-        {
-            EmitVerbose($"{changed} namespaces changed. Pods already running keep what they have until they are re-created: restart their workloads (kubectl rollout restart) to apply the change.");
         }
     }
 }

@@ -10,7 +10,10 @@ It takes namespace names from the pipeline by value and by property name, collec
         InputObject = 'Namespace objects emitted by Get-IstioInjection.'
         Explicit    = 'Sets istio-injection=disabled instead of removing the label.'
         Force       = 'Allows changing kube-system, kube-public and kube-node-lease.'
-        PassThru    = 'Emits each namespace as changed.'
+        PassThru    = 'Emits each namespace as changed, with PodsNeedingRestart: the running pods whose sidecar (or its revision) does not match the namespace''s new labels.'
+        Restart     = 'Then does a rolling restart of the namespaces'' Deployments, StatefulSets and DaemonSets (the kubectl.kubernetes.io/restartedAt pod-template annotation kubectl rollout restart uses), so running pods pick up the change.'
+        Wait        = 'With -Restart: waits until every restarted workload is rolled out.'
+        Timeout     = 'With -Restart -Wait: how long to wait, as seconds (300), a time span or text such as 5m. Default: 5 minutes.'
     }
     Examples    = @(
         @{

@@ -1,0 +1,109 @@
+using System.Management.Automation;
+using IstioPS.Engine.Rendering;
+
+namespace IstioPS;
+
+/// <summary>
+/// The parameters that say what Istio should be (Install-Istio, Test-IstioInstallation): a release with
+/// a profile, -Set, -ValuesFile, -Revision, -Component and -Addon, or manifest files.
+/// </summary>
+public abstract class InstallSourceCmdlet : KubeCmdlet
+{
+    protected const string ManifestSet = "Manifest";
+    protected const string ReleaseSet = "Release";
+    private readonly List<string> paths = new();
+    private InstallSource? source;
+
+    /// <summary>Files or folders of pre-rendered YAML; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ManifestSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName", "Path")]
+    [ValidateNotNullOrEmpty]
+    public string[] ManifestPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>An extracted Istio release (or the legacy 1.5 layout) to render natively.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ReleaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string ReleasePath { get; set; } = "";
+
+    [Parameter(ParameterSetName = ReleaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string Profile { get; set; } = "default";
+
+    [Parameter(ParameterSetName = ReleaseSet)]
+    public string[] Set { get; set; } = Array.Empty<string>();
+
+    [Parameter(ParameterSetName = ReleaseSet)]
+    public string[] ValuesFile { get; set; } = Array.Empty<string>();
+
+    [Parameter(ParameterSetName = ReleaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Revision { get; set; }
+
+    [Parameter(ParameterSetName = ReleaseSet)]
+    [ValidateSet("Base", "Pilot", "IngressGateways", "EgressGateways", "Cni", "Ztunnel")]
+    public string[]? Component { get; set; }
+
+    /// <summary>Addons from the release's samples/addons (alone when no -Profile, -Set, -ValuesFile or -Component is given).</summary>
+    [Parameter(ParameterSetName = ReleaseSet)]
+    [ValidateSet("Prometheus", "Grafana", "Jaeger", "Kiali", "Loki")]
+    public string[]? Addon { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Namespace { get; set; } = "istio-system";
+
+    /// <summary>Collects manifest paths from the pipeline and, once, resolves every path on the pipeline thread.</summary>
+    protected override Task ProcessRecordAsync(CancellationToken ct)
+    {
+        if (ParameterSetName == ManifestSet)
+        {
+            foreach (var path in ManifestPath)
+            {
+                paths.AddRange(Ask(() => ResolveExisting(path)).GetAwaiter().GetResult());
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What the parameters ask for, with every path resolved.</summary>
+    protected InstallSource Source => source ??= Ask(BuildSource).GetAwaiter().GetResult();
+
+    protected string RevisionOrDefault => Revision is null or "" ? "default" : Revision;
+
+    private InstallSource BuildSource()
+    {
+        if (ParameterSetName == ManifestSet)
+        {
+            return new InstallSource { ManifestPaths = paths.ToList(), Revision = Revision };
+        }
+
+        var bound = MyInvocation.BoundParameters;
+        var addonsOnly = Addon is { Length: > 0 } && !bound.ContainsKey(nameof(Profile)) && !bound.ContainsKey(nameof(Set))
+                         && !bound.ContainsKey(nameof(ValuesFile)) && !bound.ContainsKey(nameof(Component));
+        return new InstallSource
+        {
+            ReleasePath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReleasePath),
+            Profile = Profile,
+            Set = Set,
+            ValuesFiles = ValuesFile.Select(v => SessionState.Path.GetUnresolvedProviderPathFromPSPath(v)).ToList(),
+            Revision = Revision,
+            Components = Component,
+            Addons = Addon,
+            AddonsOnly = addonsOnly,
+        };
+    }
+
+    private IEnumerable<string> ResolveExisting(string path)
+    {
+        try
+        {
+            return GetResolvedProviderPathFromPSPath(path, out _);
+        }
+        catch (ItemNotFoundException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "ManifestPathNotFound", ErrorCategory.ObjectNotFound, path));
+            throw;
+        }
+    }
+}
