@@ -62,6 +62,15 @@ public class FunctionTests
     }
 
     [Fact]
+    public void ToYamlOrdersKeysLikeGoyamlV2()
+    {
+        var m = T.Map(("jwksUri", 1L), ("jwks_uri", 2L), ("a10", 3L), ("a2", 4L), ("app", 5L), ("app.kubernetes.io/name", 6L), ("B", 7L), ("a", 8L));
+        Assert.Equal("B: 7\na: 8\na2: 4\na10: 3\napp: 5\napp.kubernetes.io/name: 6\njwks_uri: 2\njwksUri: 1", T.RenderData("{{ toYaml . }}", m));
+        // range and JSON keep Go's byte order.
+        Assert.Equal("B a a10 a2 app app.kubernetes.io/name jwksUri jwks_uri ", T.RenderData("{{ range $k, $v := . }}{{ $k }} {{ end }}", m));
+    }
+
+    [Fact]
     public void ToYamlWrapsLongPlainStringsAt80Columns()
     {
         string words = string.Join(" ", Enumerable.Repeat("word", 30));

@@ -60,7 +60,7 @@ public static partial class GoYaml
         private void WriteMap(IDictionary<string, object?> m, int indent, bool inline)
         {
             bool first = true;
-            foreach (var key in GoValues.SortedKeys(m))
+            foreach (var key in YamlSortedKeys(m))
             {
                 if (!(first && inline)) Indent(indent);
                 first = false;
@@ -270,6 +270,46 @@ public static partial class GoYaml
             }
             if (!breaks) NewLine();
         }
+    }
+
+    /// <summary>Map keys in goyaml v2's order (its keyList sorter): at the first difference, letters compare by code
+    /// point, a non-letter sorts before a letter, and runs of digits compare as numbers.</summary>
+    internal static string[] YamlSortedKeys(IDictionary<string, object?> m)
+    {
+        var keys = new string[m.Count];
+        m.Keys.CopyTo(keys, 0);
+        if (keys.Length > 1) Array.Sort(keys, KeyComparison);
+        return keys;
+    }
+
+    private static readonly Comparison<string> KeyComparison = (a, b) => KeyLess(a, b) ? -1 : KeyLess(b, a) ? 1 : 0;
+
+    internal static bool KeyLess(string a, string b)
+    {
+        int n = Math.Min(a.Length, b.Length);
+        for (int i = 0; i < n; i++)
+        {
+            char ac = a[i], bc = b[i];
+            if (ac == bc) continue;
+            bool al = char.IsLetter(ac), bl = char.IsLetter(bc);
+            if (al && bl) return ac < bc;
+            if (al || bl) return bl;
+            long an = 0, bn = 0;
+            if (ac == '0' || bc == '0')
+            {
+                for (int j = i - 1; j >= 0 && char.IsDigit(a[j]); j--)
+                {
+                    if (a[j] != '0') { an = 1; bn = 1; break; }
+                }
+            }
+            int ai = i, bi = i;
+            for (; ai < a.Length && char.IsDigit(a[ai]); ai++) an = an * 10 + (a[ai] - '0');
+            for (; bi < b.Length && char.IsDigit(b[bi]); bi++) bn = bn * 10 + (b[bi] - '0');
+            if (an != bn) return an < bn;
+            if (ai != bi) return ai < bi;
+            return ac < bc;
+        }
+        return a.Length < b.Length;
     }
 
     private static bool IsBreak(int c) => c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 || c == 0x2029;
