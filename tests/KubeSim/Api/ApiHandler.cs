@@ -548,6 +548,7 @@ public sealed class ApiHandler(ResourceService service, OpenApiDocuments openApi
             {
                 "application/json" or "*/*" or "" => JsonNode.Parse(body),
                 "application/yaml" or "application/x-yaml" or "text/yaml" => Yaml.Parse(Encoding.UTF8.GetString(body)),
+                ProtobufDecoder.MediaType => ProtobufDecoder.Decode(body),
                 _ => throw ApiException.UnsupportedMediaType(contentType, ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]),
             };
         }

@@ -10,7 +10,7 @@ namespace KubeSim.Controllers;
 /// </summary>
 public sealed class NamespaceController(ControllerManager m)
 {
-    const int TerminationDelayMs = 20;
+    const int TerminationDelayMs = 100;
 
     public void Reconcile(WorkItem item)
     {

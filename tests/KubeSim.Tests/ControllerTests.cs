@@ -1,0 +1,243 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+
+namespace KubeSim.Tests;
+
+/// <summary>The simulated controllers: workloads, pod lifecycle, namespaces, CRDs, garbage collection, services.</summary>
+public class ControllerTests
+{
+    static V1Deployment Deployment(string name, string image, int replicas = 2) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        Spec = new V1DeploymentSpec
+        {
+            Replicas = replicas,
+            Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = name } },
+            Template = new V1PodTemplateSpec
+            {
+                Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = name } },
+                Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = image }] },
+            },
+        },
+    };
+
+    [Fact]
+    public async Task DeploymentBecomesAvailableAndRollsOnTemplateChange()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 30 });
+        var apps = sim.Client.AppsV1;
+        await apps.CreateNamespacedDeploymentAsync(Deployment("web", "nginx:1.27"), "default");
+        await Eventually.Until(async () =>
+        {
+            var d = await apps.ReadNamespacedDeploymentAsync("web", "default");
+            return d.Status?.AvailableReplicas == 2 && d.Status.ObservedGeneration == 1;
+        }, "deployment available");
+        var deployment = await apps.ReadNamespacedDeploymentAsync("web", "default");
+        Assert.Contains(deployment.Status.Conditions, c => c.Type == "Available" && c.Status == "True" && c.Reason == "MinimumReplicasAvailable");
+        Assert.Contains(deployment.Status.Conditions, c => c.Type == "Progressing" && c.Reason == "NewReplicaSetAvailable");
+        var rs = Assert.Single((await apps.ListNamespacedReplicaSetAsync("default")).Items);
+        var hash = rs.Metadata.Labels["pod-template-hash"];
+        Assert.Equal($"web-{hash}", rs.Metadata.Name);
+        var pods = (await sim.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=web")).Items;
+        Assert.Equal(2, pods.Count);
+        Assert.All(pods, p =>
+        {
+            Assert.Equal("Running", p.Status.Phase);
+            Assert.StartsWith($"web-{hash}-", p.Metadata.Name);
+            Assert.Equal("kubesim-node-1", p.Spec.NodeName);
+            Assert.True(p.Status.ContainerStatuses.Single().Ready);
+        });
+
+        var restart = new V1Patch("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/restartedAt\":\"now\"}}}}}", V1Patch.PatchType.StrategicMergePatch);
+        await apps.PatchNamespacedDeploymentAsync(restart, "web", "default");
+        await Eventually.Until(async () =>
+        {
+            var d = await apps.ReadNamespacedDeploymentAsync("web", "default");
+            var sets = (await apps.ListNamespacedReplicaSetAsync("default")).Items;
+            var current = (await sim.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=web")).Items;
+            return d.Status.ObservedGeneration == 2 && d.Status.UpdatedReplicas == 2 && d.Status.AvailableReplicas == 2
+                && sets.Count == 2 && sets.Single(s => s.Metadata.Labels["pod-template-hash"] == hash).Spec.Replicas == 0
+                && current.Count == 2 && current.All(p => !p.Metadata.Labels["pod-template-hash"].Equals(hash));
+        }, "rolled to a new ReplicaSet");
+        var revision = (await apps.ReadNamespacedDeploymentAsync("web", "default")).Metadata.Annotations["deployment.kubernetes.io/revision"];
+        Assert.Equal("2", revision);
+    }
+
+    [Fact]
+    public async Task FailingImagesStayInImagePullBackOff()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 10, FailImage = "broken/.*" });
+        await sim.Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("bad", "broken/image:1", replicas: 1), "default");
+        await Eventually.Until(async () =>
+        {
+            var pods = (await sim.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=bad")).Items;
+            return pods.Count == 1 && pods[0].Status.ContainerStatuses?.Single().State.Waiting?.Reason == "ImagePullBackOff";
+        }, "pod in ImagePullBackOff");
+        var pod = (await sim.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=bad")).Items.Single();
+        Assert.Equal("Pending", pod.Status.Phase);
+        Assert.Contains(pod.Status.Conditions, c => c.Type == "Ready" && c.Status == "False");
+        var d = await sim.Client.AppsV1.ReadNamespacedDeploymentAsync("bad", "default");
+        Assert.Contains(d.Status.Conditions, c => c.Type == "Available" && c.Status == "False" && c.Reason == "MinimumReplicasUnavailable");
+    }
+
+    [Fact]
+    public async Task DaemonSetRunsOnePodPerNodeAndStatefulSetOrdinals()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 10, Nodes = 3 });
+        Assert.Equal(3, (await sim.Client.CoreV1.ListNodeAsync()).Items.Count);
+        var template = new V1PodTemplateSpec
+        {
+            Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "agent" } },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "agent", Image = "agent:1" }] },
+        };
+        await sim.Client.AppsV1.CreateNamespacedDaemonSetAsync(new V1DaemonSet
+        {
+            Metadata = new V1ObjectMeta { Name = "agent" },
+            Spec = new V1DaemonSetSpec { Selector = new V1LabelSelector { MatchLabels = template.Metadata.Labels }, Template = template },
+        }, "kube-system");
+        await sim.Client.AppsV1.CreateNamespacedStatefulSetAsync(new V1StatefulSet
+        {
+            Metadata = new V1ObjectMeta { Name = "db" },
+            Spec = new V1StatefulSetSpec
+            {
+                Replicas = 2, ServiceName = "db",
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "db" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "db" } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "db", Image = "db:1" }] },
+                },
+            },
+        }, "default");
+        await Eventually.Until(async () =>
+        {
+            var ds = await sim.Client.AppsV1.ReadNamespacedDaemonSetAsync("agent", "kube-system");
+            var sts = await sim.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "default");
+            return ds.Status?.NumberReady == 3 && ds.Status.DesiredNumberScheduled == 3 && ds.Status.UpdatedNumberScheduled == 3
+                && sts.Status?.ReadyReplicas == 2 && sts.Status.CurrentRevision == sts.Status.UpdateRevision;
+        }, "daemonset and statefulset ready");
+        var agents = (await sim.Client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "app=agent")).Items;
+        Assert.Equal(["kubesim-node-1", "kubesim-node-2", "kubesim-node-3"], agents.Select(p => p.Spec.NodeName).Order());
+        var onNode2 = await sim.Client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: "spec.nodeName=kubesim-node-2,status.phase=Running");
+        Assert.Contains(onNode2.Items, p => p.Metadata.Labels["app"] == "agent");
+        var db = (await sim.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=db")).Items;
+        Assert.Equal(["db-0", "db-1"], db.Select(p => p.Metadata.Name).Order());
+    }
+
+    [Fact]
+    public async Task JobsCompleteAndServicesGetClusterIps()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 10 });
+        await sim.Client.BatchV1.CreateNamespacedJobAsync(new V1Job
+        {
+            Metadata = new V1ObjectMeta { Name = "once" },
+            Spec = new V1JobSpec
+            {
+                Template = new V1PodTemplateSpec
+                {
+                    Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [new V1Container { Name = "run", Image = "busybox" }] },
+                },
+            },
+        }, "default");
+        await Eventually.Until(async () =>
+        {
+            var job = await sim.Client.BatchV1.ReadNamespacedJobAsync("once", "default");
+            return job.Status?.Succeeded == 1 && job.Status.Conditions?.Any(c => c.Type == "Complete" && c.Status == "True") == true;
+        }, "job complete");
+
+        var svc = await sim.Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "gw" },
+            Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 80 }] },
+        }, "default");
+        Assert.StartsWith("10.96.", svc.Spec.ClusterIP);
+        Assert.Equal("TCP", svc.Spec.Ports[0].Protocol);
+        Assert.InRange(svc.Spec.Ports[0].NodePort ?? 0, 30000, 32767);
+        Assert.Null(svc.Status.LoadBalancer.Ingress);
+    }
+
+    [Fact]
+    public async Task NamespaceDeletionTerminatesThenRemovesContents()
+    {
+        await using var sim = await SimClient.StartAsync();
+        await sim.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "doomed" } });
+        await sim.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "c" } }, "doomed");
+        using var http = new HttpClient { BaseAddress = sim.Server.Url };
+        var deleted = JsonNode.Parse(await (await http.DeleteAsync("/api/v1/namespaces/doomed")).Content.ReadAsStringAsync())!;
+        Assert.Equal("Namespace", (string?)deleted["kind"]);
+        Assert.Equal("Terminating", (string?)deleted["status"]!["phase"]);
+        Assert.NotNull(deleted["metadata"]!["deletionTimestamp"]);
+        var refused = await StatusAssert.Fails(403, () => sim.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "d" } }, "doomed"));
+        Assert.Contains("because it is being terminated", (string?)refused["message"]);
+        await Eventually.Until(() => sim.Server.Read("v1", "Namespace", null, "doomed") is null, "namespace gone");
+        Assert.Empty(sim.Server.ReadAll("v1", "ConfigMap", "doomed"));
+    }
+
+    [Fact]
+    public async Task OwnerDeletionCascadesInBackgroundAndForeground()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });
+        await sim.Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("a", "x:1"), "default");
+        await sim.Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("b", "x:1"), "default");
+        await Eventually.Until(() => sim.Server.ReadAll("v1", "Pod", "default").Count == 4, "four pods");
+
+        await sim.Client.AppsV1.DeleteNamespacedDeploymentAsync("a", "default", propagationPolicy: "Background");
+        await Eventually.Until(() => sim.Server.ReadAll("v1", "Pod", "default").All(p => p["metadata"]!["labels"]!["app"]!.ToString() == "b")
+            && sim.Server.ReadAll("apps/v1", "ReplicaSet", "default").Count == 1, "a's replicaset and pods collected");
+
+        await sim.Client.AppsV1.DeleteNamespacedDeploymentAsync("b", "default", propagationPolicy: "Foreground");
+        var pending = sim.Server.Read("apps/v1", "Deployment", "default", "b");
+        if (pending is not null) Assert.Contains("foregroundDeletion", pending["metadata"]!["finalizers"]!.AsArray().Select(f => f!.ToString()));
+        await Eventually.Until(() => sim.Server.Read("apps/v1", "Deployment", "default", "b") is null
+            && sim.Server.ReadAll("v1", "Pod", "default").Count == 0, "b removed after its dependents");
+    }
+
+    [Fact]
+    public async Task CrdsBecomeEstablishedAndServeTheirResources()
+    {
+        await using var sim = await SimClient.StartAsync();
+        var crd = new V1CustomResourceDefinition
+        {
+            Metadata = new V1ObjectMeta { Name = "widgets.example.com" },
+            Spec = new V1CustomResourceDefinitionSpec
+            {
+                Group = "example.com",
+                Scope = "Cluster",
+                Names = new V1CustomResourceDefinitionNames { Plural = "widgets", Singular = "widget", Kind = "Widget", ShortNames = ["wd"] },
+                Versions =
+                [
+                    new V1CustomResourceDefinitionVersion
+                    {
+                        Name = "v1", Served = true, Storage = true,
+                        Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true } },
+                    },
+                ],
+            },
+        };
+        await sim.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+        await Eventually.Until(async () =>
+        {
+            var c = await sim.Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("widgets.example.com");
+            return c.Status?.Conditions?.Any(x => x.Type == "Established" && x.Status == "True") == true;
+        }, "CRD established");
+        var established = await sim.Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("widgets.example.com");
+        Assert.Contains(established.Status.Conditions, c => c.Type == "NamesAccepted" && c.Reason == "NoConflicts");
+        Assert.Equal(["v1"], established.Status.StoredVersions);
+
+        var widget = new JsonObject { ["apiVersion"] = "example.com/v1", ["kind"] = "Widget", ["metadata"] = new JsonObject { ["name"] = "w1" }, ["spec"] = new JsonObject { ["size"] = 3 } };
+        await sim.Client.CustomObjects.CreateClusterCustomObjectAsync(widget, "example.com", "v1", "widgets");
+        var listed = await sim.Client.CustomObjects.ListClusterCustomObjectAsync("example.com", "v1", "widgets");
+        Assert.Contains("\"w1\"", System.Text.Json.JsonSerializer.Serialize(listed));
+
+        using var http = new HttpClient { BaseAddress = sim.Server.Url };
+        var groups = JsonNode.Parse(await http.GetStringAsync("/apis"))!;
+        Assert.Contains(groups["groups"]!.AsArray(), g => (string?)g!["name"] == "example.com");
+        var resources = JsonNode.Parse(await http.GetStringAsync("/apis/example.com/v1"))!;
+        Assert.Equal(["wd"], resources["resources"]![0]!["shortNames"]!.AsArray().Select(s => (string?)s));
+
+        await sim.Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync("widgets.example.com");
+        await Eventually.Until(async () => (int)(await http.GetAsync("/apis/example.com/v1")).StatusCode == 404, "group gone");
+        Assert.Equal(404, (int)(await http.GetAsync("/apis/example.com/v1/widgets/w1")).StatusCode);
+    }
+}

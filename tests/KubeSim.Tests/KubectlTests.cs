@@ -1,0 +1,236 @@
+using System.Diagnostics;
+
+namespace KubeSim.Tests;
+
+/// <summary>Runs the real kubectl (skipped when it is not on the PATH) against an in-process server.</summary>
+public sealed class Kubectl : IAsyncDisposable
+{
+    readonly string _cacheDir;
+
+    Kubectl(SimClient sim)
+    {
+        Sim = sim;
+        _cacheDir = Path.Combine(sim.Directory, "kubectl-cache");
+    }
+
+    public SimClient Sim { get; }
+
+    public static string? Path_ { get; } = FindOnPath("kubectl");
+
+    public static async Task<Kubectl> StartAsync(KubeSimOptions? options = null)
+    {
+        Skip.If(Path_ is null, "kubectl is not on the PATH");
+        return new Kubectl(await SimClient.StartAsync(options ?? new KubeSimOptions { ReadyAfterMs = 30 }));
+    }
+
+    static string? FindOnPath(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    public async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Path_!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("--kubeconfig");
+        psi.ArgumentList.Add(Sim.KubeconfigPath);
+        psi.ArgumentList.Add("--cache-dir");
+        psi.ArgumentList.Add(_cacheDir);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("KUBECONFIG");
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Runs kubectl and asserts it succeeded, returning its standard output.</summary>
+    public async Task<string> Ok(params string[] args)
+    {
+        var (exit, stdout, stderr) = await Run(args);
+        Assert.True(exit == 0, $"kubectl {string.Join(' ', args)} exited {exit}: {stderr}{stdout}");
+        Assert.DoesNotContain("error", stderr, StringComparison.OrdinalIgnoreCase);
+        return stdout;
+    }
+
+    public ValueTask DisposeAsync() => Sim.DisposeAsync();
+
+    /// <summary>The Istio release folder: $ISTIOPS_ISTIO_DATA or ../shared/istio beside the repository.</summary>
+    public static string? IstioRelease()
+    {
+        var roots = new List<string>();
+        if (Environment.GetEnvironmentVariable("ISTIOPS_ISTIO_DATA") is { Length: > 0 } env) roots.Add(env);
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, "tests", "KubeSim"))) dir = dir.Parent;
+        if (dir?.Parent is not null) roots.Add(Path.Combine(dir.Parent.FullName, "shared", "istio"));
+        foreach (var root in roots)
+        {
+            var release = Path.Combine(root, "releases", "istio-1.30.3");
+            if (Directory.Exists(release)) return release;
+        }
+        return null;
+    }
+}
+
+public class KubectlTests
+{
+    static string Lines(string text, int skip = 1) => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(skip));
+
+    [SkippableFact]
+    public async Task GetAndLabelNamespacesWithLabelColumns()
+    {
+        await using var k = await Kubectl.StartAsync();
+        await k.Ok("create", "namespace", "mesh");
+        var table = await k.Ok("get", "ns", "-L", "istio-injection");
+        var header = table.Split('\n')[0];
+        Assert.Matches(@"^NAME\s+STATUS\s+AGE\s+ISTIO-INJECTION$", header);
+        Assert.Matches(@"(?m)^mesh\s+Active\s+\d+s\s*$", table);
+
+        Assert.Equal("namespace/mesh labeled\n", await k.Ok("label", "ns", "mesh", "istio-injection=enabled"));
+        Assert.Matches(@"(?m)^mesh\s+Active\s+\S+\s+enabled$", await k.Ok("get", "namespace", "-L", "istio-injection"));
+        Assert.Equal("namespace/mesh unlabeled\n", await k.Ok("label", "ns", "mesh", "istio-injection-"));
+        Assert.Matches(@"(?m)^mesh\s+Active\s+\S+\s*$", await k.Ok("get", "ns", "mesh", "-L", "istio-injection"));
+
+        var (exit, _, err) = await k.Run("get", "ns", "nope");
+        Assert.Equal(1, exit);
+        Assert.Contains("Error from server (NotFound): namespaces \"nope\" not found", err);
+        var (badExit, _, badErr) = await k.Run("create", "namespace", "Bad_Name");
+        Assert.Equal(1, badExit);
+        Assert.Contains("is invalid", badErr);
+    }
+
+    [SkippableFact]
+    public async Task ServerSideApplyOfIstioCrdsAndAddonsThenRolloutAndDelete()
+    {
+        var release = Kubectl.IstioRelease();
+        Skip.If(release is null, "the Istio release folder (../shared/istio or $ISTIOPS_ISTIO_DATA) is absent");
+        await using var k = await Kubectl.StartAsync();
+        var crds = Path.Combine(release!, "manifests", "charts", "base", "files", "crd-all.gen.yaml");
+        var applied = await k.Ok("apply", "--server-side", "-f", crds);
+        Assert.Equal(15, applied.Split('\n').Count(l => l.EndsWith("serverside-applied")));
+        var crdTable = await k.Ok("get", "crds");
+        Assert.Matches(@"^NAME\s+CREATED AT", crdTable);
+        Assert.Equal(15, crdTable.Split('\n').Count(l => l.Contains(".istio.io ")));
+
+        await k.Ok("create", "namespace", "istio-system");
+        var addons = Path.Combine(release!, "samples", "addons");
+        var addonOut = await k.Ok("apply", "--server-side", "-f", addons);
+        Assert.Contains("deployment.apps/grafana serverside-applied", addonOut);
+        Assert.Contains("statefulset.apps/loki serverside-applied", addonOut);
+
+        Assert.Contains("deployment \"grafana\" successfully rolled out", await k.Ok("-n", "istio-system", "rollout", "status", "deployment/grafana", "--timeout=30s"));
+        Assert.Contains("deployment \"prometheus\" successfully rolled out", await k.Ok("-n", "istio-system", "rollout", "status", "deploy/prometheus", "--timeout=30s"));
+        Assert.Contains("roll out complete", await k.Ok("-n", "istio-system", "rollout", "status", "statefulset/loki", "--timeout=30s"));
+
+        var pods = await k.Ok("-n", "istio-system", "get", "pods");
+        Assert.Matches(@"^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE", pods);
+        var rows = Lines(pods).Split('\n');
+        Assert.Equal(5, rows.Length);
+        Assert.All(rows, r => Assert.Matches(@"^\S+\s+(\d+)/\1\s+Running\s+0\s+\S+$", r));
+
+        var deployments = await k.Ok("-n", "istio-system", "get", "deploy");
+        Assert.Matches(@"^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE", deployments);
+        Assert.Matches(@"(?m)^grafana\s+1/1\s+1\s+1\s+\S+$", deployments);
+
+        var gen = await k.Ok("-n", "istio-system", "get", "deploy", "grafana", "-o", "jsonpath={.metadata.resourceVersion}/{.metadata.generation}");
+        await k.Ok("apply", "--server-side", "-f", addons);
+        Assert.Equal(gen, await k.Ok("-n", "istio-system", "get", "deploy", "grafana", "-o", "jsonpath={.metadata.resourceVersion}/{.metadata.generation}"));
+
+        var all = await k.Ok("get", "all", "-n", "istio-system");
+        Assert.Contains("service/grafana", all);
+        Assert.Contains("deployment.apps/kiali", all);
+        Assert.Contains("replicaset.apps/", all);
+        Assert.Contains("statefulset.apps/loki", all);
+
+        var grafana = Path.Combine(addons, "grafana.yaml");
+        var got = await k.Ok("get", "-f", grafana);
+        Assert.Contains("deployment.apps/grafana", got);
+        Assert.Contains("service/grafana", got);
+
+        Assert.Equal("No resources found\n", (await k.Run("get", "vs", "-A")).Err);
+        var deleted = await k.Ok("delete", "-f", grafana);
+        Assert.Contains("deployment.apps \"grafana\" deleted", deleted);
+        var (exit, _, err) = await k.Run("-n", "istio-system", "get", "deploy", "grafana");
+        Assert.Equal(1, exit);
+        Assert.Contains("NotFound", err);
+        await Eventually.Until(() => !k.Sim.Server.ReadAll("v1", "Pod", "istio-system").Any(p => p["metadata"]!["name"]!.ToString().StartsWith("grafana-")), "grafana pods collected");
+    }
+
+    [SkippableFact]
+    public async Task ClientSideApplyTwiceReportsUnchanged()
+    {
+        var release = Kubectl.IstioRelease();
+        Skip.If(release is null, "the Istio release folder (../shared/istio or $ISTIOPS_ISTIO_DATA) is absent");
+        await using var k = await Kubectl.StartAsync();
+        await k.Ok("create", "namespace", "istio-system");
+        // Not grafana.yaml or prometheus.yaml: their explicit "strategy: {type: ...}" makes kubectl send a
+        // $retainKeys patch on every apply, on a real cluster too ("configured").
+        var kiali = Path.Combine(release!, "samples", "addons", "kiali.yaml");
+        var jaeger = Path.Combine(release!, "samples", "addons", "jaeger.yaml");
+        var first = await k.Ok("apply", "-f", kiali, "-f", jaeger);
+        Assert.Contains("deployment.apps/kiali created", first);
+        Assert.Contains("clusterrole.rbac.authorization.k8s.io/kiali created", first);
+        var second = await k.Ok("apply", "-f", kiali, "-f", jaeger);
+        var lines = second.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(first.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, lines.Length);
+        Assert.All(lines, l => Assert.EndsWith(" unchanged", l));
+    }
+
+    [SkippableFact]
+    public async Task CustomResourcesByShortNameWithPrinterColumns()
+    {
+        var release = Kubectl.IstioRelease();
+        Skip.If(release is null, "the Istio release folder (../shared/istio or $ISTIOPS_ISTIO_DATA) is absent");
+        await using var k = await Kubectl.StartAsync();
+        await k.Ok("apply", "--server-side", "-f", Path.Combine(release!, "manifests", "charts", "base", "files", "crd-all.gen.yaml"));
+        var vs = Path.Combine(k.Sim.Directory, "vs.yaml");
+        await File.WriteAllTextAsync(vs, """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: reviews
+              namespace: default
+            spec:
+              hosts: [reviews]
+              gateways: [mesh]
+              http:
+              - route:
+                - destination:
+                    host: reviews
+            """);
+        Assert.Contains("virtualservice.networking.istio.io/reviews created", await k.Ok("apply", "-f", vs));
+        Assert.Contains("unchanged", await k.Ok("apply", "-f", vs));
+        var table = await k.Ok("get", "vs");
+        Assert.Matches(@"^NAME\s+GATEWAYS\s+HOSTS\s+AGE", table);
+        Assert.Matches(@"(?m)^reviews\s+\[""mesh""\]\s+\[""reviews""\]\s+\S+$", table);
+    }
+
+    [SkippableFact]
+    public async Task DiscoveryCategoriesAndShortNames()
+    {
+        await using var k = await Kubectl.StartAsync();
+        var resources = await k.Ok("api-resources");
+        Assert.Matches(@"(?m)^deployments\s+deploy\s+apps/v1\s+true\s+Deployment$", resources);
+        Assert.Matches(@"(?m)^namespaces\s+ns\s+v1\s+false\s+Namespace$", resources);
+        Assert.Matches(@"(?m)^customresourcedefinitions\s+crd,crds\s+apiextensions.k8s.io/v1\s+false\s+CustomResourceDefinition$", resources);
+        Assert.DoesNotContain("v1beta1", await k.Ok("api-versions"));
+        var services = await k.Ok("get", "svc", "-n", "default");
+        Assert.Matches(@"(?m)^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443/TCP\s+\S+$", services);
+        Assert.Contains("kubesim-node-1", await k.Ok("get", "no"));
+        Assert.Contains("service/kubernetes", await k.Ok("get", "all", "-n", "default"));
+        Assert.Contains("v1.32", await k.Ok("version"));
+    }
+}
