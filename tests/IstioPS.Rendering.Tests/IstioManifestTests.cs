@@ -91,6 +91,24 @@ public class IstioManifestTests
     }
 
     [SkippableFact]
+    public void HelmStyleValuesFilesAreRejectedWithAHint()
+    {
+        Skip.IfNot(HaveRelease, NoRelease);
+        string f = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(f, "global:\n  hub: x\n");
+            var e = Assert.Throws<RenderException>(() => IstioManifestGenerator.Generate(new IstioRenderRequest { ReleasePath = GoldenData.Release, ValuesFiles = new[] { f } }));
+            Assert.Equal(RenderErrorIds.ValuesFileInvalid, e.ErrorId);
+            Assert.Contains("spec.values", e.Message);
+            File.WriteAllText(f, "spec: [unclosed\n");
+            Assert.Equal(RenderErrorIds.ValuesFileInvalid, Assert.Throws<RenderException>(() =>
+                IstioManifestGenerator.Generate(new IstioRenderRequest { ReleasePath = GoldenData.Release, ValuesFiles = new[] { f } })).ErrorId);
+        }
+        finally { File.Delete(f); }
+    }
+
+    [SkippableFact]
     public void ForceTurnsValidationErrorsIntoWarnings()
     {
         Skip.IfNot(HaveRelease, NoRelease);

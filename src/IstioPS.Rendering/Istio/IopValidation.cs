@@ -31,6 +31,9 @@ internal static class IopValidation
     public static List<(string Id, string Message)> Validate(IDictionary<string, object?> iop, string pathId, string valueId)
     {
         var errors = new List<(string, string)>();
+        foreach (var key in iop.Keys)
+            if (key is not ("apiVersion" or "kind" or "metadata" or "spec" or "status"))
+                errors.Add((pathId, $"unknown field \"{key}\" in IstioOperator; settings go under spec (Helm values under spec.values)"));
         if (!iop.TryGetValue("spec", out var specObj) || specObj == null) return errors;
         if (specObj is not IDictionary<string, object?> spec) { errors.Add((valueId, "spec: expected a mapping")); return errors; }
         foreach (var kv in spec)
