@@ -115,6 +115,10 @@ public class FunctionTests
     [InlineData("{{ len (list 1 \"a\") }} {{ list 1 \"a\" }}", "2 [1 a]")]
     [InlineData("{{ tpl \"{{ .x }}-{{ .y }}\" (dict \"x\" \"X\") }}", "X-")]
     [InlineData("{{ define \"h\" }}k: {{ . }}{{ end }}a:{{ include \"h\" \"v\" | nindent 2 }}", "a:\n  k: v")]
+    [InlineData("{{ semverCompare \">=1.21-0\" \"v1.32.0\" }} {{ semverCompare \"<1.20\" \"1.32.0\" }} {{ semverCompare \"~1.32\" \"1.32.5\" }} {{ semverCompare \"^1.2 || 2.x\" \"2.1.0\" }} {{ semverCompare \">=1.21\" \"1.30.0-rc.1\" }}", "true false true true false")]
+    [InlineData("{{ (semver \"v1.32.1-gke.5\").Minor }}", "32")]
+    [InlineData("{{ get (dict \"a\" 1) \"a\" }}|{{ get (dict) \"a\" }}|{{ pluck \"a\" (dict \"a\" 1) (dict \"b\" 2) (dict \"a\" 3) }}", "1||[1 3]")]
+    [InlineData("{{ rest (list 1 2 3) }} {{ initial (list 1 2 3) }} {{ reverse (list 1 2 3) }} {{ substr 1 3 \"hello\" }} {{ nospace \" a b \" }}", "[2 3] [1 2] [3 2 1] el ab")]
     public void SprigAndHelmFunctions(string template, string expected) => Assert.Equal(expected, T.Render(template));
 
     [Fact]

@@ -33,6 +33,17 @@ public class IstioManifestTests
     }
 
     [SkippableFact]
+    public void ParallelRendersAgreeWithSequentialOnes()
+    {
+        Skip.IfNot(HaveRelease, NoRelease);
+        string demo = IstioManifestGenerator.Generate(GoldenData.Release, "demo").ToYaml();
+        string def = IstioManifestGenerator.Generate(GoldenData.Release).ToYaml();
+        var results = new string[8];
+        Parallel.For(0, results.Length, i => results[i] = IstioManifestGenerator.Generate(GoldenData.Release, i % 2 == 0 ? "demo" : "default").ToYaml());
+        for (int i = 0; i < results.Length; i++) Assert.Equal(i % 2 == 0 ? demo : def, results[i]);
+    }
+
+    [SkippableFact]
     public void ProfilesAreListedWithTheirComponents()
     {
         Skip.IfNot(HaveRelease, NoRelease);

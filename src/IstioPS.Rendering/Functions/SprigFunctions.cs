@@ -375,6 +375,52 @@ public static class SprigFunctions
         t.Add("deepCopy", (_, a) => { Arity("deepCopy", a, 1); return GoValues.DeepCopy(a[0]); });
         t.Add("mustDeepCopy", (_, a) => { Arity("mustDeepCopy", a, 1); return GoValues.DeepCopy(a[0]); });
 
+        // more lists, dicts and strings
+        t.Add("get", (_, a) => { Arity("get", a, 2); var d = Map(a, 0); return d != null && d.TryGetValue(Str(a, 1), out var v) ? v : ""; });
+        t.Add("pluck", (_, a) =>
+        {
+            string key = Str(a, 0);
+            var res = new List<object?>();
+            for (int i = 1; i < a.Length; i++) { var d = Map(a, i); if (d != null && d.TryGetValue(key, out var v)) res.Add(v); }
+            return res;
+        });
+        t.Add("rest", (_, a) => ToList(a[0], "find rest").Skip(1).ToList());
+        t.Add("initial", (_, a) => { var l = ToList(a[0], "find initial"); return l.Take(Math.Max(0, l.Count - 1)).ToList(); });
+        t.Add("reverse", (_, a) => { var l = new List<object?>(ToList(a[0], "reverse")); l.Reverse(); return l; });
+        t.Add("substr", (_, a) =>
+        {
+            Arity("substr", a, 3);
+            int start = Int(a, 0), end = Int(a, 1); string s = Str(a, 2);
+            if (start < 0) return s.Substring(0, Math.Min(Math.Max(end, 0), s.Length));
+            if (end < 0 || end > s.Length) return start > s.Length ? "" : s.Substring(start);
+            return start > end ? "" : s.Substring(start, end - start);
+        });
+        t.Add("nospace", (_, a) => new string(Str(a, 0).Where(c => !char.IsWhiteSpace(c)).ToArray()));
+        t.Add("regexFindAll", (_, a) =>
+        {
+            Arity("regexFindAll", a, 3);
+            int n = Int(a, 2);
+            var matches = GoRegex(Str(a, 0)).Matches(Str(a, 1)).Select(m => (object?)m.Value);
+            return (n < 0 ? matches : matches.Take(n)).ToList();
+        });
+        t.Add("regexSplit", (_, a) =>
+        {
+            Arity("regexSplit", a, 3);
+            int n = Int(a, 2);
+            var parts = n < 0 ? GoRegex(Str(a, 0)).Split(Str(a, 1)) : GoRegex(Str(a, 0)).Split(Str(a, 1), Math.Max(n, 1));
+            return parts.Select(p => (object?)p).ToList();
+        });
+        t.Add("sha1sum", (_, a) => Convert.ToHexString(SHA1.HashData(Encoding.UTF8.GetBytes(Str(a, 0)))).ToLowerInvariant());
+        t.Add("semverCompare", (_, a) => { Arity("semverCompare", a, 2); return SemVer.Satisfies(Str(a, 0), Str(a, 1)); });
+        t.Add("semver", (_, a) =>
+        {
+            Arity("semver", a, 1);
+            if (!SemVer.TryParse(Str(a, 0), out var v)) throw new GoFunctionException("Invalid Semantic Version");
+            var m = GoValues.NewMap();
+            m["Major"] = v.Major; m["Minor"] = v.Minor; m["Patch"] = v.Patch; m["Prerelease"] = v.Prerelease; m["Original"] = v.Original;
+            return m;
+        });
+
         // types
         t.Add("kindIs", (_, a) => { Arity("kindIs", a, 2); return Kind(a[1]) == Str(a, 0); });
         t.Add("kindOf", (_, a) => { Arity("kindOf", a, 1); return Kind(a[0]); });
