@@ -9,7 +9,20 @@ namespace KubeSim.Storage;
 /// <summary>Reads YAML (apply-patch+yaml bodies) into JSON nodes with YAML 1.2 core-schema scalar typing.</summary>
 public static partial class Yaml
 {
+    /// <summary>Parses one YAML document; every parse failure surfaces as a <see cref="YamlException"/>.</summary>
     public static JsonNode? Parse(string text)
+    {
+        try
+        {
+            return ParseCore(text);
+        }
+        catch (Exception e) when (e is not YamlException && e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            throw new YamlException(e.Message);
+        }
+    }
+
+    static JsonNode? ParseCore(string text)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
@@ -42,7 +55,7 @@ public static partial class Yaml
         var v = s.Value ?? "";
         if (s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
             return JsonValue.Create(v);
-        if (s.Tag.Value == "tag:yaml.org,2002:str") return JsonValue.Create(v);
+        if (!s.Tag.IsEmpty && !s.Tag.IsNonSpecific && s.Tag.Value == "tag:yaml.org,2002:str") return JsonValue.Create(v);
         switch (v)
         {
             case "" or "~" or "null" or "Null" or "NULL": return null;
