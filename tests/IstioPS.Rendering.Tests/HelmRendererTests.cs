@@ -128,7 +128,10 @@ public class HelmRendererTests
         var missing = Assert.Throws<RenderException>(() => HelmChart.Load(Path.Combine(Path.GetTempPath(), "no-such-chart-" + Guid.NewGuid())));
         Assert.Equal(RenderErrorIds.ChartNotFound, missing.ErrorId);
 
-        using var badValues = new TempChart("bv", "a: [unclosed\n");
-        Assert.Equal(RenderErrorIds.ValuesFileInvalid, Assert.Throws<RenderException>(() => badValues.Load()).ErrorId);
+        using var badValues = new TempChart("bv", "ok: 1\na: [unclosed\n");
+        var v = Assert.Throws<RenderException>(() => badValues.Load());
+        Assert.Equal(RenderErrorIds.ValuesFileInvalid, v.ErrorId);
+        Assert.EndsWith("values.yaml", v.File);
+        Assert.NotNull(v.Line);
     }
 }

@@ -70,19 +70,9 @@ public sealed class HelmChart
         string chartYaml = Path.Combine(full, "Chart.yaml");
         if (!System.IO.Directory.Exists(full) || !File.Exists(chartYaml))
             throw new RenderException(RenderErrorIds.ChartNotFound, $"chart not found: no Chart.yaml in '{chartDirectory}'", chartDirectory);
-        Dictionary<string, object?> metadata;
-        Dictionary<string, object?> values;
-        try { metadata = GoYaml.ParseMap(File.ReadAllText(chartYaml)); }
-        catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException)
-        {
-            throw new RenderException(RenderErrorIds.ValuesFileInvalid, $"{chartYaml}: {e.Message}", chartYaml, null, e);
-        }
+        var metadata = HelmValues.Parse(File.ReadAllText(chartYaml), chartYaml);
         string valuesPath = Path.Combine(full, "values.yaml");
-        try { values = File.Exists(valuesPath) ? GoYaml.ParseMap(File.ReadAllText(valuesPath)) : GoValues.NewMap(); }
-        catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException)
-        {
-            throw new RenderException(RenderErrorIds.ValuesFileInvalid, $"{valuesPath}: {e.Message}", valuesPath, null, e);
-        }
+        var values = File.Exists(valuesPath) ? HelmValues.Parse(File.ReadAllText(valuesPath), valuesPath) : GoValues.NewMap();
         string name = metadata.TryGetValue("name", out var n) && n is string s ? s : Path.GetFileName(full);
         var templates = new Dictionary<string, string>(StringComparer.Ordinal);
         var files = new Dictionary<string, string>(StringComparer.Ordinal);

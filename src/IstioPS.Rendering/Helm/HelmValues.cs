@@ -14,7 +14,9 @@ public static class HelmValues
         try { return GoYaml.ParseMap(yaml); }
         catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException)
         {
-            throw new RenderException(RenderErrorIds.ValuesFileInvalid, $"{sourceName ?? "values"}: {e.Message}", sourceName, null, e);
+            int? line = e is YamlDotNet.Core.YamlException ye ? (int)ye.Start.Line : null;
+            string where = line == null ? sourceName ?? "values" : $"{sourceName ?? "values"}:{line}";
+            throw new RenderException(RenderErrorIds.ValuesFileInvalid, $"{where}: {e.Message}", sourceName, line, e);
         }
     }
 

@@ -227,11 +227,7 @@ public static class IstioManifestGenerator
             throw new RenderException(RenderErrorIds.UnknownProfile,
                 $"profile \"{profile}\" not found in {Path.Combine(manifestsDir, "profiles")}; available profiles: {string.Join(", ", known)}", path);
         }
-        try { return GoYaml.ParseMap(File.ReadAllText(path)); }
-        catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException)
-        {
-            throw new RenderException(RenderErrorIds.ValuesFileInvalid, $"{path}: {e.Message}", path, null, e);
-        }
+        return HelmValues.Parse(File.ReadAllText(path), path);
     }
 
     private static readonly (string In, string Out)[] Translations =
