@@ -186,7 +186,7 @@ public sealed class ApiHandler(ResourceService service, OpenApiDocuments openApi
                 var (propagation, preconditions, dry) = await ReadDeleteOptionsAsync(ctx);
                 var outcome = service.Delete(rt, req.Namespace, req.Name, propagation, preconditions, options with { DryRun = options.DryRun || dry });
                 if (outcome.Pending || (rt.Kind == "Namespace" && !rt.IsCustom))
-                    await WriteObject(ctx, outcome.Pending ? 200 : 200, rt, outcome.Object);
+                    await WriteObject(ctx, 200, rt, outcome.Object);
                 else
                     await WriteJson(ctx, 200, DeletedStatus(rt, outcome.Object));
                 return;
@@ -402,7 +402,6 @@ public sealed class ApiHandler(ResourceService service, OpenApiDocuments openApi
         if (req.Name is not null) fields = FieldSelector.Parse($"metadata.name={req.Name}" + (q["fieldSelector"].FirstOrDefault() is { Length: > 0 } f ? "," + f : ""));
         var rvText = q["resourceVersion"].FirstOrDefault();
         var sendInitial = q["sendInitialEvents"] == "true";
-        var bookmarks = q["allowWatchBookmarks"] == "true";
         long? fromRv = string.IsNullOrEmpty(rvText) || rvText == "0" || sendInitial ? null
             : long.TryParse(rvText, out var r) ? r : throw ApiException.BadRequest($"invalid resource version: {rvText}");
         var table = WantsTable(ctx);
@@ -473,7 +472,6 @@ public sealed class ApiHandler(ResourceService service, OpenApiDocuments openApi
             catch (OperationCanceledException) { }
             catch (IOException) { }
         }
-        _ = bookmarks;
     }
 
     static byte[] Bookmark(ResourceType rt, long rv, bool initialEnd)

@@ -65,13 +65,11 @@ public sealed class ReplicaSetController(ControllerManager m) : PodOwnerControll
         if (rs is null || Conditions.IsTerminating(rs.Object)) return;
         var pods = PodsOf(rs);
         var desired = Replicas(rs.Object);
-        var hash = rs.Object.At("metadata", "labels").Str("pod-template-hash");
         for (var i = pods.Count; i < desired; i++)
             CreatePod(rt, rs, $"{rs.Name}-{ResourceService.NewSuffix()}", new JsonObject());
         foreach (var extra in pods.OrderBy(p => Conditions.IsPodReady(p.Object)).Take(Math.Max(0, pods.Count - (int)desired)))
             DeletePod(extra);
         pods = PodsOf(rs);
-        _ = hash;
         SetStatus(rt, rs, (status, _) =>
         {
             status["replicas"] = pods.Count;
@@ -215,7 +213,6 @@ public sealed class StatefulSetController(ControllerManager m) : PodOwnerControl
             if (ordinal >= desired || outdated) DeletePod(p);
         }
         pods = PodsOf(sts);
-        var serviceName = sts.Object.At("spec").Str("serviceName");
         for (var i = 0; i < desired; i++)
         {
             var name = $"{sts.Name}-{i}";
@@ -227,7 +224,6 @@ public sealed class StatefulSetController(ControllerManager m) : PodOwnerControl
                 ["statefulset.kubernetes.io/pod-name"] = name,
                 ["apps.kubernetes.io/pod-index"] = i.ToString(),
             }, hostname: name);
-            _ = serviceName;
         }
         pods = PodsOf(sts);
         var ready = Ready(pods);

@@ -30,10 +30,11 @@ public sealed class FaultSet
     readonly object _gate = new();
     readonly List<Active> _rules = [];
 
+    /// <summary>Adds a rule; an invalid PathRegex throws <see cref="ArgumentException"/> here.</summary>
     public void Add(FaultRule rule)
     {
-        _ = new Regex(rule.PathRegex);
-        lock (_gate) _rules.Add(new Active(rule));
+        var active = new Active(rule);
+        lock (_gate) _rules.Add(active);
     }
 
     public void Clear()
