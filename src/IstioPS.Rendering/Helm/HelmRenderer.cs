@@ -9,6 +9,8 @@ public sealed class HelmReleaseOptions
     public string ReleaseName { get; set; } = "release-name";
     public string Namespace { get; set; } = "default";
     public bool IsUpgrade { get; set; }
+    /// <summary>.Release.IsInstall; null means !IsUpgrade (helm template). istioctl renders with both false.</summary>
+    public bool? IsInstall { get; set; }
     public string KubeVersion { get; set; } = "1.32.0";
     public int Revision { get; set; } = 1;
 }
@@ -77,7 +79,7 @@ public static class HelmRenderer
         rel["Name"] = release.ReleaseName;
         rel["Namespace"] = release.Namespace;
         rel["IsUpgrade"] = release.IsUpgrade;
-        rel["IsInstall"] = !release.IsUpgrade;
+        rel["IsInstall"] = release.IsInstall ?? !release.IsUpgrade;
         rel["Revision"] = (long)release.Revision;
         rel["Service"] = "Helm";
         top["Release"] = rel;
