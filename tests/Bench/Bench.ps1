@@ -41,8 +41,8 @@ if ($release) {
     $kms = $null
     if ($hasKubectl) {
         $k = Start-TestCluster -ReadyAfterMs 10 -LatencyMs $LatencyMs
-        $args = @('apply', '--server-side') + ($inputs | ForEach-Object { '-f', $_ })
-        $kms = Time { Invoke-Kubectl $k @args }
+        $kargs = @("apply", "--server-side") + ($inputs | ForEach-Object { "-f", $_ })
+        $kms = Time { Invoke-Kubectl $k @kargs }
         $kreq = @(Get-SimRequest $k | Where-Object { -not (Is-Discovery $_.path) }).Count
         Stop-TestCluster $k
     }

@@ -19,4 +19,19 @@ public static class InstallOrder
         "Service" or "Endpoints" => 12,
         _ => 9,
     };
+
+    /// <summary>
+    /// Objects of one tier are applied together, tiers one after another: what is referenced
+    /// (accounts, roles, configuration) before what references it (bindings, webhooks, custom
+    /// resources), then workloads, then Services.
+    /// </summary>
+    public static int Tier(string kind) => Rank(kind) switch
+    {
+        0 => 0,
+        1 => 1,
+        2 or 3 or 5 or 7 => 2,
+        4 or 6 or 8 or 9 => 3,
+        10 or 11 => 4,
+        _ => 5,
+    };
 }

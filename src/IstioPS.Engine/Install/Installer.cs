@@ -130,7 +130,7 @@ public sealed class Installer
         var waited = false;
         foreach (var component in components)
         {
-            foreach (var group in component.GroupBy(p => p.Rank).OrderBy(g => g.Key))
+            foreach (var group in component.GroupBy(p => InstallOrder.Tier(p.Source.Kind)).OrderBy(g => g.Key))
             {
                 await ApplyGroupAsync(applier, group, request, baseline, Done, ct).ConfigureAwait(false);
             }

@@ -86,10 +86,17 @@ public static class ManifestReader
     /// <summary>Parses YAML text from one source into objects, adding problems to <paramref name="errors"/>.</summary>
     public static void Read(string text, string source, string? component, List<ManifestObject> objects, List<ManifestException> errors)
     {
+        text = BlankWhitespaceLines(text);
+        if (FastManifestReader.TryRead(text, source, component, objects))
+        {
+            return;
+        }
+
+        // The full reader: slower, but it knows the line of every problem.
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(BlankWhitespaceLines(text)));
+            stream.Load(new StringReader(text));
         }
         catch (YamlException ex)
         {
