@@ -40,7 +40,6 @@ public sealed class KubeSimServer : IAsyncDisposable
         Registry = new ResourceRegistry();
         Store = new ObjectStore();
         Service = new ResourceService(Store, Registry, new Defaults());
-        Service.AdmissionPlugins.Add(new IstioSidecarInjector());
         Service.AdmissionPlugins.Add(new SidecarInjector());
         _controllers = new ControllerManager(Service, options);
         if (options.Tls) _tls = new TlsCertificates();
@@ -75,7 +74,7 @@ public sealed class KubeSimServer : IAsyncDisposable
     public string KubeconfigYaml { get; private set; } = "";
     /// <summary>PEM of the generated CA when TLS is on.</summary>
     public string? CaPem => _tls?.CaPem;
-    /// <summary>Mutating admission plugins run on every create; an <see cref="IstioSidecarInjector"/> is there from the start.</summary>
+    /// <summary>Mutating admission plugins run on every create; a <see cref="SidecarInjector"/> is there from the start.</summary>
     public List<IAdmissionPlugin> AdmissionPlugins => Service.AdmissionPlugins;
     /// <summary>Last error a controller hit, for diagnosis.</summary>
     public Exception? LastControllerError => _controllers.LastError;

@@ -5,77 +5,79 @@ using KubeSim.Storage;
 namespace KubeSim.Admission;
 
 /// <summary>
-/// Imitates Istio's sidecar injector: on pod create, each MutatingWebhookConfiguration whose webhooks
-/// call Istio's injector (names ending in sidecar-injector.istio.io) is evaluated with its
-/// namespaceSelector and objectSelector exactly as rendered; the first webhook that matches injects an
-/// istio-proxy container and labels the pod with the revision of its configuration. Pods created before
-/// a label change keep what they had, as on a real cluster.
+/// Imitates Istio's sidecar injector: when a pod is created and a MutatingWebhookConfiguration's
+/// "*sidecar-injector.istio.io" webhook for pod CREATE matches it (namespaceSelector against the namespace's
+/// labels, objectSelector against the pod's, exactly as rendered), the pod gets an istio-proxy container, the
+/// istio.io/rev label of the matching configuration's revision, and Istio's injection status annotation.
+/// The first matching webhook wins (configurations in name order). Pods created before a label change keep
+/// what they had, as on a real cluster.
 /// </summary>
 public sealed class SidecarInjector : IAdmissionPlugin
 {
     public const string ProxyContainer = "istio-proxy";
-    private const string WebhookSuffix = "sidecar-injector.istio.io";
+    const string WebhookSuffix = "sidecar-injector.istio.io";
 
     public void OnCreate(AdmissionContext context, ResourceType resource, JsonObject obj)
     {
-        if (resource.Kind != "Pod" || resource.Group.Length != 0) return;
+        if (resource.IsCustom || resource.Group.Length != 0 || resource.Kind != "Pod") return;
         var containers = obj.At("spec", "containers") as JsonArray;
-        if (containers is null || containers.OfType<JsonObject>().Any(c => c.Str("name") == ProxyContainer)) return;
+        if (containers is null || containers.Any(c => c.Str("name") == ProxyContainer)) return;
 
-        var ns = obj.Namespace();
-        var nsObject = context.Store.Get("/namespaces", "", ns)?.Object;
-        var nsLabels = nsObject?.Labels() ?? new Dictionary<string, string>();
+        var nsType = context.Registry.Get("", "namespaces");
+        var ns = context.Store.Get(nsType.StorageKey, "", obj.Namespace());
+        if (ns is null) return;
+        var nsLabels = ns.Object.Labels();
         var podLabels = obj.Labels();
-        foreach (var config in context.Store.List("admissionregistration.k8s.io/mutatingwebhookconfigurations").OrderBy(c => c.Name, StringComparer.Ordinal))
+        var mwc = context.Registry.Get("admissionregistration.k8s.io", "mutatingwebhookconfigurations");
+        foreach (var config in context.Store.List(mwc.StorageKey).OrderBy(c => c.Name, StringComparer.Ordinal))
         {
-            if (config.Object["webhooks"] is not JsonArray webhooks) continue;
-            foreach (var webhook in webhooks.OfType<JsonObject>())
+            foreach (var hook in (config.Object["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
             {
-                var name = webhook.Str("name") ?? "";
-                if (!name.EndsWith(WebhookSuffix, StringComparison.Ordinal)) continue;
-                if (!RulesCoverPods(webhook)) continue;
-                if (!LabelSelector.FromObject(webhook["namespaceSelector"]).Matches(nsLabels)) continue;
-                if (!LabelSelector.FromObject(webhook["objectSelector"]).Matches(podLabels)) continue;
-                var revision = config.Object.Labels().TryGetValue("istio.io/rev", out var rev) ? rev : "default";
-                Inject(obj, containers, revision);
+                if (!(hook.Str("name") ?? "").EndsWith(WebhookSuffix, StringComparison.Ordinal) || !TargetsPodCreate(hook)) continue;
+                if (!LabelSelector.FromObject(hook["namespaceSelector"]).Matches(nsLabels)) continue;
+                if (!LabelSelector.FromObject(hook["objectSelector"]).Matches(podLabels)) continue;
+                var revision = config.Object.Labels().GetValueOrDefault("istio.io/rev", "default");
+                Inject(context, obj, containers, revision, hook);
                 return;
             }
         }
     }
 
-    private static bool RulesCoverPods(JsonObject webhook)
-    {
-        if (webhook["rules"] is not JsonArray rules) return true;
-        return rules.OfType<JsonObject>().Any(r =>
-            (r["resources"] as JsonArray)?.Any(x => x.AsString() is "pods" or "*") == true
-            && (r["operations"] as JsonArray)?.Any(x => x.AsString() is "CREATE" or "*") == true);
-    }
+    static bool TargetsPodCreate(JsonObject hook) =>
+        (hook["rules"] as JsonArray ?? []).Any(r =>
+            (r?["resources"] as JsonArray ?? []).Any(x => x.AsString() is "pods" or "*")
+            && (r?["operations"] as JsonArray ?? []).Any(x => x.AsString() is "CREATE" or "*"));
 
-    private static void Inject(JsonObject pod, JsonArray containers, string revision)
+    static void Inject(AdmissionContext context, JsonObject pod, JsonArray containers, string revision, JsonObject hook)
     {
+        var image = ProxyImage(context, hook);
         containers.Add(new JsonObject
         {
             ["name"] = ProxyContainer,
-            ["image"] = "docker.io/istio/proxyv2:kubesim",
-            ["args"] = new JsonArray("proxy", "sidecar"),
+            ["image"] = image,
+            ["args"] = new JsonArray("proxy", "sidecar", "--domain", "$(POD_NAMESPACE).svc.cluster.local"),
             ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = 15090, ["name"] = "http-envoy-prom", ["protocol"] = "TCP" }),
+            ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["cpu"] = "100m", ["memory"] = "128Mi" } },
         });
-        var meta = pod["metadata"] as JsonObject ?? new JsonObject();
-        pod["metadata"] = meta;
-        if (meta["labels"] is not JsonObject labels)
-        {
-            labels = new JsonObject();
-            meta["labels"] = labels;
-        }
-
+        var meta = pod.Meta();
+        var labels = meta.Obj("labels");
         labels["istio.io/rev"] = revision;
         labels["security.istio.io/tlsMode"] = "istio";
-        if (meta["annotations"] is not JsonObject annotations)
-        {
-            annotations = new JsonObject();
-            meta["annotations"] = annotations;
-        }
+        labels["service.istio.io/canonical-name"] ??= labels.Str("app") ?? pod.Name();
+        labels["service.istio.io/canonical-revision"] ??= labels.Str("version") ?? "latest";
+        meta.Obj("annotations")["sidecar.istio.io/status"] =
+            $"{{\"initContainers\":null,\"containers\":[\"{ProxyContainer}\"],\"volumes\":null,\"imagePullSecrets\":null,\"revision\":\"{revision}\"}}";
+    }
 
-        annotations["sidecar.istio.io/status"] = $"{{\"initContainers\":null,\"containers\":[\"{ProxyContainer}\"],\"revision\":\"{revision}\"}}";
+    /// <summary>proxyv2 at the tag of the istiod the webhook calls, or "latest" when it cannot be found.</summary>
+    static string ProxyImage(AdmissionContext context, JsonObject hook)
+    {
+        var service = hook.At("clientConfig", "service");
+        var deployments = context.Registry.Get("apps", "deployments");
+        var istiod = service is null ? null : context.Store.Get(deployments.StorageKey, service.Str("namespace") ?? "", service.Str("name") ?? "");
+        var pilot = (istiod?.Object.At("spec", "template", "spec", "containers") as JsonArray)?.FirstOrDefault().Str("image");
+        if (pilot is not null && pilot.LastIndexOf(':') > pilot.LastIndexOf('/'))
+            return pilot[..pilot.LastIndexOf('/')] + "/proxyv2" + pilot[pilot.LastIndexOf(':')..];
+        return "docker.io/istio/proxyv2:latest";
     }
 }
