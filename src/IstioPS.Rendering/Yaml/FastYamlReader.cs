@@ -462,7 +462,7 @@ internal sealed class FastYamlReader
             if (ind >= len)
             {
                 if (len > contentIndent) { FlushBreaks(sb, ref trailingBreaks, any); sb.Append(' ', len - contentIndent); any = true; trailingBreaks = 1; lastContent = line; line++; continue; }
-                trailingBreaks++;
+                if (line < LineCount - 1) trailingBreaks++; // the text's last segment has no line break of its own
                 line++;
                 continue;
             }
