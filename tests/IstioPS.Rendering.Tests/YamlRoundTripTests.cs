@@ -34,4 +34,44 @@ public class YamlRoundTripTests
             Assert.Equal("as-key", m[s]);
         }
     }
+
+    [Fact]
+    public void RandomTreesRoundTrip()
+    {
+        var strings = TrickyStrings().Select(r => (string)r[0]).ToArray();
+        var rng = new Random(12345);
+        object? Gen(int depth)
+        {
+            int kind = depth > 3 ? rng.Next(6) : rng.Next(8);
+            switch (kind)
+            {
+                case 0: return strings[rng.Next(strings.Length)];
+                case 1: return (double)rng.Next(-1000, 1000) / (rng.Next(2) == 0 ? 1 : 8);
+                case 2: return rng.Next(2) == 0;
+                case 3: return null;
+                case 4: return (long)rng.Next();
+                case 5: return strings[rng.Next(strings.Length)] + " " + strings[rng.Next(strings.Length)];
+                case 6:
+                    {
+                        var m = new Dictionary<string, object?>(StringComparer.Ordinal);
+                        int n = rng.Next(4);
+                        for (int i = 0; i < n; i++) m[strings[rng.Next(strings.Length)] + i] = Gen(depth + 1);
+                        return m;
+                    }
+                default:
+                    {
+                        var l = new List<object?>();
+                        int n = rng.Next(4);
+                        for (int i = 0; i < n; i++) l.Add(Gen(depth + 1));
+                        return l;
+                    }
+            }
+        }
+        for (int i = 0; i < 300; i++)
+        {
+            var tree = T.Map(("root", Gen(0)), ("next", Gen(0)));
+            string yaml = GoYaml.Marshal(tree);
+            Assert.True(Functions.GoJson.Marshal(tree) == Functions.GoJson.Marshal(GoYaml.Parse(yaml)), "round trip failed for:\n" + yaml);
+        }
+    }
 }
