@@ -283,7 +283,7 @@ public sealed class ApiHandler(ResourceService service, OpenApiDocuments openApi
             {
                 o.Obj("spec")["replicas"] = replicas;
                 return true;
-            }, null, options.Manager) ?? throw ApiException.NotFound(rt, req.Name!);
+            }, "scale", options.Manager) ?? throw ApiException.NotFound(rt, req.Name!);
         }
         await WriteJson(ctx, 200, ScaleOf(current));
     }

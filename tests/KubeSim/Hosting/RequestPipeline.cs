@@ -67,16 +67,17 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
         {
             status = await WriteStatusAsync(ctx, e);
         }
-        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
-        {
-            status = 499;
-        }
         catch (BadHttpRequestException e)
         {
             status = await WriteStatusAsync(ctx, ApiException.BadRequest(e.Message));
         }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or KeyNotFoundException or NotSupportedException or IndexOutOfRangeException or NullReferenceException or InvalidCastException or YamlDotNet.Core.YamlException)
+        catch (Exception e) when (ctx.RequestAborted.IsCancellationRequested && e is IOException or OperationCanceledException or ObjectDisposedException)
         {
+            status = 499;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The server boundary: whatever escaped the API becomes a 500 Status, never a crash.
             status = await WriteStatusAsync(ctx, ApiException.Internal(e.Message));
         }
         Log(status);
