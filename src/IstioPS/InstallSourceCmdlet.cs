@@ -11,6 +11,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
 {
     protected const string ManifestSet = "Manifest";
     protected const string ReleaseSet = "Release";
+    protected const string VersionSet = "Version";
     private readonly List<string> paths = new();
     private InstallSource? source;
 
@@ -25,26 +26,37 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     [ValidateNotNullOrEmpty]
     public string ReleasePath { get; set; } = "";
 
+    /// <summary>An Istio version (x.y.z or latest): taken from the release cache, downloaded when missing.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = VersionSet)]
+    [ValidateNotNullOrEmpty]
+    public string Version { get; set; } = "";
+
     [Parameter(ParameterSetName = ReleaseSet)]
+    [Parameter(ParameterSetName = VersionSet)]
     [ValidateNotNullOrEmpty]
     public string Profile { get; set; } = "default";
 
     [Parameter(ParameterSetName = ReleaseSet)]
+    [Parameter(ParameterSetName = VersionSet)]
     public string[] Set { get; set; } = Array.Empty<string>();
 
     [Parameter(ParameterSetName = ReleaseSet)]
+    [Parameter(ParameterSetName = VersionSet)]
     public string[] ValuesFile { get; set; } = Array.Empty<string>();
 
     [Parameter(ParameterSetName = ReleaseSet)]
+    [Parameter(ParameterSetName = VersionSet)]
     [ValidateNotNullOrEmpty]
     public string? Revision { get; set; }
 
     [Parameter(ParameterSetName = ReleaseSet)]
+    [Parameter(ParameterSetName = VersionSet)]
     [ValidateSet("Base", "Pilot", "IngressGateways", "EgressGateways", "Cni", "Ztunnel")]
     public string[]? Component { get; set; }
 
     /// <summary>Addons from the release's samples/addons (alone when no -Profile, -Set, -ValuesFile or -Component is given).</summary>
     [Parameter(ParameterSetName = ReleaseSet)]
+    [Parameter(ParameterSetName = VersionSet)]
     [ValidateSet("Prometheus", "Grafana", "Jaeger", "Kiali", "Loki")]
     public string[]? Addon { get; set; }
 
@@ -66,8 +78,28 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
         return Task.CompletedTask;
     }
 
-    /// <summary>What the parameters ask for, with every path resolved.</summary>
-    protected InstallSource Source => source ??= Ask(BuildSource).GetAwaiter().GetResult();
+    /// <summary>What the parameters ask for, with every path resolved and, for -Version, the release in the cache.</summary>
+    protected async Task<InstallSource> GetSourceAsync(IProgress<Engine.Apply.OperationProgress>? progress, CancellationToken ct)
+    {
+        source ??= Ask(BuildSource).GetAwaiter().GetResult();
+        if (ParameterSetName == VersionSet && source.ReleasePath is null)
+        {
+            var release = await ReleaseResolver.GetAsync(Version, EmitVerbose, progress, ct).ConfigureAwait(false);
+            source = new InstallSource
+            {
+                ReleasePath = release,
+                Profile = source.Profile,
+                Set = source.Set,
+                ValuesFiles = source.ValuesFiles,
+                Revision = source.Revision,
+                Components = source.Components,
+                Addons = source.Addons,
+                AddonsOnly = source.AddonsOnly,
+            };
+        }
+
+        return source;
+    }
 
     protected string RevisionOrDefault => Revision is null or "" ? "default" : Revision;
 
@@ -83,7 +115,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
                          && !bound.ContainsKey(nameof(ValuesFile)) && !bound.ContainsKey(nameof(Component));
         return new InstallSource
         {
-            ReleasePath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReleasePath),
+            ReleasePath = ParameterSetName == VersionSet ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReleasePath),
             Profile = Profile,
             Set = Set,
             ValuesFiles = ValuesFile.Select(v => SessionState.Path.GetUnresolvedProviderPathFromPSPath(v)).ToList(),

@@ -10,6 +10,7 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
 {
     private const string ReleaseSet = "Release";
     private const string ChartSet = "Chart";
+    private const string VersionSet = "Version";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ReleaseSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Path")]
@@ -20,7 +21,13 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string ChartPath { get; set; } = "";
 
+    /// <summary>An Istio version (x.y.z or latest): taken from the release cache, downloaded when missing.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = VersionSet)]
+    [ValidateNotNullOrEmpty]
+    public string Version { get; set; } = "";
+
     [Parameter(ParameterSetName = ReleaseSet)]
+    [Parameter(ParameterSetName = VersionSet)]
     [ValidateNotNullOrEmpty]
     public string Profile { get; set; } = "default";
 
@@ -31,10 +38,12 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
     public string[] ValuesFile { get; set; } = Array.Empty<string>();
 
     [Parameter(ParameterSetName = ReleaseSet)]
+    [Parameter(ParameterSetName = VersionSet)]
     [ValidateNotNullOrEmpty]
     public string? Revision { get; set; }
 
     [Parameter(ParameterSetName = ReleaseSet)]
+    [Parameter(ParameterSetName = VersionSet)]
     [ValidateSet("Base", "Pilot", "IngressGateways", "EgressGateways", "Cni", "Ztunnel")]
     public string[]? Component { get; set; }
 
@@ -58,9 +67,15 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
-    protected override Task ProcessRecordAsync(CancellationToken ct)
+    protected override async Task ProcessRecordAsync(CancellationToken ct)
     {
         var values = ValuesFile.Select(Resolve).ToList();
+        var releasePath = ParameterSetName switch
+        {
+            VersionSet => await ReleaseResolver.GetAsync(Version, EmitVerbose, null, ct).ConfigureAwait(false),
+            ReleaseSet => Resolve(ReleasePath),
+            _ => null,
+        };
         var rendered = ParameterSetName == ChartSet
             ? ReleaseManifests.RenderChart(new ChartRenderRequest
             {
@@ -73,7 +88,7 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
             })
             : ReleaseManifests.Render(new ReleaseRenderRequest
             {
-                ReleasePath = Resolve(ReleasePath),
+                ReleasePath = releasePath!,
                 Profile = Profile,
                 Set = Set,
                 ValuesFiles = values,
@@ -98,8 +113,6 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
         {
             foreach (var entry in rendered.Entries) Emit(entry);
         }
-
-        return Task.CompletedTask;
     }
 
     private string Resolve(string path) => Resolve(path, mustExist: true);

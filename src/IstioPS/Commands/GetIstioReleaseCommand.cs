@@ -11,6 +11,7 @@ public sealed class GetIstioReleaseCommand : AsyncPSCmdlet
 {
     /// <summary>Versions to show; wildcards allowed.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(CachedVersionCompleter))]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? Version { get; set; }
@@ -42,5 +43,24 @@ public sealed class GetIstioReleaseCommand : AsyncPSCmdlet
                     $"Istio {version} is not in the cache ({cache.Root}). Save-IstioRelease -Version {version} downloads it.", version));
             }
         }
+    }
+}
+
+/// <summary>Tab completion of -Version from the cached releases (and "latest" for Save-IstioRelease).</summary>
+public sealed class CachedVersionCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters)
+    {
+        var prefix = wordToComplete.Trim('\'', '"');
+        var versions = new ReleaseCache().CachedVersions().AsEnumerable();
+        if (commandName.StartsWith("Save", StringComparison.OrdinalIgnoreCase))
+        {
+            versions = versions.Prepend("latest");
+        }
+
+        return versions
+            .Where(v => v.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(v => new CompletionResult(v, v, CompletionResultType.ParameterValue, v));
     }
 }

@@ -27,7 +27,7 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
         try
         {
             progress.Report(new Engine.Apply.OperationProgress("Rendering and reading the input", 0));
-            var loaded = InstallSources.Load(Source, EmitVerbose);
+            var loaded = InstallSources.Load(await GetSourceAsync(progress, ct).ConfigureAwait(false), EmitVerbose);
             foreach (var warning in loaded.Warnings) EmitWarning(warning);
             var request = new InstallRequest
             {

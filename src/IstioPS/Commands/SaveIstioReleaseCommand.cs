@@ -15,6 +15,7 @@ public sealed class SaveIstioReleaseCommand : AsyncPSCmdlet
 
     /// <summary>x.y.z or latest.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(CachedVersionCompleter))]
     [ValidateNotNullOrEmpty]
     public string Version { get; set; } = "";
 

@@ -8,6 +8,7 @@ With -ChartPath it does what helm template does for one chart, with Helm values 
 By default it emits one object per Kubernetes object (Component, Kind, Namespace, Name, Yaml). -AsYaml emits one multi-document YAML string; -OutFile writes that string to a file. Malformed templates, unknown profiles and bad -Set paths are reported with the template file and line, or the flag, that is wrong.
 '@
     Parameters  = @{
+        Version     = 'An Istio version (x.y.z, or latest): the release is taken from the per-user cache, downloaded, verified and cached first when missing.'
         ReleasePath = 'An extracted Istio release (the folder holding manifests/charts and manifests/profiles), for example one that Save-IstioRelease downloaded.'
         ChartPath   = 'One Helm chart folder (Chart.yaml, values.yaml, templates/) to render like helm template.'
         Profile     = 'The IstioOperator profile: default, demo, minimal, empty, remote, preview, ambient, openshift, openshift-ambient, stable (see Get-IstioProfile). Default: default.'

@@ -1,0 +1,14 @@
+using IstioPS.Engine.Apply;
+using IstioPS.Engine.Releases;
+
+namespace IstioPS;
+
+/// <summary>-Version for the cmdlets that render: the release folder from the cache, downloading only what is missing.</summary>
+internal static class ReleaseResolver
+{
+    public static async Task<string> GetAsync(string version, Action<string> verbose, IProgress<OperationProgress>? progress, CancellationToken ct)
+    {
+        var release = await new ReleaseSource().GetOrDownloadAsync(new ReleaseRequest { Version = version, Verbose = verbose }, progress, ct).ConfigureAwait(false);
+        return release!.Path;
+    }
+}
