@@ -159,6 +159,39 @@ Describe 'Save-IstioRelease' {
         (Save-IstioRelease 1.29.0 -BaseUri "$($server.Url)$cut/" -Destination $cache).Source | Should -Be 'Download'
     }
 
+    It 'stops at once when the pipeline is stopped mid-download (Ctrl+C), leaving nothing' {
+        $slow = New-ReleaseScenario slow
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$(Get-ModulePath)'; Save-IstioRelease 1.29.0 -BaseUri '$($server.Url)$slow/' -Destination '$cache'")
+            $async = $ps.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            while (-not (Get-ChildItem $cache -Filter '.partial-*' -Force -Directory | Where-Object { Get-ChildItem $_.FullName -File })) {
+                if ([datetime]::UtcNow -gt $deadline) { throw 'The download never started.' }
+                Start-Sleep -Milliseconds 20
+            }
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.ElapsedMilliseconds | Should -BeLessThan 1000 -Because 'the download is cancelled, not waited for'
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            { $ps.EndInvoke($async) } | Should -Throw
+        }
+        finally { $ps.Dispose() }
+        @(Get-ChildItem $cache -Force | Where-Object Name -ne '.locks') | Should -BeNullOrEmpty
+    }
+
+    It 'completes -Version with latest and the cached versions' {
+        $null = Save-IstioRelease 1.28.9 -BaseUri $base -Destination $cache
+        $env:ISTIOPS_CACHE = $cache
+        try {
+            $all = (TabExpansion2 -inputScript ($s = 'Save-IstioRelease ') -cursorColumn $s.Length).CompletionMatches.CompletionText
+            $some = (TabExpansion2 -inputScript ($s = 'IstioPS\Get-IstioRelease 1.2') -cursorColumn $s.Length).CompletionMatches.CompletionText
+        }
+        finally { Remove-Item Env:ISTIOPS_CACHE }
+        $all | Should -Be @('latest', '1.28.9')
+        $some | Should -Be @('1.28.9')
+    }
+
     It 'two processes saving the same version at once end with one good copy and one download' {
         $slow = New-ReleaseScenario slow
         $a = Start-SaveProcess -ModulePath (Get-ModulePath) -Version 1.29.0 -BaseUri "$($server.Url)$slow/" -Destination $cache

@@ -55,7 +55,8 @@ public sealed class ReleaseSource
     /// The release of the request's version: the cached copy (Source = Cache) unless Force, else downloaded,
     /// verified and extracted into the cache (Source = Download). Null only when request.ShouldProcess said no.
     /// Errors: InvalidVersion, UnknownPlatform, ReleaseNotFound, NetworkUnavailable, ChecksumMissing, ChecksumMismatch,
-    /// ArchiveTruncated, ArchiveCorrupt, UnsafeArchiveEntry, ArchiveLayoutInvalid, DownloadFailed, LatestVersionUnavailable, CacheLocked.
+    /// ArchiveTruncated, ArchiveCorrupt, UnsafeArchiveEntry, ArchiveLayoutInvalid, ArchiveExtractFailed, DownloadFailed,
+    /// LatestVersionUnavailable, InvalidBaseUri, CacheLocked, CacheWriteFailed. Cancellation throws OperationCanceledException.
     /// </summary>
     public async Task<IstioRelease?> GetOrDownloadAsync(ReleaseRequest request, IProgress<OperationProgress>? progress = null, CancellationToken ct = default)
     {
