@@ -49,6 +49,21 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
     /// <summary>A progress bar with a stable activity id, always completed.</summary>
     protected ProgressReporter NewProgress(int activityId, string activity) => new(activityId, activity, EmitProgress);
 
+    /// <summary>Runs the cmdlet's work under one progress activity, always completed, and closes the connection after.</summary>
+    protected async Task WithProgressAsync(int activityId, string activity, Func<ProgressReporter, Task> work)
+    {
+        var progress = NewProgress(activityId, activity);
+        try
+        {
+            await work(progress).ConfigureAwait(false);
+        }
+        finally
+        {
+            progress.Complete();
+            DisposeApi();
+        }
+    }
+
     protected void DisposeApi()
     {
         api?.Dispose();

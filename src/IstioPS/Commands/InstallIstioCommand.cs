@@ -23,8 +23,7 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var progress = NewProgress(1, $"Installing Istio into {Namespace}");
-        try
+        await WithProgressAsync(1, $"Installing Istio into {Namespace}", async progress =>
         {
             progress.Report(new Engine.Apply.OperationProgress("Rendering and reading the input", 0));
             var loaded = InstallSources.Load(await GetSourceAsync(progress, ct).ConfigureAwait(false), EmitVerbose);
@@ -46,11 +45,6 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
             {
                 Emit(result);
             }
-        }
-        finally
-        {
-            progress.Complete();
-            DisposeApi();
-        }
+        }).ConfigureAwait(false);
     }
 }

@@ -50,10 +50,9 @@ public abstract class SetInjectionCommandBase : KubeCmdlet
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
         if (names.Count == 0) return;
-        var progress = NewProgress(3, Change.Describe);
-        var changed = new System.Collections.Concurrent.ConcurrentBag<NamespaceInjection>();
-        try
+        await WithProgressAsync(3, Change.Describe, async progress =>
         {
+            var changed = new System.Collections.Concurrent.ConcurrentBag<NamespaceInjection>();
             var callbacks = Callbacks(progress);
             var service = new InjectionService(Api);
             await service.SetAsync(names, Change, Force, callbacks, ns =>
@@ -72,11 +71,6 @@ public abstract class SetInjectionCommandBase : KubeCmdlet
             {
                 EmitWarning($"{stale.Sum(c => c.PodsNeedingRestart)} running pods in {stale.Count} namespaces ({string.Join(", ", stale.Select(c => c.Namespace).Take(5))}{(stale.Count > 5 ? ", ..." : "")}) keep their old sidecar state until they are re-created. Use -Restart (with -Wait) or restart their workloads.");
             }
-        }
-        finally
-        {
-            progress.Complete();
-            DisposeApi();
-        }
+        }).ConfigureAwait(false);
     }
 }

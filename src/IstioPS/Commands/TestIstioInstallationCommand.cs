@@ -15,8 +15,7 @@ public sealed class TestIstioInstallationCommand : InstallSourceCmdlet
 
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
-        var progress = NewProgress(4, "Verifying the Istio installation");
-        try
+        await WithProgressAsync(4, "Verifying the Istio installation", async progress =>
         {
             progress.Report(new Engine.Apply.OperationProgress("Rendering what should be installed", 0));
             var expected = InstallSources.Load(await GetSourceAsync(progress, ct).ConfigureAwait(false), EmitVerbose).ReadAll();
@@ -30,11 +29,6 @@ public sealed class TestIstioInstallationCommand : InstallSourceCmdlet
 
             foreach (var d in differences) Emit(d);
             EmitVerbose(differences.Count == 0 ? $"All {expected.Count} objects are installed as rendered and ready." : $"{differences.Count} differences in {expected.Count} objects.");
-        }
-        finally
-        {
-            progress.Complete();
-            DisposeApi();
-        }
+        }).ConfigureAwait(false);
     }
 }

@@ -33,8 +33,7 @@ public sealed class UninstallIstioCommand : KubeCmdlet
 
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
-        var progress = NewProgress(5, Purge ? "Removing Istio" : $"Removing Istio revision {Revision}");
-        try
+        await WithProgressAsync(5, Purge ? "Removing Istio" : $"Removing Istio revision {Revision}", async progress =>
         {
             var request = new UninstallRequest
             {
@@ -47,11 +46,6 @@ public sealed class UninstallIstioCommand : KubeCmdlet
             };
             var result = await new Uninstaller(Api).UninstallAsync(request, Callbacks(progress), ct).ConfigureAwait(false);
             if (result is not null) Emit(result);
-        }
-        finally
-        {
-            progress.Complete();
-            DisposeApi();
-        }
+        }).ConfigureAwait(false);
     }
 }
