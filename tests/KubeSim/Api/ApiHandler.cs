@@ -36,6 +36,10 @@ public sealed class ApiHandler(ResourceService service, OpenApiDocuments openApi
             case "openapi":
                 await OpenApiAsync(ctx, segs);
                 return;
+            case "api" or "apis" when segs.Length == 1 && DiscoveryDocuments.WantsAggregated(ctx.Request.Headers.Accept.ToString()):
+                RequireGet(ctx);
+                await WriteBytes(ctx, 200, Json.Bytes(DiscoveryDocuments.Aggregated(Registry, core: segs[0] == "api")), DiscoveryDocuments.AggregatedMediaType);
+                return;
             case "api" when segs.Length == 1:
                 RequireGet(ctx);
                 await WriteJson(ctx, 200, DiscoveryDocuments.CoreVersions(serverAddress()));
@@ -604,10 +608,10 @@ public sealed class ApiHandler(ResourceService service, OpenApiDocuments openApi
 
     public static Task WriteJson(HttpContext ctx, int status, JsonNode node) => WriteBytes(ctx, status, Json.Bytes(node));
 
-    public static async Task WriteBytes(HttpContext ctx, int status, byte[] bytes)
+    public static async Task WriteBytes(HttpContext ctx, int status, byte[] bytes, string contentType = "application/json")
     {
         ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentType = contentType;
         ctx.Response.ContentLength = bytes.Length;
         if (HttpMethods.IsHead(ctx.Request.Method)) return;
         await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);

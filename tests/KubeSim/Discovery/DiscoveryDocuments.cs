@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using KubeSim.Api;
+using KubeSim.Storage;
 
 namespace KubeSim.Discovery;
 
@@ -116,6 +117,75 @@ public static class DiscoveryDocuments
         r["verbs"] = new JsonArray([.. verbs.Select(x => (JsonNode)x)]);
         return r;
     }
+
+    public const string AggregatedMediaType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+    /// <summary>Whether an Accept header asks for aggregated discovery (apidiscovery.k8s.io/v2).</summary>
+    public static bool WantsAggregated(string accept) =>
+        accept.Split(',').Any(part =>
+        {
+            var p = part.Split(';').Select(x => x.Trim()).ToList();
+            return p.Contains("g=apidiscovery.k8s.io") && p.Contains("v=v2") && p.Contains("as=APIGroupDiscoveryList");
+        });
+
+    /// <summary>The aggregated discovery document of /api (core) or /apis (every named group).</summary>
+    public static JsonObject Aggregated(ResourceRegistry registry, bool core)
+    {
+        var items = new JsonArray();
+        foreach (var (group, versions) in registry.Groups())
+        {
+            if ((group.Length == 0) != core) continue;
+            var versionList = new JsonArray();
+            foreach (var v in versions)
+            {
+                var resources = new JsonArray();
+                foreach (var rt in registry.All.Where(r => r.Group == group && r.Version == v).OrderBy(r => r.Plural, StringComparer.Ordinal))
+                {
+                    var r = new JsonObject
+                    {
+                        ["resource"] = rt.Plural,
+                        ["responseKind"] = Gvk(rt.Group, rt.Version, rt.Kind),
+                        ["scope"] = rt.Namespaced ? "Namespaced" : "Cluster",
+                        ["singularResource"] = rt.Singular,
+                        ["verbs"] = Strings(rt.Verbs),
+                    };
+                    if (rt.ShortNames.Length > 0) r["shortNames"] = Strings(rt.ShortNames);
+                    if (rt.Categories.Length > 0) r["categories"] = Strings(rt.Categories);
+                    if (rt.Subresources.Length > 0)
+                    {
+                        var subs = new JsonArray();
+                        foreach (var sub in rt.Subresources)
+                        {
+                            var legacy = Subresource(rt, sub);
+                            subs.Add(new JsonObject
+                            {
+                                ["subresource"] = sub,
+                                ["responseKind"] = Gvk(legacy.Str("group") ?? rt.Group, legacy.Str("version") ?? rt.Version, legacy.Str("kind") ?? rt.Kind),
+                                ["verbs"] = legacy["verbs"]!.DeepClone(),
+                            });
+                        }
+                        r["subresources"] = subs;
+                    }
+                    resources.Add(r);
+                }
+                versionList.Add(new JsonObject { ["version"] = v, ["resources"] = resources, ["freshness"] = "Current" });
+            }
+            var meta = new JsonObject { ["creationTimestamp"] = null };
+            if (!core) meta["name"] = group;
+            items.Add(new JsonObject { ["metadata"] = meta, ["versions"] = versionList });
+        }
+        return new JsonObject
+        {
+            ["kind"] = "APIGroupDiscoveryList",
+            ["apiVersion"] = "apidiscovery.k8s.io/v2",
+            ["metadata"] = new JsonObject(),
+            ["items"] = items,
+        };
+    }
+
+    static JsonObject Gvk(string group, string version, string kind) => new() { ["group"] = group, ["version"] = version, ["kind"] = kind };
+
+    static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode)v)]);
 
     static string StorageVersionHash(ResourceType rt)
     {
