@@ -65,6 +65,16 @@ public class HelmRendererTests
     }
 
     [Fact]
+    public void FilesHelpers()
+    {
+        using var chart = new TempChart("files", "",
+            ("templates/cm.yaml", "{{ range $path, $_ := .Files.Glob \"conf/*.txt\" }}{{ $path }};{{ end }}\n{{ (.Files.Glob \"conf/*\").AsConfig }}\n{{ range .Files.Lines \"conf/a.txt\" }}[{{ . }}]{{ end }}"),
+            ("conf/a.txt", "l1\nl2"), ("conf/b.txt", "B"), ("conf/c.yaml", "k: v"));
+        var text = HelmRenderer.Render(chart.Load(), null, new HelmReleaseOptions()).Single().Text;
+        Assert.Equal("conf/a.txt;conf/b.txt;\na.txt: |-\n  l1\n  l2\nb.txt: B\nc.yaml: 'k: v'\n[l1][l2]", text);
+    }
+
+    [Fact]
     public void LoadReusesParsedChartsUntilAFileChanges()
     {
         using var chart = new TempChart("cache", "", ("templates/a.yaml", "v1"));

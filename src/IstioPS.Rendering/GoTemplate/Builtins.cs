@@ -49,6 +49,7 @@ internal static class Builtins
         string s => (long)Encoding.UTF8.GetByteCount(s),
         ICollection c => (long)c.Count,
         IDictionary<string, object?> m => (long)m.Count,
+        IGoMapLike g => (long)g.Entries.Count,
         _ => throw new GoFunctionException($"len of type {GoValues.TypeName(v)}"),
     };
 

@@ -128,6 +128,7 @@ internal sealed class Executor
                 return true;
             }
             val = GoValues.Normalize(val);
+            if (val is IGoMapLike mapLike) val = mapLike.Entries.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             switch (val)
             {
                 case IDictionary<string, object?> m when m.Count > 0:

@@ -18,6 +18,12 @@ public interface IGoObject
     bool TryCallMethod(string name, object?[] args, out object? result);
 }
 
+/// <summary>A Go object that is a map underneath (e.g. Helm's .Files): range and len see these entries.</summary>
+public interface IGoMapLike
+{
+    IReadOnlyDictionary<string, object?> Entries { get; }
+}
+
 /// <summary>A function callable from templates. Throw <see cref="GoFunctionException"/> for Go-style errors.</summary>
 public delegate object? GoFunction(TemplateContext context, object?[] args);
 

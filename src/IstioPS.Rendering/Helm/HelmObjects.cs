@@ -31,13 +31,18 @@ internal sealed class GoStruct : IGoObject
 }
 
 /// <summary>Helm's .Files: non-template files of the chart.</summary>
-internal sealed class HelmFiles : IGoObject
+internal sealed class HelmFiles : IGoObject, IGoMapLike
 {
     private readonly IReadOnlyDictionary<string, string> _files;
 
     public HelmFiles(IReadOnlyDictionary<string, string> files) => _files = files;
 
     public string GoTypeName => "engine.files";
+
+    /// <summary>Path to content (Go has []byte values; strings here).</summary>
+    public IReadOnlyDictionary<string, object?> Entries => _files.ToDictionary(kv => kv.Key, kv => (object?)kv.Value, StringComparer.Ordinal);
+
+    private static string ToYaml(Dictionary<string, object?> m) => Yaml.GoYaml.Marshal(m).TrimEnd('\n');
 
     public bool TryGetField(string name, out object? value) { value = null; return false; }
 
@@ -69,14 +74,14 @@ internal sealed class HelmFiles : IGoObject
                 {
                     var m = GoValues.NewMap();
                     foreach (var kv in _files) m[Path.GetFileName(kv.Key)] = kv.Value;
-                    result = Functions.SprigFunctions.CreateHelmTable().TryGet("toYaml", out var f) ? f(null!, new object?[] { m }) : "";
+                    result = ToYaml(m);
                     return true;
                 }
             case "AsSecrets":
                 {
                     var m = GoValues.NewMap();
                     foreach (var kv in _files) m[Path.GetFileName(kv.Key)] = Convert.ToBase64String(Encoding.UTF8.GetBytes(kv.Value));
-                    result = Functions.SprigFunctions.CreateHelmTable().TryGet("toYaml", out var f) ? f(null!, new object?[] { m }) : "";
+                    result = ToYaml(m);
                     return true;
                 }
         }
