@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace IstioPS.Releases.Tests;
 
 /// <summary>One request as the server saw it. Host shows whether it came through a proxy (absolute-form target).</summary>
-public sealed record RequestRecord(string Scenario, string Method, string Host, string Path, int Status);
+public sealed record RequestRecord(string Scenario, string Method, string Host, string Path);
 
 /// <summary>
 /// A release mirror on 127.0.0.1 (Kestrel, port 0) with GitHub's layout, under a scenario prefix that keeps tests apart:
@@ -21,7 +21,8 @@ public sealed record RequestRecord(string Scenario, string Method, string Host, 
 ///   /&lt;scenario&gt;/api/releases                                  GitHub's releases API answer
 ///   /_requests?scenario=&lt;scenario&gt;                               the request log (JSON), for Pester
 /// A scenario whose name starts with "slow" sends archives in 16 chunks, 100 ms apart; "cut" cuts the first download of
-/// each archive off half way (the connection is aborted after half of the announced bytes).
+/// each archive off half way (the connection is aborted after half of the announced bytes); "limited" answers the
+/// releases API with 403, as GitHub does when its rate limit is used up.
 /// It also answers proxy-style requests (GET http://host/path), which is how the proxy tests see a request pass through it.
 /// </summary>
 public sealed class ReleaseServer : IAsyncDisposable
@@ -75,18 +76,26 @@ public sealed class ReleaseServer : IAsyncDisposable
             return;
         }
 
-        var status = await ServeAsync(context, segments);
-        requests.Enqueue(new RequestRecord(segments[0], context.Request.Method, context.Request.Host.Value ?? "", path, status));
+        // logged on arrival: a client may finish reading before the handler returns
+        requests.Enqueue(new RequestRecord(segments[0], context.Request.Method, context.Request.Host.Value ?? "", path));
+        await ServeAsync(context, segments);
     }
 
-    private async Task<int> ServeAsync(HttpContext context, string[] segments)
+    private async Task ServeAsync(HttpContext context, string[] segments)
     {
         var response = context.Response;
         if (segments.Length == 3 && segments[1] == "api" && segments[2] == "releases")
         {
+            if (segments[0].StartsWith("limited", StringComparison.Ordinal))
+            {
+                response.StatusCode = 403; // what GitHub answers when the unauthenticated rate limit is used up
+                await response.WriteAsync("""{"message":"API rate limit exceeded"}""");
+                return;
+            }
+
             response.ContentType = "application/json";
             await response.WriteAsync(ReleaseCatalog.ReleasesJson());
-            return 200;
+            return;
         }
 
         var bytes = segments.Length == 3 ? catalog.Get(segments[1], segments[2]) : null;
@@ -94,7 +103,7 @@ public sealed class ReleaseServer : IAsyncDisposable
         {
             response.StatusCode = 404;
             await response.WriteAsync("Not Found");
-            return 404;
+            return;
         }
 
         var scenario = segments[0];
@@ -107,7 +116,7 @@ public sealed class ReleaseServer : IAsyncDisposable
             await response.Body.FlushAsync();
             await Task.Delay(50);
             context.Abort();
-            return -1;
+            return;
         }
 
         if (isArchive && scenario.StartsWith("slow", StringComparison.Ordinal))
@@ -116,16 +125,15 @@ public sealed class ReleaseServer : IAsyncDisposable
             var chunk = Math.Max(64, bytes.Length / 16);
             for (var offset = 0; offset < bytes.Length; offset += chunk)
             {
+                await Task.Delay(100, context.RequestAborted);
                 await response.Body.WriteAsync(bytes.AsMemory(offset, Math.Min(chunk, bytes.Length - offset)), context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
-                await Task.Delay(100, context.RequestAborted);
             }
 
-            return 200;
+            return;
         }
 
         await response.Body.WriteAsync(bytes);
-        return 200;
     }
 
     public async ValueTask DisposeAsync()

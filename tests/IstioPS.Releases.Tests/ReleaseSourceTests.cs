@@ -280,6 +280,31 @@ public sealed class ReleaseSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task Latest_fails_clearly_when_the_releases_api_refuses()
+    {
+        var scenario = NewScenario("limited");
+        var ex = await Assert.ThrowsAsync<IstioPSException>(() => Source().GetOrDownloadAsync(new ReleaseRequest { Version = "latest", ReleasesApiUri = Server.ReleasesApi(scenario) }));
+        Assert.Equal("LatestVersionUnavailable", ex.ErrorId);
+        Assert.Equal(ErrorKind.PermissionDenied, ex.Kind);
+        Assert.Contains("403", ex.Message);
+        Assert.Contains("Name a version instead", ex.Message);
+        Assert.Empty(cache.Contents());
+    }
+
+    [Fact]
+    public async Task A_mirror_address_works_with_or_without_its_final_slash_and_must_be_http()
+    {
+        var scenario = NewScenario();
+        var noSlash = new Uri(Server.BaseUri(scenario).ToString().TrimEnd('/'));
+        var release = await Source().GetOrDownloadAsync(new ReleaseRequest { Version = ReleaseCatalog.Small, BaseUri = noSlash });
+        Assert.Equal(ReleaseSourceKind.Download, release!.Source);
+
+        var ex = await Assert.ThrowsAsync<IstioPSException>(() => Source().GetOrDownloadAsync(new ReleaseRequest { Version = ReleaseCatalog.Older, BaseUri = new Uri("ftp://mirror.example.com/istio/") }));
+        Assert.Equal("InvalidBaseUri", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+    }
+
+    [Fact]
     public async Task ShouldProcess_is_asked_before_a_download_and_no_stops_it()
     {
         var scenario = NewScenario();
