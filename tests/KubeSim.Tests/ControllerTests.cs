@@ -79,6 +79,9 @@ public class ControllerTests
         Assert.Contains(pod.Status.Conditions, c => c.Type == "Ready" && c.Status == "False");
         var d = await sim.Client.AppsV1.ReadNamespacedDeploymentAsync("bad", "default");
         Assert.Contains(d.Status.Conditions, c => c.Type == "Available" && c.Status == "False" && c.Reason == "MinimumReplicasUnavailable");
+        var events = await sim.Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: $"involvedObject.name={pod.Metadata.Name}");
+        Assert.Contains(events.Items, e => e.Reason == "BackOff" && e.Message == "Back-off pulling image \"broken/image:1\"");
+        Assert.Contains(events.Items, e => e.Reason == "Scheduled" && e.Source.Component == "default-scheduler");
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed class ControllerManager : IAsyncDisposable
     {
         Service = service;
         Options = options;
+        Events = new EventRecorder(this);
         var gc = new GarbageCollector(this);
         _observers.Add(gc.Observe);
         _reconcilers["gc"] = gc.Reconcile;
@@ -44,6 +45,7 @@ public sealed class ControllerManager : IAsyncDisposable
     }
 
     public ResourceService Service { get; }
+    public EventRecorder Events { get; }
     public KubeSimOptions Options { get; }
     public ObjectStore Store => Service.Store;
     public ResourceRegistry Registry => Service.Registry;

@@ -52,6 +52,7 @@ public sealed class PodLifecycle(ControllerManager m)
             o.Obj("spec")["nodeName"] = node;
             return true;
         }, null, "kube-scheduler");
+        m.Events.Normal(pod, "Scheduled", $"Successfully assigned {pod.Namespace()}/{pod.Name()} to {node}", "default-scheduler");
         m.Service.Mutate(podType, pod.Namespace(), pod.Name(), o =>
         {
             var status = o.Obj("status");
@@ -82,8 +83,9 @@ public sealed class PodLifecycle(ControllerManager m)
         }, "status", "kubelet");
     }
 
-    void Start(ResourceType podType, WorkItem item) =>
-        m.Service.Mutate(podType, item.Namespace, item.Name, o =>
+    void Start(ResourceType podType, WorkItem item)
+    {
+        var started = m.Service.Mutate(podType, item.Namespace, item.Name, o =>
         {
             var status = o.Obj("status");
             var failing = Containers(o).Where(c => _failImage?.IsMatch(c.Str("image") ?? "") == true).Select(c => c.Str("name")).ToHashSet();
@@ -144,6 +146,29 @@ public sealed class PodLifecycle(ControllerManager m)
             }
             return true;
         }, "status", "kubelet");
+        if (started is not null) RecordStart(started.Object);
+    }
+
+    void RecordStart(JsonObject pod)
+    {
+        var node = pod.At("spec").Str("nodeName");
+        foreach (var c in Containers(pod))
+        {
+            var image = c.Str("image") ?? "";
+            var name = c.Str("name");
+            if (_failImage?.IsMatch(image) == true)
+            {
+                m.Events.Warning(pod, "Failed", $"Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": not found", "kubelet", node);
+                m.Events.Warning(pod, "Failed", "Error: ErrImagePull", "kubelet", node);
+                m.Events.Normal(pod, "BackOff", $"Back-off pulling image \"{image}\"", "kubelet", node);
+                m.Events.Warning(pod, "Failed", "Error: ImagePullBackOff", "kubelet", node);
+                continue;
+            }
+            m.Events.Normal(pod, "Pulled", $"Container image \"{image}\" already present on machine", "kubelet", node);
+            m.Events.Normal(pod, "Created", $"Created container {name}", "kubelet", node);
+            m.Events.Normal(pod, "Started", $"Started container {name}", "kubelet", node);
+        }
+    }
 
     static IEnumerable<JsonObject> Containers(JsonObject pod) =>
         (pod.At("spec", "containers") as JsonArray)?.OfType<JsonObject>() ?? [];

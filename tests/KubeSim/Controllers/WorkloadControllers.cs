@@ -30,9 +30,19 @@ public abstract class PodOwnerController(ControllerManager m)
         try
         {
             M.Service.Create(PodType, owner.Namespace, pod, Options);
+            M.Events.Normal(owner.Object, "SuccessfulCreate", $"Created pod: {name}", ControllerName(ownerType));
         }
         catch (ApiException e) when (e.Code == 409) { }
     }
+
+    static string ControllerName(ResourceType rt) => rt.Kind switch
+    {
+        "ReplicaSet" => "replicaset-controller",
+        "StatefulSet" => "statefulset-controller",
+        "DaemonSet" => "daemonset-controller",
+        "Job" => "job-controller",
+        _ => "deployment-controller",
+    };
 
     protected void DeletePod(StoredObject pod)
     {
@@ -128,6 +138,7 @@ public sealed class DeploymentController(ControllerManager m) : PodOwnerControll
             {
                 newRs = M.Service.Create(rsType, deploy.Namespace, rs, Options);
                 created = true;
+                M.Events.Normal(d, "ScalingReplicaSet", $"Scaled up replica set {name} from 0 to {desired}", "deployment-controller");
             }
             catch (ApiException e) when (e.Code == 409)
             {
@@ -141,7 +152,10 @@ public sealed class DeploymentController(ControllerManager m) : PodOwnerControll
         var olds = owned.Where(r => r.Name != newRs.Name).ToList();
         if (newAvailable >= desired)
             foreach (var old in olds.Where(o => Replicas(o.Object) != 0))
+            {
                 M.Service.Mutate(rsType, old.Namespace, old.Name, o => { o.Obj("spec")["replicas"] = 0; return true; });
+                M.Events.Normal(d, "ScalingReplicaSet", $"Scaled down replica set {old.Name} from {Replicas(old.Object)} to 0", "deployment-controller");
+            }
 
         var all = olds.Append(newRs).ToList();
         long Sum(string field) => all.Sum(r => r.Object.At("status").Long(field) ?? 0);
