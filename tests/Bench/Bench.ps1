@@ -14,7 +14,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../Pester/TestHelpers.psm1') -Force
 Import-Module $ModulePath -Force
 $hasKubectl = Test-Kubectl
-$release = Get-IstioRelease
+$release = Get-TestIstioRelease
 $rows = [System.Collections.Generic.List[object]]::new()
 function Add-Row($Name, $IstioPS, $Kubectl, $Target, $Note) {
     $ratio = if ($IstioPS -and $Kubectl) { '{0:0.0}x' -f ($Kubectl / $IstioPS) } else { '' }

@@ -6,7 +6,7 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModulePath) -Force
-    $script:release = Get-IstioRelease
+    $script:release = Get-TestIstioRelease
     $script:dir = New-TestDirectory
 }
 

@@ -156,7 +156,7 @@ Describe 'Install-Istio' {
 
     Context 'the seed walkthrough' -Skip:(-not $hasIstio) {
         BeforeAll {
-            $script:release = Get-IstioRelease
+            $script:release = Get-TestIstioRelease
             $script:walk = Start-TestCluster
         }
         AfterAll { Stop-TestCluster $walk }
@@ -202,7 +202,7 @@ Describe 'Module isolation' -Skip:(-not $hasIstio) {
         if (-not (Test-Path $other)) { Set-ItResult -Skipped -Because 'the second YamlDotNet was not staged by build.ps1' ; return }
         $c = Start-TestCluster
         try {
-            $script = "Add-Type -Path '$other'; `$v = [YamlDotNet.Serialization.Serializer].Assembly.GetName().Version; Import-Module '$(Get-ModulePath)'; `$r = Install-Istio -ManifestPath '$(Get-IstioRelease)/manifests/charts/base/files/crd-all.gen.yaml' -Kubeconfig '$($c.Kubeconfig)'; `"`$v;`$(`$r.Created)`""
+            $script = "Add-Type -Path '$other'; `$v = [YamlDotNet.Serialization.Serializer].Assembly.GetName().Version; Import-Module '$(Get-ModulePath)'; `$r = Install-Istio -ManifestPath '$(Get-TestIstioRelease)/manifests/charts/base/files/crd-all.gen.yaml' -Kubeconfig '$($c.Kubeconfig)'; `"`$v;`$(`$r.Created)`""
             $out = Invoke-ChildPwsh -Command $script
             $LASTEXITCODE | Should -Be 0
             $v, $created = ($out | Select-Object -Last 1) -split ';'

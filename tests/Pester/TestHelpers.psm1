@@ -18,7 +18,7 @@ function Get-IstioData {
     if (Test-Path $path) { (Resolve-Path $path).Path } else { $null }
 }
 
-function Get-IstioRelease {
+function Get-TestIstioRelease {
     $data = Get-IstioData
     if ($data) { Join-Path $data 'releases/istio-1.30.3' } else { $null }
 }
