@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KubeSim.Storage;
+using KubeSim.Tables;
+using Microsoft.AspNetCore.Http;
+
+namespace KubeSim.Api;
+
+/// <summary>Watches: streamed events from a resourceVersion, or from the current state.</summary>
+public sealed partial class ApiHandler
+{
+    async Task WatchAsync(HttpContext ctx, ApiRequest req)
+    {
+        var rt = req.Resource;
+        var q = ctx.Request.Query;
+        var labels = LabelSelector.Parse(q["labelSelector"].FirstOrDefault());
+        var fields = FieldSelector.Parse(q["fieldSelector"].FirstOrDefault());
+        if (req.Name is not null) fields = FieldSelector.Parse($"metadata.name={req.Name}" + (q["fieldSelector"].FirstOrDefault() is { Length: > 0 } f ? "," + f : ""));
+        var rvText = q["resourceVersion"].FirstOrDefault();
+        var sendInitial = q["sendInitialEvents"] == "true";
+        long? fromRv = string.IsNullOrEmpty(rvText) || rvText == "0" || sendInitial ? null
+            : long.TryParse(rvText, out var r) ? r : throw ApiException.BadRequest($"invalid resource version: {rvText}");
+        var table = WantsTable(ctx);
+        var include = IncludeObject(ctx);
+
+        bool Match(StoredObject? o) => o is not null && (req.Namespace.Length == 0 || o.Namespace == req.Namespace)
+            && labels.Matches(o.Object.Labels()) && fields.Matches(o.Object);
+
+        var timeout = int.TryParse(q["timeoutSeconds"], out var t) && t > 0 ? TimeSpan.FromSeconds(t) : TimeSpan.FromMinutes(30);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
+        cts.CancelAfter(timeout);
+
+        ObjectStore.Subscription sub;
+        try
+        {
+            sub = Store.Subscribe(rt.StorageKey, fromRv, req.Namespace);
+        }
+        catch (ResourceVersionTooOldException e)
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.StartAsync();
+            var status = new ApiException(410, "Expired", e.Message).ToStatus();
+            await WriteEvent(ctx, "ERROR", Json.Bytes(status), CancellationToken.None);
+            return;
+        }
+        using (sub)
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            ctx.Response.Headers.CacheControl = "no-cache, private";
+            ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+            ctx.Items["log-now"] = true;
+            await ctx.Response.StartAsync(cts.Token);
+            await ctx.Response.Body.FlushAsync(cts.Token);
+            try
+            {
+                byte[] Encode(ResourceType rt0, StoredObject o) => table
+                    ? Json.Bytes(TablePrinter.Table(rt0, [View(rt0, o)], o.Rv.ToString(), null, include))
+                    : BytesAs(rt0, o);
+
+                if (sub.Initial is not null)
+                {
+                    foreach (var o in sub.Initial)
+                        if (Match(o)) await WriteEvent(ctx, "ADDED", Encode(rt, o), cts.Token);
+                    if (sendInitial)
+                        await WriteEvent(ctx, "BOOKMARK", Bookmark(rt, sub.StartRv, initialEnd: true), cts.Token);
+                }
+                if (sub.Replay is not null)
+                    foreach (var e in sub.Replay)
+                        await Deliver(e);
+                await foreach (var e in sub.Reader.ReadAllAsync(cts.Token))
+                    await Deliver(e);
+
+                async Task Deliver(StoreEvent e)
+                {
+                    var now = Match(e.Type == WatchType.Deleted ? e.Object : e.Object);
+                    var before = e.Type == WatchType.Modified && Match(e.Old);
+                    string? type = e.Type switch
+                    {
+                        WatchType.Added => now ? "ADDED" : null,
+                        WatchType.Deleted => now ? "DELETED" : null,
+                        _ => now && before ? "MODIFIED" : now ? "ADDED" : before ? "DELETED" : null,
+                    };
+                    if (type is not null) await WriteEvent(ctx, type, Encode(rt, e.Object), cts.Token);
+                }
+            }
+            catch (OperationCanceledException) { }
+            catch (IOException) { }
+        }
+    }
+
+    static byte[] Bookmark(ResourceType rt, long rv, bool initialEnd)
+    {
+        var meta = new JsonObject { ["resourceVersion"] = rv.ToString() };
+        if (initialEnd) meta["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        return Json.Bytes(new JsonObject { ["kind"] = rt.Kind, ["apiVersion"] = rt.ApiVersion, ["metadata"] = meta });
+    }
+
+    static async Task WriteEvent(HttpContext ctx, string type, byte[] obj, CancellationToken ct)
+    {
+        var head = Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
+        var buf = new byte[head.Length + obj.Length + 2];
+        head.CopyTo(buf, 0);
+        obj.CopyTo(buf, head.Length);
+        buf[^2] = (byte)'}';
+        buf[^1] = (byte)'\n';
+        await ctx.Response.Body.WriteAsync(buf, ct);
+        await ctx.Response.Body.FlushAsync(ct);
+    }
+}
