@@ -78,13 +78,17 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
         return Task.CompletedTask;
     }
 
-    /// <summary>What the parameters ask for, with every path resolved and, for -Version, the release in the cache.</summary>
-    protected async Task<InstallSource> GetSourceAsync(IProgress<Engine.Apply.OperationProgress>? progress, CancellationToken ct)
+    /// <summary>
+    /// What the parameters ask for, with every path resolved and, for -Version, the release in the cache
+    /// (downloaded when missing, after ShouldProcess: null under -WhatIf when it would have to be downloaded).
+    /// </summary>
+    protected async Task<InstallSource?> GetSourceAsync(IProgress<Engine.Apply.OperationProgress>? progress, CancellationToken ct)
     {
         source ??= Ask(BuildSource).GetAwaiter().GetResult();
         if (ParameterSetName == VersionSet && source.ReleasePath is null)
         {
-            var release = await ReleaseResolver.GetAsync(Version, EmitVerbose, progress, ct).ConfigureAwait(false);
+            var release = await ReleaseResolver.GetAsync(Version, EmitVerbose, progress, ct, AskShouldProcess).ConfigureAwait(false);
+            if (release is null) return null;
             source = new InstallSource
             {
                 ReleasePath = release,

@@ -6,9 +6,10 @@ namespace IstioPS;
 /// <summary>-Version for the cmdlets that render: the release folder from the cache, downloading only what is missing.</summary>
 internal static class ReleaseResolver
 {
-    public static async Task<string> GetAsync(string version, Action<string> verbose, IProgress<OperationProgress>? progress, CancellationToken ct)
+    /// <summary>The release folder; null when <paramref name="shouldProcess"/> declined the download (-WhatIf).</summary>
+    public static async Task<string?> GetAsync(string version, Action<string> verbose, IProgress<OperationProgress>? progress, CancellationToken ct, Func<string, string, bool>? shouldProcess = null)
     {
-        var release = await new ReleaseSource().GetOrDownloadAsync(new ReleaseRequest { Version = version, Verbose = verbose }, progress, ct).ConfigureAwait(false);
-        return release!.Path;
+        var release = await new ReleaseSource().GetOrDownloadAsync(new ReleaseRequest { Version = version, Verbose = verbose, ShouldProcess = shouldProcess }, progress, ct).ConfigureAwait(false);
+        return release?.Path;
     }
 }

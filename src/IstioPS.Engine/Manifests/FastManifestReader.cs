@@ -82,10 +82,13 @@ internal static class FastManifestReader
         }
     }
 
-    private static JsonNode? ToJson(object? value) => value switch
+    /// <summary>Go values (maps, lists, strings, float64 numbers, bools) as JSON; integral numbers as integers.</summary>
+    public static JsonNode? ToJson(object? value) => value switch
     {
         null => null,
+        IReadOnlyDictionary<string, object?> rmap => new JsonObject(rmap.Select(kv => new KeyValuePair<string, JsonNode?>(kv.Key, ToJson(kv.Value)))),
         IDictionary<string, object?> map => new JsonObject(map.Select(kv => new KeyValuePair<string, JsonNode?>(kv.Key, ToJson(kv.Value)))),
+        IReadOnlyList<object?> rlist => new JsonArray(rlist.Select(ToJson).ToArray()),
         IList<object?> list => new JsonArray(list.Select(ToJson).ToArray()),
         string s => JsonValue.Create(s),
         bool b => JsonValue.Create(b),

@@ -120,7 +120,10 @@ public static class ReleaseManifests
         return new RenderedRelease
         {
             Entries = entries,
-            Objects = Parse(entries),
+            // The renderer's parsed objects, converted once: no second YAML parse.
+            Objects = manifest.Objects.Select(o => new ManifestObject(
+                (System.Text.Json.Nodes.JsonObject)FastManifestReader.ToJson(o.Object)!,
+                new SourceLocation(o.SourceTemplate ?? o.Component, 0, 0), o.Component)).ToList(),
             ComponentOrder = manifest.Components.Select(c => c.Info.Name).ToList(),
             Warnings = manifest.Warnings,
         };

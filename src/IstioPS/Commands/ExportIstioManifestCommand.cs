@@ -72,7 +72,7 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
         var values = ValuesFile.Select(Resolve).ToList();
         var releasePath = ParameterSetName switch
         {
-            VersionSet => await ReleaseResolver.GetAsync(Version, EmitVerbose, null, ct).ConfigureAwait(false),
+            VersionSet => await ReleaseResolver.GetAsync(Version, EmitVerbose, null, ct).ConfigureAwait(false) ?? "",
             ReleaseSet => Resolve(ReleasePath),
             _ => null,
         };

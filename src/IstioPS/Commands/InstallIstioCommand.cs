@@ -26,7 +26,8 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
         await WithProgressAsync(1, $"Installing Istio into {Namespace}", async progress =>
         {
             progress.Report(new Engine.Apply.OperationProgress("Rendering and reading the input", 0));
-            var loaded = InstallSources.Load(await GetSourceAsync(progress, ct).ConfigureAwait(false), EmitVerbose);
+            if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return;
+            var loaded = InstallSources.Load(source, EmitVerbose);
             foreach (var warning in loaded.Warnings) EmitWarning(warning);
             var request = new InstallRequest
             {

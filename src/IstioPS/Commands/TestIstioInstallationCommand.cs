@@ -18,7 +18,8 @@ public sealed class TestIstioInstallationCommand : InstallSourceCmdlet
         await WithProgressAsync(4, "Verifying the Istio installation", async progress =>
         {
             progress.Report(new Engine.Apply.OperationProgress("Rendering what should be installed", 0));
-            var expected = InstallSources.Load(await GetSourceAsync(progress, ct).ConfigureAwait(false), EmitVerbose).ReadAll();
+            if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return;
+            var expected = InstallSources.Load(source, EmitVerbose).ReadAll();
             progress.Report(new Engine.Apply.OperationProgress($"Comparing {expected.Count} objects with the cluster", 20));
             var differences = await new Verifier(Api).VerifyAsync(expected, Namespace, null, ct).ConfigureAwait(false);
             if (Quiet)
