@@ -65,6 +65,41 @@ public class ControllerTests
     }
 
     [Fact]
+    public async Task ReorderedPropertiesAreTheSameTemplate()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });
+        await sim.Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web", "nginx:1.27", replicas: 1), "default");
+        await Eventually.Until(() => (int?)sim.Server.Read("apps/v1", "Deployment", "default", "web")!["status"]?["availableReplicas"] == 1, "deployment available");
+        await Task.Delay(50);
+        var live = sim.Server.Read("apps/v1", "Deployment", "default", "web")!;
+        static JsonNode? Reorder(JsonNode? n) => n switch
+        {
+            JsonObject o => new JsonObject(o.Reverse().Select(kv => KeyValuePair.Create(kv.Key, Reorder(kv.Value)))),
+            JsonArray a => new JsonArray([.. a.Select(Reorder)]),
+            _ => n?.DeepClone(),
+        };
+        using var http = new HttpClient { BaseAddress = sim.Server.Url };
+        async Task<JsonNode> Put(JsonNode body)
+        {
+            var put = await http.PutAsync("/apis/apps/v1/namespaces/default/deployments/web",
+                new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(200, (int)put.StatusCode);
+            return JsonNode.Parse(await put.Content.ReadAsStringAsync())!;
+        }
+        // Same content, other order: no write at all.
+        var same = await Put(Reorder(live)!);
+        Assert.Equal((string?)live["metadata"]!["resourceVersion"], (string?)same["metadata"]!["resourceVersion"]);
+        // A metadata change stores the reordered template: still the same pod template, no rollout.
+        var touched = Reorder(live)!;
+        touched["metadata"]!["labels"] = new JsonObject { ["touched"] = "yes" };
+        var changed = await Put(touched);
+        Assert.NotEqual((string?)live["metadata"]!["resourceVersion"], (string?)changed["metadata"]!["resourceVersion"]);
+        Assert.Equal(1, (int?)changed["metadata"]!["generation"]);
+        await Task.Delay(100);
+        Assert.Single(sim.Server.ReadAll("apps/v1", "ReplicaSet", "default"));
+    }
+
+    [Fact]
     public async Task FailingImagesStayInImagePullBackOff()
     {
         await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 10, FailImage = "broken/.*" });

@@ -153,20 +153,24 @@ public sealed class KubeSimServer : IAsyncDisposable
 
     /// <summary>Creates an object directly (no HTTP, not logged). Returns the stored JSON.</summary>
     public JsonObject Seed(JsonObject obj) =>
-        Service.Create(TypeFor(obj), obj.Namespace(), obj.Clone(), new WriteOptions { FieldManager = "kubesim-seed" }).Object.Clone();
+        Copy(Service.Create(TypeFor(obj), obj.Namespace(), obj.Clone(), new WriteOptions { FieldManager = "kubesim-seed" }));
+
+    /// <summary>A fresh node tree parsed from the stored bytes, so numbers convert like any parsed JSON.</summary>
+    static JsonObject Copy(StoredObject stored) => Json.Parse(stored.Json);
 
     /// <summary>Reads an object from the store (null when absent).</summary>
     public JsonObject? Read(string apiVersion, string kind, string? ns, string name)
     {
         var rt = Registry.FindKind(apiVersion, kind) ?? throw new ArgumentException($"no resource serves {apiVersion} {kind}");
-        return Store.Get(rt.StorageKey, rt.Namespaced ? ns ?? "" : "", name)?.Object.Clone();
+        var stored = Store.Get(rt.StorageKey, rt.Namespaced ? ns ?? "" : "", name);
+        return stored is null ? null : Copy(stored);
     }
 
     /// <summary>Every stored object of a kind (one namespace when given).</summary>
     public IReadOnlyList<JsonObject> ReadAll(string apiVersion, string kind, string? ns = null)
     {
         var rt = Registry.FindKind(apiVersion, kind) ?? throw new ArgumentException($"no resource serves {apiVersion} {kind}");
-        return Store.List(rt.StorageKey, ns).Select(o => o.Object.Clone()).ToList();
+        return Store.List(rt.StorageKey, ns).Select(Copy).ToList();
     }
 
     public async Task StopAsync()

@@ -28,12 +28,15 @@ public static class Conditions
     public static string? Get(JsonNode? status, string type) =>
         (status?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c.Str("type") == type)?.Str("status");
 
-    /// <summary>A short stable hash of a JSON value, spelled with the characters Kubernetes uses in generated names.</summary>
+    /// <summary>
+    /// A short stable hash of a JSON value (independent of property order), spelled with the characters
+    /// Kubernetes uses in generated names.
+    /// </summary>
     public static string Hash(JsonNode? node)
     {
         const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
         uint h = 2166136261;
-        foreach (var b in Encoding.UTF8.GetBytes(Json.Text(node)))
+        foreach (var b in Encoding.UTF8.GetBytes(Json.Text(Canonical(node))))
         {
             h ^= b;
             h *= 16777619;
@@ -43,6 +46,14 @@ public static class Conditions
         foreach (var ch in digits) sb.Append(alphabet[(ch * 7 + sb.Length) % alphabet.Length]);
         return sb.ToString();
     }
+
+    static JsonNode? Canonical(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => KeyValuePair.Create(kv.Key, Canonical(kv.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(Canonical)]),
+        _ => node?.DeepClone(),
+    };
 
     public static bool IsPodReady(JsonObject pod) =>
         pod.At("metadata", "deletionTimestamp") is null && Get(pod["status"], "Ready") == "True";
