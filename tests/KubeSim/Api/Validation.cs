@@ -28,6 +28,7 @@ public static partial class Validation
         var name = obj.Name();
         ValidateName(rt, name, errors);
         ValidateLabels(obj, errors);
+        ValidateAnnotations(obj, errors);
         ValidateKind(rt, obj, errors);
         if (errors.Count > 0) throw ApiException.Invalid(rt, name, errors);
     }
@@ -74,6 +75,16 @@ public static partial class Validation
             else if (value.Length > 63 || !LabelValue().IsMatch(value))
                 errors.Add(FieldError.InvalidValue("metadata.labels", value, LabelValueMsg));
         }
+    }
+
+    const int TotalAnnotationSizeLimit = 256 * 1024;
+
+    static void ValidateAnnotations(JsonObject obj, List<FieldError> errors)
+    {
+        if (obj.At("metadata", "annotations") is not JsonObject annotations) return;
+        var total = annotations.Sum(kv => kv.Key.Length + (kv.Value.AsString()?.Length ?? 0));
+        if (total > TotalAnnotationSizeLimit)
+            errors.Add(new FieldError("metadata.annotations", "FieldValueTooLong", $"Too long: must have at most {TotalAnnotationSizeLimit} bytes"));
     }
 
     static void ValidateKind(ResourceType rt, JsonObject obj, List<FieldError> errors)
