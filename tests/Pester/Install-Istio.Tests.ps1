@@ -212,3 +212,26 @@ Describe 'Module isolation' -Skip:(-not $hasIstio) {
         finally { Stop-TestCluster $c }
     }
 }
+
+Describe 'Stopping Install-Istio' {
+    It 'stops promptly on Ctrl+C (StopProcessing), and running it again completes the install' {
+        $slow = Start-TestCluster -LatencyMs 300
+        try {
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript("Import-Module '$(Get-ModulePath)'; Install-Istio -ManifestPath '$app' -Kubeconfig '$($slow.Kubeconfig)'")
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 1200
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 10 -Because "Stop cancels the requests in flight instead of waiting for the install to finish"
+            $async.IsCompleted | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $ps.Dispose()
+
+            $result = Install-Istio -ManifestPath $app -Kubeconfig $slow.Kubeconfig -Timeout 60
+            $result.Waited | Should -BeTrue
+            ($result.Objects | Where-Object Kind -ne Namespace).Name | Sort-Object -Unique | Should -Be @('web')
+        }
+        finally { Stop-TestCluster $slow }
+    }
+}
