@@ -111,6 +111,12 @@ public class InjectionTests
         var optedIn = await client.CoreV1.CreateNamespacedPodAsync(Pod("e", new() { ["sidecar.istio.io/inject"] = "true" }), "plain");
         Assert.Equal("default", optedIn.Metadata.Labels["istio.io/rev"]);
 
+        // Gateway charts declare istio-proxy with image "auto"; the injector fills in the image.
+        var gateway = Pod("gw", new() { ["sidecar.istio.io/inject"] = "true" });
+        gateway.Spec.Containers = [new V1Container { Name = "istio-proxy", Image = "auto" }];
+        var injectedGateway = await client.CoreV1.CreateNamespacedPodAsync(gateway, "plain");
+        Assert.Equal("docker.io/istio/proxyv2:1.30.3", Assert.Single(injectedGateway.Spec.Containers).Image);
+
         var canary = await client.CoreV1.CreateNamespacedPodAsync(Pod("f"), "canary");
         Assert.Equal(["app", "istio-proxy"], Containers(canary));
         Assert.Equal("canary", canary.Metadata.Labels["istio.io/rev"]);

@@ -21,7 +21,10 @@ public sealed class SidecarInjector : IAdmissionPlugin
     {
         if (resource.IsCustom || resource.Group.Length != 0 || resource.Kind != "Pod") return;
         var containers = obj.At("spec", "containers") as JsonArray;
-        if (containers is null || containers.Any(c => c.Str("name") == ProxyContainer)) return;
+        if (containers is null) return;
+        // A declared istio-proxy is left alone unless its image is "auto" (gateway charts), which the injector fills.
+        var declared = containers.OfType<JsonObject>().FirstOrDefault(c => c.Str("name") == ProxyContainer);
+        if (declared is not null && declared.Str("image") != "auto") return;
 
         var nsType = context.Registry.Get("", "namespaces");
         var ns = context.Store.Get(nsType.StorageKey, "", obj.Namespace());
@@ -37,7 +40,7 @@ public sealed class SidecarInjector : IAdmissionPlugin
                 if (!LabelSelector.FromObject(hook["namespaceSelector"]).Matches(nsLabels)) continue;
                 if (!LabelSelector.FromObject(hook["objectSelector"]).Matches(podLabels)) continue;
                 var revision = config.Object.Labels().GetValueOrDefault("istio.io/rev", "default");
-                Inject(context, obj, containers, revision, hook);
+                Inject(context, obj, containers, declared, revision, hook);
                 return;
             }
         }
@@ -48,10 +51,11 @@ public sealed class SidecarInjector : IAdmissionPlugin
             (r?["resources"] as JsonArray ?? []).Any(x => x.AsString() is "pods" or "*")
             && (r?["operations"] as JsonArray ?? []).Any(x => x.AsString() is "CREATE" or "*"));
 
-    static void Inject(AdmissionContext context, JsonObject pod, JsonArray containers, string revision, JsonObject hook)
+    static void Inject(AdmissionContext context, JsonObject pod, JsonArray containers, JsonObject? declared, string revision, JsonObject hook)
     {
         var image = ProxyImage(context, hook);
-        containers.Add(new JsonObject
+        if (declared is not null) declared["image"] = image;
+        else containers.Add(new JsonObject
         {
             ["name"] = ProxyContainer,
             ["image"] = image,
