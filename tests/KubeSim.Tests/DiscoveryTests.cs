@@ -5,9 +5,9 @@ namespace KubeSim.Tests;
 /// <summary>Discovery (plain and aggregated), OpenAPI and tables over plain HTTP.</summary>
 public class DiscoveryTests
 {
-    static async Task<(HttpClient Http, SimClient Sim)> Start()
+    static async Task<(HttpClient Http, SimClient Sim)> Start(bool aggregated = false)
     {
-        var sim = await SimClient.StartAsync();
+        var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 20, AggregatedDiscovery = aggregated });
         return (new HttpClient { BaseAddress = sim.Server.Url }, sim);
     }
 
@@ -23,7 +23,7 @@ public class DiscoveryTests
     [Fact]
     public async Task PlainAndAggregatedDiscoveryDescribeTheSameResources()
     {
-        var (http, sim) = await Start();
+        var (http, sim) = await Start(aggregated: true);
         await using var _ = sim;
         using var __ = http;
         Assert.Equal("1", (string?)(await Get(http, "/version"))["major"]);
@@ -53,6 +53,20 @@ public class DiscoveryTests
         Assert.Contains(core["items"]![0]!["versions"]![0]!["resources"]!.AsArray(), r => (string?)r!["resource"] == "pods" && (string?)r["shortNames"]![0] == "po");
 
         Assert.Equal(404, (int)(await http.GetAsync("/apis/apiextensions.k8s.io/v1beta1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AggregatedRequestsGetThePlainAnswerByDefault()
+    {
+        var (http, sim) = await Start();
+        await using var _ = sim;
+        using var __ = http;
+        const string aggregated = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/apis");
+        request.Headers.TryAddWithoutValidation("Accept", aggregated);
+        using var response = await http.SendAsync(request);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("APIGroupList", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["kind"]);
     }
 
     [Fact]

@@ -17,4 +17,9 @@ public sealed class KubeSimOptions
     public bool Tls { get; set; }
     /// <summary>Require this bearer token on API requests.</summary>
     public string? Token { get; set; }
+    /// <summary>
+    /// Answer kubectl's aggregated-discovery Accept headers with apidiscovery.k8s.io/v2 documents, as a 1.32
+    /// server does. Off by default: clients then get the plain answer and fall back to per-group discovery.
+    /// </summary>
+    public bool AggregatedDiscovery { get; set; }
 }

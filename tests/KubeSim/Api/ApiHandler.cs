@@ -11,7 +11,8 @@ using Microsoft.AspNetCore.Http;
 namespace KubeSim.Api;
 
 /// <summary>Serves discovery, OpenAPI and every resource verb over HTTP, mapping failures to Status objects.</summary>
-public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments openApi, Func<string> serverAddress, CancellationToken stopping)
+public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments openApi, Func<string> serverAddress,
+    bool aggregatedDiscovery, CancellationToken stopping)
 {
     const int MaxBody = 32 * 1024 * 1024;
     static readonly byte[] Newline = "\n"u8.ToArray();
@@ -36,7 +37,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             case "openapi":
                 await OpenApiAsync(ctx, segs);
                 return;
-            case "api" or "apis" when segs.Length == 1 && DiscoveryDocuments.WantsAggregated(ctx.Request.Headers.Accept.ToString()):
+            case "api" or "apis" when segs.Length == 1 && aggregatedDiscovery && DiscoveryDocuments.WantsAggregated(ctx.Request.Headers.Accept.ToString()):
                 RequireGet(ctx);
                 await WriteBytes(ctx, 200, Json.Bytes(DiscoveryDocuments.Aggregated(Registry, core: segs[0] == "api")), DiscoveryDocuments.AggregatedMediaType);
                 return;
