@@ -11,13 +11,15 @@ public class DiscoveryTests
         return (new HttpClient { BaseAddress = sim.Server.Url }, sim);
     }
 
-    static async Task<JsonNode> Get(HttpClient http, string path, string? accept = null)
+    static async Task<JsonNode> Get(HttpClient http, string path, string? accept = null) => (await GetTyped(http, path, accept)).Body;
+
+    static async Task<(JsonNode Body, string ContentType)> GetTyped(HttpClient http, string path, string? accept)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (accept is not null) request.Headers.TryAddWithoutValidation("Accept", accept);
         using var response = await http.SendAsync(request);
         Assert.Equal(200, (int)response.StatusCode);
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return (JsonNode.Parse(await response.Content.ReadAsStringAsync())!, response.Content.Headers.ContentType!.ToString().Replace(" ", ""));
     }
 
     [Fact]
@@ -39,11 +41,8 @@ public class DiscoveryTests
         Assert.Contains(apps["resources"]!.AsArray(), r => (string?)r!["name"] == "deployments/scale" && (string?)r["kind"] == "Scale");
 
         const string aggregated = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/apis");
-        request.Headers.TryAddWithoutValidation("Accept", aggregated);
-        using var response = await http.SendAsync(request);
-        Assert.Equal("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList", response.Content.Headers.ContentType!.ToString().Replace(" ", ""));
-        var list = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var (list, contentType) = await GetTyped(http, "/apis", aggregated);
+        Assert.Equal("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList", contentType);
         Assert.Equal("APIGroupDiscoveryList", (string?)list["kind"]);
         var appsGroup = list["items"]!.AsArray().Single(i => (string?)i!["metadata"]!["name"] == "apps")!;
         var deploy = appsGroup["versions"]![0]!["resources"]!.AsArray().Single(r => (string?)r!["resource"] == "deployments")!;
@@ -62,11 +61,9 @@ public class DiscoveryTests
         await using var _ = sim;
         using var __ = http;
         const string aggregated = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/apis");
-        request.Headers.TryAddWithoutValidation("Accept", aggregated);
-        using var response = await http.SendAsync(request);
-        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
-        Assert.Equal("APIGroupList", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["kind"]);
+        var (list, contentType) = await GetTyped(http, "/apis", aggregated);
+        Assert.Equal("application/json", contentType);
+        Assert.Equal("APIGroupList", (string?)list["kind"]);
     }
 
     [Fact]
