@@ -77,8 +77,10 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });
         using var http = new HttpClient { BaseAddress = sim.Server.Url };
-        var random = new Random(20241125);
-        for (var i = 0; i < 2500; i++)
+        // Fixed seed and size by default; KUBESIM_FUZZ_SEED and KUBESIM_FUZZ_COUNT widen a local run.
+        var random = new Random(int.TryParse(Environment.GetEnvironmentVariable("KUBESIM_FUZZ_SEED"), out var seed) ? seed : 20241125);
+        var iterations = int.TryParse(Environment.GetEnvironmentVariable("KUBESIM_FUZZ_COUNT"), out var n) ? n : 2500;
+        for (var i = 0; i < iterations; i++)
         {
             var method = Methods[random.Next(Methods.Length)];
             var path = Paths[random.Next(Paths.Length)].Replace("{ns}", random.Next(3) == 0 ? RandomName(random) : "default");
