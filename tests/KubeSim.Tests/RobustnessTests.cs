@@ -123,6 +123,57 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RandomPatchesOfEveryKindNeverBreakALiveObject()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });
+        using var http = new HttpClient { BaseAddress = sim.Server.Url };
+        const string path = "/apis/apps/v1/namespaces/default/deployments/web";
+        const string deployment = """
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","labels":{"app":"web"}},
+             "spec":{"replicas":1,"selector":{"matchLabels":{"app":"web"}},
+                     "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"app","image":"nginx","ports":[{"containerPort":80}]}]}}}}
+            """;
+        var create = await http.PostAsync("/apis/apps/v1/namespaces/default/deployments", new StringContent(deployment, Encoding.UTF8, "application/json"));
+        Assert.Equal(201, (int)create.StatusCode);
+        var random = new Random(7);
+        string[] fields = ["replicas", "paused", "minReadySeconds", "template", "selector", "strategy", "containers", "labels", "$patch", "$retainKeys", "$setElementOrder/containers", "$deleteFromPrimitiveList/finalizers"];
+        string[] types = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"];
+        for (var i = 0; i < 1500; i++)
+        {
+            var type = types[random.Next(types.Length)];
+            JsonNode body = type == types[0]
+                ? new JsonArray(new JsonObject
+                {
+                    ["op"] = new[] { "add", "remove", "replace", "copy", "move", "test" }[random.Next(6)],
+                    ["path"] = "/" + string.Join('/', Enumerable.Range(0, random.Next(1, 4)).Select(_ => new[] { "spec", "metadata", "labels", "0", "-", "containers", "template" }[random.Next(7)])),
+                    ["from"] = "/spec/replicas",
+                    ["value"] = RandomJson(random, 2),
+                })
+                : new JsonObject
+                {
+                    ["apiVersion"] = "apps/v1",
+                    ["kind"] = "Deployment",
+                    ["metadata"] = new JsonObject { ["name"] = "web", ["labels"] = random.Next(3) == 0 ? RandomJson(random, 3) : new JsonObject { ["k" + random.Next(3)] = "v" } },
+                    ["spec"] = new JsonObject
+                    {
+                        [fields[random.Next(fields.Length)]] = RandomJson(random, 1),
+                        ["template"] = new JsonObject { ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "nginx:" + random.Next(3), [fields[random.Next(fields.Length)]] = RandomJson(random, 2) }) } },
+                    },
+                };
+            var query = type == types[3] ? "?fieldManager=m" + random.Next(3) + (random.Next(2) == 0 ? "&force=true" : "") : "";
+            using var request = new HttpRequestMessage(HttpMethod.Patch, path + query) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(type);
+            using var response = await http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True((int)response.StatusCode < 500, $"#{i} {type} {body.ToJsonString()} -> {(int)response.StatusCode} {text}");
+            var node = JsonNode.Parse(text)!;
+            Assert.Equal((int)response.StatusCode >= 400 ? "Status" : "Deployment", (string?)node["kind"]);
+        }
+        var final = await http.GetAsync(path);
+        Assert.Equal(200, (int)final.StatusCode);
+    }
+
+    [Fact]
     public async Task ProcessModePrintsOneLineWritesKubeconfigAndExitsWhenStdinCloses()
     {
         var dir = TempDir.Create();
