@@ -9,12 +9,14 @@
            out/IstioPS, and prints one line "N passed, N failed, N skipped" over both.
     Demo   starts the simulated cluster, installs Istio into it, shows components and injection.
     Bench  runs the timed harness (ratios against kubectl in the same process tree).
+    Package builds, then writes out/packages/IstioPS.<version>.nupkg with PSResourceGet, ready for
+           Publish-PSResource to a gallery or Install-PSResource from a file share.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -224,9 +226,26 @@ function Invoke-Bench {
     Invoke-Native dotnet (Join-Path $root 'tests/Bench/bin/Release/net10.0/Bench.dll') '--module' $moduleOut '--root' $root
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $packages = Join-Path $out 'packages'
+    if (Test-Path $packages) { Remove-Item $packages -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $packages
+    $repo = "IstioPS-local-$PID"
+    Register-PSResourceRepository -Name $repo -Uri $packages -Trusted
+    try {
+        Publish-PSResource -Path $moduleOut -Repository $repo -SkipDependenciesCheck
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repo
+    }
+    Get-ChildItem $packages -Filter *.nupkg | ForEach-Object { Write-Host "    package: $($_.FullName)" }
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
 }
