@@ -219,6 +219,35 @@ public class KubectlTests
     }
 
     [SkippableFact]
+    public async Task ImperativeCreatesSendProtobufBodies()
+    {
+        await using var k = await Kubectl.StartAsync(new KubeSimOptions { ReadyAfterMs = 10 });
+        await k.Ok("create", "namespace", "demo");
+        Assert.Equal("deployment.apps/web created\n", await k.Ok("-n", "demo", "create", "deployment", "web", "--image=nginx:1.27", "--replicas=2", "--port=80"));
+        await k.Ok("-n", "demo", "create", "service", "nodeport", "web", "--tcp=80:8080");
+        await k.Ok("-n", "demo", "create", "secret", "generic", "creds", "--from-literal=user=admin");
+        await k.Ok("-n", "demo", "create", "role", "reader", "--verb=get,list", "--resource=pods");
+        await k.Ok("-n", "demo", "create", "rolebinding", "reader", "--role=reader", "--serviceaccount=demo:default");
+        await k.Ok("-n", "demo", "create", "job", "once", "--image=busybox");
+        Assert.All(k.Sim.Server.Requests.Where(r => r.Method == "POST"), r => Assert.Equal("application/vnd.kubernetes.protobuf", r.ContentType));
+
+        Assert.Contains("deployment \"web\" successfully rolled out", await k.Ok("-n", "demo", "rollout", "status", "deploy/web", "--timeout=30s"));
+        var deployment = k.Sim.Server.Read("apps/v1", "Deployment", "demo", "web")!;
+        var container = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.Equal("nginx:1.27", (string?)container["image"]);
+        Assert.Equal(80, (int?)container["ports"]![0]!["containerPort"]);
+        Assert.Equal("web", (string?)deployment["spec"]!["selector"]!["matchLabels"]!["app"]);
+        var service = k.Sim.Server.Read("v1", "Service", "demo", "web")!;
+        Assert.Equal(8080, (int?)service["spec"]!["ports"]![0]!["targetPort"]);
+        Assert.Equal("NodePort", (string?)service["spec"]!["type"]);
+        var secret = k.Sim.Server.Read("v1", "Secret", "demo", "creds")!;
+        Assert.Equal("Opaque", (string?)secret["type"]);
+        Assert.Equal(Convert.ToBase64String("admin"u8.ToArray()), (string?)secret["data"]!["user"]);
+        Assert.Equal("Role", (string?)k.Sim.Server.Read("rbac.authorization.k8s.io/v1", "RoleBinding", "demo", "reader")!["roleRef"]!["kind"]);
+        await Eventually.Until(() => k.Sim.Server.Read("batch/v1", "Job", "demo", "once")!["status"]?["succeeded"] is not null, "job complete");
+    }
+
+    [SkippableFact]
     public async Task DiscoveryCategoriesAndShortNames()
     {
         await using var k = await Kubectl.StartAsync();
