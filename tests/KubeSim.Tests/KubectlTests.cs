@@ -245,6 +245,14 @@ public class KubectlTests
         Assert.Equal(Convert.ToBase64String("admin"u8.ToArray()), (string?)secret["data"]!["user"]);
         Assert.Equal("Role", (string?)k.Sim.Server.Read("rbac.authorization.k8s.io/v1", "RoleBinding", "demo", "reader")!["roleRef"]!["kind"]);
         await Eventually.Until(() => k.Sim.Server.Read("batch/v1", "Job", "demo", "once")!["status"]?["succeeded"] is not null, "job complete");
+
+        await k.Ok("-n", "demo", "set", "image", "deployment/web", "nginx=nginx:1.28");
+        await k.Ok("-n", "demo", "rollout", "status", "deploy/web", "--timeout=30s");
+        Assert.Equal("deployment.apps/web rolled back\n", await k.Ok("-n", "demo", "rollout", "undo", "deploy/web"));
+        await k.Ok("-n", "demo", "rollout", "status", "deploy/web", "--timeout=30s");
+        Assert.Equal("nginx:1.27", await k.Ok("-n", "demo", "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+        Assert.Equal(2, k.Sim.Server.ReadAll("apps/v1", "ReplicaSet", "demo").Count(rs => rs["metadata"]!["name"]!.ToString().StartsWith("web-")));
+        Assert.Matches(@"(?m)^2\s+<none>\s*\n3\s+<none>", await k.Ok("-n", "demo", "rollout", "history", "deploy/web"));
     }
 
     [SkippableFact]

@@ -29,8 +29,8 @@ public static class Conditions
         (status?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c.Str("type") == type)?.Str("status");
 
     /// <summary>
-    /// A short stable hash of a JSON value (independent of property order), spelled with the characters
-    /// Kubernetes uses in generated names.
+    /// A short stable hash of a JSON value (independent of property order; null properties count as absent,
+    /// as they do in typed objects), spelled with the characters Kubernetes uses in generated names.
     /// </summary>
     public static string Hash(JsonNode? node)
     {
@@ -49,7 +49,7 @@ public static class Conditions
 
     static JsonNode? Canonical(JsonNode? node) => node switch
     {
-        JsonObject o => new JsonObject(o.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+        JsonObject o => new JsonObject(o.Where(kv => kv.Value is not null).OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => KeyValuePair.Create(kv.Key, Canonical(kv.Value)))),
         JsonArray a => new JsonArray([.. a.Select(Canonical)]),
         _ => node?.DeepClone(),

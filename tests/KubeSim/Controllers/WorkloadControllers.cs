@@ -146,6 +146,13 @@ public sealed class DeploymentController(ControllerManager m) : PodOwnerControll
                 if (newRs is null) return;
             }
         }
+        var newRevision = long.TryParse(newRs.Object.At("metadata", "annotations").Str(RevisionAnnotation), out var r) ? r : 0;
+        if (newRevision < maxRevision)
+        {
+            // An older ReplicaSet becomes current again (rollout undo): it takes the next revision.
+            var next = (maxRevision + 1).ToString();
+            newRs = M.Service.Mutate(rsType, newRs.Namespace, newRs.Name, o => { o.Meta().Obj("annotations")[RevisionAnnotation] = next; return true; }) ?? newRs;
+        }
         if (Replicas(newRs.Object) != desired)
             newRs = M.Service.Mutate(rsType, newRs.Namespace, newRs.Name, o => { o.Obj("spec")["replicas"] = desired; return true; }) ?? newRs;
         var newAvailable = newRs.Object.At("status").Long("availableReplicas") ?? 0;
