@@ -6,7 +6,7 @@ namespace KubeSim.Api;
 /// <summary>
 /// Decodes the Kubernetes protobuf envelope ("k8s\0" + runtime.Unknown) for the built-in kinds kubectl's typed
 /// clients create with protobuf bodies (kubectl create namespace|configmap|secret|serviceaccount|deployment|
-/// service|job|role|clusterrole|rolebinding|clusterrolebinding). Fields are described by number in small
+/// service|job|pdb|role|clusterrole|rolebinding|clusterrolebinding). Fields are described by number in small
 /// tables below; unknown fields are skipped and zero values dropped, as JSON's omitempty would. Other kinds get 415.
 /// </summary>
 public static class ProtobufDecoder
@@ -101,6 +101,14 @@ public static class ProtobufDecoder
         [("v1", "Service")] = WithMeta(new() { [2] = M("spec", ServiceSpec) }),
         [("apps/v1", "Deployment")] = WithMeta(new() { [2] = M("spec", DeploymentSpec) }),
         [("batch/v1", "Job")] = WithMeta(new() { [2] = M("spec", JobSpec) }),
+        [("policy/v1", "PodDisruptionBudget")] = WithMeta(new()
+        {
+            [2] = M("spec", new()
+            {
+                [1] = new("minAvailable", T.IntOrStr), [2] = M("selector", LabelSelector),
+                [3] = new("maxUnavailable", T.IntOrStr), [4] = S("unhealthyPodEvictionPolicy"),
+            }),
+        }),
         [("rbac.authorization.k8s.io/v1", "Role")] = WithMeta(new() { [2] = M("rules", PolicyRule, true) }),
         [("rbac.authorization.k8s.io/v1", "ClusterRole")] = WithMeta(new() { [2] = M("rules", PolicyRule, true) }),
         [("rbac.authorization.k8s.io/v1", "RoleBinding")] = Binding,
