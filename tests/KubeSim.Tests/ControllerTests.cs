@@ -49,6 +49,17 @@ public class ControllerTests
             Assert.True(p.Status.ContainerStatuses.Single().Ready);
         });
 
+        await sim.Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "web" },
+            Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "web" }, Ports = [new V1ServicePort { Name = "http", Port = 80, TargetPort = 8080 }] },
+        }, "default");
+        await Eventually.Until(async () =>
+        {
+            var ep = await sim.Client.CoreV1.ReadNamespacedEndpointsAsync("web", "default");
+            return ep.Subsets?.Single().Addresses?.Count == 2 && ep.Subsets.Single().Ports.Single().Port == 8080;
+        }, "endpoints list both ready pods");
+
         var restart = new V1Patch("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/restartedAt\":\"now\"}}}}}", V1Patch.PatchType.StrategicMergePatch);
         await apps.PatchNamespacedDeploymentAsync(restart, "web", "default");
         await Eventually.Until(async () =>

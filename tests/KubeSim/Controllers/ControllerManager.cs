@@ -42,6 +42,9 @@ public sealed class ControllerManager : IAsyncDisposable
         _reconcilers["statefulset"] = new StatefulSetController(this).Reconcile;
         _reconcilers["daemonset"] = new DaemonSetController(this).Reconcile;
         _reconcilers["job"] = new JobController(this).Reconcile;
+        var endpoints = new EndpointsController(this);
+        _reconcilers["endpoints"] = endpoints.Reconcile;
+        _reconcilers["endpoints-namespace"] = endpoints.ReconcileNamespace;
     }
 
     public ResourceService Service { get; }
@@ -65,6 +68,7 @@ public sealed class ControllerManager : IAsyncDisposable
         ["apps/statefulsets"] = "statefulset",
         ["apps/daemonsets"] = "daemonset",
         ["batch/jobs"] = "job",
+        ["/services"] = "endpoints",
     };
 
     static readonly Dictionary<string, string> KindByOwnerKind = new()
@@ -100,6 +104,7 @@ public sealed class ControllerManager : IAsyncDisposable
                 var obj = e.Object;
                 if (KindByStorage.TryGetValue(obj.StorageKey, out var kind))
                     Enqueue(new WorkItem(kind, obj.Namespace, obj.Name));
+                if (obj.StorageKey == "/pods") Enqueue(new WorkItem("endpoints-namespace", obj.Namespace, ""));
                 if (ControllerOf(obj.Object) is { } owner && KindByOwnerKind.TryGetValue(owner.Str("kind") ?? "", out var ownerKind))
                     Enqueue(new WorkItem(ownerKind, obj.Namespace, owner.Str("name") ?? ""));
             }
