@@ -86,7 +86,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         foreach (var k in new[] { "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink" }) meta.Remove(k);
         if (rt.HasGeneration) meta["generation"] = 1;
         else meta.Remove("generation");
-        if (rt.HasStatus && !(rt.Kind == "Namespace" && !rt.IsCustom)) obj.Remove("status");
+        if (rt.HasStatus) obj.Remove("status");
         if (!presetManagedFields) meta.Remove("managedFields");
 
         defaults.OnCreate(rt, obj);
@@ -192,12 +192,12 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             throw ApiException.BadRequest($"invalid object type: {applied.Str("apiVersion")}, Kind={applied.Str("kind")}");
         CheckTypeMeta(rt, applied);
         var meta = applied.Meta();
-        if (obj(meta.Str("name")) is { } bodyName && bodyName != name)
+        if (NonEmpty(meta.Str("name")) is { } bodyName && bodyName != name)
             throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
         meta["name"] = name;
         if (rt.Namespaced)
         {
-            if (obj(meta.Str("namespace")) is { } bodyNs && bodyNs != ns)
+            if (NonEmpty(meta.Str("namespace")) is { } bodyNs && bodyNs != ns)
                 throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
             meta["namespace"] = ns;
         }
@@ -214,7 +214,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         var result = FieldManager.Apply(rt, ViewAs(rt, existing.Object), applied, o.FieldManager, o.Force, subresource);
         return (CommitUpdate(rt, existing, result, subresource, o, trackFields: false), false);
 
-        static string? obj(string? s) => string.IsNullOrEmpty(s) ? null : s;
+        static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
     }
 
     /// <summary>Read-modify-write for controllers: <paramref name="change"/> edits a copy; returns the stored result.</summary>
