@@ -142,6 +142,13 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             await ScaleAsync(ctx, req, options);
             return;
         }
+        if (req.Subresource is "eviction" && method == "POST")
+        {
+            // No disruption budgets are enforced: an eviction deletes the pod.
+            var evicted = service.Delete(rt, req.Namespace, req.Name!, DeletePropagation.Background, null, options);
+            await WriteJson(ctx, 201, DeletedStatus(rt, evicted.Object));
+            return;
+        }
         if (req.Subresource is not (null or "status")) throw ApiException.MethodNotAllowed();
 
         switch (method)
