@@ -207,6 +207,17 @@ public class ControllerTests
     }
 
     [Fact]
+    public async Task EvictedPodsAreReplacedByTheirReplicaSet()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });
+        await sim.Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web", "nginx:1", replicas: 1), "default");
+        await Eventually.Until(() => sim.Server.ReadAll("v1", "Pod", "default").Count == 1, "one pod");
+        var pod = sim.Server.ReadAll("v1", "Pod", "default").Single()["metadata"]!["name"]!.ToString();
+        await sim.Client.CoreV1.CreateNamespacedPodEvictionAsync(new V1Eviction { Metadata = new V1ObjectMeta { Name = pod, NamespaceProperty = "default" } }, pod, "default");
+        await Eventually.Until(() => sim.Server.ReadAll("v1", "Pod", "default") is [var p] && p["metadata"]!["name"]!.ToString() != pod, "a replacement pod");
+    }
+
+    [Fact]
     public async Task NamespaceDeletionTerminatesThenRemovesContents()
     {
         await using var sim = await SimClient.StartAsync();
