@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -383,16 +384,19 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         var head = Encoding.UTF8.GetBytes($"{{\"kind\":\"{rt.ListKind}\",\"apiVersion\":\"{rt.ApiVersion}\",\"metadata\":{Json.Text(meta)},\"items\":[");
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
-        var buffer = new MemoryStream(head.Length + items.Sum(i => i.Json.Length + 1) + 2);
-        buffer.Write(head);
-        for (var i = 0; i < items.Count; i++)
+        var bodies = items.Select(i => BytesAs(rt, i)).ToList();
+        ctx.Response.ContentLength = head.Length + bodies.Sum(b => b.Length) + Math.Max(0, bodies.Count - 1) + 2;
+        if (HttpMethods.IsHead(ctx.Request.Method)) return;
+        // Cached item bytes go straight into the response pipe: no copy of the whole list.
+        var writer = ctx.Response.BodyWriter;
+        writer.Write(head);
+        for (var i = 0; i < bodies.Count; i++)
         {
-            if (i > 0) buffer.WriteByte((byte)',');
-            buffer.Write(BytesAs(rt, items[i]));
+            if (i > 0) writer.Write(","u8);
+            writer.Write(bodies[i]);
         }
-        buffer.Write("]}"u8);
-        ctx.Response.ContentLength = buffer.Length;
-        await ctx.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ctx.RequestAborted);
+        writer.Write("]}"u8);
+        await writer.FlushAsync(ctx.RequestAborted);
     }
 
     static bool SameVersion(ResourceType rt, StoredObject o) => o.Object.Str("apiVersion") == rt.ApiVersion;

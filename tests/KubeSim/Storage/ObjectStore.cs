@@ -10,7 +10,8 @@ namespace KubeSim.Storage;
 /// </summary>
 public sealed class ObjectStore
 {
-    const int HistoryLimit = 50_000;
+    /// <summary>Events kept for watches that resume; older resourceVersions get 410 Expired (like etcd compaction).</summary>
+    const int HistoryLimit = 10_000;
 
     readonly Dictionary<string, SortedDictionary<string, StoredObject>> _buckets = new(StringComparer.Ordinal);
     readonly Queue<(string Key, StoreEvent Event)> _history = new();
