@@ -65,6 +65,7 @@ public sealed class Installer
             throw ManifestException.Aggregate(errors);
         }
 
+        callbacks.Verbose?.Invoke($"Planned {plan.Count} objects after {clock.ElapsedMilliseconds} ms.");
         // One question per object, all before the first write.
         var approved = plan.Where(p => callbacks.ShouldProcess(p.Target, "Server-side apply")).ToList();
         var missingNamespaces = await MissingNamespacesAsync(plan, request.Namespace, ct).ConfigureAwait(false);
@@ -113,8 +114,10 @@ public sealed class Installer
                 if (WorkloadStatus.CrdEstablished(live)) established.Add((string?)live["metadata"]?["name"] ?? "");
             }).ConfigureAwait(false);
             var pending = crds.Select(c => c.Source.Name).Except(established).ToList();
+            callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions applied after {clock.ElapsedMilliseconds} ms; waiting for {pending.Count} to be established.");
             progress?.Report(new OperationProgress($"Waiting for {pending.Count} CustomResourceDefinitions to be established", 30));
             await waiter.WaitForCrdsAsync(pending, Remaining(), progress, ct).ConfigureAwait(false);
+            callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions established after {clock.ElapsedMilliseconds} ms.");
             foreach (var gv in crds.SelectMany(c => RestMapper.FromCrd(c.Source.Body)).Select(r => r.ApiVersion).Distinct())
             {
                 mapper.Invalidate(gv);
@@ -149,6 +152,7 @@ public sealed class Installer
             }
         }
 
+        callbacks.Verbose?.Invoke($"{results.Count} objects applied{(waited ? " and ready" : "")} after {clock.ElapsedMilliseconds} ms, {api.RequestCount - startRequests} requests.");
         progress?.Report(new OperationProgress("Done", 100));
         var ordered = results.OrderBy(r => InstallOrder.Rank(r.Kind)).ThenBy(r => r.Kind, StringComparer.Ordinal)
             .ThenBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
