@@ -256,6 +256,25 @@ public class KubectlTests
     }
 
     [SkippableFact]
+    public async Task TlsAndTokenFromTheKubeconfigAreUsed()
+    {
+        await using var k = await Kubectl.StartAsync(new KubeSimOptions { Tls = true, Token = "kube-t0ken", ReadyAfterMs = 10 });
+        Assert.StartsWith("https://", k.Sim.Server.Url.ToString());
+        Assert.Contains("namespace/secure created", await k.Ok("create", "namespace", "secure"));
+        Assert.Contains("secure", await k.Ok("get", "ns"));
+        var (exit, _, err) = await k.Run("--token", "wrong", "get", "ns");
+        Assert.Equal(1, exit);
+        Assert.Contains("Unauthorized", err);
+        // A kubeconfig trusting another CA: kubectl refuses the server.
+        using var otherCa = new KubeSim.Hosting.TlsCertificates();
+        var foreign = Path.Combine(k.Sim.Directory, "foreign-kubeconfig");
+        await File.WriteAllTextAsync(foreign, KubeSim.Hosting.Kubeconfig.Build(k.Sim.Server.Url, otherCa.CaPem, "kube-t0ken"));
+        var (untrustedExit, _, untrustedErr) = await k.Run("--kubeconfig", foreign, "get", "ns");
+        Assert.Equal(1, untrustedExit);
+        Assert.Contains("certificate signed by unknown authority", untrustedErr);
+    }
+
+    [SkippableFact]
     public async Task DiscoveryCategoriesAndShortNames()
     {
         await using var k = await Kubectl.StartAsync();
