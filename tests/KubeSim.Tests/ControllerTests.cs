@@ -218,6 +218,24 @@ public class ControllerTests
     }
 
     [Fact]
+    public async Task PodsWaitForASchedulableNode()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });
+        var cordon = new V1Patch("{\"spec\":{\"unschedulable\":true}}", V1Patch.PatchType.MergePatch);
+        await sim.Client.CoreV1.PatchNodeAsync(cordon, "kubesim-node-1");
+        await sim.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "waiting" },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "app:1" }] },
+        }, "default");
+        await Eventually.Until(async () => (await sim.Client.CoreV1.ReadNamespacedPodAsync("waiting", "default")).Status.Conditions?
+            .Any(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable") == true, "pod unschedulable");
+        Assert.Null((await sim.Client.CoreV1.ReadNamespacedPodAsync("waiting", "default")).Spec.NodeName);
+        await sim.Client.CoreV1.PatchNodeAsync(new V1Patch("{\"spec\":{\"unschedulable\":null}}", V1Patch.PatchType.MergePatch), "kubesim-node-1");
+        await Eventually.Until(async () => (await sim.Client.CoreV1.ReadNamespacedPodAsync("waiting", "default")).Status.Phase == "Running", "pod running after uncordon");
+    }
+
+    [Fact]
     public async Task NamespaceDeletionTerminatesThenRemovesContents()
     {
         await using var sim = await SimClient.StartAsync();

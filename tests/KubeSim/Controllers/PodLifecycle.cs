@@ -24,8 +24,8 @@ public sealed class PodLifecycle(ControllerManager m)
         var status = pod.Object["status"];
         if (status?["containerStatuses"] is null)
         {
-            Schedule(podType, pod.Object);
-            m.Enqueue(new WorkItem("pod", item.Namespace, item.Name), Math.Max(1, m.Options.ReadyAfterMs));
+            var scheduled = Schedule(podType, pod.Object);
+            m.Enqueue(new WorkItem("pod", item.Namespace, item.Name), scheduled ? Math.Max(1, m.Options.ReadyAfterMs) : UnschedulableRetryMs);
             return;
         }
         var created = Json.ParseTime(status.Str("startTime")) ?? DateTimeOffset.UtcNow;
@@ -40,11 +40,33 @@ public sealed class PodLifecycle(ControllerManager m)
         Start(podType, item);
     }
 
-    void Schedule(ResourceType podType, JsonObject pod)
+    const int UnschedulableRetryMs = 250;
+
+    /// <summary>Binds the pod to a node (schedulable, matching its nodeSelector) and starts it; false while none fits.</summary>
+    bool Schedule(ResourceType podType, JsonObject pod)
     {
         var nodeName = pod.At("spec").Str("nodeName");
         if (string.IsNullOrEmpty(nodeName))
-            nodeName = NodeName(Interlocked.Increment(ref _nextNode) % Math.Max(1, m.Options.Nodes));
+        {
+            var nodes = m.Store.List(m.Type("", "nodes").StorageKey);
+            var selector = LabelSelector.FromMap(Json.StringMap(pod.At("spec", "nodeSelector")));
+            var fitting = nodes.Where(n => n.Object.At("spec").Bool("unschedulable") != true && selector.Matches(n.Object.Labels())).ToList();
+            if (fitting.Count == 0)
+            {
+                var cordoned = nodes.Count(n => n.Object.At("spec").Bool("unschedulable") == true);
+                var why = cordoned > 0 ? $"{cordoned} node(s) were unschedulable" : $"{nodes.Count} node(s) didn't match Pod's node affinity/selector";
+                var message = $"0/{nodes.Count} nodes are available: {why}. preemption: 0/{nodes.Count} nodes are available: {nodes.Count} Preemption is not helpful for scheduling.";
+                m.Service.Mutate(podType, pod.Namespace(), pod.Name(), o =>
+                {
+                    var status = o.Obj("status");
+                    status["phase"] = "Pending";
+                    Conditions.Set(status, "PodScheduled", "False", "Unschedulable", message, probeTime: true);
+                    return true;
+                }, "status", "kube-scheduler");
+                return false;
+            }
+            nodeName = fitting[Interlocked.Increment(ref _nextNode) % fitting.Count].Name;
+        }
         var node = nodeName;
         var ip = PodIp();
         m.Service.Mutate(podType, pod.Namespace(), pod.Name(), o =>
@@ -81,6 +103,7 @@ public sealed class PodLifecycle(ControllerManager m)
             })]);
             return true;
         }, "status", "kubelet");
+        return true;
     }
 
     void Start(ResourceType podType, WorkItem item)
