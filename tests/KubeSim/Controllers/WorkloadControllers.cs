@@ -273,7 +273,9 @@ public sealed class DaemonSetController(ControllerManager m) : PodOwnerControlle
         if (ds is null || Conditions.IsTerminating(ds.Object)) return;
         var revision = Conditions.Hash(ds.Object.At("spec", "template"));
         var generation = (ds.Object.At("metadata").Long("generation") ?? 1).ToString();
-        var nodes = Enumerable.Range(0, Math.Max(1, M.Options.Nodes)).Select(PodLifecycle.NodeName).ToList();
+        // Every node its nodeSelector matches, cordoned or not (DaemonSet pods tolerate unschedulable nodes).
+        var nodeSelector = LabelSelector.FromMap(Json.StringMap(ds.Object.At("spec", "template", "spec", "nodeSelector")));
+        var nodes = M.Store.List(M.Type("", "nodes").StorageKey).Where(n => nodeSelector.Matches(n.Object.Labels())).Select(n => n.Name).ToList();
         var pods = PodsOf(ds);
         foreach (var p in pods)
             if (p.Object.At("metadata", "labels").Str("controller-revision-hash") != revision || !nodes.Contains(p.Object.At("spec").Str("nodeName") ?? ""))
