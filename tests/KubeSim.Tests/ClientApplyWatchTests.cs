@@ -72,6 +72,25 @@ public class ClientApplyWatchTests
     }
 
     [Fact]
+    public async Task ManagedFieldsSentByAClientReplaceTheStoredOnes()
+    {
+        await using var sim = await SimClient.StartAsync();
+        var api = sim.Client.CoreV1;
+        await api.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "m" }, Data = new Dictionary<string, string> { ["key"] = "1" } },
+            "default", fieldManager: "creator");
+        // What kubectl does when it migrates client-side apply ownership to a server-side apply manager.
+        var migrate = new V1Patch("""
+            [{"op":"replace","path":"/metadata/managedFields","value":[
+              {"manager":"kubectl","operation":"Apply","apiVersion":"v1","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:key":{}}}}]}]
+            """, V1Patch.PatchType.JsonPatch);
+        var migrated = await api.PatchNamespacedConfigMapAsync(migrate, "m", "default", fieldManager: "kubectl");
+        Assert.Equal(["kubectl/Apply"], migrated.Metadata.ManagedFields.Select(e => $"{e.Manager}/{e.Operation}"));
+        var status = await StatusAssert.Fails(409, () => api.PatchNamespacedConfigMapAsync(
+            Apply("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"m"},"data":{"key":"2"}}"""), "m", "default", fieldManager: "other"));
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"kubectl\": .data.key", (string?)status["message"]);
+    }
+
+    [Fact]
     public async Task WatchStreamsEventsFromAResourceVersion()
     {
         await using var sim = await SimClient.StartAsync();

@@ -257,7 +257,18 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             if (oldMeta[k] is JsonNode v) meta[k] = v.DeepClone();
             else meta.Remove(k);
         }
-        if (trackFields) meta["managedFields"] = oldMeta["managedFields"]?.DeepClone();
+        // A request that sets managedFields replaces them (kubectl migrates client-side apply ownership this
+        // way); otherwise the stored ones carry over.
+        var tracking = old;
+        if (trackFields)
+        {
+            if (meta["managedFields"] is JsonArray sent && !JsonNode.DeepEquals(sent, oldMeta["managedFields"]))
+            {
+                tracking = old.Clone();
+                tracking.Meta()["managedFields"] = sent.DeepClone();
+            }
+            meta["managedFields"] = tracking.At("metadata", "managedFields")?.DeepClone();
+        }
         if (meta["managedFields"] is null) meta.Remove("managedFields");
 
         defaults.OnWrite(rt, next);
@@ -267,7 +278,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             meta["generation"] = SpecChanged(old, next) ? gen + 1 : gen;
         }
         Validation.Validate(rt, next);
-        if (trackFields) FieldManager.TrackUpdate(rt, old, next, o.Manager, subresource);
+        if (trackFields) FieldManager.TrackUpdate(rt, tracking, next, o.Manager, subresource);
 
         if (JsonNode.DeepEquals(old, next)) return existing;
 
