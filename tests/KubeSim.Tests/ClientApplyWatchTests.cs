@@ -136,6 +136,26 @@ public class ClientApplyWatchTests
     }
 
     [Fact]
+    public async Task IdleWatchesThatAllowBookmarksGetThem()
+    {
+        // Shortened for the whole test process; only clients that ask for bookmarks see the difference.
+        KubeSim.Api.ApiHandler.BookmarkInterval = TimeSpan.FromMilliseconds(100);
+        await using var sim = await SimClient.StartAsync();
+        using var http = new HttpClient { BaseAddress = sim.Server.Url };
+        var list = JsonNode.Parse(await http.GetStringAsync("/api/v1/namespaces/default/configmaps"))!;
+        var rv = (string?)list["metadata"]!["resourceVersion"];
+        var text = await http.GetStringAsync($"/api/v1/namespaces/default/configmaps?watch=1&allowWatchBookmarks=true&resourceVersion={rv}&timeoutSeconds=1");
+        var events = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.NotEmpty(events);
+        Assert.All(events, e =>
+        {
+            Assert.Equal("BOOKMARK", (string?)e["type"]);
+            Assert.Equal("ConfigMap", (string?)e["object"]!["kind"]);
+            Assert.True(long.Parse((string)e["object"]!["metadata"]!["resourceVersion"]!) >= long.Parse(rv!));
+        });
+    }
+
+    [Fact]
     public async Task WatchFromACompactedVersionGetsExpired()
     {
         await using var sim = await SimClient.StartAsync();

@@ -18,6 +18,7 @@ public sealed partial class ApiHandler
         if (req.Name is not null) fields = FieldSelector.Parse($"metadata.name={req.Name}" + (q["fieldSelector"].FirstOrDefault() is { Length: > 0 } f ? "," + f : ""));
         var rvText = q["resourceVersion"].FirstOrDefault();
         var sendInitial = q["sendInitialEvents"] == "true";
+        var bookmarks = q["allowWatchBookmarks"] == "true";
         long? fromRv = string.IsNullOrEmpty(rvText) || rvText == "0" || sendInitial ? null
             : long.TryParse(rvText, out var r) ? r : throw ApiException.BadRequest($"invalid resource version: {rvText}");
         var table = WantsTable(ctx);
@@ -69,8 +70,20 @@ public sealed partial class ApiHandler
                 if (sub.Replay is not null)
                     foreach (var e in sub.Replay)
                         await Deliver(e);
-                await foreach (var e in sub.Reader.ReadAllAsync(cts.Token))
-                    await Deliver(e);
+                Task<bool>? pending = null;
+                while (true)
+                {
+                    pending ??= sub.Reader.WaitToReadAsync(cts.Token).AsTask();
+                    if (bookmarks && await Task.WhenAny(pending, Task.Delay(BookmarkInterval, cts.Token)) != pending)
+                    {
+                        if (cts.IsCancellationRequested) break;
+                        await WriteBookmarkIfIdle(ctx, rt, sub, cts.Token);
+                        continue;
+                    }
+                    if (!await pending) break;
+                    pending = null;
+                    while (sub.Reader.TryRead(out var e)) await Deliver(e);
+                }
 
                 async Task Deliver(StoreEvent e)
                 {
@@ -88,6 +101,21 @@ public sealed partial class ApiHandler
             catch (OperationCanceledException) { }
             catch (IOException) { }
         }
+    }
+
+    /// <summary>How often an idle watch that allows bookmarks gets one (tests shorten it).</summary>
+    internal static TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A BOOKMARK at the current resourceVersion, sent only when every event up to it was delivered.</summary>
+    async Task WriteBookmarkIfIdle(HttpContext ctx, ResourceType rt, ObjectStore.Subscription sub, CancellationToken ct)
+    {
+        long rv;
+        lock (Store.Gate)
+        {
+            if (sub.Reader.Count > 0) return;
+            rv = Store.CurrentRv;
+        }
+        await WriteEvent(ctx, "BOOKMARK", Bookmark(rt, rv, initialEnd: false), ct);
     }
 
     static byte[] Bookmark(ResourceType rt, long rv, bool initialEnd)

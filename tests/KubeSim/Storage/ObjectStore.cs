@@ -127,7 +127,8 @@ public sealed class ObjectStore
         {
             if (fromRv is long from && from < OldestRv - 1 && from != _rv)
                 throw new ResourceVersionTooOldException(from);
-            var channel = Channel.CreateUnbounded<StoreEvent>(new UnboundedChannelOptions { SingleReader = true });
+            // Not SingleReader: that channel kind cannot count its items, which bookmarks need.
+            var channel = Channel.CreateUnbounded<StoreEvent>();
             var sub = new Subscriber(storageKey, channel.Writer);
             List<StoredObject>? initial = null;
             List<StoreEvent>? replay = null;
