@@ -26,11 +26,22 @@ public sealed class Defaults
                 obj["type"] ??= "Opaque";
                 break;
             case ("", "Pod"):
-                DefaultPodSpec(obj.Obj("spec"));
+            {
+                var spec = obj.Obj("spec");
+                DefaultPodSpec(spec);
+                spec["serviceAccountName"] ??= "default";
+                spec["serviceAccount"] ??= spec["serviceAccountName"]!.DeepClone();
+                spec["enableServiceLinks"] ??= true;
+                spec["priority"] ??= 0;
+                spec["preemptionPolicy"] ??= "PreemptLowerPriority";
+                spec["tolerations"] ??= new JsonArray(
+                    new JsonObject { ["key"] = "node.kubernetes.io/not-ready", ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = 300 },
+                    new JsonObject { ["key"] = "node.kubernetes.io/unreachable", ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = 300 });
                 var status = obj.Obj("status");
                 status["phase"] ??= "Pending";
-                status["qosClass"] ??= "BestEffort";
+                status["qosClass"] ??= QosClass(spec);
                 break;
+            }
         }
         OnWrite(rt, obj);
     }
@@ -93,6 +104,17 @@ public sealed class Defaults
                 DefaultJob(obj);
                 break;
         }
+    }
+
+    /// <summary>Guaranteed when every container's requests equal its limits, BestEffort without any, else Burstable.</summary>
+    static string QosClass(JsonObject podSpec)
+    {
+        var containers = (podSpec["containers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var resources = containers.Select(c => (Requests: Json.StringMap(c.At("resources", "requests")), Limits: Json.StringMap(c.At("resources", "limits")))).ToList();
+        if (resources.All(r => r.Requests.Count == 0 && r.Limits.Count == 0)) return "BestEffort";
+        var guaranteed = resources.All(r => r.Limits.ContainsKey("cpu") && r.Limits.ContainsKey("memory")
+            && r.Limits.All(l => !r.Requests.TryGetValue(l.Key, out var req) || req == l.Value));
+        return guaranteed ? "Guaranteed" : "Burstable";
     }
 
     static void DefaultTemplate(JsonObject spec)
