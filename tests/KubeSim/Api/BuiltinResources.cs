@@ -70,6 +70,8 @@ public static class BuiltinResources
 
         R("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false, categories: ["api-extensions"], generation: true),
         R("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false, categories: ["api-extensions"], generation: true),
+        R("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy", "validatingadmissionpolicies", false, categories: ["api-extensions"], sub: Status, generation: true),
+        R("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybindings", false, categories: ["api-extensions"], generation: true),
 
         R("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, ["crd", "crds"], ["api-extensions"], Status, true),
 

@@ -206,6 +206,20 @@ public static class TablePrinter
                 new("Groups", "string", o => Subjects(o, "Group"), 1),
                 new("ServiceAccounts", "string", o => Subjects(o, "ServiceAccount"), 1),
             ],
+            ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy") =>
+            [
+                NameCol,
+                new("Validations", "integer", o => Count(o.At("spec", "validations"))),
+                new("ParamKind", "string", o => o.At("spec", "paramKind") is JsonObject pk ? $"{pk.Str("apiVersion")}/{pk.Str("kind")}" : "<unset>"),
+                AgeCol,
+            ],
+            ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding") =>
+            [
+                NameCol,
+                new("PolicyName", "string", o => Get(o, "spec", "policyName")),
+                new("ParamRef", "string", o => o.At("spec", "paramRef") is JsonObject pr ? $"{pr.Str("namespace")}/{pr.Str("name")}" : "<unset>"),
+                AgeCol,
+            ],
             ("admissionregistration.k8s.io", _) => [NameCol, new("Webhooks", "integer", o => Count(o["webhooks"])), AgeCol],
             ("policy", "PodDisruptionBudget") =>
             [
