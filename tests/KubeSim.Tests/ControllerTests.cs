@@ -241,13 +241,22 @@ public class ControllerTests
         await using var sim = await SimClient.StartAsync();
         await sim.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "doomed" } });
         await sim.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "c" } }, "doomed");
+        await sim.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "held", Finalizers = ["example.com/hold"] } }, "doomed");
         using var http = new HttpClient { BaseAddress = sim.Server.Url };
         var deleted = JsonNode.Parse(await (await http.DeleteAsync("/api/v1/namespaces/doomed")).Content.ReadAsStringAsync())!;
         Assert.Equal("Namespace", (string?)deleted["kind"]);
         Assert.Equal("Terminating", (string?)deleted["status"]!["phase"]);
         Assert.NotNull(deleted["metadata"]!["deletionTimestamp"]);
+
+        // The finalizer keeps the namespace Terminating after the rest of its content is gone.
+        await Eventually.Until(() => sim.Server.Read("v1", "ConfigMap", "doomed", "c") is null
+            && sim.Server.Read("v1", "ConfigMap", "doomed", "held")?["metadata"]?["deletionTimestamp"] is not null, "content deleted but the held one");
+        await Task.Delay(300);
+        Assert.Equal("Terminating", (string?)sim.Server.Read("v1", "Namespace", null, "doomed")!["status"]!["phase"]);
         var refused = await StatusAssert.Fails(403, () => sim.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "d" } }, "doomed"));
         Assert.Contains("because it is being terminated", (string?)refused["message"]);
+
+        await sim.Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"metadata\":{\"finalizers\":null}}", V1Patch.PatchType.MergePatch), "held", "doomed");
         await Eventually.Until(() => sim.Server.Read("v1", "Namespace", null, "doomed") is null, "namespace gone");
         Assert.Empty(sim.Server.ReadAll("v1", "ConfigMap", "doomed"));
     }

@@ -6,7 +6,7 @@ namespace KubeSim.Controllers;
 
 /// <summary>
 /// Active namespaces get their "default" ServiceAccount and kube-root-ca.crt ConfigMap; Terminating ones are
-/// emptied, then removed.
+/// emptied (objects with finalizers keep the namespace Terminating until they go), then removed.
 /// </summary>
 public sealed class NamespaceController(ControllerManager m)
 {
@@ -31,19 +31,32 @@ public sealed class NamespaceController(ControllerManager m)
         }
     }
 
+    /// <summary>Deletes the namespace's contents (finalizers are honoured); removes the namespace once it is empty.</summary>
     public void Finalize(WorkItem item)
     {
         var nsType = m.Type("", "namespaces");
+        var remaining = 0;
         lock (m.Store.Gate)
         {
             var ns = m.Store.Get(nsType.StorageKey, "", item.Name);
             if (ns is null || !Conditions.IsTerminating(ns.Object)) return;
             foreach (var rt in m.Registry.All.Where(r => r.Namespaced).DistinctBy(r => r.StorageKey))
                 foreach (var o in m.Store.List(rt.StorageKey, item.Name))
-                    m.Store.Remove(rt.StorageKey, o.Namespace, o.Name);
-            m.Store.Remove(nsType.StorageKey, "", item.Name);
+                {
+                    remaining++;
+                    if (Conditions.IsTerminating(o.Object)) continue;
+                    try
+                    {
+                        if (!m.Service.Delete(rt, o.Namespace, o.Name, DeletePropagation.Background, null, Options).Pending) remaining--;
+                    }
+                    catch (ApiException e) when (e.Code == 404) { remaining--; }
+                }
+            if (remaining == 0) m.Store.Remove(nsType.StorageKey, "", item.Name);
         }
+        if (remaining > 0) m.Enqueue(item, TerminationDelayMs);
     }
+
+    static readonly WriteOptions Options = new() { FieldManager = "namespace-controller" };
 
     void EnsureDefaults(string ns)
     {
