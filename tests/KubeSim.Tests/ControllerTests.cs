@@ -81,7 +81,6 @@ public class ControllerTests
         await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });
         await sim.Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web", "nginx:1.27", replicas: 1), "default");
         await Eventually.Until(() => (int?)sim.Server.Read("apps/v1", "Deployment", "default", "web")!["status"]?["availableReplicas"] == 1, "deployment available");
-        await Task.Delay(50);
         var live = sim.Server.Read("apps/v1", "Deployment", "default", "web")!;
         static JsonNode? Reorder(JsonNode? n) => n switch
         {
@@ -97,6 +96,14 @@ public class ControllerTests
             Assert.Equal(200, (int)put.StatusCode);
             return JsonNode.Parse(await put.Content.ReadAsStringAsync())!;
         }
+        // Let the controllers settle: the object must not change between two reads 100 ms apart.
+        await Eventually.Until(async () =>
+        {
+            var before = (string?)sim.Server.Read("apps/v1", "Deployment", "default", "web")!["metadata"]!["resourceVersion"];
+            await Task.Delay(100);
+            live = sim.Server.Read("apps/v1", "Deployment", "default", "web")!;
+            return before == (string?)live["metadata"]!["resourceVersion"];
+        }, "deployment settled");
         // Same content, other order: no write at all.
         var same = await Put(Reorder(live)!);
         Assert.Equal((string?)live["metadata"]!["resourceVersion"], (string?)same["metadata"]!["resourceVersion"]);
