@@ -190,6 +190,38 @@ public class KubectlTests
     }
 
     [SkippableFact]
+    public async Task EveryBuiltInKindAppliesClientAndServerSide()
+    {
+        await using var k = await Kubectl.StartAsync(new KubeSimOptions { ReadyAfterMs = 10 });
+        var file = Path.Combine(AppContext.BaseDirectory, "Manifests", "all-kinds.yaml");
+        var created = (await k.Ok("apply", "-f", file)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(21, created.Length);
+        Assert.All(created, l => Assert.EndsWith(" created", l));
+        // kubectl always re-sends a PodDisruptionBudget's selector (patch strategy "replace"), as on a real cluster.
+        var again = (await k.Ok("apply", "-f", file)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["poddisruptionbudget.policy/web configured"], again.Where(l => !l.EndsWith(" unchanged")));
+
+        var versions = await k.Ok("get", "-f", file, "-o", "jsonpath={range .items[*]}{.metadata.resourceVersion} {end}");
+        Assert.All((await k.Ok("apply", "--server-side", "-f", file)).Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.EndsWith(" serverside-applied", l));
+        var afterFirst = await k.Ok("get", "-f", file, "-o", "jsonpath={range .items[*]}{.metadata.resourceVersion} {end}");
+        await k.Ok("apply", "--server-side", "-f", file);
+        Assert.Equal(afterFirst, await k.Ok("get", "-f", file, "-o", "jsonpath={range .items[*]}{.metadata.resourceVersion} {end}"));
+        Assert.NotEqual("", versions);
+
+        var tables = await k.Ok("-n", "kinds", "get", "ds,sts,job,pdb,hpa,netpol,lease,role,rolebinding,ep");
+        Assert.Matches(@"(?m)^daemonset\.apps/agent\s+1\s+1\s+\d\s+1\s+\d\s+kubernetes\.io/os=linux\s+\S+$", tables);
+        Assert.Matches(@"(?m)^poddisruptionbudget\.policy/web\s+1\s+N/A\s+0\s+\S+$", tables);
+        Assert.Matches(@"(?m)^rolebinding\.rbac\.authorization\.k8s\.io/reader\s+Role/reader\s+\S+$", tables);
+        Assert.Matches(@"(?m)^endpoints/external\s+10\.1\.2\.3:443\s+\S+$", tables);
+        Assert.Contains("deployment \"web\" successfully rolled out", await k.Ok("-n", "kinds", "rollout", "status", "deploy/web", "--timeout=30s"));
+        Assert.Contains("daemon set \"agent\" successfully rolled out", await k.Ok("-n", "kinds", "rollout", "status", "ds/agent", "--timeout=30s"));
+
+        await k.Ok("delete", "-f", file);
+        await Eventually.Until(() => k.Sim.Server.Read("v1", "Namespace", null, "kinds") is null, "namespace gone");
+        Assert.Null(k.Sim.Server.Read("rbac.authorization.k8s.io/v1", "ClusterRole", null, "kinds-reader"));
+    }
+
+    [SkippableFact]
     public async Task CustomResourcesByShortNameWithPrinterColumns()
     {
         var release = Kubectl.IstioRelease();
