@@ -182,6 +182,11 @@ public class ClientCrudTests
         Assert.False(labelsOnly.Metadata.Labels.ContainsKey("tier"));
         Assert.Equal(2, labelsOnly.Metadata.Generation); // metadata-only change keeps the generation
 
+        var reorder = new V1Patch("""{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"sidecar"},{"name":"app"}],"containers":[{"name":"sidecar","image":"busybox:1.37"}]}}}}""", V1Patch.PatchType.StrategicMergePatch);
+        var reordered = await sim.Client.AppsV1.PatchNamespacedDeploymentAsync(reorder, "web", "default");
+        Assert.Equal(["sidecar", "app"], reordered.Spec.Template.Spec.Containers.Select(c => c.Name));
+        Assert.Equal("busybox:1.37", reordered.Spec.Template.Spec.Containers[0].Image);
+
         var deleteSidecar = new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}}}}""", V1Patch.PatchType.StrategicMergePatch);
         var oneContainer = await sim.Client.AppsV1.PatchNamespacedDeploymentAsync(deleteSidecar, "web", "default");
         Assert.Single(oneContainer.Spec.Template.Spec.Containers);

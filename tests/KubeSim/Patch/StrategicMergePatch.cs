@@ -60,10 +60,40 @@ public static class StrategicMergePatch
             else target[key] = merged;
         }
 
+        foreach (var (key, value) in patch)
+            if (key.StartsWith(SetOrderPrefix, StringComparison.Ordinal) && value is JsonArray order
+                && target[key[SetOrderPrefix.Length..]] is JsonArray list)
+            {
+                path.Add(key[SetOrderPrefix.Length..]);
+                target[key[SetOrderPrefix.Length..]] = Reorder(list, order, ListSemantics.For(rt, path));
+                path.RemoveAt(path.Count - 1);
+            }
+
         if (retain is not null)
             foreach (var key in target.Select(kv => kv.Key).ToList())
                 if (!retain.Contains(key)) target.Remove(key);
         return target;
+    }
+
+    /// <summary>$setElementOrder: listed items first, in the given order; the others keep their relative order after them.</summary>
+    static JsonArray Reorder(JsonArray list, JsonArray order, ListType type)
+    {
+        // Order entries carry only the merge key (e.g. containerPort without protocol).
+        bool Same(JsonNode? item, JsonNode? entry) => type.Kind == ListKind.Map
+            ? entry is JsonObject e && item is JsonObject && type.Keys.Any(k => e[k] is not null)
+              && type.Keys.All(k => e[k] is null || JsonNode.DeepEquals(item[k], e[k]))
+            : JsonNode.DeepEquals(item, entry);
+        var items = list.Select(i => i?.DeepClone()).ToList();
+        var result = new JsonArray();
+        foreach (var entry in order)
+        {
+            var idx = items.FindIndex(i => Same(i, entry));
+            if (idx < 0) continue;
+            result.Add(items[idx]);
+            items.RemoveAt(idx);
+        }
+        foreach (var rest in items) result.Add(rest);
+        return result;
     }
 
     static JsonArray MergeList(ResourceType rt, JsonArray current, JsonArray patch, List<string> path)
