@@ -88,7 +88,16 @@ public sealed class KubeSimServer : IAsyncDisposable
     public static async Task<KubeSimServer> StartAsync(KubeSimOptions? options = null, CancellationToken ct = default)
     {
         var server = new KubeSimServer(options ?? new KubeSimOptions());
-        await server.StartCoreAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await server.StartCoreAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // e.g. the port is taken: release the controllers and the host before reporting it.
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         return server;
     }
 

@@ -37,6 +37,7 @@ public static class Program
                 }
             }
             if (kubeconfig is null) throw new ArgumentException("--kubeconfig is required");
+            if (options.FailImage is not null) _ = new System.Text.RegularExpressions.Regex(options.FailImage);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
         {
@@ -45,7 +46,17 @@ public static class Program
             return 2;
         }
 
-        await using var server = await KubeSimServer.StartAsync(options);
+        KubeSimServer server;
+        try
+        {
+            server = await KubeSimServer.StartAsync(options);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"KubeSim: cannot listen on 127.0.0.1:{options.Port}: {e.Message}");
+            return 1;
+        }
+        await using var running = server;
         server.WriteKubeconfig(kubeconfig);
         Console.Out.WriteLine($"KubeSim listening on {server.Url.ToString().TrimEnd('/')}");
         Console.Out.Flush();
