@@ -280,6 +280,17 @@ public class ControllerTests
         await Eventually.Until(() => sim.Server.ReadAll("v1", "Pod", "default").All(p => p["metadata"]!["labels"]!["app"]!.ToString() == "b")
             && sim.Server.ReadAll("apps/v1", "ReplicaSet", "default").Count == 1, "a's replicaset and pods collected");
 
+        // A dependent whose owner does not exist is collected too.
+        await sim.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "orphan",
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "gone", Uid = Guid.NewGuid().ToString() }],
+            },
+        }, "default");
+        await Eventually.Until(() => sim.Server.Read("v1", "ConfigMap", "default", "orphan") is null, "dangling dependent collected");
+
         await sim.Client.AppsV1.DeleteNamespacedDeploymentAsync("b", "default", propagationPolicy: "Foreground");
         var pending = sim.Server.Read("apps/v1", "Deployment", "default", "b");
         if (pending is not null) Assert.Contains("foregroundDeletion", pending["metadata"]!["finalizers"]!.AsArray().Select(f => f!.ToString()));

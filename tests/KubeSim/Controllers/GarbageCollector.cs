@@ -31,7 +31,7 @@ public sealed class GarbageCollector(ControllerManager m)
             else
             {
                 _byUid[o.Uid] = id;
-                var owners = (o.Object.At("metadata", "ownerReferences") as JsonArray)?.Select(r => r.Str("uid") ?? "").Where(u => u.Length > 0).ToArray() ?? [];
+                var owners = OwnerUids(o.Object).ToArray();
                 if (owners.Length > 0)
                 {
                     _owners[id] = owners;
@@ -43,13 +43,27 @@ public sealed class GarbageCollector(ControllerManager m)
                 }
             }
         }
+        if (e.Type != WatchType.Deleted)
+            foreach (var ownerUid in OwnerUids(o.Object))
+                if (!Known(ownerUid)) m.Enqueue(new WorkItem("gc", "", ownerUid), DanglingOwnerDelayMs);
         if (e.Type == WatchType.Deleted && HasDependents(o.Uid))
             m.Enqueue(new WorkItem("gc", "", o.Uid));
         else if (e.Type != WatchType.Deleted && Conditions.IsTerminating(o.Object) && Finalizers(o.Object).Any(f => f is "foregroundDeletion" or "orphan"))
             m.Enqueue(new WorkItem("gc", "", o.Uid));
         if (e.Type == WatchType.Deleted || Conditions.IsTerminating(o.Object))
-            foreach (var ownerUid in (o.Object.At("metadata", "ownerReferences") as JsonArray)?.Select(r => r.Str("uid") ?? "") ?? [])
-                if (ownerUid.Length > 0) m.Enqueue(new WorkItem("gc", "", ownerUid));
+            foreach (var ownerUid in OwnerUids(o.Object))
+                m.Enqueue(new WorkItem("gc", "", ownerUid));
+    }
+
+    /// <summary>Dependents whose owner never showed up are collected after this delay, as kube-controller-manager does.</summary>
+    const int DanglingOwnerDelayMs = 100;
+
+    static IEnumerable<string> OwnerUids(JsonObject o) =>
+        (o.At("metadata", "ownerReferences") as JsonArray)?.Select(r => r.Str("uid") ?? "").Where(u => u.Length > 0) ?? [];
+
+    bool Known(string uid)
+    {
+        lock (_gate) return _byUid.ContainsKey(uid);
     }
 
     bool HasDependents(string uid)
