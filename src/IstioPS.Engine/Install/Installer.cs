@@ -68,6 +68,8 @@ public sealed class Installer
         callbacks.Verbose?.Invoke($"Planned {plan.Count} objects after {clock.ElapsedMilliseconds} ms.");
         // One question per object, all before the first write.
         var approved = plan.Where(p => callbacks.ShouldProcess(p.Target, "Server-side apply")).ToList();
+        var applier = new Applier(api, request.Concurrency);
+        var baselineTask = approved.Count > 0 ? applier.BaselineAsync(ct) : Task.FromResult<long?>(null);
         var missingNamespaces = await MissingNamespacesAsync(plan, request.Namespace, ct).ConfigureAwait(false);
         var createNamespaces = missingNamespaces.Where(ns => callbacks.ShouldProcess($"namespace/{ns}", "Create namespace")).ToList();
         if (approved.Count == 0 && createNamespaces.Count == 0)
@@ -75,7 +77,6 @@ public sealed class Installer
             return null;
         }
 
-        var applier = new Applier(api, request.Concurrency);
         var results = new List<AppliedObject>();
         var total = approved.Count + createNamespaces.Count;
         void Done(AppliedObject o)
@@ -92,7 +93,7 @@ public sealed class Installer
             progress?.Report(new OperationProgress($"Applying objects: {count} of {total}", 5 + (count * 60 / Math.Max(1, total)), $"{o.Kind}/{o.Name}"));
         }
 
-        var baseline = await applier.BaselineAsync(ct).ConfigureAwait(false);
+        var baseline = await baselineTask.ConfigureAwait(false);
         foreach (var ns in createNamespaces)
         {
             Done(await CreateNamespaceAsync(ns, request, ct).ConfigureAwait(false));
@@ -102,54 +103,70 @@ public sealed class Installer
         var deadline = DateTimeOffset.UtcNow + request.Timeout;
         TimeSpan Remaining() => deadline - DateTimeOffset.UtcNow is var r && r > TimeSpan.Zero ? r : TimeSpan.FromMilliseconds(1);
 
-        // Namespaces, then CRDs, which must be Established before anything that uses them.
+        // Namespaces, then CRDs. The CRDs' watch starts before they are applied, and while they become
+        // Established everything that does not use them goes on; their custom resources wait for it.
         await ApplyGroupAsync(applier, approved.Where(p => p.Rank == 0), request, baseline, Done, ct).ConfigureAwait(false);
         var crds = approved.Where(p => p.Source.Kind == "CustomResourceDefinition").ToList();
-        if (crds.Count > 0)
-        {
-            progress?.Report(new OperationProgress($"Applying {crds.Count} CustomResourceDefinitions", 5));
-            var established = new System.Collections.Concurrent.ConcurrentBag<string>();
-            await ApplyGroupAsync(applier, crds, request, baseline, Done, ct, live =>
-            {
-                if (WorkloadStatus.CrdEstablished(live)) established.Add((string?)live["metadata"]?["name"] ?? "");
-            }).ConfigureAwait(false);
-            var pending = crds.Select(c => c.Source.Name).Except(established).ToList();
-            callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions applied after {clock.ElapsedMilliseconds} ms; waiting for {pending.Count} to be established.");
-            progress?.Report(new OperationProgress($"Waiting for {pending.Count} CustomResourceDefinitions to be established", 30));
-            await waiter.WaitForCrdsAsync(pending, Remaining(), progress, ct).ConfigureAwait(false);
-            callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions established after {clock.ElapsedMilliseconds} ms.");
-            foreach (var gv in crds.SelectMany(c => RestMapper.FromCrd(c.Source.Body)).Select(r => r.ApiVersion).Distinct())
-            {
-                mapper.Invalidate(gv);
-            }
-        }
-
-        var rest = approved.Where(p => p.Rank > 1).ToList();
-        var components = request.ComponentOrder is { Count: > 0 } order
-            ? order.Select(c => rest.Where(p => string.Equals(p.Source.Component, c, StringComparison.OrdinalIgnoreCase)).ToList())
-                .Append(rest.Where(p => !order.Contains(p.Source.Component ?? "", StringComparer.OrdinalIgnoreCase)).ToList())
-                .Where(g => g.Count > 0).ToList()
-            : new List<List<PlannedObject>> { rest };
+        var customKinds = crds.SelectMany(c => RestMapper.FromCrd(c.Source.Body)).ToList();
+        var isCustom = customKinds.Select(r => (r.Group, r.Kind)).ToHashSet();
+        using var crdWatch = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var crdsReady = Task.CompletedTask;
         var waited = false;
-        foreach (var component in components)
+        try
         {
-            foreach (var group in component.GroupBy(p => InstallOrder.Tier(p.Source.Kind)).OrderBy(g => g.Key))
+            if (crds.Count > 0)
             {
-                await ApplyGroupAsync(applier, group, request, baseline, Done, ct).ConfigureAwait(false);
+                crdsReady = WaitForCrdsAsync();
+                progress?.Report(new OperationProgress($"Applying {crds.Count} CustomResourceDefinitions", 5));
+                await ApplyGroupAsync(applier, crds, request, baseline, Done, ct).ConfigureAwait(false);
+                callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions applied after {clock.ElapsedMilliseconds} ms.");
             }
 
-            if (!request.NoWait)
+            var rest = approved.Where(p => p.Rank > 1).ToList();
+            var components = request.ComponentOrder is { Count: > 0 } order
+                ? order.Select(c => rest.Where(p => string.Equals(p.Source.Component, c, StringComparison.OrdinalIgnoreCase)).ToList())
+                    .Append(rest.Where(p => !order.Contains(p.Source.Component ?? "", StringComparer.OrdinalIgnoreCase)).ToList())
+                    .Where(g => g.Count > 0).ToList()
+                : new List<List<PlannedObject>> { rest };
+            foreach (var component in components)
             {
-                var targets = component.Where(p => WorkloadStatus.IsWorkload(p.Resource.Kind))
-                    .Select(p => new WaitTarget(p.Resource, p.Namespace ?? request.Namespace, p.Source.Name)).ToList();
-                if (targets.Count > 0)
+                foreach (var group in component.GroupBy(p => InstallOrder.Tier(p.Source.Kind)).OrderBy(g => g.Key))
                 {
-                    var name = component[0].Source.Component;
-                    progress?.Report(new OperationProgress($"Waiting for {targets.Count} workloads{(name is null ? "" : $" of {name}")}", 70));
-                    await waiter.WaitForWorkloadsAsync(targets, Remaining(), progress, ct).ConfigureAwait(false);
-                    waited = true;
+                    var custom = group.Where(p => isCustom.Contains((p.Resource.Group, p.Resource.Kind))).ToList();
+                    await ApplyGroupAsync(applier, group.Except(custom), request, baseline, Done, ct).ConfigureAwait(false);
+                    if (custom.Count > 0)
+                    {
+                        await crdsReady.ConfigureAwait(false);
+                        await ApplyGroupAsync(applier, custom, request, baseline, Done, ct).ConfigureAwait(false);
+                    }
+                }
+
+                if (!request.NoWait)
+                {
+                    var targets = component.Where(p => WorkloadStatus.IsWorkload(p.Resource.Kind))
+                        .Select(p => new WaitTarget(p.Resource, p.Namespace ?? request.Namespace, p.Source.Name)).ToList();
+                    if (targets.Count > 0)
+                    {
+                        var name = component[0].Source.Component;
+                        progress?.Report(new OperationProgress($"Waiting for {targets.Count} workloads{(name is null ? "" : $" of {name}")}", 70));
+                        await waiter.WaitForWorkloadsAsync(targets, Remaining(), progress, ct).ConfigureAwait(false);
+                        waited = true;
+                    }
                 }
             }
+
+            await crdsReady.ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!crdsReady.IsCompleted) crdWatch.Cancel();
+        }
+
+        async Task WaitForCrdsAsync()
+        {
+            await waiter.WaitForCrdsAsync(crds.Select(c => c.Source.Name).ToList(), Remaining(), progress, crdWatch.Token).ConfigureAwait(false);
+            callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions established after {clock.ElapsedMilliseconds} ms.");
+            foreach (var gv in customKinds.Select(r => r.ApiVersion).Distinct()) mapper.Invalidate(gv);
         }
 
         callbacks.Verbose?.Invoke($"{results.Count} objects applied{(waited ? " and ready" : "")} after {clock.ElapsedMilliseconds} ms, {api.RequestCount - startRequests} requests.");
@@ -238,15 +255,8 @@ public sealed class Installer
     {
         var inManifest = plan.Where(p => p.Source.Kind == "Namespace").Select(p => p.Source.Name).ToHashSet(StringComparer.Ordinal);
         var needed = plan.Select(p => p.Namespace).OfType<string>().Append(target).Distinct(StringComparer.Ordinal).Where(n => !inManifest.Contains(n)).ToList();
-        var missing = new List<string>();
-        foreach (var ns in needed)
-        {
-            if (await api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct).ConfigureAwait(false) is null)
-            {
-                missing.Add(ns);
-            }
-        }
-
+        var existing = await Task.WhenAll(needed.Select(ns => api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
+        var missing = needed.Where((ns, i) => existing[i] is null).ToList();
         return missing;
     }
 
@@ -269,13 +279,12 @@ public sealed class Installer
         }
     }
 
-    private async Task ApplyGroupAsync(Applier applier, IEnumerable<PlannedObject> group, InstallRequest request, long? baseline, Action<AppliedObject> done, CancellationToken ct, Action<JsonObject>? onLive = null)
+    private async Task ApplyGroupAsync(Applier applier, IEnumerable<PlannedObject> group, InstallRequest request, long? baseline, Action<AppliedObject> done, CancellationToken ct)
     {
         await applier.ForEachAsync(group, async (p, token) =>
         {
             var body = Prepare(p, request);
-            var (result, live) = await applier.ApplyAsync(body, p.Resource, p.Namespace, baseline, p.Source.Component, p.Source.Source.ToString(), token).ConfigureAwait(false);
-            onLive?.Invoke(live);
+            var (result, _) = await applier.ApplyAsync(body, p.Resource, p.Namespace, baseline, p.Source.Component, p.Source.Source.ToString(), token).ConfigureAwait(false);
             done(result);
         }, ct).ConfigureAwait(false);
     }
