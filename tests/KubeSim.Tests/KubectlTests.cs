@@ -208,13 +208,16 @@ public class KubectlTests
         Assert.Equal(afterFirst, await k.Ok("get", "-f", file, "-o", "jsonpath={range .items[*]}{.metadata.resourceVersion} {end}"));
         Assert.NotEqual("", versions);
 
-        var tables = await k.Ok("-n", "kinds", "get", "ds,sts,job,pdb,hpa,netpol,lease,role,rolebinding,ep");
-        Assert.Matches(@"(?m)^daemonset\.apps/agent\s+1\s+1\s+\d\s+1\s+\d\s+kubernetes\.io/os=linux\s+\S+$", tables);
-        Assert.Matches(@"(?m)^poddisruptionbudget\.policy/web\s+1\s+N/A\s+0\s+\S+$", tables);
-        Assert.Matches(@"(?m)^rolebinding\.rbac\.authorization\.k8s\.io/reader\s+Role/reader\s+\S+$", tables);
-        Assert.Matches(@"(?m)^endpoints/external\s+10\.1\.2\.3:443\s+\S+$", tables);
         Assert.Contains("deployment \"web\" successfully rolled out", await k.Ok("-n", "kinds", "rollout", "status", "deploy/web", "--timeout=30s"));
         Assert.Contains("daemon set \"agent\" successfully rolled out", await k.Ok("-n", "kinds", "rollout", "status", "ds/agent", "--timeout=30s"));
+        await Eventually.Until(() => (int?)k.Sim.Server.Read("policy/v1", "PodDisruptionBudget", "kinds", "web")!["status"]?["disruptionsAllowed"] == 1
+            && (int?)k.Sim.Server.Read("autoscaling/v2", "HorizontalPodAutoscaler", "kinds", "web")!["status"]?["currentReplicas"] == 2, "budget and autoscaler status");
+        var tables = await k.Ok("-n", "kinds", "get", "ds,sts,job,pdb,hpa,netpol,lease,role,rolebinding,ep");
+        Assert.Matches(@"(?m)^daemonset\.apps/agent\s+1\s+1\s+\d\s+1\s+\d\s+kubernetes\.io/os=linux\s+\S+$", tables);
+        Assert.Matches(@"(?m)^poddisruptionbudget\.policy/web\s+1\s+N/A\s+1\s+\S+$", tables);
+        Assert.Matches(@"(?m)^horizontalpodautoscaler\.autoscaling/web\s+Deployment/web\s+<unknown>\s+1\s+3\s+2\s+\S+$", tables);
+        Assert.Matches(@"(?m)^rolebinding\.rbac\.authorization\.k8s\.io/reader\s+Role/reader\s+\S+$", tables);
+        Assert.Matches(@"(?m)^endpoints/external\s+10\.1\.2\.3:443\s+\S+$", tables);
 
         await k.Ok("delete", "-f", file);
         await Eventually.Until(() => k.Sim.Server.Read("v1", "Namespace", null, "kinds") is null, "namespace gone");

@@ -45,6 +45,7 @@ public sealed class ControllerManager : IAsyncDisposable
         var endpoints = new EndpointsController(this);
         _reconcilers["endpoints"] = endpoints.Reconcile;
         _reconcilers["endpoints-namespace"] = endpoints.ReconcileNamespace;
+        _reconcilers["budgets"] = new BudgetAndScalerStatus(this).Reconcile;
     }
 
     public ResourceService Service { get; }
@@ -105,6 +106,8 @@ public sealed class ControllerManager : IAsyncDisposable
                 if (KindByStorage.TryGetValue(obj.StorageKey, out var kind))
                     Enqueue(new WorkItem(kind, obj.Namespace, obj.Name));
                 if (obj.StorageKey == "/pods") Enqueue(new WorkItem("endpoints-namespace", obj.Namespace, ""));
+                if (obj.StorageKey is "/pods" or "policy/poddisruptionbudgets" or "autoscaling/horizontalpodautoscalers" or "apps/deployments" or "apps/statefulsets")
+                    Enqueue(new WorkItem("budgets", obj.Namespace, ""));
                 if (ControllerOf(obj.Object) is { } owner && KindByOwnerKind.TryGetValue(owner.Str("kind") ?? "", out var ownerKind))
                     Enqueue(new WorkItem(ownerKind, obj.Namespace, owner.Str("name") ?? ""));
             }
