@@ -4,6 +4,18 @@ using IstioPS.Engine.Kube;
 using KubeSim;
 
 // The timed harness behind `build.ps1 -Task Bench`. Prints figures; asserts nothing.
+if (Arg("--render-once") is { } onceRelease)
+{
+    // Run in a fresh process by the harness: the first render's time and the process's peak memory.
+    var sw = Stopwatch.StartNew();
+    var rendered = IstioPS.Engine.Rendering.ReleaseManifests.Render(new IstioPS.Engine.Rendering.ReleaseRenderRequest { ReleasePath = onceRelease, Profile = "default" });
+    var ms = sw.Elapsed.TotalMilliseconds;
+    var process = Process.GetCurrentProcess();
+    process.Refresh();
+    Console.WriteLine($"{ms:0};{rendered.Objects.Count};{process.PeakWorkingSet64 / (1024 * 1024)}");
+    return 0;
+}
+
 var module = Arg("--module") ?? throw new ArgumentException("--module <path of out/IstioPS> is required");
 var root = Arg("--root") ?? Directory.GetCurrentDirectory();
 
@@ -47,6 +59,28 @@ await using (var server = await KubeSimServer.StartAsync(new KubeSimOptions { Re
     var (one, _) = await api.ListAsync("/api/v1/namespaces", null, default, pageSize: 5000);
     Console.WriteLine($"    list {one.Count} namespaces in one page: {single.Elapsed.TotalMilliseconds:0.0} ms");
     File.Delete(kubeconfig);
+}
+
+var data = Environment.GetEnvironmentVariable("ISTIOPS_ISTIO_DATA") is { Length: > 0 } d ? d : Path.Combine(root, "..", "shared", "istio");
+var release = Path.GetFullPath(Path.Combine(data, "releases", "istio-1.30.3"));
+if (Directory.Exists(release))
+{
+    Console.WriteLine("==> Rendering the default profile in a fresh .NET process (first call, peak memory)");
+    var runs = new List<string>();
+    for (var i = 0; i < 3; i++)
+    {
+        var once = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var a in new[] { typeof(Program).Assembly.Location, "--render-once", release }) once.ArgumentList.Add(a);
+        using var p = Process.Start(once)!;
+        runs.Add((await p.StandardOutput.ReadToEndAsync()).Trim());
+        await p.WaitForExitAsync();
+    }
+
+    foreach (var run in runs)
+    {
+        var parts = run.Split(';');
+        Console.WriteLine($"    first render {parts[0]} ms, {parts[1]} objects, peak working set {parts[2]} MB (targets < 1000 ms, < 150 MB)");
+    }
 }
 
 Console.WriteLine("==> Cmdlets against kubectl (tests/Bench/Bench.ps1)");
