@@ -50,9 +50,14 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
 
     static byte[] RandomBody(Random r)
     {
-        switch (r.Next(6))
+        switch (r.Next(7))
         {
             case 0: return [];
+            case 6:
+                // The protobuf envelope of a Deployment followed by garbage: exercises the protobuf decoder.
+                var garbage = new byte[r.Next(0, 48)];
+                r.NextBytes(garbage);
+                return [0x6b, 0x38, 0x73, 0x00, 0x0a, 0x15, 0x0a, 0x07, .. "apps/v1"u8, 0x12, 0x0a, .. "Deployment"u8, 0x12, (byte)garbage.Length, .. garbage];
             case 1:
                 var bytes = new byte[r.Next(1, 64)];
                 r.NextBytes(bytes);
