@@ -34,6 +34,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     [Parameter(ParameterSetName = ReleaseSet)]
     [Parameter(ParameterSetName = VersionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
     public string Profile { get; set; } = "default";
 
     [Parameter(ParameterSetName = ReleaseSet)]

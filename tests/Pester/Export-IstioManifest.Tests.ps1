@@ -97,6 +97,14 @@ Describe 'Get-IstioProfile' -Skip:(-not $hasIstio) {
         (Get-IstioProfile $release -Name 'open*').Name | Should -Be @('openshift', 'openshift-ambient')
     }
 
+    It 'completes -Profile from the release''s own profiles' {
+        $line = "Install-Istio -ReleasePath '$release' -Profile de"
+        $names = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $names | Should -Be @('default', 'demo')
+        $line = 'Export-IstioManifest -ReleasePath . -Profile mi'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('minimal')
+    }
+
     It 'writes UnknownProfile for a name that does not exist' {
         Get-IstioProfile $release -Name nope -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $e[0].FullyQualifiedErrorId | Should -Be 'UnknownProfile,IstioPS.Commands.GetIstioProfileCommand'

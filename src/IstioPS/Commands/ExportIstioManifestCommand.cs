@@ -29,6 +29,7 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
     [Parameter(ParameterSetName = ReleaseSet)]
     [Parameter(ParameterSetName = VersionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
     public string Profile { get; set; } = "default";
 
     [Parameter]
