@@ -72,6 +72,28 @@ public class ClientApplyWatchTests
     }
 
     [Fact]
+    public async Task ItemsSomeoneElseAddedFieldsToSurviveTheApplierDroppingThem()
+    {
+        await using var sim = await SimClient.StartAsync();
+        const string two = """
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+             "spec":{"selector":{"matchLabels":{"app":"web"}},
+                     "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[
+                       {"name":"app","image":"app:1"},{"name":"helper","image":"helper:1"}]}}}}
+            """;
+        var apps = sim.Client.AppsV1;
+        await apps.PatchNamespacedDeploymentAsync(Apply(two), "web", "default", fieldManager: "installer");
+        await apps.PatchNamespacedDeploymentAsync(new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"helper","image":"helper:2","env":[{"name":"DEBUG","value":"1"}]}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
+            "web", "default", fieldManager: "operator");
+        var one = two.Replace(""",{"name":"helper","image":"helper:1"}""", "");
+        var applied = await apps.PatchNamespacedDeploymentAsync(Apply(one), "web", "default", fieldManager: "installer");
+        // The operator owns fields inside the helper container, so the item (with its key) stays.
+        var helper = Assert.Single(applied.Spec.Template.Spec.Containers, c => c.Name == "helper");
+        Assert.Equal("helper:2", helper.Image);
+        Assert.Equal("1", Assert.Single(helper.Env).Value);
+    }
+
+    [Fact]
     public async Task ManagedFieldsSentByAClientReplaceTheStoredOnes()
     {
         await using var sim = await SimClient.StartAsync();

@@ -135,9 +135,13 @@ public static class FieldManager
         var merged = live?.Clone() ?? new JsonObject();
         if (mine is not null)
         {
-            var others = entries.Where(e => e != mine).SelectMany(e => e.Set.Paths).ToHashSet(StringComparer.Ordinal);
+            // A field stays when another manager owns it or anything inside it (an item someone else added fields to).
+            var others = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var path in entries.Where(e => e != mine).SelectMany(e => e.Set.Paths))
+                for (var cut = path.Length; cut > 0; cut = path.LastIndexOf(FieldSet.Sep, cut - 1))
+                    if (!others.Add(path[..cut])) break;
             foreach (var p in mine.Set.Paths.OrderByDescending(p => p.Length))
-                if (!appliedSet.Contains(p) && !others.Contains(p)) FieldSet.RemoveAt(merged, p);
+                if (!appliedSet.Contains(p) && !others.Contains(p) && !IsKeyOfKeptItem(p, others)) FieldSet.RemoveAt(merged, p);
         }
         merged = (JsonObject)Merge(rt, merged, applied, [])!;
 
@@ -153,6 +157,17 @@ public static class FieldManager
         }
         Write(merged, entries);
         return merged;
+    }
+
+    /// <summary>A key field (name in k:{"name":...}) of a list item that stays because others own parts of it.</summary>
+    static bool IsKeyOfKeptItem(string path, HashSet<string> others)
+    {
+        var cut = path.LastIndexOf(FieldSet.Sep);
+        if (cut < 0 || !path[(cut + 1)..].StartsWith("f:", StringComparison.Ordinal)) return false;
+        var item = path[..cut];
+        var element = item[(item.LastIndexOf(FieldSet.Sep) + 1)..];
+        return element.StartsWith("k:", StringComparison.Ordinal) && others.Contains(item)
+            && JsonNode.Parse(element[2..]) is JsonObject key && key.ContainsKey(path[(cut + 3)..]);
     }
 
     public static bool SameIgnoringManagedFields(JsonObject a, JsonObject b)
