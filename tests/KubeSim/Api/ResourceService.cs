@@ -202,6 +202,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             meta["namespace"] = ns;
         }
         foreach (var k in new[] { "managedFields", "resourceVersion", "uid", "creationTimestamp", "generation" }) meta.Remove(k);
+        RemoveNulls(applied);
         var statusOnly = subresource == "status";
         if (rt.HasStatus && !statusOnly) applied.Remove("status");
 
@@ -215,6 +216,21 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         return (CommitUpdate(rt, existing, result, subresource, o, trackFields: false), false);
 
         static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+    }
+
+    /// <summary>An applied configuration's null fields (rollingUpdate: null) declare nothing: drop them.</summary>
+    static void RemoveNulls(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var key in o.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList()) o.Remove(key);
+                foreach (var (_, v) in o) RemoveNulls(v);
+                break;
+            case JsonArray a:
+                foreach (var v in a) RemoveNulls(v);
+                break;
+        }
     }
 
     /// <summary>Read-modify-write for controllers: <paramref name="change"/> edits a copy; returns the stored result.</summary>
