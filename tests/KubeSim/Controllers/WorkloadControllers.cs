@@ -64,6 +64,15 @@ public abstract class PodOwnerController(ControllerManager m)
         }, "status");
 
     protected static long Replicas(JsonObject o) => o.At("spec").Long("replicas") ?? 1;
+
+    /// <summary>The object a work item names, unless it is gone or being deleted.</summary>
+    protected StoredObject? Live(ResourceType rt, WorkItem item)
+    {
+        var obj = M.Store.Get(rt.StorageKey, item.Namespace, item.Name);
+        return obj is null || Conditions.IsTerminating(obj.Object) ? null : obj;
+    }
+
+    protected static string? RevisionOf(StoredObject pod) => pod.Object.At("metadata", "labels").Str("controller-revision-hash");
 }
 
 public sealed class ReplicaSetController(ControllerManager m) : PodOwnerController(m)
@@ -71,8 +80,7 @@ public sealed class ReplicaSetController(ControllerManager m) : PodOwnerControll
     public void Reconcile(WorkItem item)
     {
         var rt = M.Type("apps", "replicasets");
-        var rs = M.Store.Get(rt.StorageKey, item.Namespace, item.Name);
-        if (rs is null || Conditions.IsTerminating(rs.Object)) return;
+        if (Live(rt, item) is not { } rs) return;
         var pods = PodsOf(rs);
         var desired = Replicas(rs.Object);
         for (var i = pods.Count; i < desired; i++)
@@ -99,8 +107,7 @@ public sealed class DeploymentController(ControllerManager m) : PodOwnerControll
     {
         var rt = M.Type("apps", "deployments");
         var rsType = M.Type("apps", "replicasets");
-        var deploy = M.Store.Get(rt.StorageKey, item.Namespace, item.Name);
-        if (deploy is null || Conditions.IsTerminating(deploy.Object)) return;
+        if (Live(rt, item) is not { } deploy) return;
         var d = deploy.Object;
         var desired = Replicas(d);
         var template = d.At("spec", "template")?.DeepClone() as JsonObject ?? new JsonObject();
@@ -222,15 +229,14 @@ public sealed class StatefulSetController(ControllerManager m) : PodOwnerControl
     public void Reconcile(WorkItem item)
     {
         var rt = M.Type("apps", "statefulsets");
-        var sts = M.Store.Get(rt.StorageKey, item.Namespace, item.Name);
-        if (sts is null || Conditions.IsTerminating(sts.Object)) return;
+        if (Live(rt, item) is not { } sts) return;
         var desired = Replicas(sts.Object);
         var revision = $"{sts.Name}-{Conditions.Hash(sts.Object.At("spec", "template"))}";
         var pods = PodsOf(sts);
         foreach (var p in pods)
         {
             var ordinal = int.TryParse(p.Name[(p.Name.LastIndexOf('-') + 1)..], out var o) ? o : int.MaxValue;
-            var outdated = p.Object.At("metadata", "labels").Str("controller-revision-hash") != revision;
+            var outdated = RevisionOf(p) != revision;
             if (ordinal >= desired || outdated) DeletePod(p);
         }
         pods = PodsOf(sts);
@@ -248,7 +254,7 @@ public sealed class StatefulSetController(ControllerManager m) : PodOwnerControl
         }
         pods = PodsOf(sts);
         var ready = Ready(pods);
-        var updated = pods.Count(p => p.Object.At("metadata", "labels").Str("controller-revision-hash") == revision);
+        var updated = pods.Count(p => RevisionOf(p) == revision);
         SetStatus(rt, sts, (status, _) =>
         {
             status["replicas"] = pods.Count;
@@ -269,8 +275,7 @@ public sealed class DaemonSetController(ControllerManager m) : PodOwnerControlle
     public void Reconcile(WorkItem item)
     {
         var rt = M.Type("apps", "daemonsets");
-        var ds = M.Store.Get(rt.StorageKey, item.Namespace, item.Name);
-        if (ds is null || Conditions.IsTerminating(ds.Object)) return;
+        if (Live(rt, item) is not { } ds) return;
         var revision = Conditions.Hash(ds.Object.At("spec", "template"));
         var generation = (ds.Object.At("metadata").Long("generation") ?? 1).ToString();
         // Every node its nodeSelector matches, cordoned or not (DaemonSet pods tolerate unschedulable nodes).
@@ -278,7 +283,7 @@ public sealed class DaemonSetController(ControllerManager m) : PodOwnerControlle
         var nodes = M.Store.List(M.Type("", "nodes").StorageKey).Where(n => nodeSelector.Matches(n.Object.Labels())).Select(n => n.Name).ToList();
         var pods = PodsOf(ds);
         foreach (var p in pods)
-            if (p.Object.At("metadata", "labels").Str("controller-revision-hash") != revision || !nodes.Contains(p.Object.At("spec").Str("nodeName") ?? ""))
+            if (RevisionOf(p) != revision || !nodes.Contains(p.Object.At("spec").Str("nodeName") ?? ""))
                 DeletePod(p);
         pods = PodsOf(ds);
         foreach (var node in nodes)
@@ -292,7 +297,7 @@ public sealed class DaemonSetController(ControllerManager m) : PodOwnerControlle
         }
         pods = PodsOf(ds);
         var ready = Ready(pods);
-        var updated = pods.Count(p => p.Object.At("metadata", "labels").Str("controller-revision-hash") == revision);
+        var updated = pods.Count(p => RevisionOf(p) == revision);
         SetStatus(rt, ds, (status, _) =>
         {
             status["currentNumberScheduled"] = pods.Count;
@@ -313,8 +318,7 @@ public sealed class JobController(ControllerManager m) : PodOwnerController(m)
     public void Reconcile(WorkItem item)
     {
         var rt = M.Type("batch", "jobs");
-        var job = M.Store.Get(rt.StorageKey, item.Namespace, item.Name);
-        if (job is null || Conditions.IsTerminating(job.Object)) return;
+        if (Live(rt, item) is not { } job) return;
         var completions = job.Object.At("spec").Long("completions") ?? 1;
         var parallelism = job.Object.At("spec").Long("parallelism") ?? 1;
         var pods = PodsOf(job);
