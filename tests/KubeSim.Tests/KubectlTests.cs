@@ -121,6 +121,10 @@ public class KubectlTests
         var crds = Path.Combine(release!, "manifests", "charts", "base", "files", "crd-all.gen.yaml");
         var applied = await k.Ok("apply", "--server-side", "-f", crds);
         Assert.Equal(15, applied.Split('\n').Count(l => l.EndsWith("serverside-applied")));
+        await k.Ok("wait", "--for=condition=Established", "--timeout=30s", "-f", crds);
+        var crdVersions = await k.Ok("get", "crds", "-o", "jsonpath={range .items[*]}{.metadata.resourceVersion} {end}");
+        Assert.Equal(15, (await k.Ok("apply", "--server-side", "-f", crds)).Split('\n').Count(l => l.EndsWith("serverside-applied")));
+        Assert.Equal(crdVersions, await k.Ok("get", "crds", "-o", "jsonpath={range .items[*]}{.metadata.resourceVersion} {end}"));
         var crdTable = await k.Ok("get", "crds");
         Assert.Matches(@"^NAME\s+CREATED AT", crdTable);
         Assert.Equal(15, crdTable.Split('\n').Count(l => l.Contains(".istio.io ")));
