@@ -327,5 +327,6 @@ public class KubectlTests
         Assert.Contains("kubesim-node-1", await k.Ok("get", "no"));
         Assert.Contains("service/kubernetes", await k.Ok("get", "all", "-n", "default"));
         Assert.Contains("v1.32", await k.Ok("version"));
+        Assert.Equal("yes\n", await k.Ok("auth", "can-i", "create", "deployments", "-n", "istio-system"));
     }
 }

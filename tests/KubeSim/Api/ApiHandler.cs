@@ -165,6 +165,16 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                 Allow(rt, "list");
                 await ListAsync(ctx, req);
                 return;
+            case "POST" when req.Name is null && rt.Kind == "SelfSubjectAccessReview":
+            {
+                // Reviews are answered, never stored; the bearer token (when required) was already checked.
+                var review = await ReadObjectAsync(ctx);
+                review["apiVersion"] = rt.ApiVersion;
+                review["kind"] = rt.Kind;
+                review["status"] = new JsonObject { ["allowed"] = true, ["reason"] = "KubeSim authorizes every authenticated request" };
+                await WriteJson(ctx, 201, review);
+                return;
+            }
             case "POST" when req.Name is null:
             {
                 Allow(rt, "create");

@@ -80,6 +80,8 @@ public static class BuiltinResources
         R("coordination.k8s.io", "v1", "Lease", "leases", true),
 
         R("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true),
+
+        R("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, verbs: ["create"]),
     ];
 
     /// <summary>Group order of /apis on a real 1.32 server (custom groups follow, sorted).</summary>
@@ -87,6 +89,6 @@ public static class BuiltinResources
     [
         "", "apps", "autoscaling", "batch", "networking.k8s.io", "policy", "rbac.authorization.k8s.io",
         "storage.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io", "scheduling.k8s.io",
-        "coordination.k8s.io", "discovery.k8s.io",
+        "coordination.k8s.io", "discovery.k8s.io", "authorization.k8s.io",
     ];
 }

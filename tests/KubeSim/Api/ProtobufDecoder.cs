@@ -6,7 +6,7 @@ namespace KubeSim.Api;
 /// <summary>
 /// Decodes the Kubernetes protobuf envelope ("k8s\0" + runtime.Unknown) for the built-in kinds kubectl's typed
 /// clients create with protobuf bodies (kubectl create namespace|configmap|secret|serviceaccount|deployment|
-/// service|job|pdb|role|clusterrole|rolebinding|clusterrolebinding). Fields are described by number in small
+/// service|job|pdb|role|clusterrole|rolebinding|clusterrolebinding, kubectl auth can-i). Fields are described by number in small
 /// tables below; unknown fields are skipped and zero values dropped, as JSON's omitempty would. Other kinds get 415.
 /// </summary>
 public static class ProtobufDecoder
@@ -111,6 +111,17 @@ public static class ProtobufDecoder
         }),
         [("rbac.authorization.k8s.io/v1", "Role")] = WithMeta(new() { [2] = M("rules", PolicyRule, true) }),
         [("rbac.authorization.k8s.io/v1", "ClusterRole")] = WithMeta(new() { [2] = M("rules", PolicyRule, true) }),
+        [("authorization.k8s.io/v1", "SelfSubjectAccessReview")] = WithMeta(new()
+        {
+            [2] = M("spec", new()
+            {
+                [1] = M("resourceAttributes", new()
+                {
+                    [1] = S("namespace"), [2] = S("verb"), [3] = S("group"), [4] = S("version"), [5] = S("resource"), [6] = S("subresource"), [7] = S("name"),
+                }),
+                [2] = M("nonResourceAttributes", new() { [1] = S("path"), [2] = S("verb") }),
+            }),
+        }),
         [("rbac.authorization.k8s.io/v1", "RoleBinding")] = Binding,
         [("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")] = Binding,
     };
