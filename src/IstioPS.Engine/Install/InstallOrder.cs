@@ -21,16 +21,15 @@ public static class InstallOrder
     };
 
     /// <summary>
-    /// Objects of one tier are applied together, tiers one after another: what is referenced
-    /// (accounts, roles, configuration) before what references it (bindings, webhooks, custom
-    /// resources), then workloads, then Services.
+    /// Objects of one tier are applied together, tiers one after another: namespaces, CRDs, then
+    /// accounts, RBAC, configuration and webhooks (the API server lets none of these wait on another),
+    /// then workloads (whose pods need the accounts, configuration and injection webhooks), then Services.
     /// </summary>
     public static int Tier(string kind) => Rank(kind) switch
     {
         0 => 0,
         1 => 1,
-        2 or 3 or 5 or 7 => 2,
-        4 or 6 or 8 or 9 => 3,
+        >= 2 and <= 9 => 2,
         10 or 11 => 4,
         _ => 5,
     };

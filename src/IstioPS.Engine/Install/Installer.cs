@@ -42,6 +42,8 @@ public sealed class Installer
             throw new IstioPSException("InvalidNamespace", ErrorKind.InvalidArgument, namespaceProblem, request.Namespace);
         }
 
+        // Namespaces and CRDs are (almost) always needed: ask discovery about them while the files are read.
+        var prefetch = Task.WhenAll(mapper.FindAsync("v1", "Namespace", ct), mapper.FindAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", ct));
         var objects = new List<ManifestObject>(request.Objects);
         var errors = new List<ManifestException>();
         if (request.ManifestPaths.Count > 0)
@@ -59,6 +61,7 @@ public sealed class Installer
         }
 
         progress?.Report(new OperationProgress("Discovering the API", 2));
+        await prefetch.ConfigureAwait(false);
         var plan = await PlanAsync(objects, request, errors, ct).ConfigureAwait(false);
         if (errors.Count > 0)
         {
@@ -94,18 +97,14 @@ public sealed class Installer
         }
 
         var baseline = await baselineTask.ConfigureAwait(false);
-        foreach (var ns in createNamespaces)
-        {
-            Done(await CreateNamespaceAsync(ns, request, ct).ConfigureAwait(false));
-        }
-
         var waiter = new ReadinessWaiter(api);
         var deadline = DateTimeOffset.UtcNow + request.Timeout;
         TimeSpan Remaining() => deadline - DateTimeOffset.UtcNow is var r && r > TimeSpan.Zero ? r : TimeSpan.FromMilliseconds(1);
 
-        // Namespaces, then CRDs. The CRDs' watch starts before they are applied, and while they become
-        // Established everything that does not use them goes on; their custom resources wait for it.
-        await ApplyGroupAsync(applier, approved.Where(p => p.Rank == 0), request, baseline, Done, ct).ConfigureAwait(false);
+        // Namespaces and CRDs first (side by side: CRDs are cluster-scoped). The CRDs' watch starts before they
+        // are applied, and while they become Established everything that does not use them goes on; their
+        // custom resources wait for it.
+        var namespacesReady = CreateNamespacesAsync();
         var crds = approved.Where(p => p.Source.Kind == "CustomResourceDefinition").ToList();
         var customKinds = crds.SelectMany(c => RestMapper.FromCrd(c.Source.Body)).ToList();
         var isCustom = customKinds.Select(r => (r.Group, r.Kind)).ToHashSet();
@@ -121,6 +120,8 @@ public sealed class Installer
                 await ApplyGroupAsync(applier, crds, request, baseline, Done, ct).ConfigureAwait(false);
                 callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions applied after {clock.ElapsedMilliseconds} ms.");
             }
+
+            await namespacesReady.ConfigureAwait(false);
 
             var rest = approved.Where(p => p.Rank > 1).ToList();
             var components = request.ComponentOrder is { Count: > 0 } order
@@ -160,6 +161,12 @@ public sealed class Installer
         finally
         {
             if (!crdsReady.IsCompleted) crdWatch.Cancel();
+        }
+
+        async Task CreateNamespacesAsync()
+        {
+            await Task.WhenAll(createNamespaces.Select(async ns => Done(await CreateNamespaceAsync(ns, request, ct).ConfigureAwait(false)))).ConfigureAwait(false);
+            await ApplyGroupAsync(applier, approved.Where(p => p.Rank == 0), request, baseline, Done, ct).ConfigureAwait(false);
         }
 
         async Task WaitForCrdsAsync()
