@@ -150,7 +150,8 @@ function New-HelpFile {
 function Read-Trx([string] $Path) {
     [xml]$trx = Get-Content -Raw $Path
     $c = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+    # xunit's skipped tests are counted in total but not in executed (notExecuted stays 0)
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.total - [int]$c.executed }
 }
 
 function Invoke-Test {
