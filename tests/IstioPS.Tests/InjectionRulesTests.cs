@@ -55,6 +55,10 @@ public class InjectionRulesTests
         Assert.True(InjectionRules.NeedsRestart(Ns(null, "canary"), Pod(revision: "default", sidecar: true)));
         Assert.True(InjectionRules.NeedsRestart(Ns("disabled", null), Pod(revision: "default", sidecar: true)));
         Assert.False(InjectionRules.NeedsRestart(Ns(null, null), Pod()));
+        var gateway = Pod(inject: "false");
+        ((JsonArray)gateway["spec"]!["containers"]!)[0]!["name"] = "istio-proxy";
+        Assert.False(InjectionRules.HasSidecar(gateway));
+        Assert.False(InjectionRules.NeedsRestart(Ns(null, null), gateway));
         var finished = Pod();
         finished["status"]!["phase"] = "Succeeded";
         Assert.False(InjectionRules.NeedsRestart(Ns("enabled", null), finished));

@@ -30,8 +30,17 @@ public static class InjectionRules
     public static (bool Injected, string? Revision) Actual(JsonObject pod)
         => HasSidecar(pod) ? (true, KubeFormat.Label(pod, InjectionService.RevisionLabel) ?? "default") : (false, null);
 
+    /// <summary>
+    /// Injected: the injector's sidecar.istio.io/status annotation, or an istio-proxy container in a pod
+    /// that did not opt out. A gateway's own istio-proxy container (its pods say sidecar.istio.io/inject=false)
+    /// is the workload itself, not a sidecar.
+    /// </summary>
     public static bool HasSidecar(JsonObject pod)
-        => Containers(pod, "containers").Concat(Containers(pod, "initContainers")).Any(c => (string?)c["name"] == SidecarContainer);
+    {
+        if (KubeFormat.Annotation(pod, "sidecar.istio.io/status") is not null) return true;
+        var optedOut = (KubeFormat.Label(pod, PodInjectLabel) ?? KubeFormat.Annotation(pod, PodInjectLabel)) == "false";
+        return !optedOut && Containers(pod, "containers").Concat(Containers(pod, "initContainers")).Any(c => (string?)c["name"] == SidecarContainer);
+    }
 
     /// <summary>A running pod whose sidecar presence or revision differs from what its namespace asks for now.</summary>
     public static bool NeedsRestart(NamespaceInjection ns, JsonObject pod)

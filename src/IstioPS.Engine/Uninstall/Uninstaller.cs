@@ -200,13 +200,9 @@ public sealed partial class Uninstaller
     {
         var selector = request.Purge ? "istio.io/rev" : $"istio.io/rev={request.Revision ?? "default"}";
         var (pods, _) = await api.ListAsync(ResourceInfo.Pods.CollectionPath(null), selector, ct).ConfigureAwait(false);
-        return pods.Where(p => (string?)p["metadata"]?["namespace"] != request.Namespace && HasSidecar(p))
+        return pods.Where(p => (string?)p["metadata"]?["namespace"] != request.Namespace && Injection.InjectionRules.HasSidecar(p))
             .Select(p => $"{(string?)p["metadata"]?["namespace"]}/{(string?)p["metadata"]?["name"]}").ToList();
     }
-
-    public static bool HasSidecar(JsonObject pod)
-        => (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>().Any(c => (string?)c["name"] == "istio-proxy") == true
-           || (pod["spec"]?["initContainers"] as JsonArray)?.OfType<JsonObject>().Any(c => (string?)c["name"] == "istio-proxy") == true;
 
     /// <summary>Nothing left that someone else put there: no workloads, services or pods (terminating ones aside).</summary>
     private async Task<bool> NamespaceIsEmptyAsync(string ns, CancellationToken ct)
