@@ -102,6 +102,39 @@ Describe 'The canary path: install, install canary, move, uninstall the old revi
     }
 }
 
+Describe 'Uninstall-Istio and the webhooks istioctl leaves behind' {
+    BeforeAll {
+        $script:cluster = Start-TestCluster
+        $script:kc = $cluster.Kubeconfig
+        $webhook = {
+            param($kind, $name, $labels)
+            $body = @{
+                apiVersion = 'admissionregistration.k8s.io/v1'; kind = $kind; metadata = @{ name = $name; labels = $labels }
+                webhooks = @(@{
+                        name = 'rev.validation.istio.io'; admissionReviewVersions = @('v1'); sideEffects = 'None'
+                        clientConfig = @{ service = @{ name = 'istiod'; namespace = 'istio-system'; path = '/validate' } }
+                    })
+            } | ConvertTo-Json -Depth 10
+            $plural = $kind.ToLower() + 's'
+            $null = Invoke-RestMethod -Method Post -Uri "$($cluster.Url)/apis/admissionregistration.k8s.io/v1/$plural" -Body $body -ContentType 'application/json'
+        }
+        # what istioctl installs (and its uninstall leaves): the default validator and revision tags
+        & $webhook 'ValidatingWebhookConfiguration' 'istiod-default-validator' @{ 'istio.io/rev' = 'default' }
+        & $webhook 'MutatingWebhookConfiguration' 'istio-revision-tag-default' @{ 'istio.io/rev' = 'canary'; 'istio.io/tag' = 'default' }
+        & $webhook 'ValidatingWebhookConfiguration' 'someone-elses-validator' @{}
+    }
+    AfterAll { Stop-TestCluster $cluster }
+
+    It 'removes a revision''s leftovers with that revision, and every Istio webhook with -Purge, but nothing else' {
+        $r = Uninstall-Istio -Revision default -Kubeconfig $kc -Confirm:$false
+        $r.Objects.Name | Should -Be @('istiod-default-validator')
+        $p = Uninstall-Istio -Purge -Kubeconfig $kc -Confirm:$false
+        $p.Objects | Where-Object Kind -like '*WebhookConfiguration' | Select-Object -ExpandProperty Name | Should -Be @('istio-revision-tag-default')
+        $left = (Invoke-RestMethod "$($cluster.Url)/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations").items.metadata.name
+        $left | Should -Be @('someone-elses-validator')
+    }
+}
+
 Describe 'Uninstall-Istio' {
     It 'declares ConfirmImpact High' {
         $attr = (Get-Command Uninstall-Istio).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
