@@ -12,14 +12,22 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     protected const string ManifestSet = "Manifest";
     protected const string ReleaseSet = "Release";
     protected const string VersionSet = "Version";
+    protected const string LiteralManifestSet = "LiteralManifest";
     private readonly List<string> paths = new();
     private InstallSource? source;
 
     /// <summary>Files or folders of pre-rendered YAML; wildcards allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ManifestSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "FullName", "Path")]
+    [Alias("FullName", "Path")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] ManifestPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>Files or folders taken exactly as written (no wildcards); what Get-ChildItem pipes by PSPath.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralManifestSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>An extracted Istio release (or the legacy 1.5 layout) to render natively.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ReleaseSet)]
@@ -75,6 +83,13 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
                 paths.AddRange(Ask(() => ResolveExisting(path)).GetAwaiter().GetResult());
             }
         }
+        else if (ParameterSetName == LiteralManifestSet)
+        {
+            foreach (var path in LiteralPath)
+            {
+                paths.Add(Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)).GetAwaiter().GetResult());
+            }
+        }
 
         return Task.CompletedTask;
     }
@@ -110,7 +125,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
 
     private InstallSource BuildSource()
     {
-        if (ParameterSetName == ManifestSet)
+        if (ParameterSetName is ManifestSet or LiteralManifestSet)
         {
             return new InstallSource { ManifestPaths = paths.ToList(), Revision = Revision };
         }

@@ -70,6 +70,14 @@ Describe 'Install-Istio' {
     It 'takes paths from the pipeline' {
         $result = Get-Item $app | Install-Istio -Kubeconfig $kc -NoWait
         $result.Total | Should -Be 2
+        ($dir | Join-Path -ChildPath 'app.yaml') | Install-Istio -Kubeconfig $kc -NoWait | Select-Object -ExpandProperty Total | Should -Be 2
+    }
+
+    It 'expands wildcards in -ManifestPath and not in -LiteralPath' {
+        $odd = Join-Path $dir 'odd[1].yaml'
+        Copy-Item -LiteralPath $app -Destination $odd
+        (Install-Istio -LiteralPath $odd -Kubeconfig $kc -NoWait).Total | Should -Be 2
+        (Install-Istio -ManifestPath (Join-Path $dir 'ap*.yaml') -Kubeconfig $kc -NoWait).Total | Should -Be 2
     }
 
     It 'reports invalid YAML with file and line and writes nothing' {

@@ -10,6 +10,7 @@ Running it again on the same input changes nothing and reports every object as u
 It emits one result object with every object and what happened to it (Created, Configured, Unchanged), the totals and the time taken.
 '@
     Parameters  = @{
+        LiteralPath  = 'Files or folders of YAML taken exactly as written: no wildcard expansion (for names holding [ or *). Get-ChildItem output binds here by its PSPath.'
         Version      = 'An Istio version (x.y.z, or latest for the newest stable release): the release is taken from the per-user cache (see Get-IstioRelease) and downloaded, verified and cached first when missing (see Save-IstioRelease). With -ReleasePath nothing is downloaded.'
         ManifestPath = 'Files or folders of pre-rendered YAML (multi-document files allowed; folders are read recursively for .yaml, .yml and .json). Wildcards are allowed. Accepts paths from the pipeline (for example from Get-ChildItem).'
         Namespace    = 'The namespace Istio is installed into and where namespaced objects without a namespace go. Created if missing. Default: istio-system.'

@@ -10,6 +10,7 @@ NotReady: a Deployment, DaemonSet, StatefulSet or Job is not ready, or a CRD is 
 It emits nothing when all is well. With -Quiet it returns $true or $false instead, for scripts. It only reads from the cluster.
 '@
     Parameters  = @{
+        LiteralPath  = 'Files or folders of YAML taken exactly as written: no wildcard expansion (for names holding [ or *). Get-ChildItem output binds here by its PSPath.'
         Version      = 'An Istio version (x.y.z or latest): the release is taken from the cache, downloaded when missing.'
         ManifestPath = 'Files or folders of YAML that should be installed. Wildcards are allowed; accepts paths from the pipeline.'
         ReleasePath  = 'An extracted Istio release to render what should be installed.'
