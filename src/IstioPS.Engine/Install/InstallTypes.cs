@@ -19,7 +19,7 @@ public sealed class InstallRequest
     public string Revision { get; init; } = "default";
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
     public bool NoWait { get; init; }
-    public int Concurrency { get; init; } = 8;
+    public int Concurrency { get; init; } = 16;
 
     /// <summary>When the whole operation started (rendering included), so the result's Duration covers it.</summary>
     public System.Diagnostics.Stopwatch? Clock { get; init; }

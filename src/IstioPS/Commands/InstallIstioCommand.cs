@@ -18,7 +18,7 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
 
     [Parameter]
     [ValidateRange(1, 64)]
-    public int Concurrency { get; set; } = 8;
+    public int Concurrency { get; set; } = 16;
 
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
