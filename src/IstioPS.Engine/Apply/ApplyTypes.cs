@@ -23,9 +23,6 @@ public sealed class AppliedObject
     public string? Source { get; init; }
     public string? ResourceVersion { get; init; }
 
-    /// <summary>kubectl's way to name it: deployment.apps/istiod.</summary>
-    public string Reference => $"{Kind}/{Name}";
-
     public override string ToString() => Namespace is null ? $"{Kind}/{Name} {Action.ToString().ToLowerInvariant()}" : $"{Kind}/{Namespace}/{Name} {Action.ToString().ToLowerInvariant()}";
 }
 

@@ -71,7 +71,7 @@ public sealed class InjectionService
         var approved = new List<string>();
         foreach (var ns in namespaces.Distinct(StringComparer.Ordinal))
         {
-            if (ObjectValidator(ns) is { } problem)
+            if (Manifests.ObjectValidator.CheckNamespace(ns) is { } problem)
             {
                 onError(new IstioPSException("InvalidNamespaceName", ErrorKind.InvalidArgument, problem, ns));
                 continue;
@@ -113,8 +113,6 @@ public sealed class InjectionService
             callbacks.Progress?.Report(new OperationProgress($"Labelling namespaces: {count} of {approved.Count}", count * 100 / approved.Count, ns));
         }, ct).ConfigureAwait(false);
     }
-
-    private static string? ObjectValidator(string ns) => Manifests.ObjectValidator.CheckNamespace(ns);
 
     private static JsonObject Labels(InjectionChange change) => change switch
     {

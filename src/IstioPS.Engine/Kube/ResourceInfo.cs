@@ -23,7 +23,5 @@ public sealed record ResourceInfo(string Group, string Version, string Kind, str
     public static readonly ResourceInfo Deployments = new("apps", "v1", "Deployment", "deployments", true);
     public static readonly ResourceInfo DaemonSets = new("apps", "v1", "DaemonSet", "daemonsets", true);
     public static readonly ResourceInfo StatefulSets = new("apps", "v1", "StatefulSet", "statefulsets", true);
-    public static readonly ResourceInfo ReplicaSets = new("apps", "v1", "ReplicaSet", "replicasets", true);
-    public static readonly ResourceInfo Jobs = new("batch", "v1", "Job", "jobs", true);
     public static readonly ResourceInfo CustomResourceDefinitions = new("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false);
 }

@@ -145,15 +145,16 @@ public sealed partial class Uninstaller
         {
             var resource = await mapper.FindAsync(k.ApiVersion, k.Kind, ct).ConfigureAwait(false);
             if (resource is null) return (order, resource, new List<JsonObject>());
-            var (items, _) = await api.ListAsync(resource.CollectionPath(null), selector, ct).ConfigureAwait(false);
-            if (k.Kind.EndsWith("WebhookConfiguration", StringComparison.Ordinal))
+            if (!k.Kind.EndsWith("WebhookConfiguration", StringComparison.Ordinal))
             {
-                // istioctl's leftovers carry no IstioPS label: the default validator and revision tags.
-                var (all, _) = await api.ListAsync(resource.CollectionPath(null), null, ct).ConfigureAwait(false);
-                items.AddRange(all.Where(w => IsIstioWebhook(w, request)));
+                var (items, _) = await api.ListAsync(resource.CollectionPath(null), selector, ct).ConfigureAwait(false);
+                return (order, resource, items);
             }
 
-            return (order, resource, items);
+            // Webhooks: one unselected list, since istioctl's leftovers (the default validator, revision tags)
+            // carry no IstioPS label; the cluster holds few of them.
+            var (all, _) = await api.ListAsync(resource.CollectionPath(null), null, ct).ConfigureAwait(false);
+            return (order, resource, all.Where(w => IsInstalledBy(w, request) || IsIstioWebhook(w, request)).ToList());
         })).ConfigureAwait(false);
 
         foreach (var (order, resource, items) in lists)
@@ -183,6 +184,11 @@ public sealed partial class Uninstaller
 
         return found.Values.OrderBy(t => t.Order).ThenBy(t => t.Namespace).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>What the label selector above selects, for objects listed without it.</summary>
+    private static bool IsInstalledBy(JsonObject obj, UninstallRequest request)
+        => KubeFormat.Label(obj, Installer.ManagedByLabel) == "istiops"
+           && (request.Purge || KubeFormat.Label(obj, Installer.RevisionLabel) == (request.Revision ?? "default"));
 
     private static bool IsIstioWebhook(JsonObject webhook, UninstallRequest request)
     {

@@ -33,7 +33,7 @@ public sealed class GetIstioComponentCommand : KubeCmdlet
             foreach (var pod in await reader.GetPodsAsync(Namespace, ct).ConfigureAwait(false))
             {
                 if (!Glob.AnyMatch(globs, pod.Name)) continue;
-                Remember(pod.Name, matched);
+                matched.Add(pod.Name);
                 Emit(pod);
             }
         }
@@ -42,8 +42,8 @@ public sealed class GetIstioComponentCommand : KubeCmdlet
             foreach (var component in await reader.GetComponentsAsync(Namespace, ct).ConfigureAwait(false))
             {
                 if (!Glob.AnyMatch(globs, component.Name) && !Glob.AnyMatch(globs, component.Component)) continue;
-                Remember(component.Name, matched);
-                Remember(component.Component, matched);
+                matched.Add(component.Name);
+                matched.Add(component.Component);
                 Emit(component);
             }
         }
@@ -58,5 +58,4 @@ public sealed class GetIstioComponentCommand : KubeCmdlet
         }
     }
 
-    private static void Remember(string name, HashSet<string> matched) => matched.Add(name);
 }
