@@ -13,8 +13,8 @@ namespace IstioPS.Engine.Install;
 /// </summary>
 public sealed class Installer
 {
-    public const string ManagedByLabel = "istiops.io/managed-by";
-    public const string RevisionLabel = "istiops.io/revision";
+    public const string ManagedByLabel = Ownership.Ownership.ManagedByLabel;
+    public const string RevisionLabel = Ownership.Ownership.RevisionLabel;
 
     private readonly KubeApi api;
     private readonly RestMapper mapper;
@@ -316,7 +316,7 @@ public sealed class Installer
     /// <summary>The revision an object belongs to: Istio's base (CRDs, shared RBAC) belongs to every revision.</summary>
     public static string RevisionOf(string? component, string revision) => component == "Base" ? SharedRevision : revision;
 
-    public const string SharedRevision = "shared";
+    public const string SharedRevision = Ownership.Ownership.SharedRevision;
 
     private static JsonObject Labels(InstallRequest request, string? component = null) => new()
     {

@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+
+namespace IstioPS.Engine.Ownership;
+
+/// <summary>
+/// How IstioPS marks what is its own. Every object it applies carries the two labels (selectable by
+/// label selectors); the annotation says how the object became IstioPS's: created by it, or adopted
+/// with -Adopt from another installer (istioctl, Helm). Uninstall and prune delete only objects whose
+/// annotation is present; a namespace is deleted only if IstioPS created it.
+/// </summary>
+public static class Ownership
+{
+    /// <summary>Label on every object IstioPS applies; value <see cref="ManagedByValue"/>.</summary>
+    public const string ManagedByLabel = "istiops.io/managed-by";
+
+    public const string ManagedByValue = "istiops";
+
+    /// <summary>Label naming the control-plane revision an object belongs to (<see cref="SharedRevision"/> for Istio's base).</summary>
+    public const string RevisionLabel = "istiops.io/revision";
+
+    public const string SharedRevision = "shared";
+
+    /// <summary>Annotation saying how the object became IstioPS's: <see cref="Created"/> or <see cref="Adopted"/>.</summary>
+    public const string Annotation = "istiops.io/ownership";
+
+    public const string Created = "created";
+
+    public const string Adopted = "adopted";
+
+    /// <summary>The ownership annotation's value on a live object, or null when IstioPS does not own it.</summary>
+    public static string? Of(JsonObject obj) => (string?)obj["metadata"]?["annotations"]?[Annotation];
+
+    /// <summary>True when IstioPS created or adopted the object (and so may delete it).</summary>
+    public static bool IsOwned(JsonObject obj) => Of(obj) is Created or Adopted;
+
+    /// <summary>True when IstioPS created the object itself (a namespace may be deleted only then).</summary>
+    public static bool IsCreatedByIstioPS(JsonObject obj) => Of(obj) == Created;
+}
