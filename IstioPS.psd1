@@ -21,6 +21,7 @@
         'Export-IstioManifest'
         'Get-IstioProfile'
         'Test-IstioInstallation'
+        'Compare-IstioInstallation'
         'Uninstall-Istio'
     )
     VariablesToExport    = @()

@@ -15,8 +15,6 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     private BlockingCollection<Action>? queue;
     private int pipelineThread;
 
-    protected CancellationToken CancelToken => cancel.Token;
-
     protected virtual Task BeginProcessingAsync(CancellationToken ct) => Task.CompletedTask;
     protected virtual Task ProcessRecordAsync(CancellationToken ct) => Task.CompletedTask;
     protected virtual Task EndProcessingAsync(CancellationToken ct) => Task.CompletedTask;
@@ -105,6 +103,11 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     protected void EmitVerbose(string text) => Post(() => WriteVerbose(text));
     protected void EmitWarning(string text) => Post(() => WriteWarning(text));
     protected void EmitProgress(ProgressRecord record) => Post(() => WriteProgress(record));
+
+    /// <summary>Whether -WhatIf is on (the parameter, or $WhatIfPreference); asked on the pipeline thread.</summary>
+    protected bool WhatIfRequested => Ask(() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
+        ? LanguagePrimitives.IsTrue(value)
+        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"))).GetAwaiter().GetResult();
 
     /// <summary>A ShouldProcess the engine can call from any thread.</summary>
     protected bool AskShouldProcess(string target, string action) => Ask(() => ShouldProcess(target, action)).GetAwaiter().GetResult();

@@ -1,11 +1,12 @@
 using System.Management.Automation;
+using IstioPS.Engine.Install;
 using IstioPS.Engine.Rendering;
 
 namespace IstioPS;
 
 /// <summary>
-/// The parameters that say what Istio should be (Install-Istio, Test-IstioInstallation): a release with
-/// a profile, -Set, -ValuesFile, -Revision, -Component and -Addon, or manifest files.
+/// The parameters that say what Istio should be (Install-Istio, Compare-IstioInstallation, Test-IstioInstallation):
+/// a release with a profile, -Set, -ValuesFile, -Revision, -Component and -Addon, or manifest files.
 /// </summary>
 public abstract class InstallSourceCmdlet : KubeCmdlet
 {
@@ -28,6 +29,11 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>Folders of -ManifestPath/-LiteralPath are read with their subfolders (as Get-ChildItem -Recurse).</summary>
+    [Parameter(ParameterSetName = ManifestSet)]
+    [Parameter(ParameterSetName = LiteralManifestSet)]
+    public SwitchParameter Recurse { get; set; }
 
     /// <summary>An extracted Istio release (or the legacy 1.5 layout) to render natively.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ReleaseSet)]
@@ -123,11 +129,34 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
 
     protected string RevisionOrDefault => Revision is null or "" ? "default" : Revision;
 
+    /// <summary>
+    /// The install the parameters describe (sources read or rendered, warnings written); null under -WhatIf when
+    /// the release would have to be downloaded. <paramref name="configure"/> sets what only the caller knows.
+    /// </summary>
+    protected async Task<InstallRequest?> GetRequestAsync(IProgress<Engine.Apply.OperationProgress>? progress, CancellationToken ct,
+        Func<InstallRequest, InstallRequest>? configure = null)
+    {
+        if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return null;
+        var loaded = InstallSources.Load(source, EmitVerbose);
+        foreach (var warning in loaded.Warnings) EmitWarning(warning);
+        var request = new InstallRequest
+        {
+            ManifestPaths = loaded.ManifestPaths,
+            Recurse = loaded.Recurse,
+            Objects = loaded.Objects,
+            ComponentOrder = loaded.ComponentOrder,
+            Prune = loaded.Prune,
+            Revision = RevisionOrDefault,
+            Namespace = Namespace,
+        };
+        return configure is null ? request : configure(request);
+    }
+
     private InstallSource BuildSource()
     {
         if (ParameterSetName is ManifestSet or LiteralManifestSet)
         {
-            return new InstallSource { ManifestPaths = paths.ToList(), Revision = Revision };
+            return new InstallSource { ManifestPaths = paths.ToList(), Revision = Revision, Recurse = Recurse };
         }
 
         var bound = MyInvocation.BoundParameters;

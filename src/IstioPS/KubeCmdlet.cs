@@ -40,6 +40,7 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
     protected OperationCallbacks Callbacks(ProgressReporter? progress = null, Action<AppliedObject>? applied = null) => new()
     {
         ShouldProcess = AskShouldProcess,
+        WhatIf = WhatIfRequested,
         Progress = progress,
         Verbose = EmitVerbose,
         Warning = EmitWarning,

@@ -76,7 +76,8 @@ public sealed class Sim : IAsyncDisposable
     }
 
     /// <summary>Requests that write (anything but GET), for proving that nothing was written.</summary>
-    public IReadOnlyList<RequestLogEntry> Writes() => Server.Requests.Where(r => r.Method != "GET").ToList();
+    /// <summary>Requests that could change state: neither reads nor dry runs.</summary>
+    public IReadOnlyList<RequestLogEntry> Writes() => Server.Requests.Where(r => r.IsWrite).ToList();
 
     public async ValueTask DisposeAsync()
     {

@@ -24,7 +24,7 @@ Describe 'Test-IstioInstallation' -Skip:(-not $hasIstio) {
         Test-IstioInstallation -ReleasePath $release -Profile minimal -Kubeconfig $kc -Quiet | Should -BeFalse
     }
 
-    It 'reports nothing right after an install, and reads only' {
+    It 'reports nothing right after an install, and sends only reads and dry runs' {
         $null = Install-Istio -ReleasePath $release -Profile minimal -Kubeconfig $kc
         Clear-SimRequest $cluster
         Test-IstioInstallation -ReleasePath $release -Profile minimal -Kubeconfig $kc | Should -BeNullOrEmpty

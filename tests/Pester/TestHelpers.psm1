@@ -82,9 +82,10 @@ function Get-SimRequest {
     @($log | ForEach-Object { $_ })
 }
 
+# Requests that could change state: neither reads nor dry runs (dryRun=All stores nothing).
 function Get-SimWrite {
     param([Parameter(Mandatory)] $Cluster)
-    @(Get-SimRequest $Cluster | Where-Object { $_.method -ne 'GET' })
+    @(Get-SimRequest $Cluster | Where-Object { $_.method -ne 'GET' -and ($_.query -split '[&?]') -notcontains 'dryRun=All' })
 }
 
 function Clear-SimRequest {

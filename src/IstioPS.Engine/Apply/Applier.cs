@@ -22,48 +22,37 @@ public sealed class Applier
 
     public int Concurrency { get; }
 
-    /// <summary>
-    /// The cluster's current resourceVersion, read once before writing: an object whose version is
-    /// not newer afterwards was left unchanged by the apply.
-    /// </summary>
-    public async Task<long?> BaselineAsync(CancellationToken ct)
-    {
-        var list = await api.GetAsync(ResourceInfo.Namespaces.CollectionPath(null) + "?limit=1", ct).ConfigureAwait(false);
-        return long.TryParse((string?)list["metadata"]?["resourceVersion"], out var rv) ? rv : null;
-    }
+    /// <summary>Server-side apply of one object (field manager istiops, force); answers the object as stored.</summary>
+    public async Task<JsonObject> ApplyAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct)
+        => (await SendApplyAsync(body, resource, ns, dryRun: false, ct).ConfigureAwait(false)).Body;
 
-    /// <summary>Server-side apply of one object; tells created, configured or unchanged.</summary>
-    public async Task<(AppliedObject Result, JsonObject Live)> ApplyAsync(JsonObject body, ResourceInfo resource, string? ns, long? baseline, string? component, string? source, CancellationToken ct)
+    /// <summary>
+    /// The same server-side apply as <see cref="ApplyAsync"/> (same body, field manager and force) with dryRun=All:
+    /// what the object would become, written nowhere. 201 when it would be created.
+    /// </summary>
+    public Task<(HttpStatusCode Status, JsonObject Answer)> DryRunAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct)
+        => SendApplyAsync(body, resource, ns, dryRun: true, ct);
+
+    private Task<(HttpStatusCode Status, JsonObject Body)> SendApplyAsync(JsonObject body, ResourceInfo resource, string? ns, bool dryRun, CancellationToken ct)
     {
         var name = (string?)body["metadata"]?["name"] ?? "";
-        var path = resource.ObjectPath(resource.Namespaced ? ns : null, name) + $"?fieldManager={FieldManager}&force=true";
-        var (status, live) = await api.WriteAsync(HttpMethod.Patch, path, body, KubeApi.ApplyPatch, ct, target: $"{resource.Kind}/{name}").ConfigureAwait(false);
-        var rvText = (string?)live["metadata"]?["resourceVersion"];
-        ApplyAction action;
-        if (status == HttpStatusCode.Created)
-        {
-            action = ApplyAction.Created;
-        }
-        else if (baseline is { } b && long.TryParse(rvText, out var rv))
-        {
-            action = rv > b ? ApplyAction.Configured : ApplyAction.Unchanged;
-        }
-        else
-        {
-            action = ApplyAction.Configured;
-        }
+        var path = resource.ObjectPath(resource.Namespaced ? ns : null, name) + $"?fieldManager={FieldManager}&force=true" + (dryRun ? "&dryRun=All" : "");
+        return api.WriteAsync(HttpMethod.Patch, path, body, KubeApi.ApplyPatch, ct, target: $"{resource.Kind}/{name}");
+    }
 
-        return (new AppliedObject
+    /// <summary>Creates a namespace (POST); one that exists already is left as it is (Unchanged).</summary>
+    public async Task<AppliedObject> CreateNamespaceAsync(JsonObject body, CancellationToken ct)
+    {
+        var name = (string?)body["metadata"]?["name"] ?? "";
+        try
         {
-            ApiVersion = resource.ApiVersion,
-            Kind = resource.Kind,
-            Namespace = resource.Namespaced ? ns : null,
-            Name = name,
-            Action = action,
-            Component = component,
-            Source = source,
-            ResourceVersion = rvText,
-        }, live);
+            var (_, live) = await api.WriteAsync(HttpMethod.Post, ResourceInfo.Namespaces.CollectionPath(null) + $"?fieldManager={FieldManager}", body, "application/json", ct, $"namespace/{name}").ConfigureAwait(false);
+            return new AppliedObject { ApiVersion = "v1", Kind = "Namespace", Name = name, Action = ApplyAction.Created, ResourceVersion = (string?)live["metadata"]?["resourceVersion"] };
+        }
+        catch (KubeApiException ex) when (ex.ErrorId == "AlreadyExists")
+        {
+            return new AppliedObject { ApiVersion = "v1", Kind = "Namespace", Name = name, Action = ApplyAction.Unchanged };
+        }
     }
 
     /// <summary>A JSON merge patch (labels, annotations); answers the patched object.</summary>

@@ -9,6 +9,12 @@ public enum ApplyAction
     Deleted,
     NotFound,
     Restarted,
+    /// <summary>Existed, not created by IstioPS, taken over with -Adopt.</summary>
+    Adopted,
+    /// <summary>Deleted and created again because an immutable field changed (-Force).</summary>
+    Recreated,
+    /// <summary>Installed by IstioPS earlier and no longer in the input: deleted.</summary>
+    Pruned,
 }
 
 /// <summary>One object as applied (or deleted), for results and progress.</summary>
@@ -34,6 +40,8 @@ public sealed class OperationCallbacks
 {
     /// <summary>Asked once per object before any write: (target, action) → go ahead?</summary>
     public Func<string, string, bool> ShouldProcess { get; init; } = (_, _) => true;
+    /// <summary>-WhatIf is on: objects that need no write are described through <see cref="ShouldProcess"/> too.</summary>
+    public bool WhatIf { get; init; }
     public IProgress<OperationProgress>? Progress { get; init; }
     public Action<string>? Verbose { get; init; }
     public Action<string>? Warning { get; init; }

@@ -1,10 +1,11 @@
 using IstioPS.Engine.Apply;
 using IstioPS.Engine.Manifests;
+using IstioPS.Engine.Plan;
 
 namespace IstioPS.Engine.Install;
 
 /// <summary>What to install and how.</summary>
-public sealed class InstallRequest
+public sealed record InstallRequest
 {
     /// <summary>Files or folders of pre-rendered YAML.</summary>
     public IReadOnlyList<string> ManifestPaths { get; init; } = Array.Empty<string>();
@@ -21,6 +22,21 @@ public sealed class InstallRequest
     public bool NoWait { get; init; }
     public int Concurrency { get; init; } = 16;
 
+    /// <summary>Folders of <see cref="ManifestPaths"/> are read with their subfolders.</summary>
+    public bool Recurse { get; init; }
+
+    /// <summary>Take over objects that exist and were not created by IstioPS (reported Adopted).</summary>
+    public bool Adopt { get; init; }
+
+    /// <summary>Delete and create again objects whose immutable fields change.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Keep objects the plan marks Prune.</summary>
+    public bool NoPrune { get; init; }
+
+    /// <summary>What this install answers for (from the sources); null: nothing is pruned.</summary>
+    public PruneScope? Prune { get; init; }
+
     /// <summary>When the whole operation started (rendering included), so the result's Duration covers it.</summary>
     public System.Diagnostics.Stopwatch? Clock { get; init; }
 }
@@ -35,6 +51,9 @@ public sealed class InstallResult
     public int Created => Objects.Count(o => o.Action == ApplyAction.Created);
     public int Configured => Objects.Count(o => o.Action == ApplyAction.Configured);
     public int Unchanged => Objects.Count(o => o.Action == ApplyAction.Unchanged);
+    public int Adopted => Objects.Count(o => o.Action == ApplyAction.Adopted);
+    public int Recreated => Objects.Count(o => o.Action == ApplyAction.Recreated);
+    public int Pruned => Objects.Count(o => o.Action == ApplyAction.Pruned);
     public int Total => Objects.Count;
     public bool Waited { get; init; }
     public required TimeSpan Duration { get; init; }

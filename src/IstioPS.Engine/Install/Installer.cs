@@ -1,15 +1,17 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using IstioPS.Engine.Apply;
 using IstioPS.Engine.Kube;
 using IstioPS.Engine.Manifests;
+using IstioPS.Engine.Plan;
 
 namespace IstioPS.Engine.Install;
 
 /// <summary>
-/// The classic walkthrough in one call: namespace, CRDs (waiting until Established), everything
-/// else in dependency order with server-side apply, then waiting until workloads are ready.
-/// Everything is validated before the first write; -WhatIf (ShouldProcess answering no) writes nothing.
+/// Install in four stages: sources (the objects, read or rendered), plan (validate, discover, order and ask
+/// the API server per object what the apply would change), apply (namespaces, CRDs waited until Established,
+/// components in dependency order, prunes last) and wait (workloads ready, component by component).
+/// Nothing is written when any part of the input is invalid, or when the plan would take over or recreate
+/// objects without -Adopt or -Force; -WhatIf (ShouldProcess answering no) writes nothing.
 /// </summary>
 public sealed class Installer
 {
@@ -25,9 +27,36 @@ public sealed class Installer
         this.mapper = mapper ?? new RestMapper(api);
     }
 
-    private sealed record PlannedObject(ManifestObject Source, ResourceInfo Resource, string? Namespace, int Rank)
+    /// <summary>The plan of an install: what each object would become. Sends only reads and dry runs.</summary>
+    public async Task<InstallPlan> PlanAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
-        public string Target => Namespace is null ? $"{Resource.DisplayKind}/{Source.Name}" : $"{Resource.DisplayKind}/{Source.Name} (namespace {Namespace})";
+        callbacks.Progress?.Report(new OperationProgress("Reading manifests", 0));
+        // Namespaces and CRDs are (almost) always needed: ask discovery about them while the files are read.
+        var prefetch = Task.WhenAll(mapper.FindAsync("v1", "Namespace", ct), mapper.FindAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", ct));
+        var objects = new List<ManifestObject>(request.Objects);
+        var errors = new List<ManifestException>();
+        if (request.ManifestPaths.Count > 0)
+        {
+            var files = ManifestReader.ExpandPaths(request.ManifestPaths, request.Recurse);
+            var (read, readErrors) = ManifestReader.ReadFiles(files);
+            objects.AddRange(read);
+            errors.AddRange(readErrors);
+            callbacks.Verbose?.Invoke($"Read {read.Count} objects from {files.Count} files.");
+        }
+
+        await prefetch.ConfigureAwait(false);
+        var plan = await new Planner(api, mapper).PlanAsync(new PlanRequest
+        {
+            Objects = objects,
+            SourceErrors = errors,
+            Namespace = request.Namespace,
+            Revision = request.Revision,
+            Prune = request.NoPrune ? null : request.Prune,
+            Concurrency = request.Concurrency,
+            InputName = request.ManifestPaths.FirstOrDefault(),
+        }, callbacks.Progress, ct).ConfigureAwait(false);
+        callbacks.Verbose?.Invoke($"Planned {plan.Objects.Count} objects: " + string.Join(", ", plan.Objects.GroupBy(o => o.Action).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}")) + ".");
+        return plan;
     }
 
     public async Task<InstallResult?> InstallAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
@@ -35,53 +64,33 @@ public sealed class Installer
         var clock = request.Clock ?? Stopwatch.StartNew();
         var startRequests = api.RequestCount;
         var progress = callbacks.Progress;
-        progress?.Report(new OperationProgress("Reading manifests", 0));
-        var namespaceProblem = ObjectValidator.CheckNamespace(request.Namespace);
-        if (namespaceProblem is not null)
+        var plan = await PlanAsync(request, callbacks, ct).ConfigureAwait(false);
+        callbacks.Verbose?.Invoke($"Planned after {clock.ElapsedMilliseconds} ms.");
+        CheckGates(plan, request);
+
+        // One question per object, all before the first write; unchanged objects are only described (under -WhatIf).
+        var approved = new List<PlannedObject>();
+        var declined = false;
+        foreach (var p in plan.Objects)
         {
-            throw new IstioPSException("InvalidNamespace", ErrorKind.InvalidArgument, namespaceProblem, request.Namespace);
+            if (p.Action == PlanAction.Unchanged)
+            {
+                if (callbacks.WhatIf) callbacks.ShouldProcess(p.Target, "Unchanged (nothing to write)");
+                continue;
+            }
+
+            if (callbacks.ShouldProcess(p.Target, p.Describe)) approved.Add(p);
+            else declined = true;
         }
 
-        // Namespaces and CRDs are (almost) always needed: ask discovery about them while the files are read.
-        var prefetch = Task.WhenAll(mapper.FindAsync("v1", "Namespace", ct), mapper.FindAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", ct));
-        var objects = new List<ManifestObject>(request.Objects);
-        var errors = new List<ManifestException>();
-        if (request.ManifestPaths.Count > 0)
-        {
-            var files = ManifestReader.ExpandPaths(request.ManifestPaths);
-            var (read, readErrors) = ManifestReader.ReadFiles(files);
-            objects.AddRange(read);
-            errors.AddRange(readErrors);
-            callbacks.Verbose?.Invoke($"Read {read.Count} objects from {files.Count} files.");
-        }
-
-        if (errors.Count == 0 && objects.Count == 0)
-        {
-            throw new IstioPSException("ManifestEmpty", ErrorKind.InvalidData, "The input holds no Kubernetes objects.", request.ManifestPaths.FirstOrDefault());
-        }
-
-        progress?.Report(new OperationProgress("Discovering the API", 2));
-        await prefetch.ConfigureAwait(false);
-        var plan = await PlanAsync(objects, request, errors, ct).ConfigureAwait(false);
-        if (errors.Count > 0)
-        {
-            throw ManifestException.Aggregate(errors);
-        }
-
-        callbacks.Verbose?.Invoke($"Planned {plan.Count} objects after {clock.ElapsedMilliseconds} ms.");
-        // One question per object, all before the first write.
-        var approved = plan.Where(p => callbacks.ShouldProcess(p.Target, "Server-side apply")).ToList();
-        var applier = new Applier(api, request.Concurrency);
-        var baselineTask = approved.Count > 0 ? applier.BaselineAsync(ct) : Task.FromResult<long?>(null);
-        var missingNamespaces = await MissingNamespacesAsync(plan, request.Namespace, ct).ConfigureAwait(false);
-        var createNamespaces = missingNamespaces.Where(ns => callbacks.ShouldProcess($"namespace/{ns}", "Create namespace")).ToList();
-        if (approved.Count == 0 && createNamespaces.Count == 0)
+        if (declined && approved.Count == 0)
         {
             return null;
         }
 
+        var approvedSet = approved.ToHashSet();
         var results = new List<AppliedObject>();
-        var total = approved.Count + createNamespaces.Count;
+        var total = plan.Objects.Count;
         void Done(AppliedObject o)
         {
             int count;
@@ -93,62 +102,60 @@ public sealed class Installer
 
             callbacks.Applied?.Invoke(o);
             callbacks.Verbose?.Invoke($"{o.Kind.ToLowerInvariant()}/{o.Name}{(o.Namespace is null ? "" : $" ({o.Namespace})")} {o.Action.ToString().ToLowerInvariant()}");
-            progress?.Report(new OperationProgress($"Applying objects: {count} of {total}", 5 + (count * 60 / Math.Max(1, total)), $"{o.Kind}/{o.Name}"));
+            progress?.Report(new OperationProgress($"Applying objects: {count} of {total}", 30 + (count * 40 / Math.Max(1, total)), $"{o.Kind}/{o.Name}"));
         }
 
-        var baseline = await baselineTask.ConfigureAwait(false);
+        foreach (var p in plan.With(PlanAction.Unchanged)) Done(Result(p, ApplyAction.Unchanged));
+        var applier = new Applier(api, request.Concurrency);
         var waiter = new ReadinessWaiter(api);
         var deadline = DateTimeOffset.UtcNow + request.Timeout;
         TimeSpan Remaining() => deadline - DateTimeOffset.UtcNow is var r && r > TimeSpan.Zero ? r : TimeSpan.FromMilliseconds(1);
 
+        var writes = approved.Where(p => p.Action != PlanAction.Prune).ToList();
         // Namespaces and CRDs first (side by side: CRDs are cluster-scoped). The CRDs' watch starts before they
         // are applied, and while they become Established everything that does not use them goes on; their
         // custom resources wait for it.
-        var namespacesReady = CreateNamespacesAsync();
-        var crds = approved.Where(p => p.Source.Kind == "CustomResourceDefinition").ToList();
-        var customKinds = crds.SelectMany(c => RestMapper.FromCrd(c.Source.Body)).ToList();
+        var namespacesReady = ApplyAsync(applier, writes.Where(p => p.Rank == 0), Done, ct);
+        var crds = writes.Where(p => p.Kind == "CustomResourceDefinition").ToList();
+        var customKinds = crds.SelectMany(c => RestMapper.FromCrd(c.Body!)).ToList();
         var isCustom = customKinds.Select(r => (r.Group, r.Kind)).ToHashSet();
         using var crdWatch = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var crdsReady = Task.CompletedTask;
         var waited = false;
+        var components = ComponentGroups(plan.Objects.Where(p => p.Rank > 1 && p.Action != PlanAction.Prune).ToList(), request.ComponentOrder);
+        var applied = 0;
         try
         {
             if (crds.Count > 0)
             {
                 crdsReady = WaitForCrdsAsync();
-                progress?.Report(new OperationProgress($"Applying {crds.Count} CustomResourceDefinitions", 5));
-                await ApplyGroupAsync(applier, crds, request, baseline, Done, ct).ConfigureAwait(false);
+                progress?.Report(new OperationProgress($"Applying {crds.Count} CustomResourceDefinitions", 30));
+                await ApplyAsync(applier, crds, Done, ct).ConfigureAwait(false);
                 callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions applied after {clock.ElapsedMilliseconds} ms.");
             }
 
             await namespacesReady.ConfigureAwait(false);
-
-            var rest = approved.Where(p => p.Rank > 1).ToList();
-            var components = request.ComponentOrder is { Count: > 0 } order
-                ? order.Select(c => rest.Where(p => string.Equals(p.Source.Component, c, StringComparison.OrdinalIgnoreCase)).ToList())
-                    .Append(rest.Where(p => !order.Contains(p.Source.Component ?? "", StringComparer.OrdinalIgnoreCase)).ToList())
-                    .Where(g => g.Count > 0).ToList()
-                : new List<List<PlannedObject>> { rest };
             foreach (var component in components)
             {
-                foreach (var group in component.GroupBy(p => InstallOrder.Tier(p.Source.Kind)).OrderBy(g => g.Key))
+                foreach (var group in component.Where(approvedSet.Contains).GroupBy(p => InstallOrder.Tier(p.Kind)).OrderBy(g => g.Key))
                 {
                     var custom = group.Where(p => isCustom.Contains((p.Resource.Group, p.Resource.Kind))).ToList();
-                    await ApplyGroupAsync(applier, group.Except(custom), request, baseline, Done, ct).ConfigureAwait(false);
+                    await ApplyAsync(applier, group.Except(custom), Done, ct).ConfigureAwait(false);
                     if (custom.Count > 0)
                     {
                         await crdsReady.ConfigureAwait(false);
-                        await ApplyGroupAsync(applier, custom, request, baseline, Done, ct).ConfigureAwait(false);
+                        await ApplyAsync(applier, custom, Done, ct).ConfigureAwait(false);
                     }
                 }
 
+                applied++;
                 if (!request.NoWait)
                 {
-                    var targets = component.Where(p => WorkloadStatus.IsWorkload(p.Resource.Kind))
-                        .Select(p => new WaitTarget(p.Resource, p.Namespace ?? request.Namespace, p.Source.Name)).ToList();
+                    var targets = component.Where(p => WorkloadStatus.IsWorkload(p.Kind) && (approvedSet.Contains(p) || p.Action == PlanAction.Unchanged))
+                        .Select(p => new WaitTarget(p.Resource, p.Namespace ?? request.Namespace, p.Name)).ToList();
                     if (targets.Count > 0)
                     {
-                        var name = component[0].Source.Component;
+                        var name = component[0].Component;
                         progress?.Report(new OperationProgress($"Waiting for {targets.Count} workloads{(name is null ? "" : $" of {name}")}", 70));
                         await waiter.WaitForWorkloadsAsync(targets, Remaining(), progress, ct).ConfigureAwait(false);
                         waited = true;
@@ -158,20 +165,26 @@ public sealed class Installer
 
             await crdsReady.ConfigureAwait(false);
         }
+        catch (NotReadyException ex) when (ex.ErrorId == "InstallTimeout")
+        {
+            throw TimedOut(ex, request, components.Skip(applied).Select(c => c[0].Component).OfType<string>().Distinct().ToList());
+        }
         finally
         {
             if (!crdsReady.IsCompleted) crdWatch.Cancel();
         }
 
-        async Task CreateNamespacesAsync()
+        var prunes = approved.Where(p => p.Action == PlanAction.Prune).ToList();
+        if (prunes.Count > 0)
         {
-            await Task.WhenAll(createNamespaces.Select(async ns => Done(await CreateNamespaceAsync(ns, request, ct).ConfigureAwait(false)))).ConfigureAwait(false);
-            await ApplyGroupAsync(applier, approved.Where(p => p.Rank == 0), request, baseline, Done, ct).ConfigureAwait(false);
+            progress?.Report(new OperationProgress($"Deleting {prunes.Count} objects the input no longer has", 95));
+            await applier.ForEachAsync(prunes, async (p, token) =>
+                Done(Result(p, (await applier.DeleteAsync(p.Resource, p.Namespace, p.Name, token).ConfigureAwait(false)).Action == ApplyAction.Deleted ? ApplyAction.Pruned : ApplyAction.NotFound)), ct).ConfigureAwait(false);
         }
 
         async Task WaitForCrdsAsync()
         {
-            await waiter.WaitForCrdsAsync(crds.Select(c => c.Source.Name).ToList(), Remaining(), progress, crdWatch.Token).ConfigureAwait(false);
+            await waiter.WaitForCrdsAsync(crds.Select(c => c.Name).ToList(), Remaining(), progress, crdWatch.Token).ConfigureAwait(false);
             callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions established after {clock.ElapsedMilliseconds} ms.");
             foreach (var gv in customKinds.Select(r => r.ApiVersion).Distinct()) mapper.Invalidate(gv);
         }
@@ -192,135 +205,76 @@ public sealed class Installer
         };
     }
 
-    /// <summary>Resolves every object to a served resource and checks names; adds every problem to <paramref name="errors"/>.</summary>
-    private async Task<List<PlannedObject>> PlanAsync(List<ManifestObject> objects, InstallRequest request, List<ManifestException> errors, CancellationToken ct)
+    /// <summary>Stops before the first write when the plan takes over objects without -Adopt or recreates them without -Force.</summary>
+    private static void CheckGates(InstallPlan plan, InstallRequest request)
     {
-        // Kinds the manifest's own CRDs define need no discovery.
-        foreach (var crd in objects.Where(o => o.Kind == "CustomResourceDefinition"))
+        var adopt = plan.With(PlanAction.Adopt).ToList();
+        if (adopt.Count > 0 && !request.Adopt)
         {
-            foreach (var info in RestMapper.FromCrd(crd.Body)) mapper.Learn(info);
+            throw new IstioPSException("ObjectNotOwned", ErrorKind.ResourceExists,
+                $"{adopt.Count} object(s) of the input exist already and were not created by IstioPS; nothing was written. "
+                + $"Use -Adopt to take them over (when moving from istioctl or Helm):{Environment.NewLine}  "
+                + string.Join(Environment.NewLine + "  ", adopt.Select(p => p.Target + (p.Source is null ? "" : $" ({p.Source})"))), adopt[0].Target);
         }
 
-        // Ask discovery about each group-version once, concurrently.
-        var lookups = objects.Select(o => (o.ApiVersion, o.Kind)).Distinct().ToList();
-        var resolved = await Task.WhenAll(lookups.Select(async l => (l, await mapper.FindAsync(l.ApiVersion, l.Kind, ct).ConfigureAwait(false)))).ConfigureAwait(false);
-        var map = resolved.ToDictionary(r => r.l, r => r.Item2);
-
-        var plan = new List<PlannedObject>();
-        var seen = new Dictionary<(string, string, string?, string), ManifestObject>();
-        foreach (var o in objects)
+        var recreate = plan.With(PlanAction.Recreate).ToList();
+        if (recreate.Count > 0 && !request.Force)
         {
-            var resource = map[(o.ApiVersion, o.Kind)];
-            if (resource is null)
+            throw new IstioPSException("RecreateRequired", ErrorKind.InvalidOperation,
+                $"{recreate.Count} object(s) change fields the API server does not allow to change; nothing was written. "
+                + $"Use -Force to delete and create them again:{Environment.NewLine}  "
+                + string.Join(Environment.NewLine + "  ", recreate.Select(p => $"{p.Target}: {string.Join("; ", p.Changes)}")), recreate[0].Target);
+        }
+    }
+
+    /// <summary>The objects by component in install order (objects of no component or an unknown one last).</summary>
+    private static List<List<PlannedObject>> ComponentGroups(List<PlannedObject> objects, IReadOnlyList<string>? order)
+        => order is { Count: > 0 }
+            ? order.Select(c => objects.Where(p => string.Equals(p.Component, c, StringComparison.OrdinalIgnoreCase)).ToList())
+                .Append(objects.Where(p => !order.Contains(p.Component ?? "", StringComparer.OrdinalIgnoreCase)).ToList())
+                .Where(g => g.Count > 0).ToList()
+            : objects.Count > 0 ? new List<List<PlannedObject>> { objects } : new List<List<PlannedObject>>();
+
+    private static NotReadyException TimedOut(NotReadyException ex, InstallRequest request, IReadOnlyList<string> neverApplied)
+        => new(ex.ErrorId,
+            $"-Timeout {ReadinessWaiter.FormatDuration(request.Timeout)} ran out. {ex.Message}"
+            + (neverApplied.Count > 0 ? $"{Environment.NewLine}Never applied (waiting for the components before them): {string.Join(", ", neverApplied)}." : ""),
+            ex.NotReady);
+
+    /// <summary>Writes a group of planned objects, several at a time: namespaces created, recreated objects deleted first, the rest applied.</summary>
+    private static Task ApplyAsync(Applier applier, IEnumerable<PlannedObject> group, Action<AppliedObject> done, CancellationToken ct)
+        => applier.ForEachAsync(group, async (p, token) =>
+        {
+            if (p.Kind == "Namespace" && p.Source is null)
             {
-                errors.Add(new ManifestException("KindNotServed", o.Source, await NotServedMessageAsync(o, ct).ConfigureAwait(false)));
-                continue;
+                done(await applier.CreateNamespaceAsync(p.Body!, token).ConfigureAwait(false));
+                return;
             }
 
-            var nameProblem = ObjectValidator.CheckName(o.Kind, o.Name);
-            if (nameProblem is not null)
+            if (p.Action == PlanAction.Recreate)
             {
-                errors.Add(new ManifestException("InvalidName", o.Source, nameProblem));
-                continue;
+                await applier.DeleteAsync(p.Resource, p.Namespace, p.Name, token).ConfigureAwait(false);
             }
 
-            var ns = resource.Namespaced ? o.Namespace ?? request.Namespace : null;
-            if (ns is not null && ObjectValidator.CheckNamespace(ns) is { } nsProblem)
+            var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, token).ConfigureAwait(false);
+            done(Result(p, p.Action switch
             {
-                errors.Add(new ManifestException("InvalidName", o.Source, $"metadata.namespace: {nsProblem}"));
-                continue;
-            }
+                PlanAction.Create => ApplyAction.Created,
+                PlanAction.Adopt => ApplyAction.Adopted,
+                PlanAction.Recreate => ApplyAction.Recreated,
+                _ => ApplyAction.Configured,
+            }, (string?)live["metadata"]?["resourceVersion"]));
+        }, ct);
 
-            var key = (resource.Group, resource.Kind, ns, o.Name);
-            if (seen.TryGetValue(key, out var first))
-            {
-                errors.Add(new ManifestException("DuplicateObject", o.Source, $"{o.Kind} '{o.Name}' is defined twice (first at {first.Source})."));
-                continue;
-            }
-
-            seen[key] = o;
-            plan.Add(new PlannedObject(o, resource, ns, InstallOrder.Rank(o.Kind)));
-        }
-
-        return plan.OrderBy(p => p.Rank).ToList();
-    }
-
-    private async Task<string> NotServedMessageAsync(ManifestObject o, CancellationToken ct)
+    private static AppliedObject Result(PlannedObject p, ApplyAction action, string? resourceVersion = null) => new()
     {
-        if (o.Kind == "CustomResourceDefinition" && o.ApiVersion == "apiextensions.k8s.io/v1beta1")
-        {
-            return $"CustomResourceDefinition '{o.Name}' uses apiextensions.k8s.io/v1beta1, which the cluster at {api.Server} does not serve (Kubernetes 1.22 and later serve only apiextensions.k8s.io/v1). This manifest is for an older Istio release; install a release made for this cluster.";
-        }
-
-        var served = await mapper.ServesAsync(o.ApiVersion, ct).ConfigureAwait(false);
-        return served
-            ? $"kind '{o.Kind}' is not served by the cluster at {api.Server} in {o.ApiVersion}, and no CustomResourceDefinition in the input defines it."
-            : $"apiVersion '{o.ApiVersion}' (kind '{o.Kind}') is not served by the cluster at {api.Server}, and no CustomResourceDefinition in the input defines it.";
-    }
-
-    private async Task<List<string>> MissingNamespacesAsync(List<PlannedObject> plan, string target, CancellationToken ct)
-    {
-        var inManifest = plan.Where(p => p.Source.Kind == "Namespace").Select(p => p.Source.Name).ToHashSet(StringComparer.Ordinal);
-        var needed = plan.Select(p => p.Namespace).OfType<string>().Append(target).Distinct(StringComparer.Ordinal).Where(n => !inManifest.Contains(n)).ToList();
-        var existing = await Task.WhenAll(needed.Select(ns => api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
-        var missing = needed.Where((ns, i) => existing[i] is null).ToList();
-        return missing;
-    }
-
-    private async Task<AppliedObject> CreateNamespaceAsync(string name, InstallRequest request, CancellationToken ct)
-    {
-        var body = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Namespace",
-            ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = Labels(request) },
-        };
-        try
-        {
-            var (_, live) = await api.WriteAsync(HttpMethod.Post, ResourceInfo.Namespaces.CollectionPath(null) + $"?fieldManager={Applier.FieldManager}", body, "application/json", ct, $"namespace/{name}").ConfigureAwait(false);
-            return new AppliedObject { ApiVersion = "v1", Kind = "Namespace", Name = name, Action = ApplyAction.Created, ResourceVersion = (string?)live["metadata"]?["resourceVersion"] };
-        }
-        catch (KubeApiException ex) when (ex.ErrorId == "AlreadyExists")
-        {
-            return new AppliedObject { ApiVersion = "v1", Kind = "Namespace", Name = name, Action = ApplyAction.Unchanged };
-        }
-    }
-
-    private async Task ApplyGroupAsync(Applier applier, IEnumerable<PlannedObject> group, InstallRequest request, long? baseline, Action<AppliedObject> done, CancellationToken ct)
-    {
-        await applier.ForEachAsync(group, async (p, token) =>
-        {
-            var body = Prepare(p, request);
-            var (result, _) = await applier.ApplyAsync(body, p.Resource, p.Namespace, baseline, p.Source.Component, p.Source.Source.ToString(), token).ConfigureAwait(false);
-            done(result);
-        }, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>The body to apply: the manifest's object with the namespace resolved and IstioPS's labels added.</summary>
-    private static JsonObject Prepare(PlannedObject p, InstallRequest request)
-    {
-        var body = p.Source.Body.DeepClone().AsObject();
-        var meta = body["metadata"]!.AsObject();
-        if (p.Namespace is null) meta.Remove("namespace");
-        else meta["namespace"] = p.Namespace;
-        if (meta["labels"] is not JsonObject labels)
-        {
-            labels = new JsonObject();
-            meta["labels"] = labels;
-        }
-
-        foreach (var (k, v) in Labels(request, p.Source.Component)) labels[k] = v?.DeepClone();
-        return body;
-    }
-
-    /// <summary>The revision an object belongs to: Istio's base (CRDs, shared RBAC) belongs to every revision.</summary>
-    public static string RevisionOf(string? component, string revision) => component == "Base" ? SharedRevision : revision;
-
-    public const string SharedRevision = Ownership.Ownership.SharedRevision;
-
-    private static JsonObject Labels(InstallRequest request, string? component = null) => new()
-    {
-        [ManagedByLabel] = "istiops",
-        [RevisionLabel] = RevisionOf(component, request.Revision),
+        ApiVersion = p.ApiVersion,
+        Kind = p.Kind,
+        Namespace = p.Namespace,
+        Name = p.Name,
+        Action = action,
+        Component = p.Component,
+        Source = p.Source,
+        ResourceVersion = resourceVersion,
     };
 }

@@ -20,10 +20,14 @@ public sealed class KubeApiException : IstioPSException
     public string Method { get; }
     public string Path { get; }
 
+    /// <summary>The Status's details.causes: the field (may be empty) and the message of each.</summary>
+    public IReadOnlyList<(string Field, string Message)> Causes { get; private init; } = Array.Empty<(string, string)>();
+
     public static KubeApiException FromResponse(HttpStatusCode code, string body, string method, string path, object? target)
     {
         string reason = code.ToString();
         string message = $"{method} {path}: HTTP {(int)code} {code}";
+        var causes = new List<(string, string)>();
         try
         {
             if (JsonNode.Parse(body) is JsonObject status && (string?)status["kind"] == "Status")
@@ -34,6 +38,11 @@ public sealed class KubeApiException : IstioPSException
                 {
                     message = text!;
                 }
+
+                if (status["details"]?["causes"] is JsonArray list)
+                {
+                    causes.AddRange(list.OfType<JsonObject>().Select(c => ((string?)c["field"] ?? "", (string?)c["message"] ?? "")));
+                }
             }
         }
         catch (System.Text.Json.JsonException)
@@ -41,7 +50,7 @@ public sealed class KubeApiException : IstioPSException
             // not a Status body: keep the generic message
         }
 
-        return new KubeApiException(code, reason, message, method, path, target);
+        return new KubeApiException(code, reason, message, method, path, target) { Causes = causes };
     }
 
     private static string ErrorIdFor(HttpStatusCode code, string reason) => code switch

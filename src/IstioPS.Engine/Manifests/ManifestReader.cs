@@ -33,16 +33,16 @@ public static class ManifestReader
 {
     private static readonly string[] Extensions = { ".yaml", ".yml", ".json" };
 
-    /// <summary>The manifest files a set of paths names: files as given, folders searched recursively in name order.</summary>
-    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths)
+    /// <summary>The manifest files a set of paths names: files as given, folders' files in name order (with <paramref name="recurse"/>, their subfolders' too).</summary>
+    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths, bool recurse = false)
     {
         var files = new List<string>();
         foreach (var path in paths)
         {
             if (Directory.Exists(path))
             {
-                // Like `kubectl apply -f <folder>`: the folder's own files, not its subfolders.
-                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.TopDirectoryOnly)
+                // Like `kubectl apply -f <folder>` (and -R): the folder's own files, its subfolders' only when asked.
+                files.AddRange(Directory.EnumerateFiles(path, "*", recurse ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
                     .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
                     .OrderBy(f => f, StringComparer.Ordinal));
             }

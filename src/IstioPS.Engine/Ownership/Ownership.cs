@@ -20,6 +20,12 @@ public static class Ownership
 
     public const string SharedRevision = "shared";
 
+    /// <summary>Label naming the component an object was rendered for (Base, Pilot, IngressGateways, ..., Addons): the scope of pruning.</summary>
+    public const string ComponentLabel = "istiops.io/component";
+
+    /// <summary>The revision an object belongs to: Istio's base (CRDs, shared RBAC) belongs to every revision.</summary>
+    public static string RevisionOf(string? component, string revision) => component == "Base" ? SharedRevision : revision;
+
     /// <summary>Annotation saying how the object became IstioPS's: <see cref="Created"/> or <see cref="Adopted"/>.</summary>
     public const string Annotation = "istiops.io/ownership";
 

@@ -1,4 +1,4 @@
-namespace IstioPS.Engine.Install;
+namespace IstioPS.Engine.Plan;
 
 /// <summary>The order objects are applied in: what others depend on first, Services last.</summary>
 public static class InstallOrder

@@ -1,4 +1,6 @@
 using IstioPS.Engine.Manifests;
+using IstioPS.Engine.Plan;
+using IstioPS.Rendering.Istio;
 
 namespace IstioPS.Engine.Rendering;
 
@@ -15,6 +17,8 @@ public sealed class InstallSource
     /// <summary>Only the addons: no profile, -Set, -ValuesFile or -Component was asked for.</summary>
     public bool AddonsOnly { get; init; }
     public IReadOnlyList<string> ManifestPaths { get; init; } = Array.Empty<string>();
+    /// <summary>Folders of <see cref="ManifestPaths"/> are read with their subfolders.</summary>
+    public bool Recurse { get; init; }
 }
 
 /// <summary>The objects an <see cref="InstallSource"/> stands for, grouped by component in install order.</summary>
@@ -25,15 +29,13 @@ public sealed class SourceObjects
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
     /// <summary>Manifest files still to read (the installer reads them so that their problems are reported with the rest).</summary>
     public IReadOnlyList<string> ManifestPaths { get; init; } = Array.Empty<string>();
+    public bool Recurse { get; init; }
 
-    /// <summary>Every object, the manifest files read too; any problem in them is thrown, all at once.</summary>
-    public IReadOnlyList<ManifestObject> ReadAll()
-    {
-        if (ManifestPaths.Count == 0) return Objects;
-        var (read, errors) = ManifestReader.ReadFiles(ManifestReader.ExpandPaths(ManifestPaths));
-        if (errors.Count > 0) throw ManifestException.Aggregate(errors);
-        return Objects.Concat(read).ToList();
-    }
+    /// <summary>
+    /// What the install answers for, and so may prune: a release's components (all istioctl knows, or those of
+    /// -Component) and, with -Addon, the addons. Manifest files answer for nothing beyond themselves (null).
+    /// </summary>
+    public PruneScope? Prune { get; init; }
 }
 
 public static class InstallSources
@@ -43,7 +45,7 @@ public static class InstallSources
     {
         if (source.ReleasePath is null)
         {
-            return new SourceObjects { Objects = Array.Empty<ManifestObject>(), ComponentOrder = Array.Empty<string>(), ManifestPaths = source.ManifestPaths };
+            return new SourceObjects { Objects = Array.Empty<ManifestObject>(), ComponentOrder = Array.Empty<string>(), ManifestPaths = source.ManifestPaths, Recurse = source.Recurse };
         }
 
         var objects = new List<ManifestObject>();
@@ -73,6 +75,8 @@ public static class InstallSources
             order.AddRange(addons.ComponentOrder);
         }
 
-        return new SourceObjects { Objects = objects, ComponentOrder = order, Warnings = warnings, ManifestPaths = source.ManifestPaths };
+        var scope = new HashSet<string>(order, StringComparer.OrdinalIgnoreCase);
+        if (!source.AddonsOnly) scope.UnionWith(source.Components ?? IstioComponents.All.Select(c => c.Name));
+        return new SourceObjects { Objects = objects, ComponentOrder = order, Warnings = warnings, Prune = new PruneScope { Components = scope } };
     }
 }

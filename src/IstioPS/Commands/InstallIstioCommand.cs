@@ -1,10 +1,9 @@
 using System.Management.Automation;
 using IstioPS.Engine.Install;
-using IstioPS.Engine.Rendering;
 
 namespace IstioPS.Commands;
 
-/// <summary>Install-Istio: namespace, CRDs, components in order, then waits until they are ready.</summary>
+/// <summary>Install-Istio: plans the install (a dry run per object), then applies namespaces, CRDs and components in order, prunes, and waits until they are ready.</summary>
 [Cmdlet(VerbsLifecycle.Install, "Istio", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ManifestSet)]
 [OutputType(typeof(InstallResult))]
 public sealed class InstallIstioCommand : InstallSourceCmdlet
@@ -20,27 +19,35 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
     [ValidateRange(1, 64)]
     public int Concurrency { get; set; } = 16;
 
+    /// <summary>Take over objects that exist and were not created by IstioPS (moving from istioctl or Helm); they are reported Adopted.</summary>
+    [Parameter]
+    public SwitchParameter Adopt { get; set; }
+
+    /// <summary>Delete and create again objects whose immutable fields change (a Deployment's selector, a Service's clusterIP).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Keep objects an earlier install of this revision created that the input no longer has.</summary>
+    [Parameter]
+    public SwitchParameter NoPrune { get; set; }
+
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await WithProgressAsync(1, $"Installing Istio into {Namespace}", async progress =>
         {
             progress.Report(new Engine.Apply.OperationProgress("Rendering and reading the input", 0));
-            if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return;
-            var loaded = InstallSources.Load(source, EmitVerbose);
-            foreach (var warning in loaded.Warnings) EmitWarning(warning);
-            var request = new InstallRequest
+            var request = await GetRequestAsync(progress, ct, r => r with
             {
-                ManifestPaths = loaded.ManifestPaths,
-                Objects = loaded.Objects,
-                ComponentOrder = loaded.ComponentOrder,
-                Revision = RevisionOrDefault,
-                Namespace = Namespace,
                 Timeout = Timeout,
                 NoWait = NoWait,
                 Concurrency = Concurrency,
+                Adopt = Adopt,
+                Force = Force,
+                NoPrune = NoPrune,
                 Clock = clock,
-            };
+            }).ConfigureAwait(false);
+            if (request is null) return;
             var result = await new Installer(Api).InstallAsync(request, Callbacks(progress), ct).ConfigureAwait(false);
             if (result is not null)
             {

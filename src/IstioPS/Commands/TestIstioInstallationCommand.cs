@@ -1,10 +1,9 @@
 using System.Management.Automation;
 using IstioPS.Engine.Install;
-using IstioPS.Engine.Rendering;
 
 namespace IstioPS.Commands;
 
-/// <summary>Test-IstioInstallation: renders what should be there and reports every difference with the cluster.</summary>
+/// <summary>Test-IstioInstallation: from the install's plan and readiness, every way the cluster differs from what should be there.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "IstioInstallation", DefaultParameterSetName = ReleaseSet)]
 [OutputType(typeof(InstallationDifference), typeof(bool))]
 public sealed class TestIstioInstallationCommand : InstallSourceCmdlet
@@ -18,10 +17,8 @@ public sealed class TestIstioInstallationCommand : InstallSourceCmdlet
         await WithProgressAsync(4, "Verifying the Istio installation", async progress =>
         {
             progress.Report(new Engine.Apply.OperationProgress("Rendering what should be installed", 0));
-            if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return;
-            var expected = InstallSources.Load(source, EmitVerbose).ReadAll();
-            progress.Report(new Engine.Apply.OperationProgress($"Comparing {expected.Count} objects with the cluster", 20));
-            var differences = await new Verifier(Api).VerifyAsync(expected, Namespace, null, ct).ConfigureAwait(false);
+            if (await GetRequestAsync(progress, ct).ConfigureAwait(false) is not { } request) return;
+            var differences = await new Verifier(Api).VerifyAsync(request, Callbacks(progress), ct).ConfigureAwait(false);
             if (Quiet)
             {
                 Emit(differences.Count == 0);
@@ -29,7 +26,7 @@ public sealed class TestIstioInstallationCommand : InstallSourceCmdlet
             }
 
             foreach (var d in differences) Emit(d);
-            EmitVerbose(differences.Count == 0 ? $"All {expected.Count} objects are installed as rendered and ready." : $"{differences.Count} differences in {expected.Count} objects.");
+            EmitVerbose(differences.Count == 0 ? "All objects are installed as planned and ready." : $"{differences.Count} differences.");
         }).ConfigureAwait(false);
     }
 }

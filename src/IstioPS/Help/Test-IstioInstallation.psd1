@@ -1,13 +1,14 @@
 @{
     Synopsis    = 'Verifies an Istio installation: renders what should be there, compares it with the cluster, and reports every difference.'
     Description = @'
-Test-IstioInstallation renders what should be installed (from a release and profile, with the same -Set, -ValuesFile, -Revision, -Component and -Addon as Install-Istio, or from manifest files) and compares it with the cluster. It emits one object per difference, with Kind, Namespace, Name and Problem:
+Test-IstioInstallation computes the same plan as Install-Istio with the same parameters (a server-side apply dry run per object, compared with the live object; see Compare-IstioInstallation) and checks readiness. It emits one object per difference, with Kind, Namespace, Name and Problem:
 
-Missing: the object is not there (or its kind is not served, because its CRD is missing).
-Drifted: the object is there but some values differ from the rendered ones; Fields lists their paths. Fields the API server or controllers add are not differences.
+Missing: the object is not there (the install would create it).
+Drifted: the object is there but the install would change it; Fields lists the changed paths. Fields that other field managers own and the install does not set are not differences.
+Stale: IstioPS installed the object for this revision and a component of this input, and the input no longer has it (the install would prune it).
 NotReady: a Deployment, DaemonSet, StatefulSet or Job is not ready, or a CRD is not Established.
 
-It emits nothing when all is well. With -Quiet it returns $true or $false instead, for scripts. It only reads from the cluster.
+It emits nothing when all is well. With -Quiet it returns $true or $false instead, for scripts. It sends only reads and dry runs.
 '@
     Parameters  = @{
         LiteralPath  = 'Files or folders of YAML taken exactly as written: no wildcard expansion (for names holding [ or *). Get-ChildItem output binds here by its PSPath.'
@@ -21,6 +22,7 @@ It emits nothing when all is well. With -Quiet it returns $true or $false instea
         Component    = 'Verifies only these components: Base, Pilot, IngressGateways, EgressGateways, Cni, Ztunnel.'
         Addon        = 'Addons that should be installed (alone when no -Profile, -Set, -ValuesFile or -Component is given).'
         Namespace    = 'Where namespaced objects without a namespace are expected. Default: istio-system.'
+        Recurse      = 'Reads the subfolders of the folders given to -ManifestPath or -LiteralPath too, as Get-ChildItem -Recurse does.'
         Quiet        = 'Returns $true when everything is installed and ready, $false otherwise, instead of the differences.'
     }
     Examples    = @(

@@ -294,6 +294,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             meta["generation"] = SpecChanged(old, next) ? gen + 1 : gen;
         }
         Validation.Validate(rt, next);
+        if (subresource is null) ImmutableFields.Check(rt, old, next);
         if (trackFields) FieldManager.TrackUpdate(rt, tracking, next, o.Manager, subresource);
 
         if (JsonNode.DeepEquals(old, next)) return existing;

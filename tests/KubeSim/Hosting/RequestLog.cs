@@ -3,8 +3,11 @@ namespace KubeSim;
 /// <summary>One request the API answered (control requests under /_sim are not logged).</summary>
 public sealed record RequestLogEntry(string Method, string Path, string Query, string? ContentType, int Status, string? UserAgent)
 {
-    /// <summary>Whether the request could change state (POST, PUT, PATCH, DELETE).</summary>
-    public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE";
+    /// <summary>Whether the request could change state (POST, PUT, PATCH, DELETE that is not a dry run).</summary>
+    public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE" && !IsDryRun;
+
+    /// <summary>Whether the request asked for dryRun=All (the server validates and answers, and stores nothing).</summary>
+    public bool IsDryRun => Query.Split('&', '?').Contains("dryRun=All");
 }
 
 /// <summary>A thread-safe append-only log of answered requests.</summary>

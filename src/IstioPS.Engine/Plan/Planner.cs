@@ -1,0 +1,393 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using IstioPS.Engine.Apply;
+using IstioPS.Engine.Kube;
+using IstioPS.Engine.Manifests;
+using Own = IstioPS.Engine.Ownership.Ownership;
+
+namespace IstioPS.Engine.Plan;
+
+/// <summary>
+/// Decides, before anything is written, what an install does to each object: validates the input,
+/// resolves kinds through discovery, orders the objects and asks the API server itself what each would
+/// become (a server-side apply dry run with the apply's own field manager and force), comparing the
+/// answer with the live object. Sends only reads and dry runs.
+/// </summary>
+public sealed class Planner
+{
+    /// <summary>Kinds IstioPS may have installed for a component, looked through for objects to prune.</summary>
+    private static readonly (string ApiVersion, string Kind)[] PrunableKinds =
+    {
+        ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+        ("v1", "Service"),
+        ("autoscaling/v2", "HorizontalPodAutoscaler"),
+        ("policy/v1", "PodDisruptionBudget"),
+        ("apps/v1", "Deployment"),
+        ("apps/v1", "DaemonSet"),
+        ("apps/v1", "StatefulSet"),
+        ("batch/v1", "Job"),
+        ("networking.k8s.io/v1", "NetworkPolicy"),
+        ("v1", "ConfigMap"),
+        ("v1", "Secret"),
+        ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+        ("rbac.authorization.k8s.io/v1", "Role"),
+        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+        ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+        ("v1", "ServiceAccount"),
+    };
+
+    private readonly KubeApi api;
+    private readonly RestMapper mapper;
+    private readonly Applier applier;
+
+    public Planner(KubeApi api, RestMapper? mapper = null)
+    {
+        this.api = api;
+        this.mapper = mapper ?? new RestMapper(api);
+        applier = new Applier(api);
+    }
+
+    private sealed record Resolved(ManifestObject Source, ResourceInfo Resource, string? Namespace)
+    {
+        public (string, string, string?, string) Key => (Resource.Group, Resource.Kind, Namespace, Source.Name);
+    }
+
+    public async Task<InstallPlan> PlanAsync(PlanRequest request, IProgress<OperationProgress>? progress, CancellationToken ct)
+    {
+        if (ObjectValidator.CheckNamespace(request.Namespace) is { } namespaceProblem)
+        {
+            throw new IstioPSException("InvalidNamespace", ErrorKind.InvalidArgument, namespaceProblem, request.Namespace);
+        }
+
+        if (request.SourceErrors.Count == 0 && request.Objects.Count == 0)
+        {
+            throw new IstioPSException("ManifestEmpty", ErrorKind.InvalidData, "The input holds no Kubernetes objects.", request.InputName);
+        }
+
+        progress?.Report(new OperationProgress("Discovering the API", 2));
+        var errors = new List<ManifestException>(request.SourceErrors);
+        var resolved = await ResolveAsync(request, errors, ct).ConfigureAwait(false);
+        if (errors.Count > 0) throw ManifestException.Aggregate(errors);
+
+        progress?.Report(new OperationProgress($"Comparing {resolved.Count} objects with the cluster", 5));
+        var creatingCrds = new HashSet<(string, string)>();
+        var ownedTask = OwnedObjectsAsync(resolved, request, ct);
+        var namespacesTask = MissingNamespacesAsync(resolved, request.Namespace, ct);
+        var owned = await ownedTask.ConfigureAwait(false);
+        var missingNamespaces = await namespacesTask.ConfigureAwait(false);
+        foreach (var crd in resolved.Where(r => r.Source.Kind == "CustomResourceDefinition" && !owned.ContainsKey(r.Key)))
+        {
+            foreach (var info in RestMapper.FromCrd(crd.Source.Body)) creatingCrds.Add((info.Group, info.Kind));
+        }
+
+        var planned = new PlannedObject[resolved.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Concurrency), CancellationToken = ct };
+        var done = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, resolved.Count), options, async (i, token) =>
+        {
+            var r = resolved[i];
+            // Whose namespace does not exist yet, or whose kind a CRD of the input is yet to define, is created: the
+            // server can tell nothing more about it.
+            var absent = (r.Namespace is not null && missingNamespaces.Contains(r.Namespace)) || creatingCrds.Contains((r.Resource.Group, r.Resource.Kind));
+            planned[i] = absent
+                ? Planned(r, PlanAction.Create, Prepare(r, request, Own.Created), null)
+                : await PlanObjectAsync(r, request, owned.TryGetValue(r.Key, out var listed) ? listed.Live : null, errors, token).ConfigureAwait(false);
+            var count = Interlocked.Increment(ref done);
+            progress?.Report(new OperationProgress($"Compared {count} of {resolved.Count} objects", 5 + (count * 25 / resolved.Count), r.Source.Name));
+        }).ConfigureAwait(false);
+        if (errors.Count > 0) throw ManifestException.Aggregate(errors.OrderBy(e => e.Source.File, StringComparer.Ordinal).ThenBy(e => e.Source.Line).ToList());
+
+        var inputKeys = resolved.Select(r => r.Key).ToHashSet();
+        var prunes = request.Prune is null
+            ? new List<PlannedObject>()
+            : owned.Where(kv => !inputKeys.Contains(kv.Key) && InPruneScope(kv.Value.Live, request))
+                .Select(kv => new PlannedObject
+                {
+                    Action = PlanAction.Prune, ApiVersion = kv.Value.Resource.ApiVersion, Kind = kv.Value.Resource.Kind,
+                    Namespace = kv.Value.Resource.Namespaced ? (string?)kv.Value.Live["metadata"]?["namespace"] : null,
+                    Name = (string?)kv.Value.Live["metadata"]?["name"] ?? "", Component = KubeFormat.Label(kv.Value.Live, Own.ComponentLabel),
+                    Resource = kv.Value.Resource, Live = kv.Value.Live, Rank = InstallOrder.Rank(kv.Value.Resource.Kind),
+                })
+                .OrderByDescending(p => p.Rank).ThenBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)
+                .ToList();
+
+        // Namespaces the input defines are planned as its objects; the others it needs are created.
+        var inInput = resolved.Where(r => r.Source.Kind == "Namespace").Select(r => r.Source.Name).ToHashSet(StringComparer.Ordinal);
+        var namespaces = missingNamespaces.Where(ns => !inInput.Contains(ns)).Order(StringComparer.Ordinal).Select(ns => new PlannedObject
+        {
+            Action = PlanAction.Create, ApiVersion = "v1", Kind = "Namespace", Name = ns, Resource = ResourceInfo.Namespaces,
+            Body = NamespaceBody(ns, request.Revision), Rank = 0,
+        });
+        return new InstallPlan
+        {
+            Namespace = request.Namespace,
+            Revision = request.Revision,
+            Objects = namespaces.Concat(planned.OrderBy(p => p.Rank)).Concat(prunes).ToList(),
+        };
+    }
+
+    /// <summary>Resolves every object to a served resource and checks names; adds every problem to <paramref name="errors"/>.</summary>
+    private async Task<List<Resolved>> ResolveAsync(PlanRequest request, List<ManifestException> errors, CancellationToken ct)
+    {
+        var objects = request.Objects;
+        // Kinds the input's own CRDs define need no discovery.
+        foreach (var crd in objects.Where(o => o.Kind == "CustomResourceDefinition"))
+        {
+            foreach (var info in RestMapper.FromCrd(crd.Body)) mapper.Learn(info);
+        }
+
+        // Ask discovery about each group-version once, concurrently.
+        var lookups = objects.Select(o => (o.ApiVersion, o.Kind)).Distinct().ToList();
+        var found = await Task.WhenAll(lookups.Select(async l => (l, await mapper.FindAsync(l.ApiVersion, l.Kind, ct).ConfigureAwait(false)))).ConfigureAwait(false);
+        var map = found.ToDictionary(r => r.l, r => r.Item2);
+
+        var resolved = new List<Resolved>();
+        var seen = new Dictionary<(string, string, string?, string), ManifestObject>();
+        foreach (var o in objects)
+        {
+            var resource = map[(o.ApiVersion, o.Kind)];
+            if (resource is null)
+            {
+                errors.Add(new ManifestException("KindNotServed", o.Source, await NotServedMessageAsync(o, ct).ConfigureAwait(false)));
+                continue;
+            }
+
+            if (ObjectValidator.CheckName(o.Kind, o.Name) is { } nameProblem)
+            {
+                errors.Add(new ManifestException("InvalidName", o.Source, nameProblem));
+                continue;
+            }
+
+            var ns = resource.Namespaced ? o.Namespace ?? request.Namespace : null;
+            if (ns is not null && ObjectValidator.CheckNamespace(ns) is { } nsProblem)
+            {
+                errors.Add(new ManifestException("InvalidName", o.Source, $"metadata.namespace: {nsProblem}"));
+                continue;
+            }
+
+            var r = new Resolved(o, resource, ns);
+            if (seen.TryGetValue(r.Key, out var first))
+            {
+                errors.Add(new ManifestException("DuplicateObject", o.Source, $"{o.Kind} '{o.Name}' is defined twice (first at {first.Source})."));
+                continue;
+            }
+
+            seen[r.Key] = o;
+            resolved.Add(r);
+        }
+
+        return resolved.OrderBy(r => InstallOrder.Rank(r.Source.Kind)).ToList();
+    }
+
+    private async Task<string> NotServedMessageAsync(ManifestObject o, CancellationToken ct)
+    {
+        if (o.Kind == "CustomResourceDefinition" && o.ApiVersion == "apiextensions.k8s.io/v1beta1")
+        {
+            return $"CustomResourceDefinition '{o.Name}' uses apiextensions.k8s.io/v1beta1, which the cluster at {api.Server} does not serve (Kubernetes 1.22 and later serve only apiextensions.k8s.io/v1). This manifest is for an older Istio release; install a release made for this cluster.";
+        }
+
+        var served = await mapper.ServesAsync(o.ApiVersion, ct).ConfigureAwait(false);
+        return served
+            ? $"kind '{o.Kind}' is not served by the cluster at {api.Server} in {o.ApiVersion}, and no CustomResourceDefinition in the input defines it."
+            : $"apiVersion '{o.ApiVersion}' (kind '{o.Kind}') is not served by the cluster at {api.Server}, and no CustomResourceDefinition in the input defines it.";
+    }
+
+    /// <summary>
+    /// Every object carrying IstioPS's label, of the input's kinds (and, when pruning, of every kind IstioPS installs):
+    /// one list per kind across namespaces. These are the live objects of a re-install, read without one GET each.
+    /// </summary>
+    private async Task<Dictionary<(string, string, string?, string), (ResourceInfo Resource, JsonObject Live)>> OwnedObjectsAsync(
+        List<Resolved> resolved, PlanRequest request, CancellationToken ct)
+    {
+        var resources = resolved.Select(r => r.Resource).ToList();
+        if (request.Prune is not null)
+        {
+            var more = await Task.WhenAll(PrunableKinds.Select(k => mapper.FindAsync(k.ApiVersion, k.Kind, ct))).ConfigureAwait(false);
+            resources.AddRange(more.OfType<ResourceInfo>());
+        }
+
+        var lists = await Task.WhenAll(resources.Distinct().Select(async resource =>
+        {
+            try
+            {
+                var (items, _) = await api.ListAsync(resource.CollectionPath(null), $"{Own.ManagedByLabel}={Own.ManagedByValue}", ct).ConfigureAwait(false);
+                return (resource, items);
+            }
+            catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                return (resource, new List<JsonObject>()); // a kind the input's CRDs are yet to define
+            }
+        })).ConfigureAwait(false);
+
+        var owned = new Dictionary<(string, string, string?, string), (ResourceInfo, JsonObject)>();
+        foreach (var (resource, items) in lists)
+        {
+            foreach (var item in items)
+            {
+                var ns = resource.Namespaced ? (string?)item["metadata"]?["namespace"] : null;
+                owned[(resource.Group, resource.Kind, ns, (string?)item["metadata"]?["name"] ?? "")] = (resource, item);
+            }
+        }
+
+        return owned;
+    }
+
+    /// <summary>The namespaces the objects go to (and the target namespace) that do not exist yet.</summary>
+    private async Task<HashSet<string>> MissingNamespacesAsync(List<Resolved> resolved, string target, CancellationToken ct)
+    {
+        var needed = resolved.Select(r => r.Namespace).OfType<string>().Append(target).Distinct(StringComparer.Ordinal).ToList();
+        var existing = await Task.WhenAll(needed.Select(ns => api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
+        return needed.Where((ns, i) => existing[i] is null).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>One object: its live state (listed, else read) and the server's dry-run answer, side by side.</summary>
+    private async Task<PlannedObject> PlanObjectAsync(Resolved r, PlanRequest request, JsonObject? listed, List<ManifestException> errors, CancellationToken ct)
+    {
+        // The ownership annotation the apply will carry decides the body; guess "created" while the object is read.
+        var guess = listed is null ? Own.Created : Own.Of(listed) ?? Own.Adopted;
+        var body = Prepare(r, request, guess);
+        var dryRun = DryRunAsync(r, body, ct);
+        var live = listed ?? await api.TryGetAsync(r.Resource.ObjectPath(r.Namespace, r.Source.Name), ct).ConfigureAwait(false);
+        var ownership = live is null ? Own.Created : Own.Of(live) ?? Own.Adopted;
+        if (ownership != guess)
+        {
+            await dryRun.ConfigureAwait(false);
+            body = Prepare(r, request, ownership);
+            dryRun = DryRunAsync(r, body, ct);
+        }
+
+        var (status, answer, failure) = await dryRun.ConfigureAwait(false);
+        if (failure is not null)
+        {
+            if (live is not null && ImmutableFields(failure) is { Count: > 0 } fields)
+            {
+                var changes = fields.Select(f => new FieldChange(f, ObjectDiff.Text(At(live, f)), ObjectDiff.Text(At(body, f)))).ToList();
+                return Planned(r, PlanAction.Recreate, body, live, changes);
+            }
+
+            if (failure.StatusCode == HttpStatusCode.NotFound)
+            {
+                return Planned(r, PlanAction.Create, body, live);
+            }
+
+            lock (errors) errors.Add(new ManifestException("ObjectRejected", r.Source.Source, $"{r.Source.Kind} '{r.Source.Name}' was refused by the API server (dry run): {failure.Message}"));
+            return Planned(r, PlanAction.Create, body, live);
+        }
+
+        if (live is null || status == HttpStatusCode.Created)
+        {
+            return Planned(r, PlanAction.Create, body, live);
+        }
+
+        var diff = ObjectDiff.Changes(live, answer!);
+        var action = !Own.IsOwned(live) ? PlanAction.Adopt : diff.Count == 0 ? PlanAction.Unchanged : PlanAction.Configure;
+        return Planned(r, action, body, live, diff);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonObject? Answer, KubeApiException? Failure)> DryRunAsync(Resolved r, JsonObject body, CancellationToken ct)
+    {
+        try
+        {
+            var (status, answer) = await applier.DryRunAsync(body, r.Resource, r.Namespace, ct).ConfigureAwait(false);
+            return (status, answer, null);
+        }
+        catch (KubeApiException ex) when ((int)ex.StatusCode is >= 400 and < 500 and not 401 and not 403 and not 429)
+        {
+            return (ex.StatusCode, null, ex);
+        }
+    }
+
+    /// <summary>The fields a 422 names as immutable (spec.selector, spec.clusterIP, a StatefulSet's spec); empty for other refusals.</summary>
+    private static List<string> ImmutableFields(KubeApiException failure)
+    {
+        if (failure.StatusCode != HttpStatusCode.UnprocessableEntity) return new List<string>();
+        return failure.Causes
+            .Where(c => c.Message.Contains("field is immutable", StringComparison.Ordinal) || c.Message.Contains("may not change once set", StringComparison.Ordinal)
+                        || c.Message.Contains("updates to statefulset spec for fields other than", StringComparison.Ordinal))
+            .Select(c => c.Field.Length == 0 ? "spec" : c.Field).Distinct().ToList();
+    }
+
+    /// <summary>The value at a dotted field path as the API server names it (spec.selector, spec.clusterIPs[0]).</summary>
+    private static JsonNode? At(JsonObject obj, string path)
+    {
+        JsonNode? node = obj;
+        foreach (var part in path.Split('.'))
+        {
+            var name = part;
+            int? index = null;
+            var bracket = part.IndexOf('[');
+            if (bracket > 0 && part.EndsWith(']') && int.TryParse(part[(bracket + 1)..^1], out var i))
+            {
+                name = part[..bracket];
+                index = i;
+            }
+
+            node = node is JsonObject o ? o[name] : null;
+            if (index is { } at) node = node is JsonArray a && at < a.Count ? a[at] : null;
+        }
+
+        return node;
+    }
+
+    private static bool InPruneScope(JsonObject live, PlanRequest request)
+        => Own.IsOwned(live)
+           && KubeFormat.Label(live, Own.RevisionLabel) == request.Revision
+           && KubeFormat.Label(live, Own.ComponentLabel) is { } component
+           && request.Prune!.Components.Contains(component, StringComparer.OrdinalIgnoreCase);
+
+    private static PlannedObject Planned(Resolved r, PlanAction action, JsonObject body, JsonObject? live, IReadOnlyList<FieldChange>? changes = null) => new()
+    {
+        Action = action,
+        ApiVersion = r.Resource.ApiVersion,
+        Kind = r.Resource.Kind,
+        Namespace = r.Namespace,
+        Name = r.Source.Name,
+        Component = r.Source.Component,
+        Source = r.Source.Source.ToString(),
+        Changes = changes ?? Array.Empty<FieldChange>(),
+        Resource = r.Resource,
+        Body = body,
+        Live = live,
+        Rank = InstallOrder.Rank(r.Source.Kind),
+    };
+
+    /// <summary>
+    /// The applied configuration: the input's object with the namespace resolved and IstioPS's labels and
+    /// ownership annotation added. The dry run and the apply send exactly this.
+    /// </summary>
+    private static JsonObject Prepare(Resolved r, PlanRequest request, string ownership)
+    {
+        var body = r.Source.Body.DeepClone().AsObject();
+        var meta = body["metadata"]!.AsObject();
+        if (r.Namespace is null) meta.Remove("namespace");
+        else meta["namespace"] = r.Namespace;
+        var labels = Map(meta, "labels");
+        labels[Own.ManagedByLabel] = Own.ManagedByValue;
+        labels[Own.RevisionLabel] = Own.RevisionOf(r.Source.Component, request.Revision);
+        if (r.Source.Component is { } component) labels[Own.ComponentLabel] = component;
+        Map(meta, "annotations")[Own.Annotation] = ownership;
+        return body;
+    }
+
+    private static JsonObject Map(JsonObject meta, string name)
+    {
+        if (meta[name] is JsonObject map) return map;
+        map = new JsonObject();
+        meta[name] = map;
+        return map;
+    }
+
+    /// <summary>A namespace the install needs and creates: labelled and annotated as created by IstioPS.</summary>
+    private static JsonObject NamespaceBody(string name, string revision) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Namespace",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["labels"] = new JsonObject { [Own.ManagedByLabel] = Own.ManagedByValue, [Own.RevisionLabel] = revision },
+            ["annotations"] = new JsonObject { [Own.Annotation] = Own.Created },
+        },
+    };
+}
