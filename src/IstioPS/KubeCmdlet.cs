@@ -41,7 +41,9 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
     {
         ShouldProcess = AskShouldProcess,
         WhatIf = WhatIfRequested,
+        ShouldProcessAll = AskShouldProcessAll,
         Progress = progress,
+        Error = EmitError,
         Verbose = EmitVerbose,
         Warning = EmitWarning,
         Applied = applied,

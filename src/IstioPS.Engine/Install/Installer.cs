@@ -195,7 +195,8 @@ public sealed class Installer
             .ThenBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
         return new InstallResult
         {
-            Namespace = request.Namespace,
+            // The namespaces the objects really went to, not the -Namespace default.
+            Namespace = string.Join(", ", ordered.Select(r => r.Namespace).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
             Server = api.Server.ToString(),
             Revision = request.Revision,
             Objects = ordered,

@@ -41,4 +41,29 @@ public static class Ownership
 
     /// <summary>True when IstioPS created the object itself (a namespace may be deleted only then).</summary>
     public static bool IsCreatedByIstioPS(JsonObject obj) => Of(obj) == Created;
+
+    /// <summary>
+    /// The kinds Install-Istio and istioctl install besides namespaces and CRDs, in the order they are removed
+    /// (webhooks first): where Uninstall-Istio looks for what to delete and the plan for what to prune.
+    /// </summary>
+    public static readonly IReadOnlyList<(string ApiVersion, string Kind)> InstalledKinds = new (string, string)[]
+    {
+        ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+        ("v1", "Service"),
+        ("autoscaling/v2", "HorizontalPodAutoscaler"),
+        ("policy/v1", "PodDisruptionBudget"),
+        ("apps/v1", "Deployment"),
+        ("apps/v1", "DaemonSet"),
+        ("apps/v1", "StatefulSet"),
+        ("batch/v1", "Job"),
+        ("networking.k8s.io/v1", "NetworkPolicy"),
+        ("v1", "ConfigMap"),
+        ("v1", "Secret"),
+        ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+        ("rbac.authorization.k8s.io/v1", "Role"),
+        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+        ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+        ("v1", "ServiceAccount"),
+    };
 }

@@ -15,28 +15,6 @@ namespace IstioPS.Engine.Plan;
 /// </summary>
 public sealed class Planner
 {
-    /// <summary>Kinds IstioPS may have installed for a component, looked through for objects to prune.</summary>
-    private static readonly (string ApiVersion, string Kind)[] PrunableKinds =
-    {
-        ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-        ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-        ("v1", "Service"),
-        ("autoscaling/v2", "HorizontalPodAutoscaler"),
-        ("policy/v1", "PodDisruptionBudget"),
-        ("apps/v1", "Deployment"),
-        ("apps/v1", "DaemonSet"),
-        ("apps/v1", "StatefulSet"),
-        ("batch/v1", "Job"),
-        ("networking.k8s.io/v1", "NetworkPolicy"),
-        ("v1", "ConfigMap"),
-        ("v1", "Secret"),
-        ("rbac.authorization.k8s.io/v1", "RoleBinding"),
-        ("rbac.authorization.k8s.io/v1", "Role"),
-        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
-        ("rbac.authorization.k8s.io/v1", "ClusterRole"),
-        ("v1", "ServiceAccount"),
-    };
-
     private readonly KubeApi api;
     private readonly RestMapper mapper;
     private readonly Applier applier;
@@ -73,7 +51,7 @@ public sealed class Planner
         progress?.Report(new OperationProgress($"Comparing {resolved.Count} objects with the cluster", 5));
         var creatingCrds = new HashSet<(string, string)>();
         var ownedTask = OwnedObjectsAsync(resolved, request, ct);
-        var namespacesTask = MissingNamespacesAsync(resolved, request.Namespace, ct);
+        var namespacesTask = MissingNamespacesAsync(resolved, ct);
         var owned = await ownedTask.ConfigureAwait(false);
         var missingNamespaces = await namespacesTask.ConfigureAwait(false);
         foreach (var crd in resolved.Where(r => r.Source.Kind == "CustomResourceDefinition" && !owned.ContainsKey(r.Key)))
@@ -203,7 +181,7 @@ public sealed class Planner
         var resources = resolved.Select(r => r.Resource).ToList();
         if (request.Prune is not null)
         {
-            var more = await Task.WhenAll(PrunableKinds.Select(k => mapper.FindAsync(k.ApiVersion, k.Kind, ct))).ConfigureAwait(false);
+            var more = await Task.WhenAll(Own.InstalledKinds.Select(k => mapper.FindAsync(k.ApiVersion, k.Kind, ct))).ConfigureAwait(false);
             resources.AddRange(more.OfType<ResourceInfo>());
         }
 
@@ -233,10 +211,11 @@ public sealed class Planner
         return owned;
     }
 
-    /// <summary>The namespaces the objects go to (and the target namespace) that do not exist yet.</summary>
-    private async Task<HashSet<string>> MissingNamespacesAsync(List<Resolved> resolved, string target, CancellationToken ct)
+    /// <summary>The namespaces the objects go to that do not exist yet.</summary>
+    private async Task<HashSet<string>> MissingNamespacesAsync(List<Resolved> resolved, CancellationToken ct)
     {
-        var needed = resolved.Select(r => r.Namespace).OfType<string>().Append(target).Distinct(StringComparer.Ordinal).ToList();
+        // Only namespaces the input's objects go to (installing a ConfigMap into default creates no istio-system).
+        var needed = resolved.Select(r => r.Namespace).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var existing = await Task.WhenAll(needed.Select(ns => api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
         return needed.Where((ns, i) => existing[i] is null).ToHashSet(StringComparer.Ordinal);
     }
