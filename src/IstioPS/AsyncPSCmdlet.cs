@@ -127,9 +127,15 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
         return false;
     }).GetAwaiter().GetResult();
 
+    /// <summary>PowerShell disposes a cmdlet when its pipeline ends, however it ends.</summary>
     public void Dispose()
     {
-        cancel.Dispose();
+        Dispose(true);
         GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing) cancel.Dispose();
     }
 }

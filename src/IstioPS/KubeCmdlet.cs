@@ -72,6 +72,13 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
         api?.Dispose();
         api = null;
     }
+
+    /// <summary>The client is closed with the cmdlet, for the cmdlets that do not run under <see cref="WithProgressAsync"/> too.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) DisposeApi();
+        base.Dispose(disposing);
+    }
 }
 
 /// <summary>Turns engine progress into one ProgressRecord; <see cref="Complete"/> closes it.</summary>

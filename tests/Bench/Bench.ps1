@@ -98,4 +98,19 @@ if ($release -and (Get-Command Export-IstioManifest -ErrorAction SilentlyContinu
     Add-Row "Render default profile ($objects objects): warm, ms (best of 5)" $warmMs $null 'IstioPS < 150 ms' ''
 }
 
+# 6. Compare-IstioInstallation of the demo profile against its installed self, next to the install's apply phase
+#    (the install's time after its plan, read from its verbose lines; -NoWait, so no readiness wait is counted).
+if ($release) {
+    $c = Start-TestCluster -ReadyAfterMs 10 -LatencyMs $LatencyMs
+    $log = @(Install-Istio -ReleasePath $release -Profile demo -Kubeconfig $c.Kubeconfig -NoWait -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+    $planned = [int](($log | Select-String 'Planned after (\d+) ms').Matches[0].Groups[1].Value)
+    $done = [int](($log | Select-String 'applied.* after (\d+) ms, \d+ requests').Matches[0].Groups[1].Value)
+    $apply = $done - $planned
+    $null = Compare-IstioInstallation -ReleasePath $release -Profile demo -Kubeconfig $c.Kubeconfig
+    $compare = foreach ($i in 1..3) { Time { $script:changes = @(Compare-IstioInstallation -ReleasePath $release -Profile demo -Kubeconfig $c.Kubeconfig) } }
+    $cms = ($compare | Sort-Object)[1]
+    Stop-TestCluster $c
+    Add-Row 'Compare-IstioInstallation, demo profile against its installed self, ms (median of 3)' $cms $null 'IstioPS <= 1.5x the apply phase' ("apply phase of its install: {0} ms (ratio {1:0.00}); {2} changes found" -f $apply, ($cms / [math]::Max(1, $apply)), $changes.Count)
+}
+
 $rows | Format-Table -AutoSize -Wrap | Out-String -Width 200 | Write-Host

@@ -75,7 +75,6 @@ public sealed class Sim : IAsyncDisposable
         return new Sim(server, path);
     }
 
-    /// <summary>Requests that write (anything but GET), for proving that nothing was written.</summary>
     /// <summary>Requests that could change state: neither reads nor dry runs.</summary>
     public IReadOnlyList<RequestLogEntry> Writes() => Server.Requests.Where(r => r.IsWrite).ToList();
 

@@ -35,6 +35,12 @@ Describe 'Install-Istio -Version: the release comes from the cache, downloaded w
         IstioPS\Get-IstioRelease -Path $cache | Should -BeNullOrEmpty
     }
 
+    It 'Export-IstioManifest -Version with -WhatIf downloads nothing' {
+        Export-IstioManifest -Version 1.30.3 -Profile minimal -WhatIf | Should -BeNullOrEmpty
+        Get-ReleaseServerArchiveDownload $server $scenario | Should -BeNullOrEmpty
+        IstioPS\Get-IstioRelease -Path $cache | Should -BeNullOrEmpty
+    }
+
     It 'downloads once, installs, and the next call uses the cache' {
         $r = Install-Istio -Version 1.30.3 -Profile minimal -Kubeconfig $cluster.Kubeconfig
         $r.Created | Should -Be $r.Total

@@ -111,6 +111,47 @@ public sealed class Applier
         return new AppliedObject { ApiVersion = resource.ApiVersion, Kind = resource.Kind, Namespace = resource.Namespaced ? ns : null, Name = name, Action = action };
     }
 
+    /// <summary>
+    /// The one loop every batch of writes goes through: one write per item, <see cref="Concurrency"/> at a time, each
+    /// result handed to the callbacks (Applied, Verbose, and Progress as "activity: n of total" within
+    /// <paramref name="percent"/>) as soon as it exists. With <paramref name="continueOnError"/>, a failed item (after
+    /// retries) is reported through <see cref="OperationCallbacks.Error"/> with its target named and the rest goes on;
+    /// otherwise the first failure ends the batch. Returns the results of the items that were written.
+    /// </summary>
+    public async Task<IReadOnlyList<AppliedObject>> RunAsync<T>(IReadOnlyCollection<T> items, Func<T, string> target, Func<T, CancellationToken, Task<AppliedObject>> write,
+        OperationCallbacks callbacks, string activity, CancellationToken ct, bool continueOnError = false, (int From, int To)? percent = null)
+    {
+        var results = new List<AppliedObject>();
+        var (from, to) = percent ?? (0, 100);
+        var done = 0;
+        await ForEachAsync(items, async (item, token) =>
+        {
+            AppliedObject result;
+            try
+            {
+                result = await write(item, token).ConfigureAwait(false);
+            }
+            catch (IstioPSException ex) when (continueOnError && !token.IsCancellationRequested)
+            {
+                callbacks.Error?.Invoke(new IstioPSException(ex.ErrorId, ex.Kind, $"{target(item)}: {ex.Message}", target(item), ex));
+                Report();
+                return;
+            }
+
+            lock (results) results.Add(result);
+            callbacks.Applied?.Invoke(result);
+            callbacks.Verbose?.Invoke($"{target(item)} {result.Action.ToString().ToLowerInvariant()}");
+            Report();
+
+            void Report()
+            {
+                var n = Interlocked.Increment(ref done);
+                callbacks.Progress?.Report(new OperationProgress($"{activity}: {n} of {items.Count}", from + (n * (to - from) / Math.Max(1, items.Count)), target(item)));
+            }
+        }, ct).ConfigureAwait(false);
+        return results;
+    }
+
     /// <summary>Runs one write per item with bounded concurrency; each result is handed on as soon as it exists.</summary>
     public async Task ForEachAsync<T>(IEnumerable<T> items, Func<T, CancellationToken, Task> write, CancellationToken ct)
     {

@@ -89,23 +89,7 @@ public sealed class Installer
         }
 
         var approvedSet = approved.ToHashSet();
-        var results = new List<AppliedObject>();
-        var total = plan.Objects.Count;
-        void Done(AppliedObject o)
-        {
-            int count;
-            lock (results)
-            {
-                results.Add(o);
-                count = results.Count;
-            }
-
-            callbacks.Applied?.Invoke(o);
-            callbacks.Verbose?.Invoke($"{o.Kind.ToLowerInvariant()}/{o.Name}{(o.Namespace is null ? "" : $" ({o.Namespace})")} {o.Action.ToString().ToLowerInvariant()}");
-            progress?.Report(new OperationProgress($"Applying objects: {count} of {total}", 30 + (count * 40 / Math.Max(1, total)), $"{o.Kind}/{o.Name}"));
-        }
-
-        foreach (var p in plan.With(PlanAction.Unchanged)) Done(Result(p, ApplyAction.Unchanged));
+        var results = plan.With(PlanAction.Unchanged).Select(p => Result(p, ApplyAction.Unchanged)).ToList();
         var applier = new Applier(api, request.Concurrency);
         var waiter = new ReadinessWaiter(api);
         var deadline = DateTimeOffset.UtcNow + request.Timeout;
@@ -115,7 +99,13 @@ public sealed class Installer
         // Namespaces and CRDs first (side by side: CRDs are cluster-scoped). The CRDs' watch starts before they
         // are applied, and while they become Established everything that does not use them goes on; their
         // custom resources wait for it.
-        var namespacesReady = ApplyAsync(applier, writes.Where(p => p.Rank == 0), Done, ct);
+        async Task ApplyAsync(IEnumerable<PlannedObject> group, string activity)
+        {
+            var written = await applier.RunAsync(group.ToList(), p => p.Target, WriteAsync, callbacks, activity, ct, percent: (30, 70)).ConfigureAwait(false);
+            lock (results) results.AddRange(written);
+        }
+
+        var namespacesReady = ApplyAsync(writes.Where(p => p.Rank == 0), "Creating namespaces");
         var crds = writes.Where(p => p.Kind == "CustomResourceDefinition").ToList();
         var customKinds = crds.SelectMany(c => RestMapper.FromCrd(c.Body!)).ToList();
         var isCustom = customKinds.Select(r => (r.Group, r.Kind)).ToHashSet();
@@ -130,7 +120,7 @@ public sealed class Installer
             {
                 crdsReady = WaitForCrdsAsync();
                 progress?.Report(new OperationProgress($"Applying {crds.Count} CustomResourceDefinitions", 30));
-                await ApplyAsync(applier, crds, Done, ct).ConfigureAwait(false);
+                await ApplyAsync(crds, "Applying CustomResourceDefinitions").ConfigureAwait(false);
                 callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions applied after {clock.ElapsedMilliseconds} ms.");
             }
 
@@ -140,11 +130,11 @@ public sealed class Installer
                 foreach (var group in component.Where(approvedSet.Contains).GroupBy(p => InstallOrder.Tier(p.Kind)).OrderBy(g => g.Key))
                 {
                     var custom = group.Where(p => isCustom.Contains((p.Resource.Group, p.Resource.Kind))).ToList();
-                    await ApplyAsync(applier, group.Except(custom), Done, ct).ConfigureAwait(false);
+                    await ApplyAsync(group.Except(custom), $"Applying {component[0].Component ?? "objects"}").ConfigureAwait(false);
                     if (custom.Count > 0)
                     {
                         await crdsReady.ConfigureAwait(false);
-                        await ApplyAsync(applier, custom, Done, ct).ConfigureAwait(false);
+                        await ApplyAsync(custom, $"Applying {component[0].Component ?? "objects"}").ConfigureAwait(false);
                     }
                 }
 
@@ -177,9 +167,11 @@ public sealed class Installer
         var prunes = approved.Where(p => p.Action == PlanAction.Prune).ToList();
         if (prunes.Count > 0)
         {
-            progress?.Report(new OperationProgress($"Deleting {prunes.Count} objects the input no longer has", 95));
-            await applier.ForEachAsync(prunes, async (p, token) =>
-                Done(Result(p, (await applier.DeleteAsync(p.Resource, p.Namespace, p.Name, token).ConfigureAwait(false)).Action == ApplyAction.Deleted ? ApplyAction.Pruned : ApplyAction.NotFound)), ct).ConfigureAwait(false);
+            results.AddRange(await applier.RunAsync(prunes, p => p.Target, async (p, token) =>
+            {
+                var deleted = await applier.DeleteAsync(p.Resource, p.Namespace, p.Name, token).ConfigureAwait(false);
+                return Result(p, deleted.Action == ApplyAction.Deleted ? ApplyAction.Pruned : ApplyAction.NotFound);
+            }, callbacks, "Deleting what the input no longer has", ct, percent: (90, 99)).ConfigureAwait(false));
         }
 
         async Task WaitForCrdsAsync()
@@ -242,30 +234,29 @@ public sealed class Installer
             + (neverApplied.Count > 0 ? $"{Environment.NewLine}Never applied (waiting for the components before them): {string.Join(", ", neverApplied)}." : ""),
             ex.NotReady);
 
-    /// <summary>Writes a group of planned objects, several at a time: namespaces created, recreated objects deleted first, the rest applied.</summary>
-    private static Task ApplyAsync(Applier applier, IEnumerable<PlannedObject> group, Action<AppliedObject> done, CancellationToken ct)
-        => applier.ForEachAsync(group, async (p, token) =>
+    /// <summary>One write of a planned object: a namespace created, a recreated object deleted first, the rest applied.</summary>
+    private async Task<AppliedObject> WriteAsync(PlannedObject p, CancellationToken ct)
+    {
+        var applier = new Applier(api);
+        if (p.Kind == "Namespace" && p.Source is null)
         {
-            if (p.Kind == "Namespace" && p.Source is null)
-            {
-                done(await applier.CreateNamespaceAsync(p.Body!, token).ConfigureAwait(false));
-                return;
-            }
+            return await applier.CreateNamespaceAsync(p.Body!, ct).ConfigureAwait(false);
+        }
 
-            if (p.Action == PlanAction.Recreate)
-            {
-                await applier.DeleteAsync(p.Resource, p.Namespace, p.Name, token).ConfigureAwait(false);
-            }
+        if (p.Action == PlanAction.Recreate)
+        {
+            await applier.DeleteAsync(p.Resource, p.Namespace, p.Name, ct).ConfigureAwait(false);
+        }
 
-            var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, token).ConfigureAwait(false);
-            done(Result(p, p.Action switch
-            {
-                PlanAction.Create => ApplyAction.Created,
-                PlanAction.Adopt => ApplyAction.Adopted,
-                PlanAction.Recreate => ApplyAction.Recreated,
-                _ => ApplyAction.Configured,
-            }, (string?)live["metadata"]?["resourceVersion"]));
-        }, ct);
+        var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct).ConfigureAwait(false);
+        return Result(p, p.Action switch
+        {
+            PlanAction.Create => ApplyAction.Created,
+            PlanAction.Adopt => ApplyAction.Adopted,
+            PlanAction.Recreate => ApplyAction.Recreated,
+            _ => ApplyAction.Configured,
+        }, (string?)live["metadata"]?["resourceVersion"]);
+    }
 
     private static AppliedObject Result(PlannedObject p, ApplyAction action, string? resourceVersion = null) => new()
     {

@@ -23,8 +23,6 @@ public sealed class KubeApi : IDisposable
 {
     public const string ApplyPatch = "application/apply-patch+yaml";
     public const string MergePatch = "application/merge-patch+json";
-    public const string StrategicMergePatch = "application/strategic-merge-patch+json";
-    public const string JsonPatch = "application/json-patch+json";
 
     private readonly Kubernetes client;
     private readonly RetryHandler retry;

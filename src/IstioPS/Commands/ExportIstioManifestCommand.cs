@@ -73,10 +73,12 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
         var values = ValuesFile.Select(Resolve).ToList();
         var releasePath = ParameterSetName switch
         {
-            VersionSet => await ReleaseResolver.GetAsync(Version, EmitVerbose, null, ct).ConfigureAwait(false) ?? "",
+            // Under -WhatIf the download is declined (and nothing is rendered): a what-if line says what would be fetched.
+            VersionSet => await ReleaseResolver.GetAsync(Version, EmitVerbose, null, ct, AskShouldProcess).ConfigureAwait(false),
             ReleaseSet => Resolve(ReleasePath),
             _ => null,
         };
+        if (ParameterSetName == VersionSet && releasePath is null) return;
         var rendered = ParameterSetName == ChartSet
             ? ReleaseManifests.RenderChart(new ChartRenderRequest
             {
@@ -100,7 +102,7 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
 
         if (OutFile is not null)
         {
-            var path = Resolve(OutFile, mustExist: false);
+            var path = Resolve(OutFile);
             if (Ask(() => ShouldProcess(path, $"Write {rendered.Entries.Count} objects")).GetAwaiter().GetResult())
             {
                 File.WriteAllText(path, rendered.ToYaml());
@@ -116,8 +118,6 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
         }
     }
 
-    private string Resolve(string path) => Resolve(path, mustExist: true);
-
-    private string Resolve(string path, bool mustExist)
+    private string Resolve(string path)
         => Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)).GetAwaiter().GetResult();
 }

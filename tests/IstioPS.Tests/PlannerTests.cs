@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using IstioPS.Engine.Apply;
+using IstioPS.Engine.Install;
+using IstioPS.Engine.Kube;
+using IstioPS.Engine.Plan;
+using Xunit;
+
+namespace IstioPS.Tests;
+
+public class PlannerTests
+{
+    private const string App = """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+          namespace: apps
+        spec:
+          selector: {app: web}
+          ports:
+          - name: http
+            port: 80
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-config
+          namespace: apps
+        data:
+          a: b
+        """;
+
+    private static Task<InstallPlan> Plan(Sim sim, string file)
+        => new Installer(sim.Api).PlanAsync(new InstallRequest { ManifestPaths = new[] { file } }, new OperationCallbacks(), default);
+
+    [Fact]
+    public void DiffNamesFieldsByPathMatchesNamedListItemsAndSkipsBookkeeping()
+    {
+        var live = JsonNode.Parse("""
+            {"metadata":{"name":"x","resourceVersion":"5","labels":{"app.kubernetes.io/name":"a"}},
+             "spec":{"containers":[{"name":"a","image":"a:1"},{"name":"b","image":"b:1"}],"replicas":1},"status":{"ready":1}}
+            """)!.AsObject();
+        var planned = JsonNode.Parse("""
+            {"metadata":{"name":"x","resourceVersion":"6","labels":{"app.kubernetes.io/name":"b"}},
+             "spec":{"containers":[{"name":"b","image":"b:2"},{"name":"a","image":"a:1"}],"replicas":1},"status":{"ready":0}}
+            """)!.AsObject();
+        var changes = ObjectDiff.Changes(live, planned);
+        Assert.Equal(new[] { "metadata.labels['app.kubernetes.io/name']", "spec.containers[b].image" }, changes.Select(c => c.Path));
+        Assert.Equal("spec.containers[b].image: b:1 -> b:2", changes[1].ToString());
+        Assert.Equal("x: (none) -> " + new string('y', 37) + "...", new FieldChange("x", null, new string('y', 100)).ToString());
+    }
+
+    [Fact]
+    public async Task PlansCreateThenUnchangedAndIgnoresFieldsOfOtherManagers()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("app.yaml", App);
+        var first = await Plan(sim, file);
+        Assert.Equal(new[] { "Namespace/apps Create", "ConfigMap/web-config Create", "Service/web Create" }, first.Objects.Select(o => $"{o.Kind}/{o.Name} {o.Action}"));
+        await new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true }, new OperationCallbacks(), default);
+
+        // Another manager adds a field the install does not set: no difference.
+        var patch = new JsonObject { ["data"] = new JsonObject { ["added-by-someone"] = "yes" } };
+        await new Applier(sim.Api).MergePatchAsync(new ResourceInfo("", "v1", "ConfigMap", "configmaps", true), "apps", "web-config", patch, default);
+        sim.Server.ClearRequests();
+        var again = await Plan(sim, file);
+        Assert.All(again.Objects, o => Assert.Equal(PlanAction.Unchanged, o.Action));
+        Assert.Empty(sim.Writes());
+        Assert.Contains(sim.Server.Requests, r => r.IsDryRun);
+
+        // A value the install sets, changed by hand: Configure, naming it.
+        patch = new JsonObject { ["data"] = new JsonObject { ["a"] = "changed" } };
+        await new Applier(sim.Api).MergePatchAsync(new ResourceInfo("", "v1", "ConfigMap", "configmaps", true), "apps", "web-config", patch, default);
+        var drifted = Assert.Single((await Plan(sim, file)).Changing);
+        Assert.Equal(PlanAction.Configure, drifted.Action);
+        Assert.Equal("data.a: changed -> b", Assert.Single(drifted.Changes).ToString());
+    }
+
+    [Fact]
+    public async Task AChangedClusterIpIsRecreateAndNeedsForce()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("app.yaml", App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.50\n  selector: {app: web}"));
+        await new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true }, new OperationCallbacks(), default);
+        File.WriteAllText(file, App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.51\n  selector: {app: web}"));
+
+        var recreate = Assert.Single((await Plan(sim, file)).Changing);
+        Assert.Equal(PlanAction.Recreate, recreate.Action);
+        Assert.Equal("spec.clusterIP: 10.96.0.50 -> 10.96.0.51", Assert.Single(recreate.Changes).ToString());
+
+        sim.Server.ClearRequests();
+        var ex = await Assert.ThrowsAsync<IstioPS.Engine.IstioPSException>(() =>
+            new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true }, new OperationCallbacks(), default));
+        Assert.Equal("RecreateRequired", ex.ErrorId);
+        Assert.Empty(sim.Writes());
+
+        var result = await new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true, Force = true }, new OperationCallbacks(), default);
+        Assert.Equal(ApplyAction.Recreated, result!.Objects.Single(o => o.Kind == "Service").Action);
+        var live = await sim.Api.GetAsync("/api/v1/namespaces/apps/services/web", default);
+        Assert.Equal("10.96.0.51", (string?)live["spec"]!["clusterIP"]);
+    }
+}
