@@ -38,7 +38,7 @@ public sealed class Installer
         if (request.ManifestPaths.Count > 0)
         {
             var files = ManifestReader.ExpandPaths(request.ManifestPaths, request.Recurse);
-            var (read, readErrors) = ManifestReader.ReadFiles(files);
+            var (read, readErrors) = ManifestReader.ReadFiles(files, ct: ct);
             objects.AddRange(read);
             errors.AddRange(readErrors);
             callbacks.Verbose?.Invoke($"Read {read.Count} objects from {files.Count} files.");

@@ -131,9 +131,10 @@ public sealed class Planner
                 continue;
             }
 
-            if (ObjectValidator.CheckName(o.Kind, o.Name) is { } nameProblem)
+            var problems = ObjectValidator.CheckObject(o.Body);
+            if (problems.Count > 0)
             {
-                errors.Add(new ManifestException("InvalidName", o.Source, nameProblem));
+                errors.AddRange(problems.Select(p => new ManifestException(p.ErrorId, o.Source, p.Message)));
                 continue;
             }
 
