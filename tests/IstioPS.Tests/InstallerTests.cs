@@ -174,6 +174,21 @@ public class InstallerTests
         Assert.Equal("web", web.Name);
         Assert.Contains(web.PodReasons, r => r.Contains("ImagePullBackOff"));
         Assert.Contains("ImagePullBackOff", ex.Message);
+        Assert.StartsWith("-Timeout 2s ran out.", ex.Message);
+    }
+
+    [Fact]
+    public async Task TimeoutNamesTheComponentsNeverApplied()
+    {
+        await using var sim = await Sim.StartAsync(new KubeSimOptions { ReadyAfterMs = 50, FailImage = "example/web" });
+        var (read, _) = IstioPS.Engine.Manifests.ManifestReader.ReadFiles(new[] { TestData.WriteTemp("app.yaml", Workload) });
+        var objects = read.Select(o => new IstioPS.Engine.Manifests.ManifestObject(o.Body, o.Source, o.Kind == "ConfigMap" ? "Later" : "First")).ToList();
+        var ex = await Assert.ThrowsAsync<NotReadyException>(() => Install(sim, new InstallRequest
+        {
+            Objects = objects, ComponentOrder = new[] { "First", "Later" }, Timeout = TimeSpan.FromSeconds(1),
+        }));
+        Assert.Contains("Never applied (waiting for the components before them): Later.", ex.Message);
+        Assert.Null(await sim.Api.TryGetAsync("/api/v1/namespaces/apps/configmaps/web-config", default));
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public sealed class Applier
     /// otherwise the first failure ends the batch. Returns the results of the items that were written.
     /// </summary>
     public async Task<IReadOnlyList<AppliedObject>> RunAsync<T>(IReadOnlyCollection<T> items, Func<T, string> target, Func<T, CancellationToken, Task<AppliedObject>> write,
-        OperationCallbacks callbacks, string activity, CancellationToken ct, bool continueOnError = false, (int From, int To)? percent = null)
+        OperationCallbacks callbacks, string activity, CancellationToken ct, bool continueOnError = false, (int From, int To)? percent = null, Func<T, object>? errorTarget = null)
     {
         var results = new List<AppliedObject>();
         var (from, to) = percent ?? (0, 100);
@@ -133,7 +133,7 @@ public sealed class Applier
             }
             catch (IstioPSException ex) when (continueOnError && !token.IsCancellationRequested)
             {
-                callbacks.Error?.Invoke(new IstioPSException(ex.ErrorId, ex.Kind, $"{target(item)}: {ex.Message}", target(item), ex));
+                callbacks.Error?.Invoke(new IstioPSException(ex.ErrorId, ex.Kind, $"{target(item)}: {ex.Message}", errorTarget?.Invoke(item) ?? target(item), ex));
                 Report();
                 return;
             }
@@ -152,8 +152,8 @@ public sealed class Applier
         return results;
     }
 
-    /// <summary>Runs one write per item with bounded concurrency; each result is handed on as soon as it exists.</summary>
-    public async Task ForEachAsync<T>(IEnumerable<T> items, Func<T, CancellationToken, Task> write, CancellationToken ct)
+    /// <summary>Runs one write per item with bounded concurrency.</summary>
+    private async Task ForEachAsync<T>(IEnumerable<T> items, Func<T, CancellationToken, Task> write, CancellationToken ct)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct };
         await Parallel.ForEachAsync(items, options, async (item, token) => await write(item, token).ConfigureAwait(false)).ConfigureAwait(false);

@@ -92,29 +92,25 @@ public sealed class InjectionService
         var podsByNamespace = await PodsByNamespaceAsync(ct).ConfigureAwait(false);
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = Labels(change) } };
         var applier = new Applier(api, concurrency);
-        var done = 0;
         var at = now();
-        await applier.ForEachAsync(approved, async (ns, token) =>
+        // Whatever the failure of one namespace (an error status, a connection dropped after every retry, a timeout):
+        // it is reported by name and the others go on.
+        var batch = new OperationCallbacks { Progress = callbacks.Progress, Error = onError };
+        await applier.RunAsync(approved, ns => $"namespace/{ns}", async (ns, token) =>
         {
+            JsonObject live;
             try
             {
-                var live = await applier.MergePatchAsync(ResourceInfo.Namespaces, null, ns, patch.DeepClone().AsObject(), token).ConfigureAwait(false);
-                onResult(Describe(live, at, podsByNamespace.TryGetValue(ns, out var pods) ? pods : new List<JsonObject>()));
+                live = await applier.MergePatchAsync(ResourceInfo.Namespaces, null, ns, patch.DeepClone().AsObject(), token).ConfigureAwait(false);
             }
             catch (KubeApiException ex) when (ex.ErrorId == "NotFound")
             {
-                onError(api.NamespaceNotFound(ns, ex));
-            }
-            catch (IstioPSException ex) when (!token.IsCancellationRequested)
-            {
-                // Whatever the failure (an error status, a connection dropped after every retry, a timeout):
-                // this namespace is reported by name and the others go on.
-                onError(new IstioPSException(ex.ErrorId, ex.Kind, $"namespace/{ns}: {ex.Message}", ns, ex));
+                throw api.NamespaceNotFound(ns, ex);
             }
 
-            var count = Interlocked.Increment(ref done);
-            callbacks.Progress?.Report(new OperationProgress($"Labelling namespaces: {count} of {approved.Count}", count * 100 / approved.Count, ns));
-        }, ct).ConfigureAwait(false);
+            onResult(Describe(live, at, podsByNamespace.TryGetValue(ns, out var pods) ? pods : new List<JsonObject>()));
+            return new AppliedObject { ApiVersion = "v1", Kind = "Namespace", Name = ns, Action = ApplyAction.Configured, ResourceVersion = (string?)live["metadata"]?["resourceVersion"] };
+        }, batch, "Labelling namespaces", ct, continueOnError: true, errorTarget: ns => ns).ConfigureAwait(false);
     }
 
     /// <summary>

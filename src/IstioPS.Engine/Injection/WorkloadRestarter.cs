@@ -29,29 +29,15 @@ public sealed class WorkloadRestarter
             }
         }
 
-        var approved = targets.Where(t => callbacks.ShouldProcess($"{t.Resource.DisplayKind}/{t.Name} (namespace {t.Namespace})", "Rolling restart")).ToList();
-        var results = new List<AppliedObject>();
-        var failed = new List<WaitTarget>();
+        static string Target(WaitTarget t) => $"{t.Resource.DisplayKind}/{t.Name} (namespace {t.Namespace})";
+        var approved = targets.Where(t => callbacks.ShouldProcess(Target(t), "Rolling restart")).ToList();
         var applier = new Applier(api, concurrency);
         var at = now();
-        await applier.ForEachAsync(approved, async (t, token) =>
-        {
-            var target = $"{t.Resource.DisplayKind}/{t.Name} (namespace {t.Namespace})";
-            try
-            {
-                var r = await applier.RestartAsync(t.Resource, t.Namespace, t.Name, at, token).ConfigureAwait(false);
-                lock (results) results.Add(r);
-                callbacks.Verbose?.Invoke($"{target} restarted");
-            }
-            catch (IstioPSException ex) when (!token.IsCancellationRequested)
-            {
-                // Reported by name; the other workloads are still restarted (and waited for).
-                callbacks.Error?.Invoke(new IstioPSException(ex.ErrorId, ex.Kind, $"{target}: {ex.Message}", target, ex));
-                lock (failed) failed.Add(t);
-            }
-        }, ct).ConfigureAwait(false);
+        // A workload that fails is reported by name; the others are still restarted (and waited for).
+        var results = await applier.RunAsync(approved, Target, (t, token) => applier.RestartAsync(t.Resource, t.Namespace, t.Name, at, token),
+            callbacks, "Restarting workloads", ct, continueOnError: true, percent: (0, 50)).ConfigureAwait(false);
 
-        var restarted = approved.Except(failed).ToList();
+        var restarted = approved.Where(t => results.Any(r => r.Kind == t.Resource.Kind && r.Namespace == t.Namespace && r.Name == t.Name)).ToList();
         if (wait && restarted.Count > 0)
         {
             callbacks.Progress?.Report(new OperationProgress($"Waiting for {restarted.Count} workloads to roll out", 50));

@@ -126,30 +126,19 @@ public sealed partial class Uninstaller
         var applier = new Applier(api, request.Concurrency);
         var results = new List<AppliedObject>();
         var failed = 0;
-        var done = 0;
         foreach (var group in owned.GroupBy(t => t.Order).OrderBy(g => g.Key))
         {
-            await applier.ForEachAsync(group, async (t, token) =>
-            {
-                if (await DeleteOneAsync(applier, t, callbacks, token).ConfigureAwait(false) is { } r)
-                {
-                    lock (results) results.Add(r);
-                }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                }
-
-                var n = Interlocked.Increment(ref done);
-                callbacks.Progress?.Report(new OperationProgress($"Deleting: {n} of {owned.Count}", n * 90 / Math.Max(1, owned.Count), t.Target));
-            }, ct).ConfigureAwait(false);
+            var batch = group.ToList();
+            var deleted = await DeleteAllAsync(applier, batch, callbacks, ct).ConfigureAwait(false);
+            results.AddRange(deleted);
+            failed += batch.Count - deleted.Count;
         }
 
         // Checked again just before: something may have been put there meanwhile, and a failed delete leaves its object.
         if (deleteNamespace && failed == 0 && await NamespaceDeletableAsync(request.Namespace, gone, callbacks, ct).ConfigureAwait(false))
         {
             var ns = new Doomed(ResourceInfo.Namespaces, null, request.Namespace, int.MaxValue, null);
-            if (await DeleteOneAsync(applier, ns, callbacks, ct).ConfigureAwait(false) is { } r)
+            if ((await DeleteAllAsync(applier, new[] { ns }, callbacks, ct).ConfigureAwait(false)).SingleOrDefault() is { } r)
             {
                 results.Add(r);
                 if (r.Action == ApplyAction.Deleted)
@@ -168,21 +157,9 @@ public sealed partial class Uninstaller
         return new UninstallResult { Objects = results, Revision = request.Purge ? "all" : revision, Duration = clock.Elapsed };
     }
 
-    /// <summary>One delete; a failure (whatever it is, after retries) is reported for this object and the batch goes on.</summary>
-    private static async Task<AppliedObject?> DeleteOneAsync(Applier applier, Doomed t, OperationCallbacks callbacks, CancellationToken ct)
-    {
-        try
-        {
-            var r = await applier.DeleteAsync(t.Resource, t.Namespace, t.Name, ct).ConfigureAwait(false);
-            callbacks.Verbose?.Invoke($"{t.Target} {r.Action.ToString().ToLowerInvariant()}");
-            return r;
-        }
-        catch (IstioPSException ex) when (!ct.IsCancellationRequested)
-        {
-            callbacks.Error?.Invoke(new IstioPSException(ex.ErrorId, ex.Kind, $"{t.Target}: {ex.Message}", t.Target, ex));
-            return null;
-        }
-    }
+    /// <summary>Deletes through the one executor; a failure (whatever it is, after retries) is reported for its object and the batch goes on.</summary>
+    private static Task<IReadOnlyList<AppliedObject>> DeleteAllAsync(Applier applier, IReadOnlyCollection<Doomed> batch, OperationCallbacks callbacks, CancellationToken ct)
+        => applier.RunAsync(batch, t => t.Target, (t, token) => applier.DeleteAsync(t.Resource, t.Namespace, t.Name, token), callbacks, "Deleting", ct, continueOnError: true, percent: (0, 90));
 
     private static string Names(IReadOnlyCollection<string> names)
         => string.Join(", ", names.Take(10)) + (names.Count > 10 ? $" and {names.Count - 10} more" : "");
