@@ -149,6 +149,10 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                     faults.Clear();
                     ctx.Response.StatusCode = 204;
                     return;
+                case ("/compact", "POST"):
+                    server.Compact();
+                    ctx.Response.StatusCode = 204;
+                    return;
                 case ("/latency", "PUT" or "POST"):
                     server.LatencyMs = int.TryParse(ctx.Request.Query["ms"], out var ms) && ms >= 0 ? ms : throw ApiException.BadRequest("ms must be a non-negative integer");
                     ctx.Response.StatusCode = 204;
