@@ -10,7 +10,7 @@ public sealed record RequestLogEntry(string Method, string Path, string Query, s
     public string? Accept { get; init; }
 
     /// <summary>Discovery: /api, /apis and their group and group-version documents, /version and OpenAPI.</summary>
-    public bool IsDiscovery => System.Text.RegularExpressions.Regex.IsMatch(Path, "^/(api|apis)(/[^/]+){0,2}/?$|^/(version|openapi)(/|$)");
+    public bool IsDiscovery => System.Text.RegularExpressions.Regex.IsMatch(Path, "^/api(/[^/]+)?/?$|^/apis(/[^/]+){0,2}/?$|^/(version|openapi)(/|$)");
 }
 
 /// <summary>A thread-safe append-only log of answered requests.</summary>
