@@ -8,6 +8,12 @@ public sealed record RequestLogEntry(string Method, string Path, string Query, s
 
     /// <summary>Whether the request asked for dryRun=All (the server validates and answers, and stores nothing).</summary>
     public bool IsDryRun => Query.Split('&', '?').Contains("dryRun=All");
+
+    /// <summary>The Accept header as sent (a metadata-only list asks for as=PartialObjectMetadataList).</summary>
+    public string? Accept { get; init; }
+
+    /// <summary>Discovery: /api, /apis and their group and group-version documents, /version and OpenAPI.</summary>
+    public bool IsDiscovery => System.Text.RegularExpressions.Regex.IsMatch(Path, "^/api(/[^/]+)?/?$|^/apis(/[^/]+){0,2}/?$|^/(version|openapi)(/|$)");
 }
 
 /// <summary>A thread-safe append-only log of answered requests.</summary>
