@@ -22,4 +22,6 @@ public sealed class KubeSimOptions
     /// server does. Off by default: clients then get the plain answer and fall back to per-group discovery.
     /// </summary>
     public bool AggregatedDiscovery { get; set; }
+    /// <summary>Run the controllers (workloads, pods, endpoints, ...). Off, objects change only by API requests.</summary>
+    public bool Controllers { get; set; } = true;
 }
