@@ -57,7 +57,7 @@ public class UninstallerTests
         var first = await new Uninstaller(sim.Api).UninstallAsync(request, callbacks, default);
         Assert.Equal(new[] { "Service/istiod", "Deployment/istiod" }, first!.Objects.Select(o => $"{o.Kind}/{o.Name}"));
         var kept = Assert.Single(warnings);
-        Assert.Equal("The namespace mesh was kept: 1 objects that IstioPS does not remove are left in it: secret/cacerts.", kept);
+        Assert.Equal("The namespace mesh was kept: 1 object that IstioPS does not remove is left in it: secret/cacerts.", kept);
         Assert.NotNull(await sim.Api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, "mesh"), default));
 
         warnings.Clear();
