@@ -227,7 +227,8 @@ public class KubectlTests
         Assert.Matches(@"(?m)^rolebinding\.rbac\.authorization\.k8s\.io/reader\s+Role/reader\s+\S+$", tables);
         Assert.Matches(@"(?m)^endpoints/external\s+10\.1\.2\.3:443\s+\S+$", tables);
 
-        await k.Ok("delete", "-f", file);
+        // The namespace comes first in the file: its controller may remove the rest before kubectl asks (as on a real cluster).
+        await k.Ok("delete", "-f", file, "--ignore-not-found");
         await Eventually.Until(() => k.Sim.Server.Read("v1", "Namespace", null, "kinds") is null, "namespace gone");
         Assert.Null(k.Sim.Server.Read("rbac.authorization.k8s.io/v1", "ClusterRole", null, "kinds-reader"));
     }

@@ -6,15 +6,16 @@ namespace KubeSim.Api;
 /// <summary>
 /// The update validation kube-apiserver does for fields that may not change once set: a workload's
 /// <c>spec.selector</c> (Deployment, ReplicaSet, DaemonSet, StatefulSet), a Service's <c>spec.clusterIP</c>,
-/// and a StatefulSet's spec beyond the fields it allows to change. A refused update is 422 Invalid whose
-/// cause names the field, as the real server answers (dry runs included).
+/// and a StatefulSet's spec beyond the fields it allows to change (a changed or dropped value). The update is
+/// refused with 422 Invalid whose cause names the field, beside any other validation error, as the real server
+/// answers (dry runs included).
 /// </summary>
 public static class ImmutableFields
 {
     static readonly string[] StatefulSetMutable = ["replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"];
 
-    /// <summary>Throws 422 Invalid when <paramref name="next"/> changes an immutable field of <paramref name="old"/>.</summary>
-    public static void Check(ResourceType rt, JsonObject old, JsonObject next)
+    /// <summary>One error per immutable field of <paramref name="old"/> that <paramref name="next"/> changes.</summary>
+    public static IReadOnlyList<FieldError> Errors(ResourceType rt, JsonObject old, JsonObject next)
     {
         var errors = new List<FieldError>();
         switch ((rt.Group, rt.Kind))
@@ -42,7 +43,7 @@ public static class ImmutableFields
                 break;
         }
 
-        if (errors.Count > 0) throw ApiException.Invalid(rt, next.Name(), errors);
+        return errors;
     }
 
     static void Unchanged(JsonObject old, JsonObject next, List<FieldError> errors, params string[] path)

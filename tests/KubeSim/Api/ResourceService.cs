@@ -298,8 +298,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             var gen = old.At("metadata").Long("generation") ?? 1;
             meta["generation"] = subresource != "status" && SpecChanged(rt, old, next) ? gen + 1 : gen;
         }
-        Validation.Validate(rt, next);
-        if (subresource is null) ImmutableFields.Check(rt, old, next);
+        Validation.Validate(rt, next, subresource is null ? ImmutableFields.Errors(rt, old, next) : null);
 
         // A write that changes nothing but managedFields times keeps the old times (and so is no write).
         if (SameButManagedFieldTimes(old, next)) RestoreManagedFields(old, next);
