@@ -146,6 +146,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
             Objects = loaded.Objects,
             ComponentOrder = loaded.ComponentOrder,
             Prune = loaded.Prune,
+            ReleaseVersion = loaded.ReleaseVersion,
             Revision = RevisionOrDefault,
             Namespace = Namespace,
         };

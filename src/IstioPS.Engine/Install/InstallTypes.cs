@@ -28,7 +28,7 @@ public sealed record InstallRequest
     /// <summary>Take over objects that exist and were not created by IstioPS (reported Adopted).</summary>
     public bool Adopt { get; init; }
 
-    /// <summary>Delete and create again objects whose immutable fields change.</summary>
+    /// <summary>Delete and create again objects whose immutable fields change; upgrade in place even across more than one minor version or downwards.</summary>
     public bool Force { get; init; }
 
     /// <summary>Keep objects the plan marks Prune.</summary>
@@ -36,6 +36,10 @@ public sealed record InstallRequest
 
     /// <summary>What this install answers for (from the sources); null: nothing is pruned.</summary>
     public PruneScope? Prune { get; init; }
+
+    /// <summary>The version of the release being installed: over an installed istiod of the same revision, an
+    /// in-place upgrade that must go at most one minor version up (see <see cref="UpgradeCheck"/>).</summary>
+    public Releases.ReleaseVersion? ReleaseVersion { get; init; }
 
     /// <summary>When the whole operation started (rendering included), so the result's Duration covers it.</summary>
     public System.Diagnostics.Stopwatch? Clock { get; init; }

@@ -64,6 +64,11 @@ public sealed class Installer
         var clock = request.Clock ?? Stopwatch.StartNew();
         var startRequests = api.RequestCount;
         var progress = callbacks.Progress;
+        if (request.ReleaseVersion is { } target)
+        {
+            await UpgradeCheck.CheckAsync(api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
+        }
+
         var plan = await PlanAsync(request, callbacks, ct).ConfigureAwait(false);
         callbacks.Verbose?.Invoke($"Planned after {clock.ElapsedMilliseconds} ms.");
         CheckGates(plan, request);

@@ -30,6 +30,8 @@ public sealed class SourceObjects
     /// <summary>Manifest files still to read (the installer reads them so that their problems are reported with the rest).</summary>
     public IReadOnlyList<string> ManifestPaths { get; init; } = Array.Empty<string>();
     public bool Recurse { get; init; }
+    /// <summary>The rendered release's version (its manifest.yaml, else its folder name); null for manifest files and addons alone.</summary>
+    public Releases.ReleaseVersion? ReleaseVersion { get; init; }
 
     /// <summary>
     /// What the install answers for, and so may prune: a release's components (all istioctl knows, or those of
@@ -77,6 +79,10 @@ public static class InstallSources
 
         var scope = new HashSet<string>(order, StringComparer.OrdinalIgnoreCase);
         if (!source.AddonsOnly) scope.UnionWith(source.Components ?? IstioComponents.All.Select(c => c.Name));
-        return new SourceObjects { Objects = objects, ComponentOrder = order, Warnings = warnings, Prune = new PruneScope { Components = scope } };
+        return new SourceObjects
+        {
+            Objects = objects, ComponentOrder = order, Warnings = warnings, Prune = new PruneScope { Components = scope },
+            ReleaseVersion = source.AddonsOnly ? null : Releases.ReleaseStamp.Read(source.ReleasePath)?.Version,
+        };
     }
 }

@@ -23,7 +23,10 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
     [Parameter]
     public SwitchParameter Adopt { get; set; }
 
-    /// <summary>Delete and create again objects whose immutable fields change (a Deployment's selector, a Service's clusterIP).</summary>
+    /// <summary>
+    /// Delete and create again objects whose immutable fields change (a Deployment's selector, a Service's clusterIP);
+    /// upgrade in place even when the revision's installed control plane is newer or more than one minor version older.
+    /// </summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
