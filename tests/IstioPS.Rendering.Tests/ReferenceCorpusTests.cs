@@ -126,6 +126,19 @@ public class ReferenceCorpusTests
         Assert.True(stale.Count == 0, "listed as known differences but now identical (remove them): " + string.Join(", ", stale));
     }
 
+    [Fact]
+    public void FunctionSignaturesAreGos()
+    {
+        // GoSignatures.Table (what the executor checks arguments against) is the recorded reflect output, exactly.
+        var recorded = File.ReadAllLines(Path.Combine(ReferenceDir, "expected", "signatures.tsv")).Where(l => l.Length > 0).ToList();
+        var ours = Functions.GoSignatures.Table.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => $"{kv.Key}\t{string.Join(",", kv.Value.Params)}\t{string.Join(",", kv.Value.Results)}").ToList();
+        Assert.Equal(recorded, ours);
+        var table = Functions.SprigFunctions.CreateHelmTable();
+        var missing = Functions.GoSignatures.Table.Keys.Where(n => !table.Contains(n) && n is not ("env" or "expandenv")).ToList();
+        _output.WriteLine($"{Functions.GoSignatures.Table.Count - missing.Count} of {Functions.GoSignatures.Table.Count} Sprig/Helm functions implemented; missing: {string.Join(", ", missing)}");
+    }
+
     /// <summary>Reference/known-differences.txt: "file/case: reason" lines for differences kept on purpose.</summary>
     internal static Dictionary<string, string> KnownDifferences()
     {

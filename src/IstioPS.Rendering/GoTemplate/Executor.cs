@@ -341,6 +341,11 @@ internal sealed class Executor
             bool found;
             try { found = obj.TryCallMethod(fieldName, argv, out result); }
             catch (GoFunctionException e) { throw Error($"error calling {fieldName}: {e.Message}", e.ErrorId, e, e.GoChain); }
+            catch (Exception e) when (e is not (RenderException or OperationCanceledException))
+            {
+                string message = RuntimeError(e);
+                throw Error($"error calling {fieldName}: {message}", null, e, new[] { message });
+            }
             if (found) return result;
             throw Error($"can't evaluate field {fieldName} in type {obj.GoTypeName}");
         }
@@ -388,7 +393,9 @@ internal sealed class Executor
             return v;
         }
         if (!_ctx.Set.Functions.TryGet(name, out var fn)) throw Error($"\"{name}\" is not a defined function");
-        var argv = EvalArgs(dot, args, 1, final);
+        var argv = Functions.GoSignatures.Table.TryGetValue(name, out var signature)
+            ? EvalTypedArgs(dot, node, name, signature, args, final)
+            : EvalArgs(dot, args, 1, final);
         _at = node;
         try
         {
@@ -402,6 +409,112 @@ internal sealed class Executor
         {
             throw Error($"error calling {name}: {e.Message}", e.ErrorId == RenderErrorIds.TemplateExecutionError ? null : e.ErrorId, e, e.GoChain ?? new[] { e.Message });
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A function that fails unexpectedly is Go's recovered panic: "error calling f: <runtime error>".
+            string message = RuntimeError(e);
+            throw Error($"error calling {name}: {message}", null, e, new[] { message });
+        }
+    }
+
+    /// <summary>The text Go's runtime panic would carry for a .NET failure inside a function.</summary>
+    internal static string RuntimeError(Exception e) => e switch
+    {
+        DivideByZeroException => "runtime error: integer divide by zero",
+        OverflowException => "runtime error: integer overflow",
+        NullReferenceException => "runtime error: invalid memory address or nil pointer dereference",
+        ArgumentOutOfRangeException or IndexOutOfRangeException => "runtime error: index out of range",
+        InvalidCastException => "interface conversion: " + e.Message,
+        _ => e.Message,
+    };
+
+    /// <summary>Go's evalCall: argument count, then each argument evaluated for its parameter's type.</summary>
+    private object?[] EvalTypedArgs(object? dot, IdentifierNode node, string name, Functions.GoSignature sig, List<Node> args, object? final)
+    {
+        var ps = sig.Params;
+        int given = args.Count - 1;
+        int numIn = given + (final != NoFinal ? 1 : 0);
+        int numFixed = sig.Variadic ? ps.Length - 1 : ps.Length;
+        _at = node;
+        if (sig.Variadic)
+        {
+            if (numIn < numFixed) throw Error($"wrong number of args for {name}: want at least {numFixed} got {given}");
+        }
+        else if (numIn != ps.Length) throw Error($"wrong number of args for {name}: want {ps.Length} got {numIn}");
+        var argv = new object?[numIn];
+        int i = 0;
+        for (; i < numFixed && i < given; i++) argv[i] = EvalTypedArg(dot, ps[i], args[i + 1]);
+        if (sig.Variadic)
+        {
+            string elem = ps[^1].Substring(3);
+            for (; i < given; i++) argv[i] = EvalTypedArg(dot, elem, args[i + 1]);
+        }
+        if (final != NoFinal)
+        {
+            string t = ps[^1];
+            if (sig.Variadic) t = numIn - 1 < numFixed ? ps[numIn - 1] : t.Substring(3);
+            argv[i] = ValidateType(final, t);
+        }
+        return argv;
+    }
+
+    private static bool CanBeNil(string type) =>
+        type == "interface {}" || type.StartsWith('[') || type.StartsWith("map[", StringComparison.Ordinal) || type.StartsWith('*');
+
+    /// <summary>Go's evalArg for a parameter of Go type <paramref name="type"/>.</summary>
+    private object? EvalTypedArg(object? dot, string type, Node n)
+    {
+        _at = n;
+        switch (n)
+        {
+            case DotNode: return ValidateType(dot, type);
+            case NilNode:
+                if (CanBeNil(type)) return null;
+                throw Error($"cannot assign nil to {type}");
+            case FieldNode or VariableNode or PipeExprNode or IdentifierNode or ChainNode:
+                return ValidateType(EvalArg(dot, n), type);
+        }
+        switch (type)
+        {
+            case "interface {}": return GoValues.Normalize(EvalArg(dot, n));
+            case "bool":
+                if (n is BoolNode b) return b.Value;
+                throw Error($"expected bool; found {Describe(n)}");
+            case "int" or "int64" or "int32" or "uint32" or "uint" or "uint64":
+                if (n is NumberNode { IsInt: true } i) return i.IntValue;
+                throw Error($"expected integer; found {Describe(n)}");
+            case "float64" or "float32":
+                if (n is NumberNode { IsFloat: true } f) return f.FloatValue;
+                throw Error($"expected float; found {Describe(n)}");
+            case "string":
+                if (n is StringNode str) return str.Text;
+                throw Error($"expected string; found {Describe(n)}");
+        }
+        throw Error($"can't handle {Describe(n)} for arg of type {type}");
+    }
+
+    /// <summary>Go's validateType: a computed value must be assignable to the parameter type. A nil from a map or
+    /// a function is an interface {} holding nil; a missing value (no key, missingkey=default) is invalid.</summary>
+    private object? ValidateType(object? value, string type)
+    {
+        if (value is GoMissing)
+        {
+            if (CanBeNil(type)) return null;
+            throw Error($"invalid value; expected {type}");
+        }
+        if (type == "interface {}") return value;
+        bool ok = type switch
+        {
+            "string" => value is string,
+            "int" or "int64" or "int32" or "uint32" or "uint" or "uint64" => value is long or int,
+            "float64" or "float32" => value is double,
+            "bool" => value is bool,
+            "map[string]interface {}" => value is IDictionary<string, object?>,
+            "[]interface {}" => value is List<object?>,
+            _ => value != null && GoValues.TypeName(value) == type,
+        };
+        if (ok) return value;
+        throw Error($"wrong type for value; expected {type}; got {(value == null ? "interface {}" : GoValues.TypeName(value))}");
     }
 
     private object? EvalArg(object? dot, Node n)

@@ -18,6 +18,13 @@ public interface IGoObject
     bool TryCallMethod(string name, object?[] args, out object? result);
 }
 
+/// <summary>A map whose Go type is not map[string]interface {} (e.g. Helm's map[string]string annotations).</summary>
+public sealed class GoTypedMap : Dictionary<string, object?>
+{
+    public GoTypedMap(string goTypeName) : base(StringComparer.Ordinal) => GoTypeName = goTypeName;
+    public string GoTypeName { get; }
+}
+
 /// <summary>A Go object that is a map underneath (e.g. Helm's .Files): range and len see these entries.</summary>
 public interface IGoMapLike
 {
@@ -61,7 +68,9 @@ public static class GoValues
         int => "int",
         double => "float64",
         bool => "bool",
+        GoTypedMap t => t.GoTypeName,
         IDictionary<string, object?> => "map[string]interface {}",
+        byte[] => "[]uint8",
         IList<object?> => "[]interface {}",
         IList<string> => "[]string",
         IGoObject o => o.GoTypeName,

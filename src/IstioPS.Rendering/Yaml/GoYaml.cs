@@ -29,11 +29,12 @@ public static partial class GoYaml
         {
             null => GoValues.NewMap(),
             Dictionary<string, object?> m => m,
-            _ => throw new FormatException($"error unmarshaling JSON: json: cannot unmarshal {JsonKind(v)} into Go value of type map[string]interface {{}}"),
+            _ => throw new FormatException($"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {JsonKind(v)} into Go value of type map[string]interface {{}}"),
         };
     }
 
-    private static string JsonKind(object? v) => v switch
+    /// <summary>encoding/json's name for the kind of a decoded value ("cannot unmarshal array into ...").</summary>
+    internal static string JsonKind(object? v) => v switch
     {
         string => "string",
         double or long => "number",

@@ -11,6 +11,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -21,11 +22,42 @@ func main() {
 	root := flag.String("root", ".", "the Reference folder (corpus/ in, expected/ out)")
 	release := flag.String("release", "", "an Istio release folder: also record seeded random renders of its charts")
 	seeds := flag.Int("seeds", 24, "random value sets per chart")
+	signatures := flag.Bool("signatures", false, "print the Go signature of every Sprig and Helm function (for GoSignatures.cs)")
 	flag.Parse()
+	if *signatures {
+		printSignatures()
+		return
+	}
 	must(os.MkdirAll(filepath.Join(*root, "expected"), 0o755))
 	must(recordCorpus(*root))
 	if *release != "" {
 		must(recordCharts(*root, *release, *seeds))
+	}
+}
+
+// printSignatures lists each function's parameter types (Go's reflect names; "..." marks a variadic last one)
+// and its result types, one "name\tparams\tresults" line each, sorted by name.
+func printSignatures() {
+	f := helmFuncs()
+	names := make([]string, 0, len(f))
+	for n := range f {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		t := reflect.TypeOf(f[n])
+		var in, out []string
+		for i := 0; i < t.NumIn(); i++ {
+			s := t.In(i).String()
+			if t.IsVariadic() && i == t.NumIn()-1 {
+				s = "..." + t.In(i).Elem().String()
+			}
+			in = append(in, s)
+		}
+		for i := 0; i < t.NumOut(); i++ {
+			out = append(out, t.Out(i).String())
+		}
+		fmt.Printf("%s\t%s\t%s\n", n, strings.Join(in, ","), strings.Join(out, ","))
 	}
 }
 
