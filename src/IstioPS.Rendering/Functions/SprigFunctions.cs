@@ -297,8 +297,10 @@ public static partial class SprigFunctions
         t.Add("mustMerge", merge(false, true));
         t.Add("mergeOverwrite", merge(true, false));
         t.Add("mustMergeOverwrite", merge(true, true));
-        t.Add("deepCopy", (_, a) => { Arity("deepCopy", a, 1); return GoValues.DeepCopy(a[0]); });
-        t.Add("mustDeepCopy", (_, a) => { Arity("mustDeepCopy", a, 1); return GoValues.DeepCopy(a[0]); });
+        // copystructure panics on nil.
+        GoFunction deepCopy = (_, a) => a[0] == null ? throw new GoFunctionException("reflect: call of reflect.Value.Type on zero Value") : GoValues.DeepCopy(a[0]);
+        t.Add("deepCopy", deepCopy);
+        t.Add("mustDeepCopy", deepCopy);
 
         // more lists, dicts and strings
         t.Add("get", (_, a) => { Arity("get", a, 2); var d = Map(a, 0); return d != null && d.TryGetValue(Str(a, 1), out var v) ? v : ""; });

@@ -16,6 +16,9 @@ internal sealed class Executor
     private readonly List<KeyValuePair<string, object?>> _vars = new();
     private Node? _at;
 
+    /// <summary>The element the innermost range is on (an interface {} in Go, which its error texts show).</summary>
+    private object? _rangeElement;
+
     private enum Flow { Normal, Break, Continue }
 
     public Executor(TemplateContext ctx, StringBuilder output, TemplateDefinition def, object? data)
@@ -149,7 +152,10 @@ internal sealed class Executor
                         else SetTopVar(1, elem);
                     }
                 }
+                var outer = _rangeElement;
+                _rangeElement = elem;
                 var f = Walk(elem, r.List);
+                _rangeElement = outer;
                 _vars.RemoveRange(mark2, _vars.Count - mark2);
                 if (f == Flow.Break) { stop = true; }
                 return true;
@@ -312,14 +318,22 @@ internal sealed class Executor
         return EvalFieldChain(dot, value, v, v.Idents, 1, args, final);
     }
 
+    /// <summary>Evaluates .a.b.c on <paramref name="receiver"/>. Go reports a failing receiver by its static type:
+    /// "interface {}" for values taken from a map or a range element, the concrete type otherwise.</summary>
     private object? EvalFieldChain(object? dot, object? receiver, Node node, string[] idents, int start, List<Node>? args, object? final)
     {
         int n = idents.Length;
-        for (int i = start; i < n - 1; i++) receiver = EvalField(dot, idents[i], node, null, NoFinal, receiver);
-        return EvalField(dot, idents[n - 1], node, args, final, receiver);
+        bool isInterface = receiver != null && ReferenceEquals(receiver, _rangeElement);
+        for (int i = start; i < n - 1; i++)
+        {
+            bool fromMap = receiver is IDictionary<string, object?>;
+            receiver = EvalField(dot, idents[i], node, null, NoFinal, receiver, isInterface);
+            isInterface = fromMap;
+        }
+        return EvalField(dot, idents[n - 1], node, args, final, receiver, isInterface);
     }
 
-    private object? EvalField(object? dot, string fieldName, Node node, List<Node>? args, object? final, object? receiver)
+    private object? EvalField(object? dot, string fieldName, Node node, List<Node>? args, object? final, object? receiver, bool receiverIsInterface)
     {
         _at = node;
         if (receiver is GoMissing)
@@ -347,7 +361,7 @@ internal sealed class Executor
                 throw Error($"error calling {fieldName}: {message}", null, e, new[] { message });
             }
             if (found) return result;
-            throw Error($"can't evaluate field {fieldName} in type {obj.GoTypeName}");
+            throw Error($"can't evaluate field {fieldName} in type {(receiverIsInterface ? "interface {}" : obj.GoTypeName)}");
         }
         if (receiver is IDictionary<string, object?> map)
         {
@@ -360,7 +374,7 @@ internal sealed class Executor
                 _ => GoMissing.Value,
             };
         }
-        throw Error($"can't evaluate field {fieldName} in type {GoValues.TypeName(receiver)}");
+        throw Error($"can't evaluate field {fieldName} in type {(receiverIsInterface ? "interface {}" : GoValues.TypeName(receiver))}");
     }
 
     private object?[] EvalArgs(object? dot, List<Node>? args, int start, object? final)
