@@ -32,7 +32,7 @@ public sealed class InjectionService
                 var ns = await api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, name), ct).ConfigureAwait(false);
                 if (ns is null)
                 {
-                    notFound?.Invoke(new IstioPSException("NamespaceNotFound", ErrorKind.ObjectNotFound, $"The namespace '{name}' does not exist on {api.Server}.", name));
+                    notFound?.Invoke(api.NamespaceNotFound(name));
                 }
                 else
                 {
@@ -88,6 +88,7 @@ public sealed class InjectionService
         }
 
         if (approved.Count == 0) return;
+        await CheckServedAsync(change, force, callbacks, ct).ConfigureAwait(false);
         var podsByNamespace = await PodsByNamespaceAsync(ct).ConfigureAwait(false);
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = Labels(change) } };
         var applier = new Applier(api, concurrency);
@@ -102,10 +103,12 @@ public sealed class InjectionService
             }
             catch (KubeApiException ex) when (ex.ErrorId == "NotFound")
             {
-                onError(new IstioPSException("NamespaceNotFound", ErrorKind.ObjectNotFound, $"The namespace '{ns}' does not exist on {api.Server}.", ns, ex));
+                onError(api.NamespaceNotFound(ns, ex));
             }
-            catch (KubeApiException ex)
+            catch (IstioPSException ex) when (!token.IsCancellationRequested)
             {
+                // Whatever the failure (an error status, a connection dropped after every retry, a timeout):
+                // this namespace is reported by name and the others go on.
                 onError(new IstioPSException(ex.ErrorId, ex.Kind, $"namespace/{ns}: {ex.Message}", ns, ex));
             }
 
@@ -113,6 +116,40 @@ public sealed class InjectionService
             callbacks.Progress?.Report(new OperationProgress($"Labelling namespaces: {count} of {approved.Count}", count * 100 / approved.Count, ns));
         }, ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Enabling a revision (or tag) no control plane serves would leave new pods without sidecars: refused
+    /// unless forced. Plain istio-injection=enabled with no default revision or tag only warns, since labelling
+    /// namespaces before installing Istio is a common order of work.
+    /// </summary>
+    private async Task CheckServedAsync(InjectionChange change, bool force, OperationCallbacks callbacks, CancellationToken ct)
+    {
+        if (!change.Enable || force) return;
+        var revision = change.Revision ?? "default";
+        if (await ServesAsync(revision, ct).ConfigureAwait(false)) return;
+        var what = $"no istiod Deployment with {RevisionLabel}={revision}, no injector webhook of that revision and no revision tag '{revision}'";
+        if (change.Revision is null)
+        {
+            callbacks.Warning?.Invoke($"No control plane serves the default revision on {api.Server} ({what}): new pods in these namespaces start without sidecars until one is installed.");
+            return;
+        }
+
+        throw new IstioPSException("RevisionNotFound", ErrorKind.ObjectNotFound,
+            $"No control plane serves revision '{revision}' on {api.Server} ({what}); new pods would start without sidecars. Nothing was changed. Install it first, or use -Force.", revision);
+    }
+
+    /// <summary>Whether an istiod Deployment of the revision, its injector webhook or a revision tag of that name exists.</summary>
+    public async Task<bool> ServesAsync(string revision, CancellationToken ct)
+    {
+        var istiod = api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"app=istiod,{RevisionLabel}={revision}", ct, pageSize: 1);
+        var (webhooks, _) = await api.ListAsync(ResourceInfo.MutatingWebhookConfigurations.CollectionPath(null), null, ct).ConfigureAwait(false);
+        var (deployments, _) = await istiod.ConfigureAwait(false);
+        return deployments.Count > 0 || webhooks.Any(w => KubeFormat.Label(w, TagLabel) is { } tag
+            ? tag == revision
+            : KubeFormat.Label(w, RevisionLabel) == revision);
+    }
+
+    public const string TagLabel = "istio.io/tag";
 
     private static JsonObject Labels(InjectionChange change) => change switch
     {

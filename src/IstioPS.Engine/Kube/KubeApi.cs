@@ -227,6 +227,10 @@ public sealed class KubeApi : IDisposable
         return response;
     }
 
+    /// <summary>The one way to say that a namespace does not exist (stable id NamespaceNotFound, the name as target).</summary>
+    public IstioPSException NamespaceNotFound(string ns, Exception? inner = null)
+        => new("NamespaceNotFound", ErrorKind.ObjectNotFound, $"The namespace '{ns}' does not exist on {Server}.", ns, inner);
+
     private string ContextText => Context is null ? "" : $" (context '{Context}')";
 
     private static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, CancellationToken ct)
