@@ -112,7 +112,11 @@ public class ReferenceCorpusTests
                 else if (error == null) problem = $"Go failed ({want.Error}), we rendered {Show(output)}";
                 else if (error != want.Error)
                 {
-                    if (Innermost(error) == Innermost(want.Error)) sameFailure++;
+                    if (Innermost(error) == Innermost(want.Error))
+                    {
+                        sameFailure++;
+                        _output.WriteLine($"same innermost: {c.File}/{c.Name}:\n  Go: {want.Error}\n  us: {error}");
+                    }
                     else problem = $"Go failed with {Show(want.Error)}, we failed with {Show(error)}";
                 }
                 string key = c.File + "/" + c.Name;
@@ -120,7 +124,7 @@ public class ReferenceCorpusTests
                 else if (!known.ContainsKey(key)) unexpected.Add($"{key}: {problem}");
             }
         }
-        _output.WriteLine($"corpus: {identical} of {total} identical, {sameFailure} fail with the same innermost message, {known.Count} known differences");
+        _output.WriteLine($"corpus: {identical} of {total} as Go ({identical - sameFailure} exactly, {sameFailure} failing with the same innermost message), {known.Count} known differences");
         Assert.True(total >= expected.Count, "every recorded case is still in the corpus");
         Assert.True(unexpected.Count == 0, $"{unexpected.Count} of {total} cases differ from Go:\n" + string.Join("\n", unexpected));
         Assert.True(stale.Count == 0, "listed as known differences but now identical (remove them): " + string.Join(", ", stale));

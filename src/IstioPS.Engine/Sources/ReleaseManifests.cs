@@ -79,6 +79,10 @@ public static class ReleaseManifests
     /// <summary>The addons a release ships under samples/addons, by name (Prometheus, Grafana, Jaeger, Kiali, Loki).</summary>
     public static readonly IReadOnlyList<string> KnownAddons = new[] { "Prometheus", "Grafana", "Jaeger", "Kiali", "Loki" };
 
+    /// <summary>The renderer's memory of charts and large YAML (CRDs) between renders: the engine keeps one for the
+    /// life of the process, so warm renders reuse them.</summary>
+    private static readonly RenderCache Cache = new();
+
     public static RenderedRelease Render(ReleaseRenderRequest request)
     {
         var legacyCrds = LegacyCrdFiles(request.ReleasePath);
@@ -100,6 +104,7 @@ public static class ReleaseManifests
                 ValuesFiles = request.ValuesFiles.ToList(),
                 Revision = request.Revision,
                 Components = request.Components?.ToList(),
+                Cache = Cache,
             });
         }
         catch (RenderException ex)
@@ -134,14 +139,14 @@ public static class ReleaseManifests
     {
         try
         {
-            var chart = HelmChart.Load(request.ChartPath);
+            var chart = HelmChart.Load(request.ChartPath, Cache);
             var values = HelmValues.Combine(request.ValuesFiles.Select(HelmValues.ReadFile), request.Set);
             var rendered = HelmRenderer.Render(chart, values, new HelmReleaseOptions
             {
                 ReleaseName = request.ReleaseName,
                 Namespace = request.Namespace,
                 IsUpgrade = request.IsUpgrade,
-            });
+            }, cache: Cache);
             var entries = new List<ManifestEntry>();
             foreach (var doc in HelmRenderer.SplitDocuments(rendered))
             {

@@ -1,11 +1,6 @@
-namespace IstioPS.Rendering.Functions;
+using IstioPS.Rendering.GoTemplate;
 
-/// <summary>A Go function's signature: parameter types as reflect names ("..." before the last one when variadic)
-/// and result types. Go's text/template checks arguments against these before calling.</summary>
-internal sealed record GoSignature(string[] Params, string[] Results)
-{
-    public bool Variadic => Params.Length > 0 && Params[^1].StartsWith("...", StringComparison.Ordinal);
-}
+namespace IstioPS.Rendering.Functions;
 
 /// <summary>The signatures of Sprig 3.3.0's and Helm 4's template functions, as Go's reflect reports them.
 /// Kept equal to tests/IstioPS.Rendering.Tests/Reference/expected/signatures.tsv (recorded by the reference

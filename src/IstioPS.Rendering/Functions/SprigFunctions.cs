@@ -22,7 +22,9 @@ public static partial class SprigFunctions
         RegisterNumbers(t);
         RegisterEncodings(t);
         RegisterHelm(t);
-        return t;
+        foreach (var (name, signature) in GoSignatures.Table)
+            if (t.Contains(name)) t.SetSignature(name, signature);
+        return t.Freeze();
     }
 
     // ---- argument helpers -------------------------------------------------------------------
@@ -135,29 +137,6 @@ public static partial class SprigFunctions
             IList l => l.Cast<object?>().ToList(),
             _ => throw new GoFunctionException($"Cannot {fn} on type {GoValues.TypeName(v)}"),
         };
-    }
-
-    /// <summary>reflect.DeepEqual for the value model.</summary>
-    public static bool DeepEqual(object? a, object? b)
-    {
-        a = GoValues.Normalize(a); b = GoValues.Normalize(b);
-        if (a == null || b == null) return a == null && b == null;
-        if (a.GetType() != b.GetType()) return false;
-        switch (a)
-        {
-            case IDictionary<string, object?> ma:
-                var mb = (IDictionary<string, object?>)b;
-                if (ma.Count != mb.Count) return false;
-                foreach (var kv in ma) if (!mb.TryGetValue(kv.Key, out var bv) || !DeepEqual(kv.Value, bv)) return false;
-                return true;
-            case IList la:
-                var lb = (IList)b;
-                if (la.Count != lb.Count) return false;
-                for (int i = 0; i < la.Count; i++) if (!DeepEqual(la[i], lb[i])) return false;
-                return true;
-            default:
-                return a.Equals(b);
-        }
     }
 
     // ---- Sprig ------------------------------------------------------------------------------
@@ -420,10 +399,10 @@ public static partial class SprigFunctions
         });
         t.Add("fail", (_, a) => { Arity("fail", a, 1); throw new GoFunctionException(HelmWarning(Str(a, 0)), RenderErrorIds.RequiredValueMissing); });
         t.Add("getHostByName", (_, a) => { Arity("getHostByName", a, 1); Str(a, 0); return ""; });
-        t.Add("toYaml", (_, a) =>
+        t.Add("toYaml", (ctx, a) =>
         {
             Arity("toYaml", a, 1);
-            try { return TrimSuffixNewline(GoYaml.MarshalMemoized(a[0])); }
+            try { return TrimSuffixNewline(ctx.YamlCache?.MarshalMemoized(a[0]) ?? GoYaml.Marshal(a[0])); }
             catch (FormatException) { return ""; }
         });
         t.Add("mustToYaml", (_, a) => TrimSuffixNewline(GoYaml.Marshal(a[0])));
@@ -441,10 +420,10 @@ public static partial class SprigFunctions
             }
             catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException) { return new List<object?> { e.Message }; }
         });
-        t.Add("fromYaml", (_, a) =>
+        t.Add("fromYaml", (ctx, a) =>
         {
             Arity("fromYaml", a, 1);
-            try { return GoYaml.ParseMapCached(Str(a, 0)); }
+            try { return ctx.YamlCache?.ParseMapCached(Str(a, 0)) ?? GoYaml.ParseMap(Str(a, 0)); }
             catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException)
             {
                 var m = GoValues.NewMap();

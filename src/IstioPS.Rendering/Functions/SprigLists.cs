@@ -65,11 +65,11 @@ public static partial class SprigFunctions
         AddBoth(t, "uniq", (_, a) =>
         {
             var res = new List<object?>();
-            foreach (var x in Elements(a[0], "Cannot find uniq on type {0}")) if (!res.Any(y => DeepEqual(x, y))) res.Add(x);
+            foreach (var x in Elements(a[0], "Cannot find uniq on type {0}")) if (!res.Any(y => GoValues.DeepEqual(x, y))) res.Add(x);
             return res;
         });
-        AddBoth(t, "without", (_, a) => Elements(a[0], "Cannot find without on type {0}").Where(x => !a.Skip(1).Any(y => DeepEqual(x, y))).ToList());
-        AddBoth(t, "has", (_, a) => a[1] != null && Elements(a[1], "Cannot find has on type {0}").Any(x => DeepEqual(a[0], x)));
+        AddBoth(t, "without", (_, a) => Elements(a[0], "Cannot find without on type {0}").Where(x => !a.Skip(1).Any(y => GoValues.DeepEqual(x, y))).ToList());
+        AddBoth(t, "has", (_, a) => a[1] != null && Elements(a[1], "Cannot find has on type {0}").Any(x => GoValues.DeepEqual(a[0], x)));
         AddBoth(t, "slice", (_, a) =>
         {
             if (a[0] is not IList && a[0] != null) throw new GoFunctionException($"list should be type of slice or array but {GoKind(a[0])}");
@@ -117,7 +117,7 @@ public static partial class SprigFunctions
         });
         t.Add("all", (_, a) => a.All(x => !GoValues.IsEmpty(x)));
         t.Add("any", (_, a) => a.Any(x => !GoValues.IsEmpty(x)));
-        t.Add("deepEqual", (_, a) => DeepEqual(a[0], a[1]));
+        t.Add("deepEqual", (_, a) => GoValues.DeepEqual(a[0], a[1]));
         t.Add("sortAlpha", (_, a) =>
         {
             if (a[0] is not IList) return new List<object?> { StrVal(a[0]) };

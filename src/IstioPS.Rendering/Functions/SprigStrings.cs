@@ -120,9 +120,20 @@ public static partial class SprigFunctions
 
     private static void AddRegex(FunctionTable t, string name, Func<System.Text.RegularExpressions.Regex, object?[], object?> body)
     {
-        GoFunction fn = (ctx, a) => body(GoRegexp.Compile(ctx, Str(a, 0)), a);
-        t.Add(name, fn);
-        t.Add("must" + char.ToUpperInvariant(name[0]) + name.Substring(1), fn);
+        // The plain function compiles with MustCompile, whose panic names the pattern; the must one returns the error.
+        t.Add(name, (ctx, a) =>
+        {
+            System.Text.RegularExpressions.Regex re;
+            try { re = GoRegexp.Compile(ctx, Str(a, 0)); }
+            catch (GoFunctionException e)
+            {
+                string p = Str(a, 0);
+                string quoted = p.Contains('`') || p.Any(char.IsControl) ? GoFormat.Quote(p) : "`" + p + "`";
+                throw new GoFunctionException($"regexp: Compile({quoted}): {e.Message}");
+            }
+            return body(re, a);
+        });
+        t.Add("must" + char.ToUpperInvariant(name[0]) + name.Substring(1), (ctx, a) => body(GoRegexp.Compile(ctx, Str(a, 0)), a));
     }
 
     private static int NonNegativeRepeat(int count) =>

@@ -44,7 +44,6 @@ internal sealed class Executor
         else
         {
             string context = Describe(_at);
-            if (context.EnumerateRunes().Count() > 20) context = string.Concat(context.EnumerateRunes().Take(20)) + "...";
             text = $"template: {_def.Location(_at.Pos)}: executing {GoFormat.Quote(_def.Name)} at <{context}>: {message}";
         }
         var chain = new List<string> { text };
@@ -207,6 +206,7 @@ internal sealed class Executor
         if (!_ctx.Set.TryGet(t.Name, out var def))
             throw Error($"template {GoFormat.Quote(t.Name)} not defined");
         var newDot = t.Pipe == null ? null : EvalPipeline(dot, t.Pipe);
+        _at = t;
         if (_ctx.TemplateDepth + 1 >= MaxExecDepth) throw Error($"exceeded maximum template depth ({MaxExecDepth})");
         var ctx = new TemplateContext(_ctx.Set, _ctx, _ctx.TemplateDepth + 1);
         StackGuard.Run(ctx.NestingDepth, new Executor(ctx, _out, def, newDot).Run);
@@ -269,7 +269,7 @@ internal sealed class Executor
         {
             case FieldNode f: return EvalFieldChain(dot, dot, f, f.Idents, 0, cmd.Args, final);
             case ChainNode c: return EvalChain(dot, c, cmd.Args, final);
-            case IdentifierNode id: return EvalFunction(dot, id, cmd.Args, final);
+            case IdentifierNode id: return EvalFunction(dot, id, cmd, cmd.Args, final);
             case PipeExprNode p: NotAFunction(cmd.Args, final); return EvalPipeline(dot, p.Pipe);
             case VariableNode v: return EvalVariable(dot, v, cmd.Args, final);
         }
@@ -354,7 +354,7 @@ internal sealed class Executor
             object? result;
             bool found;
             try { found = obj.TryCallMethod(fieldName, argv, out result); }
-            catch (GoFunctionException e) { throw Error($"error calling {fieldName}: {e.Message}", e.ErrorId, e, e.GoChain); }
+            catch (GoFunctionException e) { throw Error($"error calling {fieldName}: {e.Message}", e.ErrorId, e, e.GoChain ?? new[] { e.Message }); }
             catch (Exception e) when (e is not (RenderException or OperationCanceledException))
             {
                 string message = RuntimeError(e);
@@ -388,7 +388,8 @@ internal sealed class Executor
         return argv;
     }
 
-    private object? EvalFunction(object? dot, IdentifierNode node, List<Node> args, object? final)
+    /// <summary>Go's evalFunction/evalCall: a failing call is reported at <paramref name="cmd"/>, the whole command.</summary>
+    private object? EvalFunction(object? dot, IdentifierNode node, Node cmd, List<Node> args, object? final)
     {
         _at = node;
         string name = node.Name;
@@ -407,7 +408,7 @@ internal sealed class Executor
             return v;
         }
         if (!_ctx.Set.Functions.TryGet(name, out var fn)) throw Error($"\"{name}\" is not a defined function");
-        var argv = Functions.GoSignatures.Table.TryGetValue(name, out var signature)
+        var argv = _ctx.Set.Functions.TryGetSignature(name, out var signature)
             ? EvalTypedArgs(dot, node, name, signature, args, final)
             : EvalArgs(dot, args, 1, final);
         _at = node;
@@ -417,16 +418,19 @@ internal sealed class Executor
         }
         catch (GoFunctionException e)
         {
-            throw Error($"error calling {name}: {e.Message}", e.ErrorId, e, e.GoChain);
+            _at = cmd;
+            throw Error($"error calling {name}: {e.Message}", e.ErrorId, e, e.GoChain ?? new[] { e.Message });
         }
         catch (RenderException e)
         {
+            _at = cmd;
             throw Error($"error calling {name}: {e.Message}", e.ErrorId == RenderErrorIds.TemplateExecutionError ? null : e.ErrorId, e, e.GoChain ?? new[] { e.Message });
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A function that fails unexpectedly is Go's recovered panic: "error calling f: <runtime error>".
             string message = RuntimeError(e);
+            _at = cmd;
             throw Error($"error calling {name}: {message}", null, e, new[] { message });
         }
     }
@@ -443,7 +447,7 @@ internal sealed class Executor
     };
 
     /// <summary>Go's evalCall: argument count, then each argument evaluated for its parameter's type.</summary>
-    private object?[] EvalTypedArgs(object? dot, IdentifierNode node, string name, Functions.GoSignature sig, List<Node> args, object? final)
+    private object?[] EvalTypedArgs(object? dot, IdentifierNode node, string name, GoSignature sig, List<Node> args, object? final)
     {
         var ps = sig.Params;
         int given = args.Count - 1;
@@ -541,7 +545,7 @@ internal sealed class Executor
             case FieldNode f: return EvalFieldChain(dot, dot, f, f.Idents, 0, new List<Node> { n }, NoFinal);
             case VariableNode v: return EvalVariable(dot, v, new List<Node> { n }, NoFinal);
             case PipeExprNode p: return EvalPipeline(dot, p.Pipe);
-            case IdentifierNode id: return EvalFunction(dot, id, new List<Node> { n }, NoFinal);
+            case IdentifierNode id: return EvalFunction(dot, id, id, new List<Node> { n }, NoFinal);
             case ChainNode c: return EvalChain(dot, c, new List<Node> { n }, NoFinal);
             case BoolNode b: return b.Value;
             case NumberNode num: return IdealConstant(num);

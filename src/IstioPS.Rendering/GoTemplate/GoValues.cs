@@ -127,7 +127,28 @@ public static class GoValues
         }
     }
 
-    public static bool IsMap(object? v) => v is IDictionary<string, object?>;
+    /// <summary>reflect.DeepEqual for the value model.</summary>
+    public static bool DeepEqual(object? a, object? b)
+    {
+        a = Normalize(a); b = Normalize(b);
+        if (a == null || b == null) return a == null && b == null;
+        if (a.GetType() != b.GetType()) return false;
+        switch (a)
+        {
+            case IDictionary<string, object?> ma:
+                var mb = (IDictionary<string, object?>)b;
+                if (ma.Count != mb.Count) return false;
+                foreach (var kv in ma) if (!mb.TryGetValue(kv.Key, out var bv) || !DeepEqual(kv.Value, bv)) return false;
+                return true;
+            case IList la:
+                var lb = (IList)b;
+                if (la.Count != lb.Count) return false;
+                for (int i = 0; i < la.Count; i++) if (!DeepEqual(la[i], lb[i])) return false;
+                return true;
+            default:
+                return a.Equals(b);
+        }
+    }
 
     /// <summary>Sorted keys in Go's order (byte-wise).</summary>
     public static string[] SortedKeys(IDictionary<string, object?> m)

@@ -26,6 +26,12 @@ public sealed class IstioRenderRequest
 
     /// <summary>istioctl --force: validation problems do not stop the render.</summary>
     public bool Force { get; set; }
+
+    /// <summary>Charts and large YAML remembered between renders (null: nothing is kept beyond this render).</summary>
+    public RenderCache? Cache { get; set; }
+
+    /// <summary>Stops rendering (an <see cref="OperationCanceledException"/>) when cancelled.</summary>
+    public CancellationToken CancellationToken { get; set; }
 }
 
 /// <summary>One Kubernetes object of a generated manifest.</summary>

@@ -20,10 +20,7 @@ public static partial class GoYaml
     /// <summary>Parses one YAML document, requiring a mapping (or empty), as Helm's values reader does.</summary>
     public static Dictionary<string, object?> ParseMap(string text) => AsMap(Parse(text));
 
-    /// <summary><see cref="ParseMap"/> through the parse cache (see <see cref="ParseCached"/>).</summary>
-    public static Dictionary<string, object?> ParseMapCached(string text) => AsMap(ParseCached(text));
-
-    private static Dictionary<string, object?> AsMap(object? v)
+    internal static Dictionary<string, object?> AsMap(object? v)
     {
         return v switch
         {
