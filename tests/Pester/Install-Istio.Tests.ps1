@@ -192,8 +192,9 @@ Describe 'Install-Istio' {
 
         It 'kubectl sees the injection labels the cmdlets set' -Skip:(-not $hasKubectl) {
             New-TestNamespace $walk -Name bookinfo, shop
-            Enable-IstioInjection bookinfo -Kubeconfig $walk.Kubeconfig
-            Enable-IstioInjection shop -Kubeconfig $walk.Kubeconfig
+            # only CRDs and addons here, no istiod: the "no control plane serves the default revision" warning is expected
+            Enable-IstioInjection bookinfo -Kubeconfig $walk.Kubeconfig -WarningAction SilentlyContinue
+            Enable-IstioInjection shop -Kubeconfig $walk.Kubeconfig -WarningAction SilentlyContinue
             Disable-IstioInjection shop -Explicit -Kubeconfig $walk.Kubeconfig
             $lines = Invoke-Kubectl $walk get namespace -L istio-injection
             $LASTEXITCODE | Should -Be 0
@@ -241,5 +242,22 @@ Describe 'Stopping Install-Istio' {
             ($result.Objects | Where-Object Kind -ne Namespace).Name | Sort-Object -Unique | Should -Be @('web')
         }
         finally { Stop-TestCluster $slow }
+    }
+}
+
+Describe 'Discovery within a session' {
+    It 'asks discovery once per cluster, however many cmdlet calls follow' {
+        $c = Start-TestCluster -ReadyAfterMs 10
+        try {
+            $null = Install-Istio -ManifestPath $app -Kubeconfig $c.Kubeconfig -NoWait
+            @(Get-SimRequest $c | Where-Object discovery).Count | Should -BeGreaterThan 0
+            Clear-SimRequest $c
+            $null = Install-Istio -ManifestPath $app -Kubeconfig $c.Kubeconfig -NoWait
+            $null = Install-Istio -ManifestPath $app -Kubeconfig $c.Kubeconfig -WhatIf
+            $requests = @(Get-SimRequest $c)
+            $requests.Count | Should -BeGreaterThan 0
+            @($requests | Where-Object discovery).path | Should -BeNullOrEmpty
+        }
+        finally { Stop-TestCluster $c }
     }
 }
