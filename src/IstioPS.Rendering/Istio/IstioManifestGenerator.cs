@@ -78,7 +78,7 @@ public static class IstioManifestGenerator
                 }
                 // Objects may be shared with the parse cache; PostProcess copies any object before patching it.
                 var objectList = objects.Select(o => o.Obj).ToList();
-                var patched = PostProcess.Apply(comp, spec, objectList, compVals);
+                var patched = PostProcess.Apply(comp, spec, objectList, compVals, warnings);
                 var list = objects.Select((o, i) => new RenderedObject(comp.Name, ObjectIdentity.FromMap(objectList[i]), objectList[i],
                     patched.Contains(objectList[i]) ? GoYaml.Marshal(objectList[i])
                     : knownYamls.TryGetValue(objectList[i], out var ky) ? ky : cache.Yaml.MarshalParsed(o.Text, objectList[i]), o.Source)).ToList();
