@@ -83,6 +83,13 @@ public static class ReleaseManifests
     /// life of the process, so warm renders reuse them.</summary>
     private static readonly RenderCache Cache = new();
 
+    /// <summary>Istio's image hub, the one a release stamps when its manifest.yaml names none.</summary>
+    public const string DefaultHub = "docker.io/istio";
+
+    /// <summary>
+    /// Renders a release as its own istioctl would: the release's version (manifest.yaml, else the folder name)
+    /// is the default image tag and its hub the default hub, under the user's files and -Set.
+    /// </summary>
     public static RenderedRelease Render(ReleaseRenderRequest request)
     {
         var legacyCrds = LegacyCrdFiles(request.ReleasePath);
@@ -92,6 +99,7 @@ public static class ReleaseManifests
         }
 
         Detect(request.ReleasePath);
+        var stamp = Releases.ReleaseStamp.Read(request.ReleasePath);
 
         IstioManifest manifest;
         try
@@ -105,6 +113,8 @@ public static class ReleaseManifests
                 Revision = request.Revision,
                 Components = request.Components?.ToList(),
                 Cache = Cache,
+                CompiledHub = stamp is null ? null : stamp.Hub ?? DefaultHub,
+                CompiledTag = stamp?.Version.Text,
             });
         }
         catch (RenderException ex)
