@@ -298,9 +298,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             var gen = old.At("metadata").Long("generation") ?? 1;
             meta["generation"] = subresource != "status" && SpecChanged(rt, old, next) ? gen + 1 : gen;
         }
-        Validation.Validate(rt, next);
-        var immutable = RequiredFields.CheckUpdate(rt, old, next).ToList();
-        if (immutable.Count > 0) throw ApiException.Invalid(rt, next.Name(), immutable);
+        Validation.Validate(rt, next, RequiredFields.CheckUpdate(rt, old, next).ToList());
 
         // A write that changes nothing but managedFields times keeps the old times (and so is no write).
         if (SameButManagedFieldTimes(old, next)) RestoreManagedFields(old, next);
