@@ -9,7 +9,7 @@ namespace KubeSim;
 /// </summary>
 public static class Program
 {
-    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery]";
+    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--client-ca-file <pem>] [--aggregated-discovery]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -31,6 +31,7 @@ public static class Program
                     case "--fail-image": options.FailImage = Next(); break;
                     case "--tls": options.Tls = true; break;
                     case "--token": options.Token = Next(); break;
+                    case "--client-ca-file": options.ClientCaFile = Next(); break;
                     case "--aggregated-discovery": options.AggregatedDiscovery = true; break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument {args[i]}");
