@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using k8s.Authentication;
 using k8s.KubeConfigModels;
-using YamlDotNet.RepresentationModel;
+using IstioPS.Rendering.Yaml;
 
 namespace IstioPS.Engine.Kube;
 
@@ -32,29 +32,12 @@ internal static partial class KubeCredentials
     public static string? TokenFile(string kubeconfigPath, string? userName)
     {
         if (string.IsNullOrEmpty(userName)) return null;
-        var stream = new YamlStream();
-        using (var reader = new StreamReader(kubeconfigPath))
-        {
-            stream.Load(reader);
-        }
-
-        if (stream.Documents.FirstOrDefault()?.RootNode is not YamlMappingNode root
-            || !root.Children.TryGetValue(new YamlScalarNode("users"), out var users) || users is not YamlSequenceNode list)
-        {
-            return null;
-        }
-
-        foreach (var entry in list.OfType<YamlMappingNode>())
-        {
-            if (entry.Children.TryGetValue(new YamlScalarNode("name"), out var name) && (name as YamlScalarNode)?.Value == userName
-                && entry.Children.TryGetValue(new YamlScalarNode("user"), out var user) && user is YamlMappingNode u
-                && u.Children.TryGetValue(new YamlScalarNode("tokenFile"), out var file) && file is YamlScalarNode { Value: { Length: > 0 } path })
-            {
-                return Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(kubeconfigPath)!, path));
-            }
-        }
-
-        return null;
+        var root = GoYaml.Parse(File.ReadAllText(kubeconfigPath)) as Dictionary<string, object?>;
+        var path = (root?.GetValueOrDefault("users") as List<object?>)?.OfType<Dictionary<string, object?>>()
+            .Where(u => u.GetValueOrDefault("name") as string == userName)
+            .Select(u => (u.GetValueOrDefault("user") as Dictionary<string, object?>)?.GetValueOrDefault("tokenFile") as string)
+            .FirstOrDefault(p => !string.IsNullOrEmpty(p));
+        return path is null ? null : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(kubeconfigPath)!, path));
     }
 
     /// <summary>A bearer token read from a file: again when the file changes, and at least once a minute.</summary>
