@@ -22,4 +22,6 @@ public sealed class KubeSimOptions
     /// server does. Off by default: clients then get the plain answer and fall back to per-group discovery.
     /// </summary>
     public bool AggregatedDiscovery { get; set; }
+    /// <summary>The Kubernetes version <c>/version</c> reports: "1.32", "1.31.4" or "v1.30.2".</summary>
+    public string ServerVersion { get; set; } = "1.32";
 }

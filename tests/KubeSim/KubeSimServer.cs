@@ -35,6 +35,7 @@ public sealed class KubeSimServer : IAsyncDisposable
 
     KubeSimServer(KubeSimOptions options)
     {
+        Discovery.DiscoveryDocuments.ParseVersion(options.ServerVersion);
         Options = options;
         _latencyMs = options.LatencyMs;
         Registry = new ResourceRegistry();
@@ -60,7 +61,7 @@ public sealed class KubeSimServer : IAsyncDisposable
         });
         _app = builder.Build();
         var openApi = new OpenApiDocuments(Registry);
-        var api = new ApiHandler(Service, openApi, () => $"127.0.0.1:{Url?.Port}", options.AggregatedDiscovery, _stopping.Token);
+        var api = new ApiHandler(Service, openApi, () => $"127.0.0.1:{Url?.Port}", options, _stopping.Token);
         var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token);
         _app.Run(pipeline.HandleAsync);
     }

@@ -9,7 +9,7 @@ namespace KubeSim;
 /// </summary>
 public static class Program
 {
-    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery]";
+    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--server-version <major.minor[.patch]>]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -32,11 +32,13 @@ public static class Program
                     case "--tls": options.Tls = true; break;
                     case "--token": options.Token = Next(); break;
                     case "--aggregated-discovery": options.AggregatedDiscovery = true; break;
+                    case "--server-version": options.ServerVersion = Next(); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument {args[i]}");
                 }
             }
             if (kubeconfig is null) throw new ArgumentException("--kubeconfig is required");
+            Discovery.DiscoveryDocuments.ParseVersion(options.ServerVersion);
             if (options.FailImage is not null) _ = new System.Text.RegularExpressions.Regex(options.FailImage);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)

@@ -13,8 +13,11 @@ namespace KubeSim.Api;
 
 /// <summary>Serves discovery, OpenAPI and every resource verb over HTTP, mapping failures to Status objects.</summary>
 public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments openApi, Func<string> serverAddress,
-    bool aggregatedDiscovery, CancellationToken stopping)
+    KubeSimOptions simOptions, CancellationToken stopping)
 {
+    readonly bool aggregatedDiscovery = simOptions.AggregatedDiscovery;
+    readonly JsonObject version = DiscoveryDocuments.Version(simOptions.ServerVersion);
+
     const int MaxBody = 32 * 1024 * 1024;
     static readonly byte[] Newline = "\n"u8.ToArray();
 
@@ -29,7 +32,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         switch (segs[0])
         {
             case "version" when segs.Length == 1:
-                await WriteJson(ctx, 200, DiscoveryDocuments.Version());
+                await WriteJson(ctx, 200, version);
                 return;
             case "healthz" or "livez" or "readyz":
                 ctx.Response.ContentType = "text/plain; charset=utf-8";
