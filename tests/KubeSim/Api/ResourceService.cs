@@ -287,13 +287,14 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         }
         if (meta["managedFields"] is null) meta.Remove("managedFields");
 
+        ImmutableFields.PrepareUpdate(rt, old, next);
         defaults.OnWrite(rt, next);
         if (rt.HasGeneration)
         {
             var gen = old.At("metadata").Long("generation") ?? 1;
             meta["generation"] = SpecChanged(old, next) ? gen + 1 : gen;
         }
-        Validation.Validate(rt, next);
+        Validation.Validate(rt, next, ImmutableFields.Check(rt, old, next));
         if (trackFields) FieldManager.TrackUpdate(rt, tracking, next, o.Manager, subresource);
 
         if (JsonNode.DeepEquals(old, next)) return existing;
