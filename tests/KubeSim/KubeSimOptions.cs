@@ -24,4 +24,8 @@ public sealed class KubeSimOptions
     public bool AggregatedDiscovery { get; set; }
     /// <summary>The Kubernetes version <c>/version</c> reports: "1.32", "1.31.4" or "v1.30.2".</summary>
     public string ServerVersion { get; set; } = "1.32";
+    /// <summary>The user the kubeconfig's credentials authenticate as (what 403s and access reviews name).</summary>
+    public string UserName { get; set; } = "kubesim";
+    /// <summary>Deny rules for that user, <c>verbs:resources[:namespaces]</c> (see <see cref="Api.DenyRule"/>).</summary>
+    public List<string> Deny { get; set; } = [];
 }

@@ -36,6 +36,7 @@ public sealed class KubeSimServer : IAsyncDisposable
     KubeSimServer(KubeSimOptions options)
     {
         Discovery.DiscoveryDocuments.ParseVersion(options.ServerVersion);
+        Permissions = new Permissions(options.Deny.Select(DenyRule.Parse));
         Options = options;
         _latencyMs = options.LatencyMs;
         Registry = new ResourceRegistry();
@@ -61,8 +62,8 @@ public sealed class KubeSimServer : IAsyncDisposable
         });
         _app = builder.Build();
         var openApi = new OpenApiDocuments(Registry);
-        var api = new ApiHandler(Service, openApi, () => $"127.0.0.1:{Url?.Port}", options, _stopping.Token);
-        var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token);
+        var api = new ApiHandler(Service, openApi, () => $"127.0.0.1:{Url?.Port}", options, Permissions, _stopping.Token);
+        var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token, options.UserName);
         _app.Run(pipeline.HandleAsync);
     }
 
@@ -72,6 +73,8 @@ public sealed class KubeSimServer : IAsyncDisposable
     /// <summary>Write semantics used by the HTTP API, available to tests for seeding objects.</summary>
     public ResourceService Service { get; }
     public Uri Url { get; private set; } = null!;
+    /// <summary>What the kubeconfig's user may not do; rules can be added while the server runs.</summary>
+    public Permissions Permissions { get; }
     public string KubeconfigYaml { get; private set; } = "";
     /// <summary>PEM of the generated CA when TLS is on.</summary>
     public string? CaPem => _tls?.CaPem;

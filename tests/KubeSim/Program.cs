@@ -9,7 +9,7 @@ namespace KubeSim;
 /// </summary>
 public static class Program
 {
-    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--server-version <major.minor[.patch]>]";
+    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--server-version <major.minor[.patch]>] [--user <name>] [--deny <verbs:resources[:namespaces]>]...";
 
     public static async Task<int> Main(string[] args)
     {
@@ -33,6 +33,8 @@ public static class Program
                     case "--token": options.Token = Next(); break;
                     case "--aggregated-discovery": options.AggregatedDiscovery = true; break;
                     case "--server-version": options.ServerVersion = Next(); break;
+                    case "--user": options.UserName = Next(); break;
+                    case "--deny": options.Deny.Add(Api.DenyRule.Parse(Next()).ToString()); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument {args[i]}");
                 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KubeSim.Discovery;
+using KubeSim.Hosting;
 using KubeSim.OpenApi;
 using KubeSim.Patch;
 using KubeSim.Storage;
@@ -13,7 +14,7 @@ namespace KubeSim.Api;
 
 /// <summary>Serves discovery, OpenAPI and every resource verb over HTTP, mapping failures to Status objects.</summary>
 public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments openApi, Func<string> serverAddress,
-    KubeSimOptions simOptions, CancellationToken stopping)
+    KubeSimOptions simOptions, Permissions permissions, CancellationToken stopping)
 {
     readonly bool aggregatedDiscovery = simOptions.AggregatedDiscovery;
     readonly JsonObject version = DiscoveryDocuments.Version(simOptions.ServerVersion);
@@ -132,6 +133,9 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             UserAgent = ctx.Request.Headers.UserAgent.ToString(),
         };
         CheckAccept(ctx);
+        var user = RequestUser.Of(ctx);
+        permissions.Authorize(new Access(user, Permissions.VerbOf(method, req, watch), rt.Group, rt.Plural, req.Subresource,
+            req.Namespace, method == "POST" && req.Subresource is null ? null : req.Name));
 
         if (req.Subresource is "log")
         {
@@ -170,11 +174,11 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                 return;
             case "POST" when req.Name is null && rt.Kind == "SelfSubjectAccessReview":
             {
-                // Reviews are answered, never stored; the bearer token (when required) was already checked.
+                // Reviews are answered from the deny rules, never stored.
                 var review = await ReadObjectAsync(ctx);
                 review["apiVersion"] = rt.ApiVersion;
                 review["kind"] = rt.Kind;
-                review["status"] = new JsonObject { ["allowed"] = true, ["reason"] = "KubeSim authorizes every authenticated request" };
+                review["status"] = permissions.Review(user, review);
                 await WriteJson(ctx, 201, review);
                 return;
             }

@@ -11,7 +11,7 @@ namespace KubeSim.Hosting;
 /// Every request goes through here: /_sim control requests first (never logged, delayed, faulted or
 /// authenticated), then latency, faults, authentication, the API itself, Status mapping and the request log.
 /// </summary>
-public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultSet faults, RequestLog log, string? token)
+public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultSet faults, RequestLog log, string? token, string userName)
 {
     public const string ControlPrefix = "/_sim";
 
@@ -85,11 +85,19 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
 
     void Authenticate(HttpContext ctx, string path)
     {
-        if (token is null) return;
+        if (token is null)
+        {
+            RequestUser.Set(ctx, userName);
+            return;
+        }
         var header = ctx.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            if (header[7..].Trim() == token) return;
+            if (header[7..].Trim() == token)
+            {
+                RequestUser.Set(ctx, userName);
+                return;
+            }
             throw ApiException.Unauthorized();
         }
         if (header.Length > 0) throw ApiException.Unauthorized();
@@ -147,6 +155,24 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                 }
                 case ("/faults", "DELETE"):
                     faults.Clear();
+                    ctx.Response.StatusCode = 204;
+                    return;
+                case ("/permissions", "GET"):
+                    await ApiHandler.WriteJson(ctx, 200, new JsonObject
+                    {
+                        ["user"] = server.Options.UserName,
+                        ["deny"] = new JsonArray(server.Permissions.Rules.Select(r => (JsonNode)r.ToString()).ToArray()),
+                    });
+                    return;
+                case ("/permissions", "POST"):
+                {
+                    var body = await JsonNode.ParseAsync(ctx.Request.Body) as JsonObject ?? throw ApiException.BadRequest("expected a JSON object");
+                    server.Permissions.Deny(DenyRule.Parse(body.Str("deny") ?? throw ApiException.BadRequest("deny is required")));
+                    ctx.Response.StatusCode = 201;
+                    return;
+                }
+                case ("/permissions", "DELETE"):
+                    server.Permissions.Clear();
                     ctx.Response.StatusCode = 204;
                     return;
                 case ("/latency", "PUT" or "POST"):
