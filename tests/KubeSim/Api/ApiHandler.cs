@@ -152,8 +152,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         }
         if (req.Subresource is "eviction" && method == "POST")
         {
-            // No disruption budgets are enforced: an eviction deletes the pod.
-            var evicted = service.Delete(rt, req.Namespace, req.Name!, DeletePropagation.Background, null, options);
+            var evicted = Eviction.Evict(service, rt, req.Namespace, req.Name!, options);
             await WriteJson(ctx, 201, DeletedStatus(rt, evicted.Object));
             return;
         }
