@@ -28,4 +28,10 @@ public sealed class KubeSimOptions
     public string UserName { get; set; } = "kubesim";
     /// <summary>Deny rules for that user, <c>verbs:resources[:namespaces]</c> (see <see cref="Api.DenyRule"/>).</summary>
     public List<string> Deny { get; set; } = [];
+    /// <summary>
+    /// Simulate a running istiod (Controllers/IstiodController): once an istiod Deployment of a revision is
+    /// available, its webhooks get the mesh CA and validation fails closed, and every namespace gets the
+    /// istio-ca-root-cert ConfigMap.
+    /// </summary>
+    public bool Istiod { get; set; }
 }

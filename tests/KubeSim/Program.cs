@@ -9,7 +9,7 @@ namespace KubeSim;
 /// </summary>
 public static class Program
 {
-    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--server-version <major.minor[.patch]>] [--user <name>] [--deny <verbs:resources[:namespaces]>]...";
+    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--server-version <major.minor[.patch]>] [--user <name>] [--deny <verbs:resources[:namespaces]>]... [--istiod|--no-istiod]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -34,6 +34,8 @@ public static class Program
                     case "--aggregated-discovery": options.AggregatedDiscovery = true; break;
                     case "--server-version": options.ServerVersion = Next(); break;
                     case "--user": options.UserName = Next(); break;
+                    case "--istiod": options.Istiod = true; break;
+                    case "--no-istiod": options.Istiod = false; break;
                     case "--deny": options.Deny.Add(Api.DenyRule.Parse(Next()).ToString()); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument {args[i]}");
