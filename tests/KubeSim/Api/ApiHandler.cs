@@ -185,6 +185,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             {
                 Allow(rt, "create");
                 var body = await ReadObjectAsync(ctx);
+                WarnUnknownFields(ctx, rt, body);
                 var created = service.Create(rt, req.Namespace, body, options);
                 await WriteObject(ctx, 201, rt, created);
                 return;
@@ -193,6 +194,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             {
                 Allow(rt, "update");
                 var body = await ReadObjectAsync(ctx);
+                WarnUnknownFields(ctx, rt, body);
                 await WriteObject(ctx, 200, rt, service.Update(rt, req.Namespace, req.Name, body, req.Subresource, options));
                 return;
             }
@@ -205,6 +207,11 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                         ? [PatchTypes.Json, PatchTypes.Merge, PatchTypes.ApplyYaml]
                         : PatchTypes.All);
                 var body = await ReadBodyAsync(ctx);
+                if (contentType is PatchTypes.Merge or PatchTypes.Strategic && ResourceService.ParseBody(body) is JsonObject patch)
+                {
+                    WarnUnknownFields(ctx, rt, patch);
+                    body = Json.Bytes(patch);
+                }
                 var (obj, created) = service.Patch(rt, req.Namespace, req.Name, contentType, body, req.Subresource, options);
                 await WriteObject(ctx, created ? 201 : 200, rt, obj);
                 return;
@@ -240,6 +247,14 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             default:
                 throw ApiException.MethodNotAllowed();
         }
+    }
+
+    /// <summary>Unknown fields of a request body: 400 (Strict), a Warning header (Warn, the default) or nothing; dropped.</summary>
+    static void WarnUnknownFields(HttpContext ctx, ResourceType rt, JsonObject body)
+    {
+        var directive = SchemaValidation.Parse(ctx.Request.Query["fieldValidation"].FirstOrDefault());
+        foreach (var warning in SchemaValidation.CheckUnknown(rt, body, directive))
+            ctx.Response.Headers.Append("Warning", "299 - " + ImmutableFields.GoQuote(warning));
     }
 
     static void Allow(ResourceType rt, string verb)

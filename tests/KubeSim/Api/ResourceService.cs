@@ -92,6 +92,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         defaults.OnCreate(rt, obj);
         var context = new AdmissionContext(Store, Registry) { DryRun = o.DryRun };
         foreach (var plugin in AdmissionPlugins) plugin.OnCreate(context, rt, obj);
+        SchemaValidation.Prune(rt, obj);
         Validation.Validate(rt, obj);
         if (!presetManagedFields) FieldManager.TrackUpdate(rt, null, obj, o.Manager, null);
 
@@ -294,6 +295,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             var gen = old.At("metadata").Long("generation") ?? 1;
             meta["generation"] = SpecChanged(old, next) ? gen + 1 : gen;
         }
+        SchemaValidation.Prune(rt, next);
         Validation.Validate(rt, next, ImmutableFields.Check(rt, old, next));
         if (trackFields) FieldManager.TrackUpdate(rt, tracking, next, o.Manager, subresource);
 
