@@ -19,7 +19,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
     readonly bool aggregatedDiscovery = simOptions.AggregatedDiscovery;
     readonly JsonObject version = DiscoveryDocuments.Version(simOptions.ServerVersion);
 
-    const int MaxBody = 32 * 1024 * 1024;
+    const int MaxBody = 3 * 1024 * 1024; // kube-apiserver's MaxRequestBodyBytes
     static readonly byte[] Newline = "\n"u8.ToArray();
 
     ResourceRegistry Registry => service.Registry;
