@@ -100,7 +100,9 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             {
                 // The protobuf form is not generated: an empty message decodes as a document without
                 // definitions, which makes clients fall back to OpenAPI v3 or their built-in knowledge.
-                ctx.Response.ContentType = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+                // kube-openapi answers with the dotted media type ("@v1.0" is only accepted in Accept headers, and
+                // client-go refuses it in a Content-Type: "mime: unexpected content after media subtype").
+                ctx.Response.ContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
                 ctx.Response.ContentLength = 0;
                 return;
             }

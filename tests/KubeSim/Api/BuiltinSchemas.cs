@@ -23,11 +23,20 @@ public sealed class SchemaNode
 public static class BuiltinSchemas
 {
     static readonly ConcurrentDictionary<Type, SchemaNode> Nodes = new();
+    static readonly ConcurrentDictionary<(string Group, string Version, string Kind), Type?> Types = new();
     static readonly Lazy<Dictionary<(string Group, string Version, string Kind), Type>> Kinds = new(FindKinds);
 
     /// <summary>The schema of a built-in kind; null when KubernetesClient has no model for it.</summary>
     public static SchemaNode? For(ResourceType rt) =>
-        !rt.IsCustom && Kinds.Value.TryGetValue((rt.Group, rt.Version, rt.Kind), out var type) ? NodeFor(type) : null;
+        !rt.IsCustom && Types.GetOrAdd((rt.Group, rt.Version, rt.Kind), TypeOf) is { } type ? NodeFor(type) : null;
+
+    /// <summary>The model by its usual name (V1Deployment, V2HorizontalPodAutoscaler), else by a scan of the models.</summary>
+    static Type? TypeOf((string Group, string Version, string Kind) key)
+    {
+        var named = typeof(V1Pod).Assembly.GetType($"k8s.Models.V{key.Version[1..]}{key.Kind}");
+        if (named?.GetCustomAttribute<KubernetesEntityAttribute>() is { } e && (e.Group ?? "") == key.Group && e.ApiVersion == key.Version) return named;
+        return Kinds.Value.GetValueOrDefault(key);
+    }
 
     static Dictionary<(string, string, string), Type> FindKinds()
     {
