@@ -9,7 +9,7 @@ namespace KubeSim;
 /// </summary>
 public static class Program
 {
-    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--server-version <major.minor[.patch]>] [--user <name>] [--deny <verbs:resources[:namespaces]>]... [--istiod|--no-istiod]";
+    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--watch-timeout-seconds <n>] [--history-limit <n>] [--server-version <major.minor[.patch]>] [--user <name>] [--deny <verbs:resources[:namespaces]>]... [--istiod|--no-istiod]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -37,6 +37,8 @@ public static class Program
                     case "--istiod": options.Istiod = true; break;
                     case "--no-istiod": options.Istiod = false; break;
                     case "--deny": options.Deny.Add(Api.DenyRule.Parse(Next()).ToString()); break;
+                    case "--watch-timeout-seconds": options.WatchTimeoutSeconds = Int(); break;
+                    case "--history-limit": options.HistoryLimit = Int(); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument {args[i]}");
                 }
