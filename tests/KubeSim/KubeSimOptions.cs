@@ -38,7 +38,7 @@ public sealed class KubeSimOptions
     /// <summary>
     /// Simulate a running istiod (Controllers/IstiodController): once an istiod Deployment of a revision is
     /// available, its webhooks get the mesh CA and validation fails closed, and every namespace gets the
-    /// istio-ca-root-cert ConfigMap.
+    /// istio-ca-root-cert ConfigMap. On by default, as on a real cluster; off for bare-server tests.
     /// </summary>
-    public bool Istiod { get; set; }
+    public bool Istiod { get; set; } = true;
 }
