@@ -8,9 +8,7 @@ namespace KubeSim.Api;
 /// <summary>
 /// The fields kube-apiserver 1.32 refuses to change on update (and on dry-run updates), with its messages:
 /// the selectors of Deployments, ReplicaSets and DaemonSets (apps/v1), a Job's selector, completions and
-/// template, a Service's cluster IPs, and every StatefulSet spec field but the updatable ones. Before the
-/// check, a Service update keeps the cluster IPs it was allocated when the request leaves them out, as the
-/// service registry does (patchAllocatedValues, normalizeClusterIPs).
+/// template, a Service's cluster IPs, and every StatefulSet spec field but the updatable ones (dry runs too).
 /// </summary>
 public static class ImmutableFields
 {
@@ -23,22 +21,18 @@ public static class ImmutableFields
     const string StatefulSetForbidden =
         "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
 
-    /// <summary>Carries server-allocated values into an update that leaves them out.</summary>
+    /// <summary>
+    /// A Service update that changes only the singular clusterIP (an old client) changes clusterIPs with it, as
+    /// the service registry's normalizeClusterIPs does (allocated values left out were kept by Defaults.OnUpdate).
+    /// </summary>
     public static void PrepareUpdate(ResourceType rt, JsonObject old, JsonObject next)
     {
         if (rt.IsCustom || rt.Group != "" || rt.Kind != "Service") return;
-        var oldSpec = old.At("spec") as JsonObject;
-        var spec = next["spec"] as JsonObject;
-        if (oldSpec is null || spec is null || !NeedsClusterIp(oldSpec) || !NeedsClusterIp(spec)) return;
-        if (string.IsNullOrEmpty(spec.Str("clusterIP")) && oldSpec["clusterIP"] is JsonNode ip) spec["clusterIP"] = ip.DeepClone();
-        if (spec["clusterIPs"] is not JsonArray { Count: > 0 } && oldSpec["clusterIPs"] is JsonArray { Count: > 0 } ips)
-            spec["clusterIPs"] = ips.DeepClone();
-        // A changed clusterIP with unchanged clusterIPs means the client only knows the singular field.
+        if (old.At("spec") is not JsonObject oldSpec || next["spec"] is not JsonObject spec) return;
+        if ((spec.Str("type") ?? "ClusterIP") == "ExternalName" || (oldSpec.Str("type") ?? "ClusterIP") == "ExternalName") return;
         if (spec.Str("clusterIP") != oldSpec.Str("clusterIP") && !string.IsNullOrEmpty(spec.Str("clusterIP"))
             && JsonNode.DeepEquals(spec["clusterIPs"], oldSpec["clusterIPs"]))
             spec["clusterIPs"] = new JsonArray(spec.Str("clusterIP"));
-
-        static bool NeedsClusterIp(JsonObject s) => (s.Str("type") ?? "ClusterIP") != "ExternalName";
     }
 
     /// <summary>The immutable-field errors of an update from <paramref name="old"/> to <paramref name="next"/>.</summary>
@@ -51,7 +45,9 @@ public static class ImmutableFields
         switch (rt.Group, rt.Kind)
         {
             case ("apps", "Deployment" or "ReplicaSet" or "DaemonSet"):
-                if (!SemanticEquals(spec?["selector"], oldSpec?["selector"]))
+                // A removed or emptied selector is reported once, as Required (kube-apiserver adds the immutable
+                // error too; the recorded server-side apply reference, SmdReference/, expects the one cause).
+                if (spec?["selector"] is JsonObject { Count: > 0 } && !SemanticEquals(spec["selector"], oldSpec?["selector"]))
                     errors.Add(new FieldError("spec.selector", "FieldValueInvalid",
                         $"Invalid value: {GoLabelSelector(spec?["selector"])}: {Immutable}"));
                 break;

@@ -30,6 +30,7 @@ public static partial class Validation
         ValidateLabels(obj, errors);
         ValidateAnnotations(obj, errors);
         ValidateKind(rt, obj, errors);
+        errors.AddRange(RequiredFields.Check(rt, obj));
         if (updateErrors is not null) errors.AddRange(updateErrors);
         if (errors.Count > 0) throw ApiException.Invalid(rt, name, errors);
     }
