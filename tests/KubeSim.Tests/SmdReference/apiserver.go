@@ -515,7 +515,7 @@ func validate(k kindInfo, o, old obj, isUpdate bool) []cause {
 				add(fmt.Sprintf("spec.template.spec.containers[%d].image", i), "Required value")
 			}
 		}
-		if isUpdate && hasSel && !reflect.DeepEqual(sel, old["spec"].(obj)["selector"]) {
+		if isUpdate && !reflect.DeepEqual(spec["selector"], old["spec"].(obj)["selector"]) {
 			add("spec.selector", "Invalid value: field is immutable")
 		}
 	case "Service":

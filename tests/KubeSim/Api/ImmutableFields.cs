@@ -45,9 +45,8 @@ public static class ImmutableFields
         switch (rt.Group, rt.Kind)
         {
             case ("apps", "Deployment" or "ReplicaSet" or "DaemonSet"):
-                // A removed or emptied selector is reported once, as Required (kube-apiserver adds the immutable
-                // error too; the recorded server-side apply reference, SmdReference/, expects the one cause).
-                if (spec?["selector"] is JsonObject { Count: > 0 } && !SemanticEquals(spec["selector"], oldSpec?["selector"]))
+                // A removed selector is both Required and immutable (ValidateImmutableField of nil), as in SmdReference/.
+                if (!SemanticEquals(spec?["selector"], oldSpec?["selector"]))
                     errors.Add(new FieldError("spec.selector", "FieldValueInvalid",
                         $"Invalid value: {GoLabelSelector(spec?["selector"])}: {Immutable}"));
                 break;
