@@ -9,7 +9,7 @@ namespace KubeSim;
 /// </summary>
 public static class Program
 {
-    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--watch-timeout-seconds <n>] [--history-limit <n>] [--server-version <major.minor[.patch]>] [--user <name>] [--deny <verbs:resources[:namespaces]>]... [--no-istiod]";
+    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--client-ca-file <pem>] [--aggregated-discovery] [--watch-timeout-seconds <n>] [--history-limit <n>] [--server-version <major.minor[.patch]>] [--user <name>] [--deny <verbs:resources[:namespaces]>]... [--no-istiod]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -31,6 +31,7 @@ public static class Program
                     case "--fail-image": options.FailImage = Next(); break;
                     case "--tls": options.Tls = true; break;
                     case "--token": options.Token = Next(); break;
+                    case "--client-ca-file": options.ClientCaFile = Next(); break;
                     case "--aggregated-discovery": options.AggregatedDiscovery = true; break;
                     case "--server-version": options.ServerVersion = Next(); break;
                     case "--user": options.UserName = Next(); break;

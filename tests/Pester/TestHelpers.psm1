@@ -42,7 +42,8 @@ function Start-TestCluster {
         [string] $ServerVersion,
         [string] $User,
         # Deny rules for the kubeconfig's user, verbs:resources[:namespaces].
-        [string[]] $Deny
+        [string[]] $Deny,
+        [string] $ClientCaFile
     )
     $dll = Join-Path $script:RepoRoot 'out/KubeSim/KubeSim.dll'
     if (-not (Test-Path $dll)) { throw "KubeSim is not built at $dll; run ./build.ps1 first." }
@@ -59,6 +60,7 @@ function Start-TestCluster {
     if ($ServerVersion) { $psi.ArgumentList.Add('--server-version'); $psi.ArgumentList.Add($ServerVersion) }
     if ($User) { $psi.ArgumentList.Add('--user'); $psi.ArgumentList.Add($User) }
     foreach ($rule in $Deny) { $psi.ArgumentList.Add('--deny'); $psi.ArgumentList.Add($rule) }
+    if ($ClientCaFile) { $psi.ArgumentList.Add('--client-ca-file'); $psi.ArgumentList.Add($ClientCaFile) }
     $psi.RedirectStandardInput = $true
     $psi.RedirectStandardOutput = $true
     $psi.UseShellExecute = $false

@@ -135,7 +135,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             UserAgent = ctx.Request.Headers.UserAgent.ToString(),
         };
         CheckAccept(ctx);
-        var user = RequestUser.Of(ctx);
+        var user = RequestUser.Of(ctx).Name;
         permissions.Authorize(new Access(user, Permissions.VerbOf(method, req, watch), rt.Group, rt.Plural, req.Subresource,
             req.Namespace, method == "POST" && req.Subresource is null ? null : req.Name));
 
