@@ -148,7 +148,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
         Func<InstallRequest, InstallRequest>? configure = null)
     {
         if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return null;
-        var loaded = InstallSources.Load(source, EmitVerbose);
+        var loaded = InstallSources.Load(await AsUpgradeWhenInstalledAsync(source, ct).ConfigureAwait(false), EmitVerbose);
         foreach (var warning in loaded.Warnings) EmitWarning(warning);
         var request = new InstallRequest
         {
@@ -163,6 +163,12 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
         };
         return configure is null ? request : configure(request);
     }
+
+    /// <summary>A release source rendered as `helm upgrade` renders it when its revision is installed already.</summary>
+    protected async Task<InstallSource> AsUpgradeWhenInstalledAsync(InstallSource source, CancellationToken ct) =>
+        source.ReleasePath is not null && await Engine.Plan.UpgradeDetection.IsInstalledAsync(Api, Namespace, Revision, ct).ConfigureAwait(false)
+            ? source.AsUpgrade()
+            : source;
 
     private InstallSource BuildSource()
     {

@@ -33,11 +33,20 @@ public sealed class Applier
     public Task<(HttpStatusCode Status, JsonObject Answer)> DryRunAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct)
         => SendApplyAsync(body, resource, ns, dryRun: true, ct);
 
-    private Task<(HttpStatusCode Status, JsonObject Body)> SendApplyAsync(JsonObject body, ResourceInfo resource, string? ns, bool dryRun, CancellationToken ct)
+    private async Task<(HttpStatusCode Status, JsonObject Body)> SendApplyAsync(JsonObject body, ResourceInfo resource, string? ns, bool dryRun, CancellationToken ct)
     {
         var name = (string?)body["metadata"]?["name"] ?? "";
-        var path = resource.ObjectPath(resource.Namespaced ? ns : null, name) + $"?fieldManager={FieldManager}&force=true" + (dryRun ? "&dryRun=All" : "");
-        return api.WriteAsync(HttpMethod.Patch, path, body, KubeApi.ApplyPatch, ct, target: $"{resource.Kind}/{name}");
+        var objectPath = resource.ObjectPath(resource.Namespaced ? ns : null, name);
+        if (ControlPlaneFields.Concerns(body))
+        {
+            // Never take back what the running control plane took (istiod's failurePolicy and caBundle): the dry run
+            // and the apply send the same applied configuration.
+            body = body.DeepClone().AsObject();
+            ControlPlaneFields.Yield(body, await api.TryGetAsync(objectPath, ct).ConfigureAwait(false), FieldManager);
+        }
+
+        var path = objectPath + $"?fieldManager={FieldManager}&force=true" + (dryRun ? "&dryRun=All" : "");
+        return await api.WriteAsync(HttpMethod.Patch, path, body, KubeApi.ApplyPatch, ct, target: $"{resource.Kind}/{name}").ConfigureAwait(false);
     }
 
     /// <summary>Creates a namespace (POST); one that exists already is left as it is (Unchanged).</summary>

@@ -19,6 +19,17 @@ public sealed class InstallSource
     public IReadOnlyList<string> ManifestPaths { get; init; } = Array.Empty<string>();
     /// <summary>Folders of <see cref="ManifestPaths"/> are read with their subfolders.</summary>
     public bool Recurse { get; init; }
+
+    /// <summary>Render as `helm upgrade` does: the revision is installed (see <see cref="Plan.UpgradeDetection"/>).</summary>
+    public bool IsUpgrade { get; private set; }
+
+    /// <summary>The same source, rendered as an upgrade.</summary>
+    public InstallSource AsUpgrade()
+    {
+        var copy = (InstallSource)MemberwiseClone();
+        copy.IsUpgrade = true;
+        return copy;
+    }
 }
 
 /// <summary>The objects an <see cref="InstallSource"/> stands for, grouped by component in install order.</summary>
@@ -63,6 +74,7 @@ public static class InstallSources
                 ValuesFiles = source.ValuesFiles,
                 Revision = source.Revision,
                 Components = source.Components,
+                IsUpgrade = source.IsUpgrade,
             });
             verbose?.Invoke($"Rendered {rendered.Objects.Count} objects: {string.Join(", ", rendered.ComponentOrder)}.");
             objects.AddRange(rendered.Objects);
