@@ -86,7 +86,10 @@ public class PlannerTests
 
         var recreate = Assert.Single((await Plan(sim, file)).Changing);
         Assert.Equal(PlanAction.Recreate, recreate.Action);
-        Assert.Equal("spec.clusterIP: 10.96.0.50 -> 10.96.0.51", Assert.Single(recreate.Changes).ToString());
+        // The field as kube-apiserver names it in its refusal (spec.clusterIPs[0]: may not change once set).
+        var change = Assert.Single(recreate.Changes);
+        Assert.Equal("spec.clusterIPs[0]", change.Path);
+        Assert.Equal("10.96.0.50", change.Live);
 
         sim.Server.ClearRequests();
         var ex = await Assert.ThrowsAsync<IstioPS.Engine.IstioPSException>(() =>
