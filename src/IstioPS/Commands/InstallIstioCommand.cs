@@ -7,6 +7,7 @@ namespace IstioPS.Commands;
 /// <summary>Install-Istio: namespace, CRDs, components in order, then waits until they are ready.</summary>
 [Cmdlet(VerbsLifecycle.Install, "Istio", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ManifestSet)]
 [OutputType(typeof(InstallResult))]
+[Ci.CiSummary("Install-Istio", "Namespace", "Revision", "Total", "Created", "Configured", "Unchanged", "Waited", "DurationText", Empty = "Nothing was applied (-WhatIf, or every object was declined).")]
 public sealed class InstallIstioCommand : InstallSourceCmdlet
 {
     [Parameter]
@@ -45,6 +46,7 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
             if (result is not null)
             {
                 Emit(result);
+                await SetCiOutputsAsync(result.Namespace, result.Revision, ct).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
     }

@@ -7,6 +7,7 @@ namespace IstioPS.Commands;
 /// <summary>Test-IstioInstallation: renders what should be there and reports every difference with the cluster.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "IstioInstallation", DefaultParameterSetName = ReleaseSet)]
 [OutputType(typeof(InstallationDifference), typeof(bool))]
+[Ci.CiSummary("Test-IstioInstallation", "Problem", "Kind", "Namespace", "Name", "Detail", Empty = "No differences: every object is installed as rendered and ready.")]
 public sealed class TestIstioInstallationCommand : InstallSourceCmdlet
 {
     /// <summary>Returns $true when all is well and $false otherwise, instead of the differences.</summary>
@@ -22,6 +23,7 @@ public sealed class TestIstioInstallationCommand : InstallSourceCmdlet
             var expected = InstallSources.Load(source, EmitVerbose).ReadAll();
             progress.Report(new Engine.Apply.OperationProgress($"Comparing {expected.Count} objects with the cluster", 20));
             var differences = await new Verifier(Api).VerifyAsync(expected, Namespace, null, ct).ConfigureAwait(false);
+            SetCiOutput("IstioDifferences", differences.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (Quiet)
             {
                 Emit(differences.Count == 0);
