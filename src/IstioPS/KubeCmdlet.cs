@@ -17,6 +17,7 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
     /// <summary>The kubeconfig context to use; default its current-context.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ContextCompleter))]
     public string? Context { get; set; }
 
     /// <summary>The API client, created on first use (errors here terminate the cmdlet).</summary>
