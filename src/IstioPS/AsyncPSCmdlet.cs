@@ -187,6 +187,21 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     /// <summary>A ShouldProcess the engine can call from any thread.</summary>
     protected bool AskShouldProcess(string target, string action) => Ask(() => ShouldProcess(target, action)).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// One question for a whole batch ("Remove revision default: 42 objects?"); under -WhatIf every target
+    /// is still listed, one "What if" line each.
+    /// </summary>
+    protected bool AskShouldProcessAll(string summary, IReadOnlyList<string> targets) => Ask(() =>
+    {
+        if (ShouldProcess(summary, summary + "?", "Confirm", out var reason)) return true;
+        if (reason == ShouldProcessReason.WhatIf)
+        {
+            foreach (var target in targets) ShouldProcess(target, "Delete");
+        }
+
+        return false;
+    }).GetAwaiter().GetResult();
+
     public void Dispose()
     {
         ci?.Dispose();

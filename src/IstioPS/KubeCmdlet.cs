@@ -53,7 +53,9 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
     protected OperationCallbacks Callbacks(ProgressReporter? progress = null, Action<AppliedObject>? applied = null) => new()
     {
         ShouldProcess = AskShouldProcess,
+        ShouldProcessAll = AskShouldProcessAll,
         Progress = progress,
+        Error = EmitError,
         Verbose = EmitVerbose,
         Warning = EmitWarning,
         Applied = applied,

@@ -1,6 +1,7 @@
 using IstioPS.Engine;
 using IstioPS.Engine.Apply;
 using IstioPS.Engine.Install;
+using IstioPS.Engine.Ownership;
 using IstioPS.Engine.Kube;
 using KubeSim;
 using KubeSim.Faults;
@@ -60,12 +61,17 @@ public class InstallerTests
         Assert.True(first!.Waited);
         Assert.Equal(first.Total, first.Created);
         Assert.Contains(first.Objects, o => o.Kind == "Namespace" && o.Name == "apps" && o.Action == ApplyAction.Created);
-        Assert.Contains(first.Objects, o => o.Kind == "Namespace" && o.Name == "istio-system" && o.Action == ApplyAction.Created);
-        Assert.Equal(5, first.Total);
+        // Only the namespaces the input needs: nothing goes to istio-system, so it is not created; the summary names apps.
+        Assert.DoesNotContain(first.Objects, o => o.Name == "istio-system");
+        Assert.Null(await sim.Api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, "istio-system"), default));
+        Assert.Equal("apps", first.Namespace);
+        Assert.Equal(4, first.Total);
+        Assert.True(Ownership.IsCreatedByIstioPS(await sim.Api.GetAsync(ResourceInfo.Namespaces.ObjectPath(null, "apps"), default)));
 
         var deployment = await sim.Api.GetAsync(ResourceInfo.Deployments.ObjectPath("apps", "web"), default);
         Assert.True(WorkloadStatus.Evaluate("Deployment", deployment).Ready);
         Assert.Equal("istiops", KubeFormat.Label(deployment, Installer.ManagedByLabel));
+        Assert.Equal(Ownership.Created, Ownership.Of(deployment));
 
         sim.Server.ClearRequests();
         var second = await Install(sim, new InstallRequest { ManifestPaths = new[] { file } });
@@ -179,7 +185,7 @@ public class InstallerTests
         sim.Server.AddFault(new FaultRule { Method = "PATCH", PathRegex = "deployments", Count = 1, Kind = FaultKind.DropConnection });
         var file = TestData.WriteTemp("app.yaml", Workload);
         var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
-        Assert.Equal(5, result!.Created);
+        Assert.Equal(4, result!.Created);
         Assert.True(sim.Api.RetryCount >= 4, $"retries: {sim.Api.RetryCount}");
         Assert.Contains(sim.Server.Requests, r => r.Status == 429);
     }
@@ -191,7 +197,7 @@ public class InstallerTests
         var file = TestData.WriteTemp("app.yaml", Workload);
         using var cts = new CancellationTokenSource();
         var applied = 0;
-        var callbacks = new OperationCallbacks { Applied = _ => { if (Interlocked.Increment(ref applied) == 3) cts.Cancel(); } };
+        var callbacks = new OperationCallbacks { Applied = _ => { if (Interlocked.Increment(ref applied) == 2) cts.Cancel(); } };
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file }, Concurrency = 1 }, callbacks, cts.Token));
         sim.Server.LatencyMs = 0;
         var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file } });

@@ -125,13 +125,187 @@ Describe 'Uninstall-Istio and the webhooks istioctl leaves behind' {
     }
     AfterAll { Stop-TestCluster $cluster }
 
-    It 'removes a revision''s leftovers with that revision, and every Istio webhook with -Purge, but nothing else' {
-        $r = Uninstall-Istio -Revision default -Kubeconfig $kc -Confirm:$false
-        $r.Objects.Name | Should -Be @('istiod-default-validator')
-        $p = Uninstall-Istio -Purge -Kubeconfig $kc -Confirm:$false
-        $p.Objects | Where-Object Kind -like '*WebhookConfiguration' | Select-Object -ExpandProperty Name | Should -Be @('istio-revision-tag-default')
+    It 'leaves them alone (IstioPS neither created nor adopted them) and names them in a warning' {
+        Clear-SimRequest $cluster
+        $p = Uninstall-Istio -Purge -Kubeconfig $kc -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
+        $p | Should -BeNullOrEmpty
+        ($w -join "`n") | Should -Match 'istiod-default-validator'
+        ($w -join "`n") | Should -Match 'istio-revision-tag-default'
+        ($w -join "`n") | Should -Not -Match 'someone-elses-validator'
+        Get-SimWrite $cluster | Should -BeNullOrEmpty
         $left = (Invoke-RestMethod "$($cluster.Url)/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations").items.metadata.name
-        $left | Should -Be @('someone-elses-validator')
+        $left | Sort-Object | Should -Be @('istiod-default-validator', 'someone-elses-validator')
+    }
+
+    It 'says that nothing is installed for a revision (RevisionNotInstalled, ObjectNotFound)' {
+        $err = $null
+        try { Uninstall-Istio -Revision nope -Kubeconfig $kc -Confirm:$false -WarningAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'RevisionNotInstalled,IstioPS.Commands.UninstallIstioCommand'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.TargetObject | Should -Be 'nope'
+        $err.Exception.Message | Should -Match "revision 'nope'"
+    }
+}
+
+Describe 'Uninstall-Istio deletes only what IstioPS owns' {
+    BeforeAll {
+        $script:cluster = Start-TestCluster
+        $script:kc = $cluster.Kubeconfig
+        $script:dir = New-TestDirectory
+        $script:cms = Join-Path $dir 'cms.yaml'
+        Set-Content $cms ((1..6 | ForEach-Object { "apiVersion: v1`nkind: ConfigMap`nmetadata:`n  name: ours-$_`n  namespace: default`ndata:`n  n: '$_'" }) -join "`n---`n")
+        $script:installed = Install-Istio -ManifestPath $cms -Kubeconfig $kc
+        # a user's ConfigMap that carries IstioPS's labels (copied from ours) but not its ownership annotation
+        $body = @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'users-lookalike'; labels = @{ 'istiops.io/managed-by' = 'istiops'; 'istiops.io/revision' = 'default' } }; data = @{ keep = 'me' } } | ConvertTo-Json -Depth 5
+        $null = Invoke-RestMethod -Method Post -Uri "$($cluster.Url)/api/v1/namespaces/default/configmaps" -Body $body -ContentType 'application/json'
+    }
+    AfterAll {
+        Stop-TestCluster $cluster
+        Remove-Item $dir -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'installs only into the namespace the input needs, and its summary names it' {
+        $installed.Namespace | Should -Be 'default'
+        $installed.Revision | Should -Be 'default'
+        { Invoke-RestMethod "$($cluster.Url)/api/v1/namespaces/istio-system" } | Should -Throw
+        $cm = Invoke-RestMethod "$($cluster.Url)/api/v1/namespaces/default/configmaps/ours-1"
+        $cm.metadata.annotations.'istiops.io/ownership' | Should -Be 'created'
+    }
+
+    It 'lists every object under -WhatIf and asks once for the whole removal' {
+        $module = Get-ModulePath
+        $lines = Invoke-ChildPwsh "Import-Module '$module'; Uninstall-Istio -Kubeconfig '$kc' -WhatIf -WarningAction SilentlyContinue"
+        $whatIf = @($lines | Where-Object { $_ -match '^What if:' })
+        $whatIf[0] | Should -Match 'Remove revision default: 6 objects'
+        @($whatIf | Where-Object { $_ -match 'configmap/ours-\d \(namespace default\)' }).Count | Should -Be 6
+        @($whatIf | Where-Object { $_ -match 'users-lookalike' }).Count | Should -Be 0
+
+        # Answer the one question with "No" through standard input: exactly one prompt, nothing deleted.
+        Clear-SimRequest $cluster
+        $dll = Join-Path $PSHOME 'pwsh.dll'
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        foreach ($a in @($dll, '-NoProfile', '-Command', "Import-Module '$module'; Uninstall-Istio -Kubeconfig '$kc' -WarningAction SilentlyContinue")) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardInput = $true
+        $psi.RedirectStandardOutput = $true
+        $psi.UseShellExecute = $false
+        $child = [System.Diagnostics.Process]::Start($psi)
+        $child.StandardInput.WriteLine('N')
+        $child.StandardInput.Close()
+        $out = $child.StandardOutput.ReadToEnd()
+        $child.WaitForExit(60000) | Should -BeTrue
+        ([regex]::Matches($out, 'Remove revision default: 6 objects\?')).Count | Should -Be 1
+        Get-SimWrite $cluster | Should -BeNullOrEmpty
+    }
+
+    It 'deletes its own objects, reports a failed delete by name and goes on, and leaves the lookalike alone' {
+        Add-SimFault $cluster -Method DELETE -PathRegex 'configmaps/ours-3$' -Count 50 -Kind DropConnection
+        $r = Uninstall-Istio -Kubeconfig $kc -Confirm:$false -ErrorVariable e -ErrorAction SilentlyContinue -WarningVariable w -WarningAction SilentlyContinue
+        $r.Deleted | Should -Be 5
+        ($r.Objects.Name | Sort-Object) | Should -Be @('ours-1', 'ours-2', 'ours-4', 'ours-5', 'ours-6')
+        $e | Should -HaveCount 1
+        $e[0].FullyQualifiedErrorId | Should -Be 'ClusterUnreachable,IstioPS.Commands.UninstallIstioCommand'
+        $e[0].TargetObject | Should -Be 'configmap/ours-3 (namespace default)'
+        ($w -join "`n") | Should -Match 'configmap/users-lookalike \(namespace default\)'
+        (Invoke-RestMethod "$($cluster.Url)/api/v1/namespaces/default/configmaps/users-lookalike").data.keep | Should -Be 'me'
+        Invoke-RestMethod -Method Delete "$($cluster.Url)/_sim/faults" | Out-Null
+        (Uninstall-Istio -Kubeconfig $kc -Confirm:$false -WarningAction SilentlyContinue).Objects.Name | Should -Be @('ours-3')
+    }
+}
+
+Describe 'Uninstall-Istio -Purge keeps users'' data' {
+    BeforeAll {
+        $script:cluster = Start-TestCluster
+        $script:kc = $cluster.Kubeconfig
+        $script:dir = New-TestDirectory
+        $crd = {
+            param($group, $kind, $plural)
+            "apiVersion: apiextensions.k8s.io/v1`nkind: CustomResourceDefinition`nmetadata:`n  name: $plural.$group`nspec:`n  group: $group`n  scope: Namespaced`n  names: {kind: $kind, plural: $plural, singular: $($kind.ToLower()), listKind: $($kind)List}`n  versions:`n  - name: v1`n    served: true`n    storage: true`n    schema:`n      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}"
+        }
+        $script:mesh = Join-Path $dir 'mesh.yaml'
+        Set-Content $mesh ((& $crd 'networking.istio.io' 'VirtualService' 'virtualservices'), (& $crd 'security.istio.io' 'PeerAuthentication' 'peerauthentications'),
+            "apiVersion: v1`nkind: ConfigMap`nmetadata:`n  name: istio`ndata:`n  mesh: '{}'" -join "`n---`n")
+        $script:post = {
+            param($path, $object)
+            $null = Invoke-RestMethod -Method Post -Uri "$($cluster.Url)$path" -Body ($object | ConvertTo-Json -Depth 6) -ContentType 'application/json'
+        }
+        $script:exists = { param($path) try { $null = Invoke-RestMethod "$($cluster.Url)$path"; $true } catch { $false } }
+        $script:addUserData = {
+            & $post '/api/v1/namespaces/istio-system/configmaps' @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'user-settings' }; data = @{ a = 'b' } }
+            & $post '/api/v1/namespaces/istio-system/secrets' @{ apiVersion = 'v1'; kind = 'Secret'; metadata = @{ name = 'cacerts' }; data = @{ 'ca-cert.pem' = 'Zm9v' } }
+        }
+        $script:addUserResources = {
+            & $post '/apis/networking.istio.io/v1/namespaces/default/virtualservices' @{ apiVersion = 'networking.istio.io/v1'; kind = 'VirtualService'; metadata = @{ name = 'reviews' }; spec = @{ hosts = @('reviews') } }
+            & $post '/apis/security.istio.io/v1/namespaces/istio-system/peerauthentications' @{ apiVersion = 'security.istio.io/v1'; kind = 'PeerAuthentication'; metadata = @{ name = 'default' }; spec = @{ mtls = @{ mode = 'STRICT' } } }
+        }
+        $null = Install-Istio -ManifestPath $mesh -Kubeconfig $kc
+        & $addUserData
+        & $addUserResources
+    }
+    AfterAll {
+        Stop-TestCluster $cluster
+        Remove-Item $dir -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'marks the namespace it created as created' {
+        (Invoke-RestMethod "$($cluster.Url)/api/v1/namespaces/istio-system").metadata.annotations.'istiops.io/ownership' | Should -Be 'created'
+    }
+
+    It 'refuses to delete CRDs that still have custom resources, names kinds, counts and namespaces, and writes nothing' {
+        Clear-SimRequest $cluster
+        $err = $null
+        try { Uninstall-Istio -Purge -Kubeconfig $kc -Confirm:$false -WarningAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'CustomResourcesExist,IstioPS.Commands.UninstallIstioCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err.Exception.Message | Should -Match '2 custom resources'
+        $err.Exception.Message | Should -Match '1 PeerAuthentication \(namespace istio-system\)'
+        $err.Exception.Message | Should -Match '1 VirtualService \(namespace default\)'
+        $err.TargetObject | Should -Contain 'VirtualService default/reviews'
+        Get-SimWrite $cluster | Should -BeNullOrEmpty
+    }
+
+    It 'with -KeepCrds removes the rest and keeps the namespace, naming what is left in it' {
+        $r = Uninstall-Istio -Purge -KeepCrds -Kubeconfig $kc -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
+        $r.Objects.Name | Should -Be @('istio')
+        $text = $w -join "`n"
+        $text | Should -Match 'namespace istio-system was kept'
+        $text | Should -Match 'configmap/user-settings'
+        $text | Should -Match 'secret/cacerts'
+        $text | Should -Match 'peerauthentication.security.istio.io/default'
+        $text | Should -Not -Match 'kube-root-ca.crt|serviceaccount/default'
+        & $exists '/api/v1/namespaces/istio-system/secrets/cacerts' | Should -BeTrue
+        & $exists '/apis/networking.istio.io/v1/namespaces/default/virtualservices/reviews' | Should -BeTrue
+        & $exists '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/virtualservices.networking.istio.io' | Should -BeTrue
+    }
+
+    It 'with -Force deletes the CRDs and their custom resources, and still keeps the namespace with the user''s ConfigMap and Secret' {
+        $null = Install-Istio -ManifestPath $mesh -Kubeconfig $kc
+        $r = Uninstall-Istio -Purge -Force -Kubeconfig $kc -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
+        ($r.Objects | Where-Object Kind -eq CustomResourceDefinition).Name | Sort-Object | Should -Be @('peerauthentications.security.istio.io', 'virtualservices.networking.istio.io')
+        $text = $w -join "`n"
+        $text | Should -Match 'deletes 2 custom resources'
+        $text | Should -Match 'namespace istio-system was kept: 2 objects'
+        $r.Objects.Kind | Should -Not -Contain 'Namespace'
+        & $exists '/api/v1/namespaces/istio-system/configmaps/user-settings' | Should -BeTrue
+        & $exists '/api/v1/namespaces/istio-system/secrets/cacerts' | Should -BeTrue
+        Wait-TestCondition { -not (& $exists '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/virtualservices.networking.istio.io') }
+    }
+
+    It 'deletes the namespace it created once nothing of the user''s is left in it' {
+        $null = Invoke-RestMethod -Method Delete "$($cluster.Url)/api/v1/namespaces/istio-system/configmaps/user-settings"
+        $null = Invoke-RestMethod -Method Delete "$($cluster.Url)/api/v1/namespaces/istio-system/secrets/cacerts"
+        $null = Install-Istio -ManifestPath $mesh -Kubeconfig $kc
+        $r = Uninstall-Istio -Purge -Kubeconfig $kc -Confirm:$false
+        ($r.Objects | Where-Object Kind -eq Namespace).Name | Should -Be 'istio-system'
+        & $exists '/api/v1/namespaces/istio-system' | Should -BeFalse
+    }
+
+    It 'never deletes a namespace it did not create' {
+        New-TestNamespace $cluster -Name mesh
+        $null = Install-Istio -ManifestPath $mesh -Namespace mesh -Kubeconfig $kc
+        $r = Uninstall-Istio -Purge -Namespace mesh -Kubeconfig $kc -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
+        $r.Objects.Kind | Should -Not -Contain 'Namespace'
+        ($w -join "`n") | Should -Match 'namespace mesh was kept: IstioPS did not create it'
+        & $exists '/api/v1/namespaces/mesh' | Should -BeTrue
     }
 }
 

@@ -28,6 +28,7 @@ public sealed class InstallRequest
 /// <summary>The one object Install-Istio emits.</summary>
 public sealed class InstallResult
 {
+    /// <summary>The namespaces the objects went to (comma-separated; empty when all are cluster-scoped).</summary>
     public required string Namespace { get; init; }
     public required string Server { get; init; }
     public string Revision { get; init; } = "default";

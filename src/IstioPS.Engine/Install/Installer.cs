@@ -73,7 +73,7 @@ public sealed class Installer
         var approved = plan.Where(p => callbacks.ShouldProcess(p.Target, "Server-side apply")).ToList();
         var applier = new Applier(api, request.Concurrency);
         var baselineTask = approved.Count > 0 ? applier.BaselineAsync(ct) : Task.FromResult<long?>(null);
-        var missingNamespaces = await MissingNamespacesAsync(plan, request.Namespace, ct).ConfigureAwait(false);
+        var missingNamespaces = await MissingNamespacesAsync(plan, ct).ConfigureAwait(false);
         var createNamespaces = missingNamespaces.Where(ns => callbacks.ShouldProcess($"namespace/{ns}", "Create namespace")).ToList();
         if (approved.Count == 0 && createNamespaces.Count == 0)
         {
@@ -182,7 +182,8 @@ public sealed class Installer
             .ThenBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
         return new InstallResult
         {
-            Namespace = request.Namespace,
+            // The namespaces the objects really went to, not the -Namespace default.
+            Namespace = string.Join(", ", ordered.Select(r => r.Namespace).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
             Server = api.Server.ToString(),
             Revision = request.Revision,
             Objects = ordered,
@@ -258,10 +259,11 @@ public sealed class Installer
             : $"apiVersion '{o.ApiVersion}' (kind '{o.Kind}') is not served by the cluster at {api.Server}, and no CustomResourceDefinition in the input defines it.";
     }
 
-    private async Task<List<string>> MissingNamespacesAsync(List<PlannedObject> plan, string target, CancellationToken ct)
+    private async Task<List<string>> MissingNamespacesAsync(List<PlannedObject> plan, CancellationToken ct)
     {
         var inManifest = plan.Where(p => p.Source.Kind == "Namespace").Select(p => p.Source.Name).ToHashSet(StringComparer.Ordinal);
-        var needed = plan.Select(p => p.Namespace).OfType<string>().Append(target).Distinct(StringComparer.Ordinal).Where(n => !inManifest.Contains(n)).ToList();
+        // Only namespaces the input's objects go to (installing a ConfigMap into default creates no istio-system).
+        var needed = plan.Select(p => p.Namespace).OfType<string>().Distinct(StringComparer.Ordinal).Where(n => !inManifest.Contains(n)).ToList();
         var existing = await Task.WhenAll(needed.Select(ns => api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
         var missing = needed.Where((ns, i) => existing[i] is null).ToList();
         return missing;
@@ -273,7 +275,7 @@ public sealed class Installer
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Namespace",
-            ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = Labels(request) },
+            ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = Labels(request), ["annotations"] = OwnershipAnnotation() },
         };
         try
         {
@@ -310,6 +312,13 @@ public sealed class Installer
         }
 
         foreach (var (k, v) in Labels(request, p.Source.Component)) labels[k] = v?.DeepClone();
+        if (meta["annotations"] is not JsonObject annotations)
+        {
+            annotations = new JsonObject();
+            meta["annotations"] = annotations;
+        }
+
+        foreach (var (k, v) in OwnershipAnnotation()) annotations[k] = v?.DeepClone();
         return body;
     }
 
@@ -317,6 +326,12 @@ public sealed class Installer
     public static string RevisionOf(string? component, string revision) => component == "Base" ? SharedRevision : revision;
 
     public const string SharedRevision = Ownership.Ownership.SharedRevision;
+
+    /// <summary>
+    /// The ownership annotation on what the install applies. For now every applied object is marked created;
+    /// telling created from pre-existing (and -Adopt) belongs to the plan stage.
+    /// </summary>
+    private static JsonObject OwnershipAnnotation() => new() { [Ownership.Ownership.Annotation] = Ownership.Ownership.Created };
 
     private static JsonObject Labels(InstallRequest request, string? component = null) => new()
     {

@@ -60,6 +60,14 @@ public static class KubeFormat
     public static long Int(JsonNode? node) => node is JsonValue v && v.TryGetValue<long>(out var l) ? l
         : node is JsonValue d && d.TryGetValue<double>(out var dd) ? (long)dd : 0;
 
+    public static string Name(JsonObject obj) => (string?)obj["metadata"]?["name"] ?? "";
+
+    public static string? Uid(JsonObject obj) => (string?)obj["metadata"]?["uid"];
+
+    /// <summary>"VirtualService shop/reviews" (namespace/name, or the name alone when cluster-scoped).</summary>
+    public static string KindSlashName(JsonObject obj)
+        => (string?)obj["metadata"]?["namespace"] is { } ns ? $"{(string?)obj["kind"]} {ns}/{Name(obj)}" : $"{(string?)obj["kind"]} {Name(obj)}";
+
     public static string? Label(JsonObject obj, string key) => (string?)obj["metadata"]?["labels"]?[key];
 
     public static string? Annotation(JsonObject obj, string key) => (string?)obj["metadata"]?["annotations"]?[key];

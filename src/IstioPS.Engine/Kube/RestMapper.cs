@@ -39,6 +39,50 @@ public sealed class RestMapper
     /// <summary>Forgets what discovery said of a group-version, so the next lookup asks again.</summary>
     public void Invalidate(string apiVersion) => groupVersions.TryRemove(apiVersion, out _);
 
+    /// <summary>
+    /// Every resource the cluster serves that is namespaced and listable, in each group's preferred version,
+    /// without subresources and events: what `kubectl api-resources --verbs=list --namespaced` lists.
+    /// </summary>
+    public async Task<IReadOnlyList<ResourceInfo>> NamespacedListableAsync(CancellationToken ct)
+    {
+        var coreTask = api.GetAsync("/api", ct);
+        var groups = await api.GetAsync("/apis", ct).ConfigureAwait(false);
+        var core = await coreTask.ConfigureAwait(false);
+        var groupVersions = (core["versions"] as JsonArray ?? new JsonArray()).Select(v => (string?)v).OfType<string>().Take(1)
+            .Concat((groups["groups"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
+                .Select(g => (string?)g["preferredVersion"]?["groupVersion"]).OfType<string>())
+            .Distinct(StringComparer.Ordinal).ToList();
+        var documents = await Task.WhenAll(groupVersions.Select(async gv =>
+        {
+            try
+            {
+                return (gv, await api.GetAsync(gv.Contains('/') ? $"/apis/{gv}" : $"/api/{gv}", ct).ConfigureAwait(false));
+            }
+            catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                return (gv, new JsonObject()); // went away between the two discovery requests
+            }
+        })).ConfigureAwait(false);
+
+        var found = new List<ResourceInfo>();
+        foreach (var (gv, doc) in documents)
+        {
+            var slash = gv.IndexOf('/');
+            var (group, version) = slash < 0 ? ("", gv) : (gv[..slash], gv[(slash + 1)..]);
+            foreach (var r in (doc["resources"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
+            {
+                var name = (string?)r["name"];
+                var kind = (string?)r["kind"];
+                var listable = (r["verbs"] as JsonArray)?.Any(v => (string?)v == "list") == true;
+                if (name is null || kind is null || name.Contains('/') || (bool?)r["namespaced"] != true || !listable) continue;
+                if (kind == "Event" && group is "" or "events.k8s.io") continue;
+                found.Add(new ResourceInfo(group, version, kind, name, true));
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>The resources a CustomResourceDefinition object defines, one per served version.</summary>
     public static IEnumerable<ResourceInfo> FromCrd(JsonObject crd)
     {

@@ -80,67 +80,145 @@ public sealed partial class Uninstaller
         var revision = request.Purge ? "*" : request.Revision ?? "default";
         callbacks.Progress?.Report(new OperationProgress($"Finding what revision {revision} installed", 0));
 
+        // Plan: everything below only reads; nothing is written until the one question is answered.
+        var (owned, notOwned) = await FindAsync(request, ct).ConfigureAwait(false);
+        if (notOwned.Count > 0)
+        {
+            callbacks.Warning?.Invoke($"Left alone, because IstioPS neither created nor adopted them (no {Ownership.Ownership.Annotation} annotation): "
+                + Names(notOwned) + ". Adopt them with Install-Istio -Adopt, or delete them with kubectl.");
+        }
+
+        if (!request.Purge && owned.Count == 0)
+        {
+            throw new IstioPSException("RevisionNotInstalled", ErrorKind.ObjectNotFound,
+                $"Nothing that IstioPS installed belongs to revision '{revision}' on {api.Server}{await InstalledRevisionsTextAsync(ct).ConfigureAwait(false)}; nothing was removed.", revision);
+        }
+
         if (!request.Force)
         {
             var users = await PodsUsingAsync(request, ct).ConfigureAwait(false);
             if (users.Count > 0)
             {
-                var names = string.Join(", ", users.Take(10)) + (users.Count > 10 ? $" and {users.Count - 10} more" : "");
+                var names = Names(users);
                 callbacks.Warning?.Invoke($"Pods still use revision {revision}: {names}. Move their namespaces to another revision and restart them, or use -Force.");
                 throw new IstioPSException("RevisionInUse", ErrorKind.InvalidOperation,
                     $"Revision {revision} is still used by {users.Count} pods ({names}); nothing was removed. Use -Force to remove it anyway.", revision);
             }
         }
 
-        var targets = await FindAsync(request, ct).ConfigureAwait(false);
-        var approved = targets.Where(t => callbacks.ShouldProcess(t.Target, "Delete")).ToList();
-        var deleteNamespace = request.Purge && callbacks.ShouldProcess($"namespace/{request.Namespace}", "Delete namespace (when empty)");
-        if (approved.Count == 0 && !deleteNamespace)
+        // Custom resources that deleting the CRDs would take with them: refused before any write unless forced.
+        var crds = owned.Where(t => t.Resource.Kind == "CustomResourceDefinition").ToList();
+        var customResources = crds.Count == 0 ? new List<JsonObject>() : await CustomResourcesAsync(crds, ct).ConfigureAwait(false);
+        if (customResources.Count > 0)
+        {
+            var summary = CustomResourceSummary(customResources);
+            if (!request.Force)
+            {
+                throw new IstioPSException("CustomResourcesExist", ErrorKind.InvalidOperation,
+                    $"Deleting the Istio CustomResourceDefinitions would also delete {customResources.Count} custom resources: {summary}. Nothing was removed. "
+                    + "Use -Force to delete them with the CRDs, or -KeepCrds to keep the CRDs and remove the rest.",
+                    customResources.Select(KubeFormat.KindSlashName).ToArray());
+            }
+
+            callbacks.Warning?.Invoke($"-Force: deleting the CustomResourceDefinitions also deletes {customResources.Count} custom resources: {summary}.");
+        }
+
+        // The namespace goes only if IstioPS created it and nothing else is left in it.
+        var gone = owned.Select(t => t.Uid).OfType<string>().Concat(customResources.Select(KubeFormat.Uid).OfType<string>()).ToHashSet(StringComparer.Ordinal);
+        var deleteNamespace = request.Purge && await NamespaceDeletableAsync(request.Namespace, gone, callbacks, ct).ConfigureAwait(false);
+        var targets = owned.Select(t => t.Target).ToList();
+        if (deleteNamespace) targets.Add($"namespace/{request.Namespace}");
+        if (targets.Count == 0)
+        {
+            callbacks.Warning?.Invoke($"IstioPS installed nothing on {api.Server} that is left to remove.");
+            return null;
+        }
+
+        var question = request.Purge
+            ? $"Remove Istio (every revision{(crds.Count > 0 ? ", the CRDs" : "")}{(deleteNamespace ? $", namespace {request.Namespace}" : "")}): {targets.Count} objects"
+            : $"Remove revision {revision}: {targets.Count} objects";
+        if (!callbacks.ShouldProcessBatch(question, targets))
         {
             return null;
         }
 
         var applier = new Applier(api, request.Concurrency);
         var results = new List<AppliedObject>();
+        var failed = 0;
         var done = 0;
-        foreach (var group in approved.GroupBy(t => t.Order).OrderBy(g => g.Key))
+        foreach (var group in owned.GroupBy(t => t.Order).OrderBy(g => g.Key))
         {
             await applier.ForEachAsync(group, async (t, token) =>
             {
-                var r = await applier.DeleteAsync(t.Resource, t.Namespace, t.Name, token).ConfigureAwait(false);
-                lock (results) results.Add(r);
+                if (await DeleteOneAsync(applier, t, callbacks, token).ConfigureAwait(false) is { } r)
+                {
+                    lock (results) results.Add(r);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                }
+
                 var n = Interlocked.Increment(ref done);
-                callbacks.Verbose?.Invoke($"{t.Target} {r.Action.ToString().ToLowerInvariant()}");
-                callbacks.Progress?.Report(new OperationProgress($"Deleting: {n} of {approved.Count}", n * 90 / Math.Max(1, approved.Count), t.Target));
+                callbacks.Progress?.Report(new OperationProgress($"Deleting: {n} of {owned.Count}", n * 90 / Math.Max(1, owned.Count), t.Target));
             }, ct).ConfigureAwait(false);
         }
 
-        if (deleteNamespace && await NamespaceIsEmptyAsync(request.Namespace, ct).ConfigureAwait(false))
+        // Checked again just before: something may have been put there meanwhile, and a failed delete leaves its object.
+        if (deleteNamespace && failed == 0 && await NamespaceDeletableAsync(request.Namespace, gone, callbacks, ct).ConfigureAwait(false))
         {
-            var r = await applier.DeleteAsync(ResourceInfo.Namespaces, null, request.Namespace, ct).ConfigureAwait(false);
-            results.Add(r);
-            if (r.Action == ApplyAction.Deleted)
+            var ns = new Doomed(ResourceInfo.Namespaces, null, request.Namespace, int.MaxValue, null);
+            if (await DeleteOneAsync(applier, ns, callbacks, ct).ConfigureAwait(false) is { } r)
             {
-                callbacks.Progress?.Report(new OperationProgress($"Waiting for namespace {request.Namespace} to be deleted", 95));
-                await WaitGoneAsync(ResourceInfo.Namespaces, null, request.Namespace, request.Timeout, ct).ConfigureAwait(false);
+                results.Add(r);
+                if (r.Action == ApplyAction.Deleted)
+                {
+                    callbacks.Progress?.Report(new OperationProgress($"Waiting for namespace {request.Namespace} to be deleted", 95));
+                    await WaitGoneAsync(ResourceInfo.Namespaces, null, request.Namespace, request.Timeout, ct).ConfigureAwait(false);
+                }
             }
+        }
+        else if (deleteNamespace)
+        {
+            callbacks.Warning?.Invoke($"The namespace {request.Namespace} was kept: {failed} objects in it could not be deleted.");
         }
 
         callbacks.Progress?.Report(new OperationProgress("Done", 100));
         return new UninstallResult { Objects = results, Revision = request.Purge ? "all" : revision, Duration = clock.Elapsed };
     }
 
-    private sealed record Doomed(ResourceInfo Resource, string? Namespace, string Name, int Order)
+    /// <summary>One delete; a failure (whatever it is, after retries) is reported for this object and the batch goes on.</summary>
+    private static async Task<AppliedObject?> DeleteOneAsync(Applier applier, Doomed t, OperationCallbacks callbacks, CancellationToken ct)
+    {
+        try
+        {
+            var r = await applier.DeleteAsync(t.Resource, t.Namespace, t.Name, ct).ConfigureAwait(false);
+            callbacks.Verbose?.Invoke($"{t.Target} {r.Action.ToString().ToLowerInvariant()}");
+            return r;
+        }
+        catch (IstioPSException ex) when (!ct.IsCancellationRequested)
+        {
+            callbacks.Error?.Invoke(new IstioPSException(ex.ErrorId, ex.Kind, $"{t.Target}: {ex.Message}", t.Target, ex));
+            return null;
+        }
+    }
+
+    private static string Names(IReadOnlyCollection<string> names)
+        => string.Join(", ", names.Take(10)) + (names.Count > 10 ? $" and {names.Count - 10} more" : "");
+
+    private sealed record Doomed(ResourceInfo Resource, string? Namespace, string Name, int Order, string? Uid)
     {
         public string Target => Namespace is null ? $"{Resource.DisplayKind}/{Name}" : $"{Resource.DisplayKind}/{Name} (namespace {Namespace})";
     }
 
-    private async Task<List<Doomed>> FindAsync(UninstallRequest request, CancellationToken ct)
+    /// <summary>What IstioPS owns for the request, and what looks like it but is not IstioPS's (left alone).</summary>
+    private async Task<(List<Doomed> Owned, List<string> NotOwned)> FindAsync(UninstallRequest request, CancellationToken ct)
     {
         var selector = request.Purge
             ? $"{Installer.ManagedByLabel}=istiops"
             : $"{Installer.ManagedByLabel}=istiops,{Installer.RevisionLabel}={request.Revision ?? "default"}";
         var found = new Dictionary<(string, string?, string), Doomed>();
+        var notOwned = new List<string>();
         var lists = await Task.WhenAll(Kinds.Select(async (k, order) =>
         {
             var resource = await mapper.FindAsync(k.ApiVersion, k.Kind, ct).ConfigureAwait(false);
@@ -152,10 +230,19 @@ public sealed partial class Uninstaller
             }
 
             // Webhooks: one unselected list, since istioctl's leftovers (the default validator, revision tags)
-            // carry no IstioPS label; the cluster holds few of them.
+            // carry no IstioPS label (they are named, not deleted, unless adopted); the cluster holds few of them.
             var (all, _) = await api.ListAsync(resource.CollectionPath(null), null, ct).ConfigureAwait(false);
             return (order, resource, all.Where(w => IsInstalledBy(w, request) || IsIstioWebhook(w, request)).ToList());
         })).ConfigureAwait(false);
+
+        var crdResource = ResourceInfo.CustomResourceDefinitions;
+        var crdOrder = Kinds.Length + 1;
+        if (request.Purge && !request.KeepCrds)
+        {
+            // Istio's CRDs (only with -Purge).
+            var (crds, _) = await api.ListAsync(crdResource.CollectionPath(null), null, ct).ConfigureAwait(false);
+            lists = lists.Append((crdOrder, crdResource, crds.Where(c => IsIstioGroup((string?)c["spec"]?["group"] ?? "")).ToList())).ToArray();
+        }
 
         foreach (var (order, resource, items) in lists)
         {
@@ -164,25 +251,124 @@ public sealed partial class Uninstaller
             {
                 var name = (string?)item["metadata"]?["name"] ?? "";
                 var ns = resource.Namespaced ? (string?)item["metadata"]?["namespace"] : null;
-                found.TryAdd((resource.Kind, ns, name), new Doomed(resource, ns, name, order));
+                var doomed = new Doomed(resource, ns, name, order, KubeFormat.Uid(item));
+                if (Ownership.Ownership.IsOwned(item)) found.TryAdd((resource.Kind, ns, name), doomed);
+                else notOwned.Add(doomed.Target);
             }
         }
 
-        // Custom resources and CRDs that Install-Istio applied (Istio's CRDs only with -Purge).
-        var crdResource = ResourceInfo.CustomResourceDefinitions;
-        var (crds, _) = await api.ListAsync(crdResource.CollectionPath(null), null, ct).ConfigureAwait(false);
-        foreach (var crd in crds)
+        var owned = found.Values.OrderBy(t => t.Order).ThenBy(t => t.Namespace).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+        return (owned, notOwned.Order(StringComparer.Ordinal).ToList());
+    }
+
+    private static bool IsIstioGroup(string group) => group == "istio.io" || group.EndsWith(".istio.io", StringComparison.Ordinal);
+
+    /// <summary>The custom resources of the CRDs about to be deleted, except those IstioPS owns itself.</summary>
+    private async Task<List<JsonObject>> CustomResourcesAsync(List<Doomed> crds, CancellationToken ct)
+    {
+        var lists = await Task.WhenAll(crds.Select(async c =>
         {
-            var group = (string?)crd["spec"]?["group"] ?? "";
-            var isIstio = group == "istio.io" || group.EndsWith(".istio.io", StringComparison.Ordinal);
-            if (request.Purge && !request.KeepCrds && isIstio)
+            var crd = await api.TryGetAsync(c.Resource.ObjectPath(null, c.Name), ct).ConfigureAwait(false);
+            var resource = crd is null ? null : RestMapper.FromCrd(crd).FirstOrDefault();
+            if (resource is null) return new List<JsonObject>();
+            try
             {
-                var name = (string?)crd["metadata"]?["name"] ?? "";
-                found.TryAdd((crdResource.Kind, null, name), new Doomed(crdResource, null, name, Kinds.Length + 1));
+                var (items, _) = await api.ListAsync(resource.CollectionPath(null), null, ct).ConfigureAwait(false);
+                foreach (var i in items) i["kind"] ??= resource.Kind;
+                return items;
             }
+            catch (KubeApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return new List<JsonObject>(); // not established (yet): it holds nothing
+            }
+        })).ConfigureAwait(false);
+        return lists.SelectMany(l => l).Where(o => !Ownership.Ownership.IsOwned(o)).ToList();
+    }
+
+    /// <summary>"2 VirtualService (namespaces default, shop), 1 PeerAuthentication (namespace istio-system)".</summary>
+    private static string CustomResourceSummary(List<JsonObject> items) => string.Join(", ", items
+        .GroupBy(i => (string?)i["kind"] ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal)
+        .Select(g =>
+        {
+            var namespaces = g.Select(i => (string?)i["metadata"]?["namespace"]).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+            var where = namespaces.Count == 0 ? "cluster-scoped" : $"{(namespaces.Count == 1 ? "namespace" : "namespaces")} {string.Join(", ", namespaces)}";
+            return $"{g.Count()} {g.Key} ({where})";
+        }));
+
+    /// <summary>Objects Kubernetes (and istiod) put into every namespace by themselves.</summary>
+    private static readonly HashSet<(string Kind, string Name)> CreatedByTheCluster = new()
+    {
+        ("ConfigMap", "kube-root-ca.crt"),
+        ("ServiceAccount", "default"),
+        ("ConfigMap", "istio-ca-root-cert"),
+    };
+
+    /// <summary>
+    /// True when IstioPS created the namespace and nothing else is left in it: every namespaced, listable resource
+    /// the server serves (through discovery) is listed, and what remains apart from what is being deleted
+    /// (<paramref name="gone"/> and what those own), what is already terminating and what the cluster creates
+    /// itself is named in a warning.
+    /// </summary>
+    private async Task<bool> NamespaceDeletableAsync(string ns, HashSet<string> gone, OperationCallbacks callbacks, CancellationToken ct)
+    {
+        var live = await api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct).ConfigureAwait(false);
+        if (live is null) return false;
+        if (!Ownership.Ownership.IsCreatedByIstioPS(live))
+        {
+            callbacks.Warning?.Invoke($"The namespace {ns} was kept: IstioPS did not create it.");
+            return false;
         }
 
-        return found.Values.OrderBy(t => t.Order).ThenBy(t => t.Namespace).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var resources = await mapper.NamespacedListableAsync(ct).ConfigureAwait(false);
+        var lists = await Task.WhenAll(resources.Select(async r =>
+        {
+            try
+            {
+                var (items, _) = await api.ListAsync(r.CollectionPath(ns), null, ct).ConfigureAwait(false);
+                return items.Select(i => (Resource: r, Item: i)).ToList();
+            }
+            catch (KubeApiException ex) when (ex.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.MethodNotAllowed)
+            {
+                return new List<(ResourceInfo Resource, JsonObject Item)>();
+            }
+        })).ConfigureAwait(false);
+        var all = lists.SelectMany(l => l).ToList();
+
+        // What goes with the objects being deleted: their dependents (ReplicaSets, Pods, EndpointSlices, ...) and a deleted Service's Endpoints.
+        var going = new HashSet<string>(gone, StringComparer.Ordinal);
+        bool added;
+        do
+        {
+            added = false;
+            foreach (var (_, item) in all)
+            {
+                if (KubeFormat.Uid(item) is { } uid && !going.Contains(uid)
+                    && (item["metadata"]?["ownerReferences"] as JsonArray)?.Any(o => going.Contains((string?)o?["uid"] ?? "")) == true)
+                {
+                    added |= going.Add(uid);
+                }
+            }
+        }
+        while (added);
+
+        var goingServices = all.Where(x => x.Resource.Kind == "Service" && going.Contains(KubeFormat.Uid(x.Item) ?? "")).Select(x => KubeFormat.Name(x.Item)).ToHashSet(StringComparer.Ordinal);
+        var left = all.Where(x => !going.Contains(KubeFormat.Uid(x.Item) ?? "")
+                && x.Item["metadata"]?["deletionTimestamp"] is null
+                && !CreatedByTheCluster.Contains((x.Resource.Kind, KubeFormat.Name(x.Item)))
+                && !(x.Resource.Kind == "Endpoints" && goingServices.Contains(KubeFormat.Name(x.Item))))
+            .Select(x => $"{x.Resource.DisplayKind}/{KubeFormat.Name(x.Item)}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (left.Count == 0) return true;
+        callbacks.Warning?.Invoke($"The namespace {ns} was kept: {left.Count} objects that IstioPS does not remove are left in it: {Names(left)}.");
+        return false;
+    }
+
+    /// <summary>", where IstioPS installed revisions default, canary" (from the istiod Deployments it owns), or nothing.</summary>
+    private async Task<string> InstalledRevisionsTextAsync(CancellationToken ct)
+    {
+        var (items, _) = await api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"{Installer.ManagedByLabel}=istiops", ct).ConfigureAwait(false);
+        var revisions = items.Where(Ownership.Ownership.IsOwned).Select(i => KubeFormat.Label(i, Installer.RevisionLabel))
+            .OfType<string>().Where(r => r != Installer.SharedRevision).Distinct().Order(StringComparer.Ordinal).ToList();
+        return revisions.Count == 0 ? "" : $" (installed revisions: {string.Join(", ", revisions)})";
     }
 
     /// <summary>What the label selector above selects, for objects listed without it.</summary>
@@ -208,19 +394,6 @@ public sealed partial class Uninstaller
         var (pods, _) = await api.ListAsync(ResourceInfo.Pods.CollectionPath(null), selector, ct).ConfigureAwait(false);
         return pods.Where(p => (string?)p["metadata"]?["namespace"] != request.Namespace && Injection.InjectionRules.HasSidecar(p))
             .Select(p => $"{(string?)p["metadata"]?["namespace"]}/{(string?)p["metadata"]?["name"]}").ToList();
-    }
-
-    /// <summary>Nothing left that someone else put there: no workloads, services or pods (terminating ones aside).</summary>
-    private async Task<bool> NamespaceIsEmptyAsync(string ns, CancellationToken ct)
-    {
-        foreach (var resource in new[] { ResourceInfo.Deployments, ResourceInfo.DaemonSets, ResourceInfo.StatefulSets })
-        {
-            var (items, _) = await api.ListAsync(resource.CollectionPath(ns), null, ct).ConfigureAwait(false);
-            if (items.Count > 0) return false;
-        }
-
-        var (pods, _) = await api.ListAsync(ResourceInfo.Pods.CollectionPath(ns), null, ct).ConfigureAwait(false);
-        return pods.All(p => p["metadata"]?["deletionTimestamp"] is not null || p["metadata"]?["ownerReferences"] is JsonArray { Count: > 0 });
     }
 
     private async Task WaitGoneAsync(ResourceInfo resource, string? ns, string name, TimeSpan timeout, CancellationToken ct)
