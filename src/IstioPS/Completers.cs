@@ -10,7 +10,8 @@ namespace IstioPS;
 
 /// <summary>
 /// Tab completion from the cluster and the release cache. Answers come from a short cache (10 s) or a
-/// read bounded by 2 s without retries; any failure (no kubeconfig, no cluster, no permission) completes nothing.
+/// read that Tab waits for at most 2 s (no retries); any failure (no kubeconfig, no cluster, no permission)
+/// completes nothing and never throws.
 /// </summary>
 public abstract class CachedCompleter : IArgumentCompleter
 {
@@ -39,11 +40,16 @@ public abstract class CachedCompleter : IArgumentCompleter
         if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < CacheFor) return hit.Names;
         try
         {
-            using var cts = new CancellationTokenSource(Budget);
+            // The read may go on a little after the budget (a cold process loads the client first): its answer
+            // then fills the cache for the next Tab.
+            var cts = new CancellationTokenSource(Budget * 5);
             var task = Task.Run(() => NamesAsync(bound, cts.Token), cts.Token);
-            if (!task.Wait(Budget)) return Array.Empty<string>();
-            Cache[key] = (DateTime.UtcNow, task.Result);
-            return task.Result;
+            _ = task.ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully) Cache[key] = (DateTime.UtcNow, t.Result);
+                cts.Dispose();
+            }, TaskScheduler.Default);
+            return task.Wait(Budget) ? task.Result : Array.Empty<string>();
         }
         catch (Exception)
         {
