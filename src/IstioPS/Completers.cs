@@ -99,7 +99,7 @@ public sealed class RevisionCompleter : CachedCompleter
 public sealed class VersionCompleter : CachedCompleter
 {
     protected override Task<IReadOnlyList<string>> NamesAsync(IDictionary bound, CancellationToken ct)
-        => Task.FromResult<IReadOnlyList<string>>(new ReleaseCache().CachedVersions().Reverse().Append("latest").Distinct().ToList());
+        => Task.FromResult<IReadOnlyList<string>>(new ReleaseCache().CachedVersions().Append("latest").Distinct().ToList());
 }
 
 /// <summary>Get-IstioComponent -Name: the components and workloads (or with -Pod, the pods) of the namespace.</summary>
