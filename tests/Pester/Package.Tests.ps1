@@ -57,17 +57,20 @@ Describe 'build.ps1 -Task Package' {
         $cluster = Start-TestCluster
         try {
             $home2 = Join-Path $dir 'home'
-            $null = New-Item -ItemType Directory $home2
+            # .NET answers LocalApplicationData (PSResourceGet's repository list) only for a folder that exists.
+            $null = New-Item -ItemType Directory (Join-Path $home2 '.local/share')
             # A fresh pwsh whose HOME (so its user module path and PSResourceGet's repository list) is empty.
             $script = @"
 `$ErrorActionPreference = 'Stop'
 `$env:HOME = '$home2'
+`$env:XDG_DATA_HOME = '$home2/.local/share'
 `$env:PSModulePath = (Join-Path '$home2' '.local/share/powershell/Modules') + [IO.Path]::PathSeparator + `$env:PSModulePath
 Register-PSResourceRepository -Name IstioPSTest -Uri '$packages' -Trusted
 Install-PSResource IstioPS -Repository IstioPSTest -Scope CurrentUser -TrustRepository -Quiet
 Import-Module IstioPS
 `$m = Get-Module IstioPS
 "module=`$(`$m.ModuleBase)"
+"repositories=`$((Get-PSResourceRepository).Uri.LocalPath -join ',')"
 Enable-IstioInjection default -Kubeconfig '$($cluster.Kubeconfig)' -PassThru | ForEach-Object { "state=`$(`$_.State)" }
 "@
             $out = @(Invoke-ChildPwsh $script 2>&1 | ForEach-Object { "$_" })
@@ -75,6 +78,9 @@ Enable-IstioInjection default -Kubeconfig '$($cluster.Kubeconfig)' -PassThru | F
             $base = ($out | Where-Object { $_ -like 'module=*' }) -replace '^module=', ''
             $base | Should -BeLike (Join-Path $home2 '*')
             Test-Path (Join-Path $base 'LICENSE') | Should -BeTrue
+            # The repository was registered in the throw-away HOME, not in the user's list nor the working folder.
+            Test-Path (Join-Path $home2 '.local/share/PSResourceGet/PSResourceRepository.xml') | Should -BeTrue
+            Test-Path (Join-Path (Get-Location) 'PSResourceGet') | Should -BeFalse
             $out | Should -Contain 'state=Enabled'
         }
         finally { Stop-TestCluster $cluster }
