@@ -20,6 +20,10 @@ public sealed class RenderException : Exception
 
     /// <summary>1-based line in <see cref="File"/>, when known.</summary>
     public int? Line { get; }
+
+    /// <summary>For template errors: the texts of the Go error chain this imitates (errors.Unwrap order, this one
+    /// first), which Helm's error rewriting reads.</summary>
+    internal IReadOnlyList<string>? GoChain { get; init; }
 }
 
 /// <summary>Stable error ids used by <see cref="RenderException"/>.</summary>

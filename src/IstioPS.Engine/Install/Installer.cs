@@ -49,7 +49,7 @@ public sealed class Installer
         if (request.ManifestPaths.Count > 0)
         {
             var files = ManifestReader.ExpandPaths(request.ManifestPaths);
-            var (read, readErrors) = ManifestReader.ReadFiles(files);
+            var (read, readErrors) = ManifestReader.ReadFiles(files, ct: ct);
             objects.AddRange(read);
             errors.AddRange(readErrors);
             callbacks.Verbose?.Invoke($"Read {read.Count} objects from {files.Count} files.");
@@ -218,10 +218,10 @@ public sealed class Installer
                 continue;
             }
 
-            var nameProblem = ObjectValidator.CheckName(o.Kind, o.Name);
-            if (nameProblem is not null)
+            var problems = ObjectValidator.CheckObject(o.Body);
+            if (problems.Count > 0)
             {
-                errors.Add(new ManifestException("InvalidName", o.Source, nameProblem));
+                errors.AddRange(problems.Select(p => new ManifestException(p.ErrorId, o.Source, p.Message)));
                 continue;
             }
 

@@ -26,6 +26,10 @@ public sealed class KubeApi : IDisposable
     public const string StrategicMergePatch = "application/strategic-merge-patch+json";
     public const string JsonPatch = "application/json-patch+json";
 
+    /// <summary>Bodies as deep as the manifest readers allow (System.Text.Json's defaults stop at 64 levels).</summary>
+    private static readonly JsonSerializerOptions BodyOptions = new() { MaxDepth = Manifests.ObjectValidator.MaxJsonDepth };
+    private static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = Manifests.ObjectValidator.MaxJsonDepth };
+
     private readonly Kubernetes client;
     private readonly RetryHandler retry;
     private readonly TimeSpan requestTimeout;
@@ -101,7 +105,7 @@ public sealed class KubeApi : IDisposable
         HttpContent? content = null;
         if (body is not null)
         {
-            content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+            content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, BodyOptions));
             content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json");
         }
 
@@ -164,7 +168,7 @@ public sealed class KubeApi : IDisposable
 
             if (line is null) yield break;
             if (line.Length == 0) continue;
-            if (JsonNode.Parse(line) is JsonObject ev && ev["object"] is JsonObject obj)
+            if (JsonNode.Parse(line, documentOptions: ReadOptions) is JsonObject ev && ev["object"] is JsonObject obj)
             {
                 var type = (string?)ev["type"] ?? "";
                 if (type == "ERROR")
@@ -235,6 +239,6 @@ public sealed class KubeApi : IDisposable
     private static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-        return bytes.Length == 0 ? new JsonObject() : JsonNode.Parse(bytes) as JsonObject ?? new JsonObject();
+        return bytes.Length == 0 ? new JsonObject() : JsonNode.Parse(bytes, documentOptions: ReadOptions) as JsonObject ?? new JsonObject();
     }
 }

@@ -11,19 +11,20 @@ namespace IstioPS.Engine.Manifests;
 /// </summary>
 internal static class FastManifestReader
 {
-    public static bool TryRead(string text, string source, string? component, List<ManifestObject> objects)
+    public static bool TryRead(string text, string source, string? component, List<ManifestObject> objects, CancellationToken ct = default)
     {
         var found = new List<ManifestObject>();
         var index = 0;
         foreach (var (chunk, firstLine) in SplitDocuments(text))
         {
             if (chunk is null) return false;
+            ct.ThrowIfCancellationRequested();
             index++;
             if (firstLine == 0) continue; // only blank lines and comments
             List<object?> docs;
             try
             {
-                docs = GoYaml.ParseAll(chunk);
+                docs = GoYaml.ParseAll(chunk, ct);
             }
             catch (Exception ex) when (ex is YamlDotNet.Core.YamlException or FormatException or InvalidOperationException or ArgumentException)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IstioPS.Rendering.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -60,7 +61,7 @@ public static class ManifestReader
     }
 
     /// <summary>Reads every file; returns the objects and every problem found (nothing stops at the first).</summary>
-    public static (List<ManifestObject> Objects, List<ManifestException> Errors) ReadFiles(IEnumerable<string> files, string? component = null)
+    public static (List<ManifestObject> Objects, List<ManifestException> Errors) ReadFiles(IEnumerable<string> files, string? component = null, CancellationToken ct = default)
     {
         var objects = new List<ManifestObject>();
         var errors = new List<ManifestException>();
@@ -77,31 +78,36 @@ public static class ManifestReader
                 continue;
             }
 
-            Read(text, file, component, objects, errors);
+            Read(text, file, component, objects, errors, ct);
         }
 
         return (objects, errors);
     }
 
-    /// <summary>Parses YAML text from one source into objects, adding problems to <paramref name="errors"/>.</summary>
-    public static void Read(string text, string source, string? component, List<ManifestObject> objects, List<ManifestException> errors)
+    /// <summary>
+    /// Parses YAML text from one source into objects, adding problems to <paramref name="errors"/>. Nesting and
+    /// alias expansion are bounded (<see cref="YamlBudget"/>) and <paramref name="ct"/> is noticed while parsing.
+    /// </summary>
+    public static void Read(string text, string source, string? component, List<ManifestObject> objects, List<ManifestException> errors, CancellationToken ct = default)
     {
         text = BlankWhitespaceLines(text);
-        if (FastManifestReader.TryRead(text, source, component, objects))
+        if (FastManifestReader.TryRead(text, source, component, objects, ct))
         {
             return;
         }
 
-        // The full reader: slower, but it knows the line of every problem.
+        // The full reader: slower, but it knows the line of every problem. Its node tree is built recursively and
+        // shares aliased nodes, so the stream is first checked for depth and alias expansion without building anything.
         var stream = new YamlStream();
         try
         {
+            YamlBudget.Check(text, ct);
             stream.Load(new StringReader(text));
         }
         catch (YamlException ex)
         {
-            errors.Add(new ManifestException("InvalidYaml", new SourceLocation(source, (int)ex.Start.Line, 0),
-                $"invalid YAML: {Trim(ex)}"));
+            errors.Add(new ManifestException(ex is YamlLimitException limit ? limit.ErrorId : "InvalidYaml", new SourceLocation(source, (int)ex.Start.Line, 0),
+                ex is YamlLimitException ? Trim(ex) : $"invalid YAML: {Trim(ex)}"));
             return;
         }
 

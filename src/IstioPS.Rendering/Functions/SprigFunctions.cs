@@ -176,7 +176,6 @@ public static class SprigFunctions
             if (a[2] is not bool b) throw new GoFunctionException($"wrong type for value; expected bool; got {GoValues.TypeName(a[2])}");
             return b ? a[0] : a[1];
         });
-        t.Add("fail", (_, a) => throw new GoFunctionException(Str(a, 0), RenderErrorIds.RequiredValueMissing));
 
         // strings
         t.Add("quote", (_, a) => string.Join(" ", a.Where(x => x != null).Select(x => GoFormat.Quote(StrVal(x)))));
@@ -471,28 +470,50 @@ public static class SprigFunctions
         t.Add("include", (ctx, a) =>
         {
             if (a.Length != 2) throw new GoFunctionException($"wrong number of args for include: want 2 got {a.Length}");
-            return ctx.ExecuteTemplate(Str(a, 0), a[1]);
+            string name = Str(a, 0);
+            // Helm counts nested includes per name and stops past recursionMaxNums (1000).
+            var counts = ctx.Items.TryGetValue(IncludeCountsKey, out var c) && c is Dictionary<string, int> d ? d : new Dictionary<string, int>(StringComparer.Ordinal);
+            ctx.Items[IncludeCountsKey] = counts;
+            if (counts.TryGetValue(name, out int n))
+            {
+                if (n > IncludeLimit)
+                    throw new GoFunctionException($"rendering template has a nested reference name: {name}: unable to execute template", new[] { "unable to execute template" });
+                counts[name] = n + 1;
+            }
+            else counts[name] = 1;
+            try { return ctx.ExecuteTemplate(name, a[1]); }
+            finally { counts[name]--; }
         });
         t.Add("tpl", (ctx, a) =>
         {
             Arity("tpl", a, 2);
             string text = Str(a, 0);
             var child = ctx.Set.CreateChild();
-            child.MissingKey = ctx.Set.MissingKey;
-            string name = ctx.Items.TryGetValue("template", out var n) && n is string s ? s : "tpl";
+            child.MissingKey = MissingKeyOption.Zero;
+            string name = ctx.Set.RootName;
             try { child.Parse(name, text); }
-            catch (RenderException e) { throw new GoFunctionException($"cannot parse template {GoFormat.Quote(text)}: {e.Message}"); }
+            catch (RenderException e)
+            {
+                throw new GoFunctionException($"cannot parse template {GoFormat.Quote(text)}: {e.Message}", new[] { e.Message }, e.ErrorId);
+            }
             var sb = new StringBuilder();
-            child.ExecuteTo(sb, name, a[1], ctx);
+            try { child.ExecuteTo(sb, name, a[1], ctx); }
+            catch (RenderException e)
+            {
+                throw new GoFunctionException($"error during tpl function execution for {GoFormat.Quote(text)}: {e.Message}",
+                    e.GoChain ?? new[] { e.Message }, e.ErrorId == RenderErrorIds.TemplateExecutionError ? null : e.ErrorId, e);
+            }
             return sb.ToString().Replace("<no value>", "", StringComparison.Ordinal);
         });
         t.Add("required", (_, a) =>
         {
             Arity("required", a, 2);
             string warn = Str(a, 0);
-            if (a[1] == null || (a[1] is string s && s.Length == 0)) throw new GoFunctionException(warn, RenderErrorIds.RequiredValueMissing);
+            if (a[1] == null || (a[1] is string s && s.Length == 0)) throw new GoFunctionException(HelmWarning(warn), RenderErrorIds.RequiredValueMissing);
             return a[1];
         });
+        t.Add("fail", (_, a) => { Arity("fail", a, 1); throw new GoFunctionException(HelmWarning(Str(a, 0)), RenderErrorIds.RequiredValueMissing); });
+        t.Add("getHostByName", (_, a) => { Arity("getHostByName", a, 1); Str(a, 0); return ""; });
         t.Add("toYaml", (_, a) =>
         {
             Arity("toYaml", a, 1);
@@ -523,6 +544,14 @@ public static class SprigFunctions
         });
         t.Add("lookup", (_, a) => GoValues.NewMap());
     }
+
+    private const string IncludeCountsKey = "helm.include";
+    private const int IncludeLimit = 1000;
+
+    /// <summary>Helm marks the messages of required and fail so its error rewriting can find them.</summary>
+    internal const string WarnStart = "HELM_ERR_START", WarnEnd = "HELM_ERR_END";
+
+    private static string HelmWarning(string message) => WarnStart + message + WarnEnd;
 
     private static string TrimSuffixNewline(string s) => s.EndsWith('\n') ? s.Substring(0, s.Length - 1) : s;
 }

@@ -6,6 +6,9 @@ namespace IstioPS.Rendering.GoTemplate;
 internal sealed class Executor
 {
     private static readonly object NoFinal = new();
+
+    /// <summary>Go's maxExecDepth.</summary>
+    private const int MaxExecDepth = 100000;
     private readonly TemplateContext _ctx;
     private readonly StringBuilder _out;
     private TemplateDefinition _def;
@@ -28,15 +31,26 @@ internal sealed class Executor
         Walk(data, _def.Root);
     }
 
-    private RenderException Error(string message, string? id = null, Exception? inner = null)
+    /// <summary>Go's ExecError: "template: loc: executing "name" at &lt;context&gt;: message"; <paramref name="innerChain"/> is
+    /// the error it wraps (%w), as the texts of its Unwrap chain.</summary>
+    private RenderException Error(string message, string? id = null, Exception? inner = null, IReadOnlyList<string>? innerChain = null)
     {
         int line = _at?.Line ?? 0;
-        string at = _at == null ? "" : $" at <{Describe(_at)}>";
-        return new RenderException(id ?? RenderErrorIds.TemplateExecutionError,
-            $"template: {_def.SourceName}:{line}: executing {GoFormat.Quote(_def.Name)}{at}: {message}", _def.SourceName, line, inner);
+        string text;
+        if (_at == null || _at.Pos < 0) text = $"template: {_def.Name}: {message}";
+        else
+        {
+            string context = Describe(_at);
+            if (context.EnumerateRunes().Count() > 20) context = string.Concat(context.EnumerateRunes().Take(20)) + "...";
+            text = $"template: {_def.Location(_at.Pos)}: executing {GoFormat.Quote(_def.Name)} at <{context}>: {message}";
+        }
+        var chain = new List<string> { text };
+        if (innerChain != null) chain.AddRange(innerChain);
+        return new RenderException(id ?? RenderErrorIds.TemplateExecutionError, text, _def.SourceName, line, inner) { GoChain = chain };
     }
 
-    private static string Describe(Node n) => n switch
+    /// <summary>Go's Node.String().</summary>
+    internal static string Describe(Node n) => n switch
     {
         FieldNode f => f.ToString(),
         VariableNode v => v.ToString(),
@@ -46,11 +60,23 @@ internal sealed class Executor
         BoolNode b => b.Value ? "true" : "false",
         DotNode => ".",
         NilNode => "nil",
-        ChainNode c => "(" + Describe(c.Target) + ")." + string.Join(".", c.Fields),
+        ChainNode c => (c.Target is PipeExprNode ? Describe(c.Target) : Describe(c.Target)) + "." + string.Join(".", c.Fields),
         CommandNode c => string.Join(" ", c.Args.Select(Describe)),
-        PipeExprNode p => "(" + string.Join(" | ", p.Pipe.Commands.Select(Describe)) + ")",
+        PipeExprNode p => "(" + DescribePipe(p.Pipe) + ")",
+        PipeNode p => DescribePipe(p),
+        ActionNode a => "{{" + DescribePipe(a.Pipe) + "}}",
+        TextNode t => t.Text,
+        ListNode l => string.Concat(l.Nodes.Select(Describe)),
+        BranchNode b => "{{" + b.Kind.ToString().ToLowerInvariant() + " " + DescribePipe(b.Pipe) + "}}" + Describe(b.List) +
+                        (b.ElseList != null ? "{{else}}" + Describe(b.ElseList) : "") + "{{end}}",
+        TemplateNode t => "{{template " + GoFormat.Quote(t.Name) + (t.Pipe != null ? " " + DescribePipe(t.Pipe) : "") + "}}",
+        BreakNode => "{{break}}",
+        ContinueNode => "{{continue}}",
         _ => n.GetType().Name,
     };
+
+    private static string DescribePipe(PipeNode p) =>
+        (p.Decl.Count > 0 ? string.Join(", ", p.Decl) + " := " : "") + string.Join(" | ", p.Commands.Select(Describe));
 
     private Flow Walk(object? dot, Node node)
     {
@@ -66,6 +92,7 @@ internal sealed class Executor
                     return Flow.Normal;
                 }
             case ListNode l:
+                _ctx.CancellationToken.ThrowIfCancellationRequested();
                 foreach (var n in l.Nodes)
                 {
                     var f = Walk(dot, n);
@@ -174,9 +201,9 @@ internal sealed class Executor
         if (!_ctx.Set.TryGet(t.Name, out var def))
             throw Error($"template {GoFormat.Quote(t.Name)} not defined");
         var newDot = t.Pipe == null ? null : EvalPipeline(dot, t.Pipe);
-        if (_ctx.Depth > 100000) throw Error("exceeded maximum template depth (100000)");
-        var inner = new Executor(new TemplateContext(_ctx.Set, _ctx), _out, def, newDot);
-        inner.Run();
+        if (_ctx.TemplateDepth + 1 >= MaxExecDepth) throw Error($"exceeded maximum template depth ({MaxExecDepth})");
+        var ctx = new TemplateContext(_ctx.Set, _ctx, _ctx.TemplateDepth + 1);
+        StackGuard.Run(ctx.NestingDepth, new Executor(ctx, _out, def, newDot).Run);
     }
 
     private void PrintValue(Node n, object? val)
@@ -313,7 +340,7 @@ internal sealed class Executor
             object? result;
             bool found;
             try { found = obj.TryCallMethod(fieldName, argv, out result); }
-            catch (GoFunctionException e) { throw Error($"error calling {fieldName}: {e.Message}", e.ErrorId); }
+            catch (GoFunctionException e) { throw Error($"error calling {fieldName}: {e.Message}", e.ErrorId, e, e.GoChain); }
             if (found) return result;
             throw Error($"can't evaluate field {fieldName} in type {obj.GoTypeName}");
         }
@@ -369,11 +396,11 @@ internal sealed class Executor
         }
         catch (GoFunctionException e)
         {
-            throw Error($"error calling {name}: {e.Message}", e.ErrorId);
+            throw Error($"error calling {name}: {e.Message}", e.ErrorId, e, e.GoChain);
         }
         catch (RenderException e)
         {
-            throw Error($"error calling {name}: {e.Message}", e.ErrorId == RenderErrorIds.TemplateExecutionError ? null : e.ErrorId, e);
+            throw Error($"error calling {name}: {e.Message}", e.ErrorId == RenderErrorIds.TemplateExecutionError ? null : e.ErrorId, e, e.GoChain ?? new[] { e.Message });
         }
     }
 

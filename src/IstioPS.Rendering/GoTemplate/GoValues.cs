@@ -31,7 +31,19 @@ public delegate object? GoFunction(TemplateContext context, object?[] args);
 public sealed class GoFunctionException : Exception
 {
     public GoFunctionException(string message, string? errorId = null) : base(message) => ErrorId = errorId;
+
+    /// <summary>An error that wraps another (Go's fmt.Errorf with %w): <paramref name="wrapped"/> is the chain below it.</summary>
+    public GoFunctionException(string message, IReadOnlyList<string> wrapped, string? errorId = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        ErrorId = errorId;
+        GoChain = new[] { message }.Concat(wrapped).ToList();
+    }
+
     public string? ErrorId { get; }
+
+    /// <summary>The texts of the Go error chain (this error first); null for a plain error.</summary>
+    public IReadOnlyList<string>? GoChain { get; }
 }
 
 /// <summary>Go value model helpers. Maps are Dictionary&lt;string, object?&gt;, slices List&lt;object?&gt;,

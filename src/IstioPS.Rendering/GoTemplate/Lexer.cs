@@ -9,7 +9,7 @@ internal enum TokenType
     If, Else, End, Range, With, Define, Template, Block, Break, Continue, Eof,
 }
 
-internal readonly record struct Token(TokenType Type, string Value, int Line);
+internal readonly record struct Token(TokenType Type, string Value, int Line, int Pos = -1);
 
 /// <summary>Go text/template lexer: text and actions delimited by {{ }}, with trim markers and comments.</summary>
 internal sealed class Lexer
@@ -60,7 +60,7 @@ internal sealed class Lexer
             if (effectiveEnd > effectiveStart)
             {
                 int startLine = _line + CountLines(textStart, effectiveStart);
-                _tokens.Add(new Token(TokenType.Text, _src.Substring(effectiveStart, effectiveEnd - effectiveStart), startLine));
+                _tokens.Add(new Token(TokenType.Text, _src.Substring(effectiveStart, effectiveEnd - effectiveStart), startLine, effectiveStart));
             }
             _line += CountLines(textStart, textEnd);
             if (next < 0) break;
@@ -68,7 +68,7 @@ internal sealed class Lexer
             if (trimLeft) _pos += 2;
             trimNextText = LexAction();
         }
-        _tokens.Add(new Token(TokenType.Eof, "", _line));
+        _tokens.Add(new Token(TokenType.Eof, "", _line, _src.Length));
     }
 
     private bool HasLeftTrim(int delimPos)
@@ -98,7 +98,7 @@ internal sealed class Lexer
             if (AtRightDelim(_pos)) { _pos += RightDelim.Length; return false; }
             throw Error("comment ends before closing delimiter");
         }
-        _tokens.Add(new Token(TokenType.LeftDelim, LeftDelim, _line));
+        _tokens.Add(new Token(TokenType.LeftDelim, LeftDelim, _line, _pos));
         _parenDepth = 0;
         while (true)
         {
@@ -106,14 +106,14 @@ internal sealed class Lexer
             if (AtRightTrim(_pos) && _parenDepth == 0)
             {
                 _pos += 2 + RightDelim.Length;
-                _tokens.Add(new Token(TokenType.RightDelim, RightDelim, _line));
+                _tokens.Add(new Token(TokenType.RightDelim, RightDelim, _line, _pos));
                 return true;
             }
             if (AtRightDelim(_pos))
             {
                 if (_parenDepth != 0) throw Error("unclosed left paren");
                 _pos += RightDelim.Length;
-                _tokens.Add(new Token(TokenType.RightDelim, RightDelim, _line));
+                _tokens.Add(new Token(TokenType.RightDelim, RightDelim, _line, _pos));
                 return false;
             }
             char c = _src[_pos];
@@ -122,7 +122,7 @@ internal sealed class Lexer
                 int start = _pos;
                 while (_pos < _src.Length && IsSpace(_src[_pos]) && !AtRightTrim(_pos)) _pos++;
                 if (_pos == start) { _pos++; }
-                _tokens.Add(new Token(TokenType.Space, " ", _line));
+                _tokens.Add(new Token(TokenType.Space, " ", _line, start));
                 _line += CountLines(start, _pos);
                 continue;
             }
@@ -162,7 +162,7 @@ internal sealed class Lexer
 
     private void Emit(TokenType type, string value, int len)
     {
-        _tokens.Add(new Token(type, value, _line));
+        _tokens.Add(new Token(type, value, _line, _pos));
         _pos += len;
     }
 
@@ -185,7 +185,7 @@ internal sealed class Lexer
             _pos++;
             if (c == quote) break;
         }
-        _tokens.Add(new Token(type, _src.Substring(start, _pos - start), _line));
+        _tokens.Add(new Token(type, _src.Substring(start, _pos - start), _line, start));
     }
 
     private void LexRawQuote()
@@ -194,7 +194,7 @@ internal sealed class Lexer
         int end = _src.IndexOf('`', _pos + 1);
         if (end < 0) throw Error("unterminated raw quoted string");
         _pos = end + 1;
-        _tokens.Add(new Token(TokenType.RawString, _src.Substring(start, _pos - start), _line));
+        _tokens.Add(new Token(TokenType.RawString, _src.Substring(start, _pos - start), _line, start));
         _line += CountLines(start, _pos);
     }
 
@@ -203,7 +203,7 @@ internal sealed class Lexer
         int start = _pos;
         _pos++;
         while (_pos < _src.Length && IsAlphaNumeric(_src[_pos])) _pos++;
-        _tokens.Add(new Token(TokenType.Variable, _src.Substring(start, _pos - start), _line));
+        _tokens.Add(new Token(TokenType.Variable, _src.Substring(start, _pos - start), _line, start));
     }
 
     private void LexField()
@@ -213,10 +213,10 @@ internal sealed class Lexer
         while (_pos < _src.Length && IsAlphaNumeric(_src[_pos])) _pos++;
         if (_pos == start + 1)
         {
-            _tokens.Add(new Token(TokenType.Dot, ".", _line));
+            _tokens.Add(new Token(TokenType.Dot, ".", _line, start));
             return;
         }
-        _tokens.Add(new Token(TokenType.Field, _src.Substring(start, _pos - start), _line));
+        _tokens.Add(new Token(TokenType.Field, _src.Substring(start, _pos - start), _line, start));
     }
 
     private void LexNumber()
@@ -250,7 +250,7 @@ internal sealed class Lexer
             _pos++;
             throw Error($"bad number syntax: \"{_src.Substring(start, _pos - start)}\"");
         }
-        _tokens.Add(new Token(TokenType.Number, _src.Substring(start, _pos - start), _line));
+        _tokens.Add(new Token(TokenType.Number, _src.Substring(start, _pos - start), _line, start));
     }
 
     private static readonly Dictionary<string, TokenType> Keywords = new(StringComparer.Ordinal)
@@ -268,7 +268,7 @@ internal sealed class Lexer
         string word = _src.Substring(start, _pos - start);
         if (_pos < _src.Length && !IsTerminator(_src[_pos]))
             throw Error($"bad character {GoFormat.QuoteRune(_src[_pos])}");
-        _tokens.Add(new Token(Keywords.TryGetValue(word, out var kw) ? kw : TokenType.Identifier, word, _line));
+        _tokens.Add(new Token(Keywords.TryGetValue(word, out var kw) ? kw : TokenType.Identifier, word, _line, start));
     }
 
     private bool IsTerminator(char c)

@@ -5,6 +5,9 @@ public abstract class Node
 {
     protected Node(int line) => Line = line;
     public int Line { get; }
+
+    /// <summary>0-based character offset in the template source (Go's Pos), -1 when unknown.</summary>
+    public int Pos { get; init; } = -1;
 }
 
 public sealed class ListNode : Node

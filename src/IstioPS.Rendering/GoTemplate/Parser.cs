@@ -5,16 +5,35 @@ namespace IstioPS.Rendering.GoTemplate;
 /// <summary>A named template body and the source file it came from.</summary>
 public sealed class TemplateDefinition
 {
-    public TemplateDefinition(string name, string sourceName, ListNode root) { Name = name; SourceName = sourceName; Root = root; }
+    public TemplateDefinition(string name, string sourceName, ListNode root, string source = "")
+    {
+        Name = name; SourceName = sourceName; Root = root; Source = source;
+    }
+
     public string Name { get; }
     public string SourceName { get; }
     public ListNode Root { get; }
+
+    /// <summary>The whole text the template was parsed from (for Go's line:column error locations).</summary>
+    public string Source { get; }
+
+    /// <summary>Go's ErrorContext location: "source:line:column", the column a 0-based byte offset in its line.</summary>
+    public string Location(int pos)
+    {
+        if (pos < 0 || pos > Source.Length) return SourceName;
+        int lastNl = pos == 0 ? -1 : Source.LastIndexOf('\n', pos - 1);
+        int line = 1;
+        for (int i = 0; i < pos; i++) if (Source[i] == '\n') line++;
+        int col = System.Text.Encoding.UTF8.GetByteCount(Source.AsSpan(lastNl + 1, pos - lastNl - 1));
+        return $"{SourceName}:{line}:{col}";
+    }
 }
 
 /// <summary>Go text/template parser producing <see cref="TemplateDefinition"/>s.</summary>
 internal sealed class Parser
 {
     private readonly string _name;
+    private readonly string _source;
     private readonly List<Token> _tokens;
     private readonly Func<string, bool> _hasFunction;
     private readonly Action<TemplateDefinition> _define;
@@ -22,16 +41,16 @@ internal sealed class Parser
     private readonly List<string> _vars = new() { "$" };
     private int _rangeDepth;
 
-    private Parser(string name, List<Token> tokens, Func<string, bool> hasFunction, Action<TemplateDefinition> define)
+    private Parser(string name, string source, List<Token> tokens, Func<string, bool> hasFunction, Action<TemplateDefinition> define)
     {
-        _name = name; _tokens = tokens; _hasFunction = hasFunction; _define = define;
+        _name = name; _source = source; _tokens = tokens; _hasFunction = hasFunction; _define = define;
     }
 
     /// <summary>Parses <paramref name="source"/>; the main body is returned, each define is passed to <paramref name="define"/>.</summary>
     public static ListNode Parse(string name, string source, Func<string, bool> hasFunction, Action<TemplateDefinition> define)
     {
         var tokens = Lexer.Lex(name, source);
-        var p = new Parser(name, tokens, hasFunction, define);
+        var p = new Parser(name, source, tokens, hasFunction, define);
         return p.ParseTop();
     }
 
@@ -111,13 +130,13 @@ internal sealed class Parser
         var (list, end) = ItemList();
         if (end.Type != TokenType.End) throw Error(end.Line, $"unexpected {{{{{end.Value}}}}} in define clause");
         _vars.Clear(); _vars.AddRange(saved);
-        _define(new TemplateDefinition(name, _name, list));
+        _define(new TemplateDefinition(name, _name, list, _source));
     }
 
     /// <summary>Parses nodes until {{end}} or {{else}}; returns the list and the terminating keyword token.</summary>
     private (ListNode, Token) ItemList()
     {
-        var list = new ListNode(Peek().Line);
+        var list = new ListNode(Peek().Line) { Pos = Peek().Pos };
         while (Peek().Type != TokenType.Eof)
         {
             var (n, term) = TextOrAction();
@@ -132,7 +151,7 @@ internal sealed class Parser
         var t = Next();
         switch (t.Type)
         {
-            case TokenType.Text: return (new TextNode(t.Line, t.Value), null);
+            case TokenType.Text: return (new TextNode(t.Line, t.Value) { Pos = t.Pos }, null);
             case TokenType.LeftDelim: return Action();
             default: throw Unexpected(t, "input");
         }
@@ -148,7 +167,7 @@ internal sealed class Parser
             case TokenType.Continue:
                 if (_rangeDepth == 0) throw Error(t.Line, $"{{{{{t.Value}}}}} outside {{{{range}}}}");
                 Expect(TokenType.RightDelim, t.Value);
-                return (t.Type == TokenType.Break ? new BreakNode(t.Line) : new ContinueNode(t.Line), null);
+                return (t.Type == TokenType.Break ? new BreakNode(t.Line) { Pos = t.Pos } : new ContinueNode(t.Line) { Pos = t.Pos }, null);
             case TokenType.Else:
                 {
                     var peek = PeekNonSpace();
@@ -166,7 +185,7 @@ internal sealed class Parser
         }
         Backup();
         var pipe = Pipeline("command", TokenType.RightDelim);
-        return (new ActionNode(t.Line, pipe), null);
+        return (new ActionNode(t.Line, pipe) { Pos = t.Pos }, null);
     }
 
     private Node Control(BranchKind kind, int line)
@@ -184,13 +203,13 @@ internal sealed class Parser
             if (kind == BranchKind.If && peek.Type == TokenType.If)
             {
                 NextNonSpace();
-                elseList = new ListNode(next.Line);
+                elseList = new ListNode(next.Line) { Pos = next.Pos };
                 elseList.Nodes.Add(Control(BranchKind.If, peek.Line));
             }
             else if (kind == BranchKind.With && peek.Type == TokenType.With)
             {
                 NextNonSpace();
-                elseList = new ListNode(next.Line);
+                elseList = new ListNode(next.Line) { Pos = next.Pos };
                 elseList.Nodes.Add(Control(BranchKind.With, peek.Line));
             }
             else
@@ -201,13 +220,13 @@ internal sealed class Parser
             }
         }
         _vars.RemoveRange(mark, _vars.Count - mark);
-        return new BranchNode(line, kind, pipe, list, elseList);
+        return new BranchNode(line, kind, pipe, list, elseList) { Pos = pipe.Pos };
     }
 
     private Node TemplateControl(Token t)
     {
         var (name, pipe) = NameAndPipe("template clause");
-        return new TemplateNode(t.Line, name, pipe);
+        return new TemplateNode(t.Line, name, pipe) { Pos = t.Pos };
     }
 
     private Node BlockControl(Token t)
@@ -218,8 +237,8 @@ internal sealed class Parser
         var (list, end) = ItemList();
         if (end.Type != TokenType.End) throw Error(end.Line, "unexpected {{else}} in block clause");
         _vars.Clear(); _vars.AddRange(saved);
-        _define(new TemplateDefinition(name, _name, list));
-        return new TemplateNode(t.Line, name, pipe);
+        _define(new TemplateDefinition(name, _name, list, _source));
+        return new TemplateNode(t.Line, name, pipe) { Pos = t.Pos };
     }
 
     /// <summary>The quoted name and optional pipeline of {{template}} and {{block}}.</summary>
@@ -242,7 +261,7 @@ internal sealed class Parser
 
     private PipeNode Pipeline(string context, TokenType end)
     {
-        var pipe = new PipeNode(Peek().Line);
+        var pipe = new PipeNode(Peek().Line) { Pos = Peek().Pos };
         // Declarations.
         var v = PeekNonSpace();
         if (v.Type == TokenType.Variable)
@@ -310,7 +329,7 @@ internal sealed class Parser
 
     private CommandNode Command()
     {
-        var cmd = new CommandNode(PeekNonSpace().Line);
+        var cmd = new CommandNode(PeekNonSpace().Line) { Pos = PeekNonSpace().Pos };
         while (true)
         {
             PeekNonSpace();
@@ -335,11 +354,11 @@ internal sealed class Parser
         while (Peek().Type == TokenType.Field) fields.Add(Next().Value.Substring(1));
         switch (node)
         {
-            case FieldNode f: return new FieldNode(f.Line, f.Idents.Concat(fields).ToArray());
-            case VariableNode v: return new VariableNode(v.Line, v.Idents.Concat(fields).ToArray());
+            case FieldNode f: return new FieldNode(f.Line, f.Idents.Concat(fields).ToArray()) { Pos = f.Pos };
+            case VariableNode v: return new VariableNode(v.Line, v.Idents.Concat(fields).ToArray()) { Pos = v.Pos };
             case BoolNode or StringNode or NumberNode or NilNode or DotNode:
                 throw Error(node.Line, $"unexpected . after term \"{fields[0]}\"");
-            default: return new ChainNode(node.Line, node, fields.ToArray());
+            default: return new ChainNode(node.Line, node, fields.ToArray()) { Pos = node.Pos };
         }
     }
 
@@ -351,22 +370,22 @@ internal sealed class Parser
             case TokenType.Identifier:
                 if (!_hasFunction(t.Value))
                     throw Error(t.Line, $"function \"{t.Value}\" not defined", RenderErrorIds.UnknownFunction);
-                return new IdentifierNode(t.Line, t.Value);
-            case TokenType.Dot: return new DotNode(t.Line);
-            case TokenType.Nil: return new NilNode(t.Line);
+                return new IdentifierNode(t.Line, t.Value) { Pos = t.Pos };
+            case TokenType.Dot: return new DotNode(t.Line) { Pos = t.Pos };
+            case TokenType.Nil: return new NilNode(t.Line) { Pos = t.Pos };
             case TokenType.Variable:
                 if (!_vars.Contains(t.Value)) throw Error(t.Line, $"undefined variable \"{t.Value}\"");
-                return new VariableNode(t.Line, new[] { t.Value });
-            case TokenType.Field: return new FieldNode(t.Line, new[] { t.Value.Substring(1) });
-            case TokenType.Bool: return new BoolNode(t.Line, t.Value == "true");
+                return new VariableNode(t.Line, new[] { t.Value }) { Pos = t.Pos };
+            case TokenType.Field: return new FieldNode(t.Line, new[] { t.Value.Substring(1) }) { Pos = t.Pos };
+            case TokenType.Bool: return new BoolNode(t.Line, t.Value == "true") { Pos = t.Pos };
             case TokenType.Char:
             case TokenType.Number: return ParseNumber(t);
             case TokenType.LeftParen:
                 var pipe = Pipeline("parenthesized pipeline", TokenType.RightParen);
-                return new PipeExprNode(t.Line, pipe);
+                return new PipeExprNode(t.Line, pipe) { Pos = t.Pos };
             case TokenType.String:
             case TokenType.RawString:
-                return new StringNode(t.Line, t.Value, StringValue(t));
+                return new StringNode(t.Line, t.Value, StringValue(t)) { Pos = t.Pos };
         }
         Backup();
         return null;
@@ -374,7 +393,7 @@ internal sealed class Parser
 
     private NumberNode ParseNumber(Token t)
     {
-        var n = new NumberNode(t.Line, t.Value);
+        var n = new NumberNode(t.Line, t.Value) { Pos = t.Pos };
         if (t.Type == TokenType.Char)
         {
             string s = Lexer.Unquote("\"" + t.Value.Substring(1, t.Value.Length - 2) + "\"");

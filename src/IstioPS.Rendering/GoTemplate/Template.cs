@@ -34,7 +34,7 @@ public sealed class TemplateSet
     public void Parse(string name, string source)
     {
         var root = Parser.Parse(name, source, Functions.Contains, Add);
-        Add(new TemplateDefinition(name, name, root));
+        Add(new TemplateDefinition(name, name, root, source));
     }
 
     private void Add(TemplateDefinition def)
@@ -62,48 +62,112 @@ public sealed class TemplateSet
     public IEnumerable<string> Names => _templates.Keys;
 
     /// <summary>Executes the named template with <paramref name="data"/> as dot.</summary>
-    public string Execute(string name, object? data)
+    public string Execute(string name, object? data, CancellationToken cancellationToken = default)
     {
         var sb = new StringBuilder();
-        ExecuteTo(sb, name, data, null);
+        ExecuteTo(sb, name, data, null, cancellationToken);
         return sb.ToString();
     }
 
-    internal void ExecuteTo(StringBuilder sb, string name, object? data, TemplateContext? parentContext)
+    /// <summary>Go's Template.ExecuteTemplate: a new execution state (template depth 0) sharing the render's
+    /// per-render state with <paramref name="parentContext"/> when given.</summary>
+    internal void ExecuteTo(StringBuilder sb, string name, object? data, TemplateContext? parentContext, CancellationToken cancellationToken = default)
     {
         if (!TryGet(name, out var def))
         {
-            throw new RenderException(RenderErrorIds.TemplateExecutionError,
-                $"template: no template {GoFormat.Quote(name)} associated with template {GoFormat.Quote(name)}", name);
+            string text = $"template: no template {GoFormat.Quote(name)} associated with template {GoFormat.Quote(RootName)}";
+            throw new RenderException(RenderErrorIds.TemplateExecutionError, text, name) { GoChain = new[] { text } };
         }
-        var ctx = new TemplateContext(this, parentContext);
-        new Executor(ctx, sb, def, data).Run();
+        var ctx = parentContext == null ? new TemplateContext(this, cancellationToken) : new TemplateContext(this, parentContext, 0);
+        StackGuard.Run(ctx.NestingDepth, () => new Executor(ctx, sb, def, data).Run());
     }
+
+    /// <summary>The name Go's root template has (Helm's is "gotpl"): used in "no template" errors and by tpl.</summary>
+    public string RootName { get; init; } = "gotpl";
 }
 
 /// <summary>Execution context handed to functions (for include, tpl and friends).</summary>
 public sealed class TemplateContext
 {
-    internal TemplateContext(TemplateSet set, TemplateContext? parent)
+    internal TemplateContext(TemplateSet set, CancellationToken cancellationToken)
     {
         Set = set;
-        Depth = parent == null ? 0 : parent.Depth + 1;
-        Items = parent?.Items ?? new Dictionary<string, object?>();
+        CancellationToken = cancellationToken;
+        Items = new Dictionary<string, object?>();
+    }
+
+    internal TemplateContext(TemplateSet set, TemplateContext parent, int templateDepth)
+    {
+        Set = set;
+        TemplateDepth = templateDepth;
+        NestingDepth = parent.NestingDepth + 1;
+        CancellationToken = parent.CancellationToken;
+        Items = parent.Items;
     }
 
     public TemplateSet Set { get; }
-    public int Depth { get; }
 
-    /// <summary>Per-render state shared by nested executions (e.g. the current template name).</summary>
+    /// <summary>Go's state.depth: nested {{template}} calls in this execution (include starts a new one).</summary>
+    public int TemplateDepth { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>Nested executions (template and include calls) below the render's first one.</summary>
+    internal int NestingDepth { get; }
+
+    /// <summary>Per-render state shared by nested executions (e.g. Helm's include counts).</summary>
     public Dictionary<string, object?> Items { get; }
 
-    /// <summary>Executes a named template of the current set (like Helm's include) and returns its text.</summary>
+    /// <summary>Executes a named template of the current set (Go's ExecuteTemplate) and returns its text.</summary>
     public string ExecuteTemplate(string name, object? data)
     {
-        if (Depth > 1000) throw new GoFunctionException($"rendering template has a nested reference name: {name}: unable to execute template");
-        if (!Set.TryGet(name, out _)) throw new GoFunctionException($"template: no template {GoFormat.Quote(name)} associated with template \"gotpl\"");
         var sb = new StringBuilder();
         Set.ExecuteTo(sb, name, data, this);
         return sb.ToString();
+    }
+}
+
+/// <summary>Deep recursion (templates calling templates, include chains, deep values) continues on a fresh thread
+/// with a large stack instead of overflowing the caller's, which would end the process.</summary>
+internal static class StackGuard
+{
+    private const int StackSize = 16 * 1024 * 1024;
+
+    /// <summary>Levels of nesting run on one thread before the next level moves to a new one: a level (one
+    /// template or include call) takes a few kilobytes of stack, and a thread-pool thread has about 1.5 MB.</summary>
+    private const int LevelsPerThread = 64;
+
+    /// <summary>Runs <paramref name="action"/> at nesting level <paramref name="depth"/>.</summary>
+    public static void Run(int depth, Action action)
+    {
+        if (depth % LevelsPerThread == LevelsPerThread - 1) { RunOnNewThread(action); return; }
+        Run(action);
+    }
+
+    public static void Run(Action action)
+    {
+        if (System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack()) { action(); return; }
+        RunOnNewThread(action);
+    }
+
+    private static void RunOnNewThread(Action action)
+    {
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try { action(); }
+            catch (Exception e) { error = e; }
+        }, StackSize);
+        thread.Start();
+        thread.Join();
+        // Rethrown as is: its trace restarts here, which keeps a failure 100,000 levels deep cheap to pass up.
+        if (error != null) throw error;
+    }
+
+    public static T Run<T>(Func<T> func)
+    {
+        T result = default!;
+        Run(() => { result = func(); });
+        return result;
     }
 }

@@ -86,6 +86,19 @@ public sealed class HelmChart
         return new HelmChart(full, metadata, values, templates, files);
     }
 
+    /// <summary>A chart held in memory: <paramref name="templates"/> keyed by path relative to the chart
+    /// ("templates/x.yaml"), <paramref name="files"/> likewise for the other files.</summary>
+    public static HelmChart FromFiles(string chartYaml, string? valuesYaml, IReadOnlyDictionary<string, string> templates,
+        IReadOnlyDictionary<string, string>? files = null)
+    {
+        var metadata = HelmValues.Parse(chartYaml, "Chart.yaml");
+        var values = valuesYaml == null ? GoValues.NewMap() : HelmValues.Parse(valuesYaml, "values.yaml");
+        string name = metadata.TryGetValue("name", out var n) && n is string s ? s : "chart";
+        var t = templates.ToDictionary(kv => name + "/" + kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var f = files == null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(files, StringComparer.Ordinal);
+        return new HelmChart(name, metadata, values, t, f);
+    }
+
     /// <summary>Helm's template order: deeper paths first, then reverse lexical order.</summary>
     public IReadOnlyList<string> TemplateOrder()
     {
@@ -109,7 +122,7 @@ public sealed class HelmChart
             try { set.Parse(name, Templates[name]); }
             catch (RenderException e) when (e.ErrorId is RenderErrorIds.TemplateParseError or RenderErrorIds.UnknownFunction)
             {
-                throw new RenderException(e.ErrorId, e.Message.StartsWith("template: ", StringComparison.Ordinal) ? e.Message.Substring(10) : e.Message, e.File, e.Line, e);
+                throw HelmErrors.Parse(name, e);
             }
         }
         return set;

@@ -38,7 +38,8 @@ public static class HelmRenderer
 {
     /// <summary>Renders every template of the chart. <paramref name="values"/> are user values (not yet coalesced with
     /// the chart's values.yaml). The result is sorted by template path; partials are not included.</summary>
-    public static IReadOnlyList<RenderedTemplate> Render(HelmChart chart, IDictionary<string, object?>? values, HelmReleaseOptions release)
+    public static IReadOnlyList<RenderedTemplate> Render(HelmChart chart, IDictionary<string, object?>? values, HelmReleaseOptions release,
+        CancellationToken cancellationToken = default)
     {
         var set = chart.TemplateSet;
         var coalesced = HelmValues.Coalesce(chart.DefaultValues, values);
@@ -56,21 +57,17 @@ public static class HelmRenderer
             sb.Clear();
             try
             {
-                var ctx = set;
-                ExecuteInto(set, sb, name, top);
+                set.ExecuteTo(sb, name, top, null, cancellationToken);
             }
-            catch (RenderException e) when (e.Message.StartsWith("template: ", StringComparison.Ordinal))
+            catch (RenderException e)
             {
-                throw new RenderException(e.ErrorId, e.Message.Substring(10), e.File, e.Line, e);
+                throw HelmErrors.Execution(name, e);
             }
             results.Add(new RenderedTemplate(name, sb.Replace("<no value>", "").ToString()));
         }
         results.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return results;
     }
-
-    private static void ExecuteInto(TemplateSet set, StringBuilder sb, string name, object data) =>
-        set.ExecuteTo(sb, name, data, null);
 
     private static Dictionary<string, object?> BuildTopValues(HelmChart chart, Dictionary<string, object?> values, HelmReleaseOptions release)
     {

@@ -125,7 +125,31 @@ internal sealed class FastYamlReader
 
     private bool IsSeqItem(int li, int col) => At(li, col) == '-' && (At(li, col + 1) == ' ' || At(li, col + 1) == '\n');
 
+    /// <summary>Nesting of the collection being read; deeper than <see cref="YamlBudget.MaxDepth"/> is left to the full reader, which reports it.</summary>
+    private int _depth;
+
+    private void Enter()
+    {
+        if (++_depth > YamlBudget.MaxDepth) throw new Unsupported();
+    }
+
     private List<object?> ParseSequence(int ind, int col)
+    {
+        Enter();
+        var list = ParseSequenceItems(ind, col);
+        _depth--;
+        return list;
+    }
+
+    private Dictionary<string, object?> ParseMapping(int ind, int col)
+    {
+        Enter();
+        var map = ParseMappingEntries(ind, col);
+        _depth--;
+        return map;
+    }
+
+    private List<object?> ParseSequenceItems(int ind, int col)
     {
         var list = new List<object?>();
         while (true)
@@ -141,7 +165,7 @@ internal sealed class FastYamlReader
         }
     }
 
-    private Dictionary<string, object?> ParseMapping(int ind, int col)
+    private Dictionary<string, object?> ParseMappingEntries(int ind, int col)
     {
         var map = GoValues.NewMap();
         while (true)
@@ -493,6 +517,17 @@ internal sealed class FastYamlReader
         char c = At(li, col);
         if (c == '[' || c == '{')
         {
+            Enter();
+            var collection = ParseFlowCollection(li, ref col, c);
+            _depth--;
+            return collection;
+        }
+        return ParseFlowScalar(li, ref col, c);
+    }
+
+    private object? ParseFlowCollection(int li, ref int col, char c)
+    {
+        {
             bool isMap = c == '{';
             char close = isMap ? '}' : ']';
             var list = new List<object?>();
@@ -535,6 +570,10 @@ internal sealed class FastYamlReader
                 throw new Unsupported();
             }
         }
+    }
+
+    private object? ParseFlowScalar(int li, ref int col, char c)
+    {
         if (c == '"' || c == '\'')
         {
             int end = col;

@@ -42,61 +42,69 @@ public static partial class GoYaml
         _ => "object",
     };
 
-    /// <summary>Parses every document of a multi-document YAML stream.</summary>
-    public static List<object?> ParseAll(string text)
+    /// <summary>Parses every document of a multi-document YAML stream (within <see cref="YamlBudget"/>'s limits).</summary>
+    public static List<object?> ParseAll(string text, CancellationToken ct = default)
     {
         if (FastYamlReader.TryParseAll(text, out var fast)) return fast;
-        return ParseAllFull(text);
+        return ParseAllFull(text, ct);
     }
 
     /// <summary>The full (YamlDotNet-based) reader, used when the fast reader declines.</summary>
-    internal static List<object?> ParseAllFull(string text)
+    internal static List<object?> ParseAllFull(string text, CancellationToken ct = default)
     {
         var result = new List<object?>();
         var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        var budget = new YamlBudget(ct);
         parser.Consume<StreamStart>();
         while (!parser.Accept<StreamEnd>(out _))
         {
             parser.Consume<DocumentStart>();
+            budget.NewDocument();
             var anchors = new Dictionary<string, object?>(StringComparer.Ordinal);
             object? v = null;
-            if (!parser.Accept<DocumentEnd>(out _)) v = ReadNode(parser, anchors);
+            if (!parser.Accept<DocumentEnd>(out _)) v = ReadNode(parser, anchors, budget, 1);
             parser.Consume<DocumentEnd>();
             result.Add(v);
         }
         return result;
     }
 
-    private static object? ReadNode(IParser parser, Dictionary<string, object?> anchors)
+    private static object? ReadNode(IParser parser, Dictionary<string, object?> anchors, YamlBudget budget, int depth)
     {
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
             if (!anchors.TryGetValue(alias.Value.Value, out var av)) throw new YamlException(alias.Start, alias.End, $"unknown anchor '{alias.Value}' referenced");
+            budget.Alias(CountNodes(av), alias.Start);
             return GoValues.DeepCopy(av);
         }
         if (parser.TryConsume<Scalar>(out var scalar))
         {
+            budget.Node(scalar.Start);
             var v = ResolveScalar(scalar);
             if (!scalar.Anchor.IsEmpty) anchors[scalar.Anchor.Value] = v;
             return v;
         }
         if (parser.TryConsume<SequenceStart>(out var seqStart))
         {
+            budget.Node(seqStart.Start);
+            YamlBudget.Enter(depth, seqStart.Start);
             var list = new List<object?>();
             if (!seqStart.Anchor.IsEmpty) anchors[seqStart.Anchor.Value] = list;
-            while (!parser.TryConsume<SequenceEnd>(out _)) list.Add(ReadNode(parser, anchors));
+            while (!parser.TryConsume<SequenceEnd>(out _)) list.Add(ReadNode(parser, anchors, budget, depth + 1));
             return list;
         }
         if (parser.TryConsume<MappingStart>(out var mapStart))
         {
+            budget.Node(mapStart.Start);
+            YamlBudget.Enter(depth, mapStart.Start);
             var map = GoValues.NewMap();
             if (!mapStart.Anchor.IsEmpty) anchors[mapStart.Anchor.Value] = map;
             List<Dictionary<string, object?>>? merges = null;
             while (!parser.TryConsume<MappingEnd>(out _))
             {
                 bool isMerge = parser.Accept<Scalar>(out var ks) && ks.Value == "<<" && ks.Style == ScalarStyle.Plain;
-                var key = ReadNode(parser, anchors);
-                var value = ReadNode(parser, anchors);
+                var key = ReadNode(parser, anchors, budget, depth + 1);
+                var value = ReadNode(parser, anchors, budget, depth + 1);
                 if (isMerge)
                 {
                     merges ??= new();
@@ -114,6 +122,14 @@ public static partial class GoYaml
         }
         throw new YamlException(parser.Current?.Start ?? Mark.Empty, parser.Current?.End ?? Mark.Empty, "unexpected YAML event");
     }
+
+    /// <summary>How many nodes a value holds (what expanding an alias of it decodes).</summary>
+    private static long CountNodes(object? v) => v switch
+    {
+        IDictionary<string, object?> m => 1 + m.Values.Sum(CountNodes),
+        List<object?> l => 1 + l.Sum(CountNodes),
+        _ => 1,
+    };
 
     private static string KeyString(object? key) => key switch
     {

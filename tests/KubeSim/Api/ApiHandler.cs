@@ -15,7 +15,7 @@ namespace KubeSim.Api;
 public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments openApi, Func<string> serverAddress,
     bool aggregatedDiscovery, CancellationToken stopping)
 {
-    const int MaxBody = 32 * 1024 * 1024;
+    const int MaxBody = 3 * 1024 * 1024; // kube-apiserver's MaxRequestBodyBytes
     static readonly byte[] Newline = "\n"u8.ToArray();
 
     ResourceRegistry Registry => service.Registry;
