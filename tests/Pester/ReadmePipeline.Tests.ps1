@@ -34,6 +34,15 @@ BeforeAll {
         }
     }
 
+    # Istio 1.30.3 already in a release cache, as a previous Save-IstioRelease would leave it (no download in tests).
+    function New-SeededCache {
+        $cache = Join-Path $dir "cache-$([guid]::NewGuid().ToString('n'))"
+        $null = New-Item -ItemType Directory (Join-Path $cache '1.30.3')
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $cache '1.30.3/istio-1.30.3') -Target (Get-TestIstioRelease)
+        Set-Content (Join-Path $cache '1.30.3/release.json') '{"version":"1.30.3","platform":"linux-amd64","sha256":"0"}'
+        $cache
+    }
+
     # $(name) as the agent expands it; unknown names stay as written.
     function Expand-Macro([string] $Text, [hashtable] $Variables) {
         [regex]::Replace($Text, '\$\(([A-Za-z0-9_.]+)\)', { param($m) if ($Variables.ContainsKey($m.Groups[1].Value)) { $Variables[$m.Groups[1].Value] } else { $m.Value } })
@@ -69,11 +78,7 @@ Describe 'The README pipeline' {
         $log = @(Invoke-ChildPwsh "& '$build' -Task Package -NoBuild -PackageOutput '$feed' *>&1 | ForEach-Object { `"`$_`" }")
         Get-ChildItem $feed -Filter *.nupkg | Should -Not -BeNullOrEmpty -Because ($log -join "`n")
 
-        # Istio 1.30.3 already in the release cache, as a previous Save-IstioRelease would leave it (no download in tests).
-        $cache = Join-Path $dir 'cache'
-        $null = New-Item -ItemType Directory (Join-Path $cache '1.30.3')
-        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $cache '1.30.3/istio-1.30.3') -Target (Get-TestIstioRelease)
-        Set-Content (Join-Path $cache '1.30.3/release.json') '{"version":"1.30.3","platform":"linux-amd64","sha256":"0"}'
+        $cache = New-SeededCache
 
         $cluster = Start-TestCluster
         try {
@@ -145,6 +150,35 @@ Describe 'The README pipeline' {
             # What the pipeline installed is what the plan compared against.
             Import-Module (Get-ModulePath) -Force
             Test-IstioInstallation -ReleasePath (Get-TestIstioRelease) -Profile default -Kubeconfig $cluster.Kubeconfig -Quiet | Should -BeTrue
+        }
+        finally { Stop-TestCluster $cluster }
+    }
+}
+
+Describe "The README's first example" {
+    It 'runs clean on a cluster: no error, no warning, kube-* and istio-system left alone' -Skip:(-not $hasIstio) {
+        $readme = Get-Content -Raw (Join-Path $root 'README.md')
+        $example = [regex]::Match($readme, '(?s)```powershell\r?\n(.*?)\r?\n```').Groups[1].Value
+        $example | Should -Match '^Install-PSResource IstioPS'
+        # The module comes from this build instead of the gallery; the rest runs as written.
+        $body = ($example -split '\r?\n' | Select-Object -Skip 1) -join "`n"
+        $cluster = Start-TestCluster
+        try {
+            $script = @"
+`$ErrorActionPreference = 'Stop'
+`$WarningPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+`$env:KUBECONFIG = '$($cluster.Kubeconfig)'
+`$env:ISTIOPS_CACHE = '$(New-SeededCache)'
+Import-Module '$(Get-ModulePath)'
+$body
+"@
+            $out = @(Invoke-ChildPwsh $script 2>&1 | ForEach-Object { "$_" })
+            $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+            $whatIf = @($out | Where-Object { $_ -like 'What if:*' })
+            $whatIf | Should -HaveCount 1
+            $whatIf[0] | Should -Match 'namespace/default'
+            $out | Where-Object { $_ -match 'kube-|WARNING|Error' } | Should -BeNullOrEmpty
         }
         finally { Stop-TestCluster $cluster }
     }
