@@ -155,7 +155,7 @@ Describe 'Azure Pipelines (TF_BUILD=True)' {
         $markdown = Get-Content -Raw -LiteralPath $file
         $markdown | Should -Match '(?m)^### Install-Istio: succeeded$'
         $markdown | Should -Match '(?m)^\| Namespace \| Revision \| Total \| Created \| Configured \| Unchanged \| Waited \| DurationText \|$'
-        $markdown | Should -Match "(?m)^\| istio-system \| default \| $($result.Total) \| $($result.Created) \| 0 \| 0 \| True \| $([regex]::Escape($result.DurationText)) \|$"
+        $markdown | Should -Match "(?m)^\| $($result.Namespace) \| default \| $($result.Total) \| $($result.Created) \| 0 \| 0 \| True \| $([regex]::Escape($result.DurationText)) \|$"
     }
 
     It 'sets the ingress gateway address when its load balancer has one' {

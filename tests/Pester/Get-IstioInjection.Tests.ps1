@@ -43,7 +43,7 @@ Describe 'Get-IstioInjection' {
 
     It 'looks like kubectl get namespace -L istio-injection, with property names as headers' {
         $text = Get-IstioInjection on -Kubeconfig $kc | Out-String
-        $text | Should -MatchExactly 'Namespace\s+Status\s+Age\s+InjectionLabel\s+RevisionLabel\s+State\s+Pods\s+PodsNeedingRestart'
+        $text | Should -MatchExactly 'Namespace\s+Status\s+Age\s+State\s+Revision\s+Pods\s+PodsNeedingRestart'
         $text | Should -Match 'on\s+Active\s+\S+\s+enabled'
     }
 
