@@ -38,7 +38,21 @@ public class InjectionTests
         Assert.Equal(40, listed.Count);
         Assert.All(listed, r => Assert.Equal("istio-injection=enabled", r.Label));
 
+        // No control plane serves canary yet: refused before any write; an istiod Deployment of that revision serves it.
         results.Clear();
+        sim.Server.ClearRequests();
+        var refused = await Assert.ThrowsAsync<IstioPSException>(() => service.SetAsync(new[] { "team-01" }, new InjectionChange(true, "canary"), false, new OperationCallbacks(), results.Add, errors.Add, default));
+        Assert.Equal("RevisionNotFound", refused.ErrorId);
+        Assert.Empty(results);
+        Assert.DoesNotContain(sim.Server.Requests, r => r.IsWrite);
+        sim.Server.Seed(new JsonObject
+        {
+            ["apiVersion"] = "apps/v1", ["kind"] = "Deployment",
+            ["metadata"] = new JsonObject { ["name"] = "istiod-canary", ["namespace"] = "default", ["labels"] = new JsonObject { ["app"] = "istiod", ["istio.io/rev"] = "canary" } },
+            ["spec"] = new JsonObject { ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "istiod" } }, ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "istiod" } }, ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "discovery", ["image"] = "istio/pilot:1" }) } } },
+        });
+        Assert.True(await service.ServesAsync("canary", default));
+        Assert.False(await service.ServesAsync("default", default));
         await service.SetAsync(new[] { "team-01" }, new InjectionChange(true, "canary"), false, new OperationCallbacks(), results.Add, errors.Add, default);
         var canary = Assert.Single(results);
         Assert.Equal(InjectionState.Revision, canary.State);

@@ -22,4 +22,11 @@ public sealed class KubeSimOptions
     /// server does. Off by default: clients then get the plain answer and fall back to per-group discovery.
     /// </summary>
     public bool AggregatedDiscovery { get; set; }
+    /// <summary>Ends every watch after this many seconds, as real API servers do after a few minutes (0: never).</summary>
+    public int WatchTimeoutSeconds { get; set; }
+    /// <summary>
+    /// Events kept for watches that resume from a resourceVersion (etcd compaction); a watch from an older
+    /// resourceVersion, or a continue token issued before it, answers 410 Expired.
+    /// </summary>
+    public int HistoryLimit { get; set; } = Storage.ObjectStore.DefaultHistoryLimit;
 }

@@ -38,7 +38,7 @@ public sealed class KubeSimServer : IAsyncDisposable
         Options = options;
         _latencyMs = options.LatencyMs;
         Registry = new ResourceRegistry();
-        Store = new ObjectStore();
+        Store = new ObjectStore(options.HistoryLimit);
         Service = new ResourceService(Store, Registry, new Defaults());
         Service.AdmissionPlugins.Add(new SidecarInjector());
         _controllers = new ControllerManager(Service, options);
@@ -60,7 +60,10 @@ public sealed class KubeSimServer : IAsyncDisposable
         });
         _app = builder.Build();
         var openApi = new OpenApiDocuments(Registry);
-        var api = new ApiHandler(Service, openApi, () => $"127.0.0.1:{Url?.Port}", options.AggregatedDiscovery, _stopping.Token);
+        var api = new ApiHandler(Service, openApi, () => $"127.0.0.1:{Url?.Port}", options.AggregatedDiscovery, _stopping.Token)
+        {
+            WatchTimeout = options.WatchTimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.WatchTimeoutSeconds) : null,
+        };
         var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token);
         _app.Run(pipeline.HandleAsync);
     }
@@ -153,6 +156,8 @@ public sealed class KubeSimServer : IAsyncDisposable
     public void ClearRequests() => _log.Clear();
     public void AddFault(FaultRule rule) => _faults.Add(rule);
     public void ClearFaults() => _faults.Clear();
+    /// <summary>Compacts the history now: watches from any earlier resourceVersion, and earlier continue tokens, answer 410 Expired.</summary>
+    public void Compact() => Store.Compact();
 
     // ---- typed helpers for tests ----
 

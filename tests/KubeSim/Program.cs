@@ -9,7 +9,7 @@ namespace KubeSim;
 /// </summary>
 public static class Program
 {
-    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery]";
+    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--watch-timeout-seconds <n>] [--history-limit <n>]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -32,6 +32,8 @@ public static class Program
                     case "--tls": options.Tls = true; break;
                     case "--token": options.Token = Next(); break;
                     case "--aggregated-discovery": options.AggregatedDiscovery = true; break;
+                    case "--watch-timeout-seconds": options.WatchTimeoutSeconds = Int(); break;
+                    case "--history-limit": options.HistoryLimit = Int(); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument {args[i]}");
                 }

@@ -69,6 +69,20 @@ Describe 'Get-IstioComponent' {
         $e[0].TargetObject | Should -Be 'nothing'
     }
 
+    It 'says that a namespace does not exist (NamespaceNotFound, ObjectNotFound), and an empty one is just empty' {
+        foreach ($pod in $false, $true) {
+            Get-IstioComponent -Namespace nope -Pod:$pod -Kubeconfig $kc -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $e | Should -HaveCount 1
+            $e[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,IstioPS.Commands.GetIstioComponentCommand'
+            $e[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $e[0].TargetObject | Should -Be 'nope'
+            $e[0].Exception.Message | Should -Match "namespace 'nope' does not exist"
+        }
+        New-TestNamespace $cluster -Name empty-ns
+        Get-IstioComponent -Namespace empty-ns -Kubeconfig $kc -ErrorVariable e2 | Should -BeNullOrEmpty
+        $e2 | Should -BeNullOrEmpty
+    }
+
     It 'shows pods like kubectl get pods with -Pod' {
         $pods = Get-IstioComponent -Pod -Kubeconfig $kc
         $pods | Should -HaveCount 4

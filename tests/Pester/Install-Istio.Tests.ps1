@@ -243,3 +243,20 @@ Describe 'Stopping Install-Istio' {
         finally { Stop-TestCluster $slow }
     }
 }
+
+Describe 'Discovery within a session' {
+    It 'asks discovery once per cluster, however many cmdlet calls follow' {
+        $c = Start-TestCluster -ReadyAfterMs 10
+        try {
+            $null = Install-Istio -ManifestPath $app -Kubeconfig $c.Kubeconfig -NoWait
+            @(Get-SimRequest $c | Where-Object discovery).Count | Should -BeGreaterThan 0
+            Clear-SimRequest $c
+            $null = Install-Istio -ManifestPath $app -Kubeconfig $c.Kubeconfig -NoWait
+            $null = Install-Istio -ManifestPath $app -Kubeconfig $c.Kubeconfig -WhatIf
+            $requests = @(Get-SimRequest $c)
+            $requests.Count | Should -BeGreaterThan 0
+            @($requests | Where-Object discovery).path | Should -BeNullOrEmpty
+        }
+        finally { Stop-TestCluster $c }
+    }
+}

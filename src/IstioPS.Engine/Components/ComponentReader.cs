@@ -32,12 +32,23 @@ public sealed class ComponentReader
             }
         }
 
+        if (result.Count == 0 && pods.Count == 0) await EnsureNamespaceAsync(ns, ct).ConfigureAwait(false);
         return result.OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.Kind, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>An empty answer for a namespace that does not exist says so (asked only when nothing was found).</summary>
+    private async Task EnsureNamespaceAsync(string ns, CancellationToken ct)
+    {
+        if (await api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct).ConfigureAwait(false) is null)
+        {
+            throw api.NamespaceNotFound(ns);
+        }
     }
 
     public async Task<IReadOnlyList<IstioPod>> GetPodsAsync(string ns, CancellationToken ct)
     {
         var pods = (await api.ListAsync(ResourceInfo.Pods.CollectionPath(ns), null, ct).ConfigureAwait(false)).Items;
+        if (pods.Count == 0) await EnsureNamespaceAsync(ns, ct).ConfigureAwait(false);
         var at = now();
         return pods.Select(p => PodStatus.ToPod(p, at, ComponentCatalog.Identify(Name(p), Labels(p)).Component))
             .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();

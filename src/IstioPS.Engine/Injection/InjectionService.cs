@@ -20,45 +20,94 @@ public sealed class InjectionService
         this.now = now ?? (() => DateTimeOffset.UtcNow);
     }
 
-    /// <summary>Namespaces matching the patterns (all when none): exact names are read one by one, wildcards from one paged list.</summary>
+    /// <summary>
+    /// Namespaces matching the patterns (all when none): a few exact names are read one by one (side by side),
+    /// anything else from one paged list of namespaces and one metadata-only list of the cluster's pods.
+    /// </summary>
     public async Task<IReadOnlyList<NamespaceInjection>> GetAsync(IReadOnlyList<string>? patterns, Action<IstioPSException>? notFound, CancellationToken ct)
     {
         var at = now();
-        if (patterns is { Count: > 0 } && patterns.All(p => !Glob.HasWildcards(p)))
+        var exact = patterns is { Count: > 0 } && patterns.All(p => !Glob.HasWildcards(p)) ? patterns.Distinct(StringComparer.Ordinal).ToList() : null;
+        if (exact is { Count: <= PerNamespacePodLists })
         {
-            var found = new List<NamespaceInjection>();
-            foreach (var name in patterns.Distinct(StringComparer.Ordinal))
+            var read = await Task.WhenAll(exact.Select(async name =>
             {
                 var ns = await api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, name), ct).ConfigureAwait(false);
-                if (ns is null)
-                {
-                    notFound?.Invoke(new IstioPSException("NamespaceNotFound", ErrorKind.ObjectNotFound, $"The namespace '{name}' does not exist on {api.Server}.", name));
-                }
-                else
-                {
-                    var (pods, _) = await api.ListAsync(ResourceInfo.Pods.CollectionPath(name), null, ct).ConfigureAwait(false);
-                    found.Add(Describe(ns, at, pods));
-                }
+                return (name, ns, ns is null ? null : await LivePodsAsync(name, ct).ConfigureAwait(false));
+            })).ConfigureAwait(false);
+            var found = new List<NamespaceInjection>();
+            foreach (var (name, ns, pods) in read)
+            {
+                if (ns is null) notFound?.Invoke(api.NamespaceNotFound(name));
+                else found.Add(Describe(ns, at, pods));
             }
 
             return found;
         }
 
-        var globs = patterns?.Select(p => new Glob(p)).ToList();
-        var namespacesTask = api.ListAsync(ResourceInfo.Namespaces.CollectionPath(null), null, ct);
+        var namespacesTask = api.ListAsync(ResourceInfo.Namespaces.CollectionPath(null), null, ct, pageSize: ListPageSize);
         var podsTask = PodsByNamespaceAsync(ct);
         var (items, _) = await namespacesTask.ConfigureAwait(false);
         var podsByNamespace = await podsTask.ConfigureAwait(false);
-        return items.Where(ns => Glob.AnyMatch(globs, (string?)ns["metadata"]?["name"] ?? ""))
-            .Select(ns => Describe(ns, at, podsByNamespace.TryGetValue((string?)ns["metadata"]?["name"] ?? "", out var p) ? p : new List<JsonObject>()))
+        Func<string, bool> wanted;
+        if (exact is not null)
+        {
+            var names = exact.ToHashSet(StringComparer.Ordinal);
+            foreach (var missing in exact.Except(items.Select(ns => (string?)ns["metadata"]?["name"] ?? ""), StringComparer.Ordinal)) notFound?.Invoke(api.NamespaceNotFound(missing));
+            wanted = names.Contains;
+        }
+        else
+        {
+            var globs = patterns?.Select(p => new Glob(p)).ToList();
+            wanted = name => Glob.AnyMatch(globs, name);
+        }
+
+        return items.Where(ns => wanted((string?)ns["metadata"]?["name"] ?? ""))
+            .Select(ns => Describe(ns, at, podsByNamespace.TryGetValue((string?)ns["metadata"]?["name"] ?? "", out var p) ? p : Array.Empty<PodFacts>()))
             .OrderBy(n => n.Namespace, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Every pod of the cluster, grouped by namespace: one paged list.</summary>
-    private async Task<Dictionary<string, List<JsonObject>>> PodsByNamespaceAsync(CancellationToken ct)
+    /// <summary>Pages of this size keep the round trips of a big cluster's scan few (20 for 100,000 pods).</summary>
+    private const int ListPageSize = 5000;
+
+    /// <summary>Above this many namespaces one cluster-wide pod list costs less than one list per namespace.</summary>
+    private const int PerNamespacePodLists = 8;
+
+    /// <summary>The live pods of one namespace, metadata only.</summary>
+    private async Task<List<PodFacts>> LivePodsAsync(string ns, CancellationToken ct)
+        => (await api.ListMetadataAsync(ResourceInfo.Pods.CollectionPath(ns), m => PodFacts.FromMetadata(m), ct,
+            fieldSelector: PodFacts.LiveFieldSelector, pageSize: ListPageSize).ConfigureAwait(false)).Items;
+
+    /// <summary>
+    /// The live pods of the whole cluster, grouped by namespace: one paged metadata-only list, each pod kept as
+    /// a few strings (namespace names shared), never as a whole object.
+    /// </summary>
+    private async Task<Dictionary<string, List<PodFacts>>> PodsByNamespaceAsync(CancellationToken ct)
     {
-        var (pods, _) = await api.ListAsync(ResourceInfo.Pods.CollectionPath(null), null, ct).ConfigureAwait(false);
-        return pods.GroupBy(p => (string?)p["metadata"]?["namespace"] ?? "").ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Intern(string ns)
+        {
+            if (!names.TryGetValue(ns, out var shared)) names[ns] = shared = ns;
+            return shared;
+        }
+
+        var byNamespace = new Dictionary<string, List<PodFacts>>(StringComparer.Ordinal);
+        await api.ListMetadataAsync<PodFacts>(ResourceInfo.Pods.CollectionPath(null), m =>
+        {
+            var pod = PodFacts.FromMetadata(m, Intern);
+            if (!byNamespace.TryGetValue(pod.Namespace, out var list)) byNamespace[pod.Namespace] = list = new List<PodFacts>();
+            list.Add(pod);
+            return null;
+        }, ct, fieldSelector: PodFacts.LiveFieldSelector, pageSize: ListPageSize).ConfigureAwait(false);
+        return byNamespace;
+    }
+
+    /// <summary>The live pods of the given namespaces: one list each when they are few, else one list of the cluster.</summary>
+    private async Task<IReadOnlyDictionary<string, List<PodFacts>>> PodsOfAsync(IReadOnlyList<string> namespaces, CancellationToken ct)
+    {
+        if (namespaces.Count > PerNamespacePodLists) return await PodsByNamespaceAsync(ct).ConfigureAwait(false);
+        var lists = await Task.WhenAll(namespaces.Select(ns => LivePodsAsync(ns, ct))).ConfigureAwait(false);
+        return namespaces.Select((ns, i) => (ns, lists[i])).ToDictionary(x => x.ns, x => x.Item2, StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -88,7 +137,8 @@ public sealed class InjectionService
         }
 
         if (approved.Count == 0) return;
-        var podsByNamespace = await PodsByNamespaceAsync(ct).ConfigureAwait(false);
+        await CheckServedAsync(change, force, callbacks, ct).ConfigureAwait(false);
+        var podsByNamespace = await PodsOfAsync(approved, ct).ConfigureAwait(false);
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = Labels(change) } };
         var applier = new Applier(api, concurrency);
         var done = 0;
@@ -98,14 +148,16 @@ public sealed class InjectionService
             try
             {
                 var live = await applier.MergePatchAsync(ResourceInfo.Namespaces, null, ns, patch.DeepClone().AsObject(), token).ConfigureAwait(false);
-                onResult(Describe(live, at, podsByNamespace.TryGetValue(ns, out var pods) ? pods : new List<JsonObject>()));
+                onResult(Describe(live, at, podsByNamespace.TryGetValue(ns, out var pods) ? pods : Array.Empty<PodFacts>()));
             }
             catch (KubeApiException ex) when (ex.ErrorId == "NotFound")
             {
-                onError(new IstioPSException("NamespaceNotFound", ErrorKind.ObjectNotFound, $"The namespace '{ns}' does not exist on {api.Server}.", ns, ex));
+                onError(api.NamespaceNotFound(ns, ex));
             }
-            catch (KubeApiException ex)
+            catch (IstioPSException ex) when (!token.IsCancellationRequested)
             {
+                // Whatever the failure (an error status, a connection dropped after every retry, a timeout):
+                // this namespace is reported by name and the others go on.
                 onError(new IstioPSException(ex.ErrorId, ex.Kind, $"namespace/{ns}: {ex.Message}", ns, ex));
             }
 
@@ -113,6 +165,40 @@ public sealed class InjectionService
             callbacks.Progress?.Report(new OperationProgress($"Labelling namespaces: {count} of {approved.Count}", count * 100 / approved.Count, ns));
         }, ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Enabling a revision (or tag) no control plane serves would leave new pods without sidecars: refused
+    /// unless forced. Plain istio-injection=enabled with no default revision or tag only warns, since labelling
+    /// namespaces before installing Istio is a common order of work.
+    /// </summary>
+    private async Task CheckServedAsync(InjectionChange change, bool force, OperationCallbacks callbacks, CancellationToken ct)
+    {
+        if (!change.Enable || force) return;
+        var revision = change.Revision ?? "default";
+        if (await ServesAsync(revision, ct).ConfigureAwait(false)) return;
+        var what = $"no istiod Deployment with {RevisionLabel}={revision}, no injector webhook of that revision and no revision tag '{revision}'";
+        if (change.Revision is null)
+        {
+            callbacks.Warning?.Invoke($"No control plane serves the default revision on {api.Server} ({what}): new pods in these namespaces start without sidecars until one is installed.");
+            return;
+        }
+
+        throw new IstioPSException("RevisionNotFound", ErrorKind.ObjectNotFound,
+            $"No control plane serves revision '{revision}' on {api.Server} ({what}); new pods would start without sidecars. Nothing was changed. Install it first, or use -Force.", revision);
+    }
+
+    /// <summary>Whether an istiod Deployment of the revision, its injector webhook or a revision tag of that name exists.</summary>
+    public async Task<bool> ServesAsync(string revision, CancellationToken ct)
+    {
+        var istiod = api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"app=istiod,{RevisionLabel}={revision}", ct, pageSize: 1);
+        var (webhooks, _) = await api.ListAsync(ResourceInfo.MutatingWebhookConfigurations.CollectionPath(null), null, ct).ConfigureAwait(false);
+        var (deployments, _) = await istiod.ConfigureAwait(false);
+        return deployments.Count > 0 || webhooks.Any(w => KubeFormat.Label(w, TagLabel) is { } tag
+            ? tag == revision
+            : KubeFormat.Label(w, RevisionLabel) == revision);
+    }
+
+    public const string TagLabel = "istio.io/tag";
 
     private static JsonObject Labels(InjectionChange change) => change switch
     {
@@ -123,7 +209,7 @@ public sealed class InjectionService
     };
 
     /// <summary>Istio's rule: istio-injection wins over istio.io/rev. With pods, also which of them need a restart.</summary>
-    public static NamespaceInjection Describe(JsonObject ns, DateTimeOffset at, IReadOnlyList<JsonObject>? pods = null)
+    public static NamespaceInjection Describe(JsonObject ns, DateTimeOffset at, IReadOnlyList<PodFacts>? pods = null)
     {
         var injection = KubeFormat.Label(ns, InjectionLabel);
         var revision = KubeFormat.Label(ns, RevisionLabel);
@@ -148,8 +234,8 @@ public sealed class InjectionService
             Age = KubeFormat.AgeOf(ns, at),
         };
         if (pods is null) return result;
-        var live = pods.Where(InjectionRules.IsLive).ToList();
-        var stale = live.Where(p => InjectionRules.NeedsRestart(result, p)).Select(p => (string?)p["metadata"]?["name"] ?? "").ToList();
-        return result with { Pods = live.Count, PodsNeedingRestart = stale.Count, StalePods = stale };
+        var live = pods.Count(p => p.Live);
+        var stale = pods.Where(p => InjectionRules.NeedsRestart(result, p)).Select(p => p.Name).ToList();
+        return result with { Pods = live, PodsNeedingRestart = stale.Count, StalePods = stale };
     }
 }

@@ -31,19 +31,31 @@ public sealed class WorkloadRestarter
 
         var approved = targets.Where(t => callbacks.ShouldProcess($"{t.Resource.DisplayKind}/{t.Name} (namespace {t.Namespace})", "Rolling restart")).ToList();
         var results = new List<AppliedObject>();
+        var failed = new List<WaitTarget>();
         var applier = new Applier(api, concurrency);
         var at = now();
         await applier.ForEachAsync(approved, async (t, token) =>
         {
-            var r = await applier.RestartAsync(t.Resource, t.Namespace, t.Name, at, token).ConfigureAwait(false);
-            lock (results) results.Add(r);
-            callbacks.Verbose?.Invoke($"{t.Resource.DisplayKind}/{t.Name} ({t.Namespace}) restarted");
+            var target = $"{t.Resource.DisplayKind}/{t.Name} (namespace {t.Namespace})";
+            try
+            {
+                var r = await applier.RestartAsync(t.Resource, t.Namespace, t.Name, at, token).ConfigureAwait(false);
+                lock (results) results.Add(r);
+                callbacks.Verbose?.Invoke($"{target} restarted");
+            }
+            catch (IstioPSException ex) when (!token.IsCancellationRequested)
+            {
+                // Reported by name; the other workloads are still restarted (and waited for).
+                callbacks.Error?.Invoke(new IstioPSException(ex.ErrorId, ex.Kind, $"{target}: {ex.Message}", target, ex));
+                lock (failed) failed.Add(t);
+            }
         }, ct).ConfigureAwait(false);
 
-        if (wait && approved.Count > 0)
+        var restarted = approved.Except(failed).ToList();
+        if (wait && restarted.Count > 0)
         {
-            callbacks.Progress?.Report(new OperationProgress($"Waiting for {approved.Count} workloads to roll out", 50));
-            await new ReadinessWaiter(api).WaitForWorkloadsAsync(approved, timeout, callbacks.Progress, ct).ConfigureAwait(false);
+            callbacks.Progress?.Report(new OperationProgress($"Waiting for {restarted.Count} workloads to roll out", 50));
+            await new ReadinessWaiter(api).WaitForWorkloadsAsync(restarted, timeout, callbacks.Progress, ct).ConfigureAwait(false);
         }
 
         return results;

@@ -113,19 +113,16 @@ public sealed class KubeApi : IDisposable
         return (response.StatusCode, await ReadObjectAsync(response, ct).ConfigureAwait(false));
     }
 
+    /// <summary>What a metadata-only list asks for: kube-apiserver answers each item's metadata and nothing else.</summary>
+    public const string MetadataListAccept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+
     /// <summary>Every item of a list, following <c>continue</c> tokens; also returns the list's resourceVersion.</summary>
     public async Task<(List<JsonObject> Items, string? ResourceVersion)> ListAsync(string path, string? labelSelector, CancellationToken ct, int pageSize = 500, string? fieldSelector = null)
     {
         var items = new List<JsonObject>();
-        string? cont = null;
-        string? rv = null;
-        do
+        var rv = await ListPagesAsync(path, labelSelector, fieldSelector, pageSize, null, async (response, token) =>
         {
-            var query = new StringBuilder($"?limit={pageSize}");
-            if (!string.IsNullOrEmpty(labelSelector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(labelSelector));
-            if (!string.IsNullOrEmpty(fieldSelector)) query.Append("&fieldSelector=").Append(Uri.EscapeDataString(fieldSelector));
-            if (cont is not null) query.Append("&continue=").Append(Uri.EscapeDataString(cont));
-            var list = await GetAsync(path + query, ct).ConfigureAwait(false);
+            var list = await ReadObjectAsync(response, token).ConfigureAwait(false);
             if (list["items"] is JsonArray array)
             {
                 foreach (var item in array)
@@ -134,23 +131,98 @@ public sealed class KubeApi : IDisposable
                 }
             }
 
-            rv = (string?)list["metadata"]?["resourceVersion"] ?? rv;
-            cont = (string?)list["metadata"]?["continue"];
-        }
-        while (!string.IsNullOrEmpty(cont));
-
+            return ((string?)list["metadata"]?["resourceVersion"], (string?)list["metadata"]?["continue"]);
+        }, items.Clear, ct).ConfigureAwait(false);
         return (items, rv);
     }
 
     /// <summary>
-    /// Watches a collection. Without a resourceVersion the server first sends an ADDED event for each
-    /// existing object, so one request both lists and watches.
+    /// The metadata of every object of a collection (a metadata-only list: no specs, no status), paged; each
+    /// item's <c>metadata</c> is handed to <paramref name="project"/> as its page arrives and only what it returns
+    /// (skipped when null) is kept, so scanning a big cluster holds little more than the projections.
     /// </summary>
-    public async IAsyncEnumerable<WatchEvent> WatchAsync(string path, string? labelSelector, string? fieldSelector, [EnumeratorCancellation] CancellationToken ct)
+    public async Task<(List<T> Items, string? ResourceVersion)> ListMetadataAsync<T>(string path, Func<JsonElement, T?> project, CancellationToken ct,
+        string? labelSelector = null, string? fieldSelector = null, int pageSize = 5000)
+        where T : class
     {
-        var query = new StringBuilder("?watch=1&allowWatchBookmarks=false");
+        var items = new List<T>();
+        var rv = await ListPagesAsync(path, labelSelector, fieldSelector, pageSize, MetadataListAccept, async (response, token) =>
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+            using var page = await JsonDocument.ParseAsync(stream, default, token).ConfigureAwait(false);
+            var root = page.RootElement;
+            if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in array.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object
+                        && project(meta) is { } kept)
+                    {
+                        items.Add(kept);
+                    }
+                }
+            }
+
+            var listMeta = root.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
+            return (StringProperty(listMeta, "resourceVersion"), StringProperty(listMeta, "continue"));
+        }, items.Clear, ct).ConfigureAwait(false);
+        return (items, rv);
+    }
+
+    /// <summary>A string property of a JSON object element, or null.</summary>
+    public static string? StringProperty(JsonElement element, string name)
+        => element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    /// <summary>
+    /// Requests every page of a list. A continue token the server no longer honours (410 Expired, after etcd
+    /// compacted its resourceVersion) restarts the list from the first page, as client-go's pager does.
+    /// </summary>
+    private async Task<string?> ListPagesAsync(string path, string? labelSelector, string? fieldSelector, int pageSize, string? accept,
+        Func<HttpResponseMessage, CancellationToken, Task<(string? ResourceVersion, string? Continue)>> readPage, Action restart, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            string? cont = null;
+            string? rv = null;
+            try
+            {
+                do
+                {
+                    var query = new StringBuilder($"?limit={pageSize}");
+                    if (!string.IsNullOrEmpty(labelSelector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(labelSelector));
+                    if (!string.IsNullOrEmpty(fieldSelector)) query.Append("&fieldSelector=").Append(Uri.EscapeDataString(fieldSelector));
+                    if (cont is not null) query.Append("&continue=").Append(Uri.EscapeDataString(cont));
+                    using var response = await SendAsync(HttpMethod.Get, path + query, null, accept, ct, null).ConfigureAwait(false);
+                    var (pageRv, next) = await readPage(response, ct).ConfigureAwait(false);
+                    rv = pageRv ?? rv;
+                    cont = string.IsNullOrEmpty(next) ? null : next;
+                }
+                while (cont is not null);
+
+                return rv;
+            }
+            catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.Gone && cont is not null && attempt < MaxListRestarts)
+            {
+                restart();
+            }
+        }
+    }
+
+    private const int MaxListRestarts = 5;
+
+    /// <summary>
+    /// Watches a collection. Without a resourceVersion the server first sends an ADDED event for each
+    /// existing object, so one request both lists and watches; with one, it sends what changed after it.
+    /// Bookmarks are asked for (BOOKMARK events carry only a newer resourceVersion to resume from). The
+    /// enumeration ends when the server closes the watch (servers do after a few minutes); a resourceVersion
+    /// the server has compacted away throws <see cref="KubeApiException"/> 410 (<c>Expired</c>): list again.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string path, string? labelSelector, string? fieldSelector, [EnumeratorCancellation] CancellationToken ct, string? resourceVersion = null)
+    {
+        var query = new StringBuilder("?watch=1&allowWatchBookmarks=true");
         if (!string.IsNullOrEmpty(labelSelector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(labelSelector));
         if (!string.IsNullOrEmpty(fieldSelector)) query.Append("&fieldSelector=").Append(Uri.EscapeDataString(fieldSelector));
+        if (!string.IsNullOrEmpty(resourceVersion)) query.Append("&resourceVersion=").Append(Uri.EscapeDataString(resourceVersion));
         using var response = await SendAsync(HttpMethod.Get, path + query, null, null, ct, null, streaming: true).ConfigureAwait(false);
         using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
@@ -173,6 +245,11 @@ public sealed class KubeApi : IDisposable
                 var type = (string?)ev["type"] ?? "";
                 if (type == "ERROR")
                 {
+                    if ((int?)obj["code"] == (int)HttpStatusCode.Gone)
+                    {
+                        throw KubeApiException.FromResponse(HttpStatusCode.Gone, obj.ToJsonString(), "GET", path, path);
+                    }
+
                     yield break;
                 }
 
@@ -233,6 +310,10 @@ public sealed class KubeApi : IDisposable
 
         return response;
     }
+
+    /// <summary>The one way to say that a namespace does not exist (stable id NamespaceNotFound, the name as target).</summary>
+    public IstioPSException NamespaceNotFound(string ns, Exception? inner = null)
+        => new("NamespaceNotFound", ErrorKind.ObjectNotFound, $"The namespace '{ns}' does not exist on {Server}.", ns, inner);
 
     private string ContextText => Context is null ? "" : $" (context '{Context}')";
 

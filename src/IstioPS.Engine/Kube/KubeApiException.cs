@@ -53,6 +53,7 @@ public sealed class KubeApiException : IstioPSException
         HttpStatusCode.UnprocessableEntity => "Invalid",
         HttpStatusCode.BadRequest => "BadRequest",
         HttpStatusCode.TooManyRequests => "TooManyRequests",
+        HttpStatusCode.Gone => "Expired",
         _ => "ApiServerError",
     };
 

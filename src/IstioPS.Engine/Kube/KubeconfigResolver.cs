@@ -44,7 +44,7 @@ internal static class KubeconfigResolver
         k8s.KubeConfigModels.K8SConfiguration model;
         try
         {
-            model = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(path));
+            model = KubeconfigReader.TryRead(path, File.ReadAllText(path)) ?? KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(path));
         }
         catch (UnauthorizedAccessException ex)
         {

@@ -23,5 +23,6 @@ public sealed record ResourceInfo(string Group, string Version, string Kind, str
     public static readonly ResourceInfo Deployments = new("apps", "v1", "Deployment", "deployments", true);
     public static readonly ResourceInfo DaemonSets = new("apps", "v1", "DaemonSet", "daemonsets", true);
     public static readonly ResourceInfo StatefulSets = new("apps", "v1", "StatefulSet", "statefulsets", true);
+    public static readonly ResourceInfo MutatingWebhookConfigurations = new("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false);
     public static readonly ResourceInfo CustomResourceDefinitions = new("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false);
 }

@@ -8,14 +8,27 @@ namespace IstioPS.Engine.Kube;
 /// Maps apiVersion + kind to a served resource through API discovery, one group-version at a time
 /// and only for the group-versions asked about. Kinds a manifest's own CRDs define are learned from
 /// the manifest (<see cref="Learn"/>), so applying them needs no discovery refresh.
+/// What discovery answered is kept for the session, per API server, and shared by every mapper (so by
+/// every cmdlet call) of that server, as kubectl keeps its discovery cache: a group-version is asked about
+/// once. An answer that does not know a kind, or a group-version the server did not serve, is asked again
+/// (once per lookup), so CRDs installed meanwhile are found.
 /// </summary>
 public sealed class RestMapper
 {
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>>> SessionCache = new(StringComparer.Ordinal);
+
     private readonly KubeApi api;
-    private readonly ConcurrentDictionary<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>> groupVersions = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>> groupVersions;
     private readonly ConcurrentDictionary<(string ApiVersion, string Kind), ResourceInfo> learned = new();
 
-    public RestMapper(KubeApi api) => this.api = api;
+    public RestMapper(KubeApi api)
+    {
+        this.api = api;
+        groupVersions = SessionCache.GetOrAdd(api.Server.ToString(), _ => new(StringComparer.Ordinal));
+    }
+
+    /// <summary>Forgets every discovery answer of every server (for tests that start over).</summary>
+    public static void ClearSessionCache() => SessionCache.Clear();
 
     /// <summary>The resource for a kind, or null when the cluster does not serve it.</summary>
     public async Task<ResourceInfo?> FindAsync(string apiVersion, string kind, CancellationToken ct)
@@ -25,13 +38,20 @@ public sealed class RestMapper
             return known;
         }
 
-        var resources = await GroupVersionAsync(apiVersion, ct).ConfigureAwait(false);
+        var (resources, fresh) = await GroupVersionAsync(apiVersion, ct).ConfigureAwait(false);
+        if (!fresh && (resources is null || !resources.ContainsKey(kind)))
+        {
+            // Kept from earlier: the kind may have been added since (a CRD installed meanwhile).
+            Invalidate(apiVersion);
+            (resources, _) = await GroupVersionAsync(apiVersion, ct).ConfigureAwait(false);
+        }
+
         return resources is not null && resources.TryGetValue(kind, out var info) ? info : null;
     }
 
     /// <summary>Whether the cluster serves a group-version at all (for example apiextensions.k8s.io/v1beta1).</summary>
     public async Task<bool> ServesAsync(string apiVersion, CancellationToken ct)
-        => await GroupVersionAsync(apiVersion, ct).ConfigureAwait(false) is not null;
+        => (await GroupVersionAsync(apiVersion, ct).ConfigureAwait(false)).Resources is not null;
 
     /// <summary>Records a kind defined by a CustomResourceDefinition (from the manifest or the cluster).</summary>
     public void Learn(ResourceInfo info) => learned[(info.ApiVersion, info.Kind)] = info;
@@ -113,16 +133,32 @@ public sealed class RestMapper
         }
     }
 
-    private Task<Dictionary<string, ResourceInfo>?> GroupVersionAsync(string apiVersion, CancellationToken ct)
+    /// <summary>What discovery says of a group-version, and whether this call asked the server (false: kept from earlier).</summary>
+    private async Task<(Dictionary<string, ResourceInfo>? Resources, bool Fresh)> GroupVersionAsync(string apiVersion, CancellationToken ct)
     {
-        var lazy = groupVersions.GetOrAdd(apiVersion, av => new Lazy<Task<Dictionary<string, ResourceInfo>?>>(() => LoadAsync(av, ct)));
+        var asked = false;
+        var lazy = groupVersions.GetOrAdd(apiVersion, av => new Lazy<Task<Dictionary<string, ResourceInfo>?>>(() =>
+        {
+            asked = true;
+            return LoadAsync(av, ct);
+        }));
         var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled)
+        try
+        {
+            var resources = await task.ConfigureAwait(false);
+            if (resources is null)
+            {
+                // Not served: not kept, so a later lookup asks again.
+                groupVersions.TryRemove(new KeyValuePair<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>>(apiVersion, lazy));
+            }
+
+            return (resources, asked);
+        }
+        catch
         {
             groupVersions.TryRemove(new KeyValuePair<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>>(apiVersion, lazy));
+            throw;
         }
-
-        return task;
     }
 
     private async Task<Dictionary<string, ResourceInfo>?> LoadAsync(string apiVersion, CancellationToken ct)

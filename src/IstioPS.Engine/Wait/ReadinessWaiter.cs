@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using IstioPS.Engine.Apply;
 using IstioPS.Engine.Kube;
+using IstioPS.Engine.Wait;
 
 namespace IstioPS.Engine.Install;
 
@@ -30,7 +31,8 @@ public sealed record WaitTarget(ResourceInfo Resource, string Namespace, string 
 
 /// <summary>
 /// Waits with watches, never fixed-interval polling: one watch per kind and namespace, whose
-/// initial ADDED events give the current state and whose later events give every change.
+/// initial ADDED events give the current state and whose later events give every change. Each watch
+/// survives the server closing it and compacting its history (<see cref="CollectionWatch"/>).
 /// </summary>
 public sealed class ReadinessWaiter
 {
@@ -47,18 +49,16 @@ public sealed class ReadinessWaiter
         cts.CancelAfter(timeout);
         try
         {
-            while (pending.Count > 0)
+            await CollectionWatch.RunAsync(api, ResourceInfo.CustomResourceDefinitions.CollectionPath(null), null, ev =>
             {
-                await foreach (var ev in api.WatchAsync(ResourceInfo.CustomResourceDefinitions.CollectionPath(null), null, null, cts.Token).ConfigureAwait(false))
+                var name = (string?)ev.Object["metadata"]?["name"];
+                if (name is not null && WorkloadStatus.CrdEstablished(ev.Object) && pending.Remove(name))
                 {
-                    var name = (string?)ev.Object["metadata"]?["name"];
-                    if (name is not null && WorkloadStatus.CrdEstablished(ev.Object) && pending.Remove(name))
-                    {
-                        progress?.Report(new OperationProgress($"Waiting for {pending.Count} CustomResourceDefinitions to be established", -1, name));
-                        if (pending.Count == 0) break;
-                    }
+                    progress?.Report(new OperationProgress($"Waiting for {pending.Count} CustomResourceDefinitions to be established", -1, name));
                 }
-            }
+
+                return pending.Count == 0;
+            }, cts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -111,21 +111,15 @@ public sealed class ReadinessWaiter
         var byName = targets.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var pending = new HashSet<string>(byName.Keys, StringComparer.Ordinal);
         string? fieldSelector = targets.Count == 1 ? $"metadata.name={targets[0].Name}" : null;
-        while (pending.Count > 0)
+        await CollectionWatch.RunAsync(api, resource.CollectionPath(ns), fieldSelector, ev =>
         {
-            await foreach (var ev in api.WatchAsync(resource.CollectionPath(ns), null, fieldSelector, ct).ConfigureAwait(false))
-            {
-                var name = (string?)ev.Object["metadata"]?["name"];
-                if (name is null || !byName.TryGetValue(name, out var target)) continue;
-                var readiness = ev.Type == "DELETED" ? new WorkloadReadiness(false, 0, 0, "deleted") : WorkloadStatus.Evaluate(resource.Kind, ev.Object);
-                state[target] = (ev.Object, readiness);
-                if ((readiness.Ready || readiness.Failed) && pending.Remove(name))
-                {
-                    onReady();
-                    if (pending.Count == 0) return;
-                }
-            }
-        }
+            var name = (string?)ev.Object["metadata"]?["name"];
+            if (name is null || !byName.TryGetValue(name, out var target)) return false;
+            var readiness = ev.Type == "DELETED" ? new WorkloadReadiness(false, 0, 0, "deleted") : WorkloadStatus.Evaluate(resource.Kind, ev.Object);
+            state[target] = (ev.Object, readiness);
+            if ((readiness.Ready || readiness.Failed) && pending.Remove(name)) onReady();
+            return pending.Count == 0;
+        }, ct).ConfigureAwait(false);
     }
 
     /// <summary>Why each workload is not ready: its own status and its pods' waiting reasons.</summary>

@@ -28,6 +28,18 @@ public sealed class GetIstioComponentCommand : KubeCmdlet
 
     protected override async Task ProcessRecordAsync(CancellationToken ct)
     {
+        try
+        {
+            await WriteMatchesAsync(ct).ConfigureAwait(false);
+        }
+        catch (IstioPSException ex) when (ex.ErrorId == "NamespaceNotFound")
+        {
+            EmitError(ex); // per input record: other namespaces from the pipeline still answer
+        }
+    }
+
+    private async Task WriteMatchesAsync(CancellationToken ct)
+    {
         var reader = new ComponentReader(Api);
         var globs = Name?.Select(n => new Glob(n)).ToList();
         var matched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

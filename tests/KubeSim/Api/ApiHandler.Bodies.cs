@@ -22,11 +22,31 @@ public sealed partial class ApiHandler
         if (types.All(t => t.Contains("protobuf") || t.Contains("cbor"))) throw ApiException.NotAcceptable();
     }
 
-    static bool WantsTable(HttpContext ctx)
+    public const string Table = "Table";
+    public const string PartialObjectMetadata = "PartialObjectMetadata";
+    public const string PartialObjectMetadataList = "PartialObjectMetadataList";
+
+    /// <summary>
+    /// The meta.k8s.io/v1 form the Accept header asks for, in the client's order of preference, among the forms
+    /// this endpoint serves (a list: Table or PartialObjectMetadataList; one object or a watch: Table or
+    /// PartialObjectMetadata); null for the object itself. Media types this server does not speak are skipped.
+    /// </summary>
+    static string? Transform(HttpContext ctx, bool list)
     {
         var accept = ctx.Request.Headers.Accept.ToString();
-        if (!accept.Contains("as=Table", StringComparison.Ordinal)) return false;
-        return accept.Split(',').Any(part => part.Contains("as=Table") && part.Contains("g=meta.k8s.io") && part.Split(';').Select(p => p.Trim()).Contains("v=v1") && part.Trim().StartsWith("application/json"));
+        if (!accept.Contains("as=", StringComparison.Ordinal)) return null;
+        foreach (var part in accept.Split(','))
+        {
+            var fields = part.Split(';').Select(f => f.Trim()).ToList();
+            var media = fields[0].ToLowerInvariant();
+            if (media.Contains("protobuf") || media.Contains("cbor")) continue;
+            string? Param(string name) => fields.Skip(1).Select(f => f.Split('=', 2)).FirstOrDefault(kv => kv.Length == 2 && kv[0].Trim() == name)?[1].Trim();
+            var asKind = Param("as");
+            if (asKind is null) return null;
+            if (!media.StartsWith("application/json", StringComparison.Ordinal) || Param("g") != "meta.k8s.io" || Param("v") != "v1") continue;
+            if (asKind == Table || asKind == (list ? PartialObjectMetadataList : PartialObjectMetadata)) return asKind;
+        }
+        return null;
     }
 
     static string IncludeObject(HttpContext ctx) => ctx.Request.Query["includeObject"].FirstOrDefault() switch
@@ -109,12 +129,18 @@ public sealed partial class ApiHandler
 
     async Task WriteObject(HttpContext ctx, int status, ResourceType rt, StoredObject obj)
     {
-        if (WantsTable(ctx))
+        switch (Transform(ctx, list: false))
         {
-            await WriteJson(ctx, status, TablePrinter.Table(rt, [View(rt, obj)], obj.Rv.ToString(), null, IncludeObject(ctx)));
-            return;
+            case Table:
+                await WriteJson(ctx, status, TablePrinter.Table(rt, [View(rt, obj)], obj.Rv.ToString(), null, IncludeObject(ctx)));
+                return;
+            case PartialObjectMetadata:
+                await WriteBytes(ctx, status, obj.MetadataJson);
+                return;
+            default:
+                await WriteBytes(ctx, status, BytesAs(rt, obj));
+                return;
         }
-        await WriteBytes(ctx, status, BytesAs(rt, obj));
     }
 
     public static Task WriteJson(HttpContext ctx, int status, JsonNode node) => WriteBytes(ctx, status, Json.Bytes(node));

@@ -21,13 +21,14 @@ public sealed partial class ApiHandler
         var bookmarks = q["allowWatchBookmarks"] == "true";
         long? fromRv = string.IsNullOrEmpty(rvText) || rvText == "0" || sendInitial ? null
             : long.TryParse(rvText, out var r) ? r : throw ApiException.BadRequest($"invalid resource version: {rvText}");
-        var table = WantsTable(ctx);
+        var transform = Transform(ctx, list: false);
         var include = IncludeObject(ctx);
 
         bool Match(StoredObject? o) => o is not null && (req.Namespace.Length == 0 || o.Namespace == req.Namespace)
             && labels.Matches(o.Object.Labels()) && fields.Matches(o.Object);
 
         var timeout = int.TryParse(q["timeoutSeconds"], out var t) && t > 0 ? TimeSpan.FromSeconds(t) : TimeSpan.FromMinutes(30);
+        if (WatchTimeout is { } cap && cap < timeout) timeout = cap;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
         cts.CancelAfter(timeout);
 
@@ -56,9 +57,12 @@ public sealed partial class ApiHandler
             await ctx.Response.Body.FlushAsync(cts.Token);
             try
             {
-                byte[] Encode(ResourceType rt0, StoredObject o) => table
-                    ? Json.Bytes(TablePrinter.Table(rt0, [View(rt0, o)], o.Rv.ToString(), null, include))
-                    : BytesAs(rt0, o);
+                byte[] Encode(ResourceType rt0, StoredObject o) => transform switch
+                {
+                    Table => Json.Bytes(TablePrinter.Table(rt0, [View(rt0, o)], o.Rv.ToString(), null, include)),
+                    PartialObjectMetadata => o.MetadataJson,
+                    _ => BytesAs(rt0, o),
+                };
 
                 if (sub.Initial is not null)
                 {
@@ -102,6 +106,12 @@ public sealed partial class ApiHandler
             catch (IOException) { }
         }
     }
+
+    /// <summary>
+    /// Ends every watch after this long (a real server ends them after a few minutes); the client's own
+    /// timeoutSeconds still applies when it is shorter. Null: only timeoutSeconds (default 30 minutes).
+    /// </summary>
+    public TimeSpan? WatchTimeout { get; init; }
 
     /// <summary>How often an idle watch that allows bookmarks gets one (tests shorten it).</summary>
     internal static TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(10);

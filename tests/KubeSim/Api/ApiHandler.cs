@@ -327,21 +327,28 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         var q = ctx.Request.Query;
         long listRv;
         List<StoredObject> all;
+        long oldest;
         lock (Store.Gate)
         {
             listRv = Store.CurrentRv;
+            oldest = Store.OldestRv;
             all = Store.List(rt.StorageKey, req.Namespace);
         }
-        var filtered = Filter(req, all, q);
         var limit = int.TryParse(q["limit"], out var l) && l > 0 ? l : int.MaxValue;
+        var start = 0;
         var token = q["continue"].FirstOrDefault();
         if (!string.IsNullOrEmpty(token))
         {
-            var (rv, start) = DecodeContinue(token);
+            var (rv, after) = DecodeContinue(token);
+            // A token from a compacted resourceVersion cannot give a consistent list (etcd answers the same).
+            if (rv < oldest)
+                throw new ApiException(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
             listRv = rv;
-            filtered = filtered.Where(o => string.CompareOrdinal(o.Key, start) > 0);
+            start = FirstAfter(all, after);
         }
-        var page = new List<StoredObject>();
+        var unfiltered = q["labelSelector"].FirstOrDefault() is not { Length: > 0 } && q["fieldSelector"].FirstOrDefault() is not { Length: > 0 };
+        var filtered = Filter(req, all.Skip(start), q);
+        var page = new List<StoredObject>(Math.Min(limit, all.Count - start));
         string? next = null;
         long? remaining = null;
         using (var e = filtered.GetEnumerator())
@@ -349,16 +356,29 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             while (page.Count < limit && e.MoveNext()) page.Add(e.Current);
             if (page.Count == limit && limit != int.MaxValue)
             {
-                long rest = 0;
-                while (e.MoveNext()) rest++;
-                if (rest > 0)
+                // kube-apiserver counts what is left only when no selector filters the list.
+                var more = unfiltered ? start + page.Count < all.Count : e.MoveNext();
+                if (more)
                 {
                     next = EncodeContinue(listRv, page[^1].Key);
-                    remaining = rest;
+                    if (unfiltered) remaining = all.Count - start - page.Count;
                 }
             }
         }
         await WriteList(ctx, rt, page, listRv.ToString(), next, remaining);
+    }
+
+    /// <summary>The index of the first object whose key sorts after <paramref name="key"/> (the list is in key order).</summary>
+    static int FirstAfter(List<StoredObject> sorted, string key)
+    {
+        int lo = 0, hi = sorted.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (string.CompareOrdinal(sorted[mid].Key, key) > 0) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo;
     }
 
     static string EncodeContinue(long rv, string key) =>
@@ -382,20 +402,23 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
 
     async Task WriteList(HttpContext ctx, ResourceType rt, List<StoredObject> items, string rv, string? next, long? remaining)
     {
-        if (WantsTable(ctx))
+        var transform = Transform(ctx, list: true);
+        if (transform == Table)
         {
             var table = TablePrinter.Table(rt, items.Select(i => View(rt, i)), rv, next, IncludeObject(ctx));
             await WriteJson(ctx, 200, table);
             return;
         }
+        var metadataOnly = transform == PartialObjectMetadataList;
         var meta = new JsonObject { ["resourceVersion"] = rv };
         if (next is not null) meta["continue"] = next;
         if (remaining is not null) meta["remainingItemCount"] = remaining;
-        var head = Encoding.UTF8.GetBytes($"{{\"kind\":\"{rt.ListKind}\",\"apiVersion\":\"{rt.ApiVersion}\",\"metadata\":{Json.Text(meta)},\"items\":[");
+        var (kind, apiVersion) = metadataOnly ? (PartialObjectMetadataList, "meta.k8s.io/v1") : (rt.ListKind, rt.ApiVersion);
+        var head = Encoding.UTF8.GetBytes($"{{\"kind\":\"{kind}\",\"apiVersion\":\"{apiVersion}\",\"metadata\":{Json.Text(meta)},\"items\":[");
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
-        var bodies = items.Select(i => BytesAs(rt, i)).ToList();
-        ctx.Response.ContentLength = head.Length + bodies.Sum(b => b.Length) + Math.Max(0, bodies.Count - 1) + 2;
+        var bodies = items.Select(i => metadataOnly ? i.MetadataJson : BytesAs(rt, i)).ToList();
+        ctx.Response.ContentLength = head.Length + bodies.Sum(b => (long)b.Length) + Math.Max(0, bodies.Count - 1) + 2;
         if (HttpMethods.IsHead(ctx.Request.Method)) return;
         // Cached item bytes go straight into the response pipe: no copy of the whole list.
         var writer = ctx.Response.BodyWriter;
@@ -404,6 +427,8 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         {
             if (i > 0) writer.Write(","u8);
             writer.Write(bodies[i]);
+            // Hand large pages to the socket as they are written rather than holding them all in the pipe.
+            if (writer.UnflushedBytes > 256 * 1024) await writer.FlushAsync(ctx.RequestAborted);
         }
         writer.Write("]}"u8);
         await writer.FlushAsync(ctx.RequestAborted);

@@ -5,6 +5,12 @@ public sealed record RequestLogEntry(string Method, string Path, string Query, s
 {
     /// <summary>Whether the request could change state (POST, PUT, PATCH, DELETE).</summary>
     public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE";
+
+    /// <summary>The Accept header as sent (a metadata-only list asks for as=PartialObjectMetadataList).</summary>
+    public string? Accept { get; init; }
+
+    /// <summary>Discovery: /api, /apis and their group and group-version documents, /version and OpenAPI.</summary>
+    public bool IsDiscovery => System.Text.RegularExpressions.Regex.IsMatch(Path, "^/api(/[^/]+)?/?$|^/apis(/[^/]+){0,2}/?$|^/(version|openapi)(/|$)");
 }
 
 /// <summary>A thread-safe append-only log of answered requests.</summary>

@@ -30,7 +30,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
             if (logged) return;
             logged = true;
             log.Add(new RequestLogEntry(ctx.Request.Method, path, ctx.Request.QueryString.Value?.TrimStart('?') ?? "",
-                ctx.Request.ContentType, code, ctx.Request.Headers.UserAgent.FirstOrDefault()));
+                ctx.Request.ContentType, code, ctx.Request.Headers.UserAgent.FirstOrDefault()) { Accept = ctx.Request.Headers.Accept.ToString() });
         }
         ctx.Response.OnStarting(() =>
         {
@@ -121,6 +121,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                         {
                             ["method"] = r.Method, ["path"] = r.Path, ["query"] = r.Query,
                             ["contentType"] = r.ContentType, ["status"] = r.Status, ["userAgent"] = r.UserAgent,
+                            ["accept"] = r.Accept, ["discovery"] = r.IsDiscovery,
                         });
                     await ApiHandler.WriteJson(ctx, 200, arr);
                     return;
@@ -147,6 +148,10 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                 }
                 case ("/faults", "DELETE"):
                     faults.Clear();
+                    ctx.Response.StatusCode = 204;
+                    return;
+                case ("/compact", "POST"):
+                    server.Compact();
                     ctx.Response.StatusCode = 204;
                     return;
                 case ("/latency", "PUT" or "POST"):

@@ -10,13 +10,18 @@ namespace KubeSim.Storage;
 /// </summary>
 public sealed class ObjectStore
 {
-    /// <summary>Events kept for watches that resume; older resourceVersions get 410 Expired (like etcd compaction).</summary>
-    const int HistoryLimit = 10_000;
+    /// <summary>Events kept for watches that resume by default; older resourceVersions get 410 Expired (like etcd compaction).</summary>
+    public const int DefaultHistoryLimit = 10_000;
 
     readonly Dictionary<string, SortedDictionary<string, StoredObject>> _buckets = new(StringComparer.Ordinal);
     readonly Queue<(string Key, StoreEvent Event)> _history = new();
     readonly List<Subscriber> _subscribers = [];
     long _rv = 1000;
+
+    public ObjectStore(int historyLimit = DefaultHistoryLimit) => HistoryLimit = Math.Max(0, historyLimit);
+
+    /// <summary>How many events are kept for watches that resume (and continue tokens that stay valid).</summary>
+    public int HistoryLimit { get; }
 
     public object Gate { get; } = new();
 
@@ -25,6 +30,19 @@ public sealed class ObjectStore
 
     /// <summary>The oldest resourceVersion a watch can resume from.</summary>
     public long OldestRv { get; private set; } = 1000;
+
+    /// <summary>
+    /// Compacts the history as etcd does: every resourceVersion before the current one becomes too old, so
+    /// watches from it and continue tokens issued before now answer 410 Expired.
+    /// </summary>
+    public void Compact()
+    {
+        lock (Gate)
+        {
+            _history.Clear();
+            OldestRv = _rv;
+        }
+    }
 
     public static string KeyOf(string ns, string name) => ns + "/" + name;
 
@@ -107,6 +125,7 @@ public sealed class ObjectStore
     void Publish(string storageKey, StoreEvent e)
     {
         _history.Enqueue((storageKey, e));
+        // Watching from the resourceVersion of a dropped event still replays everything after it.
         while (_history.Count > HistoryLimit)
             OldestRv = _history.Dequeue().Event.Rv;
         for (var i = _subscribers.Count - 1; i >= 0; i--)
@@ -125,7 +144,7 @@ public sealed class ObjectStore
     {
         lock (Gate)
         {
-            if (fromRv is long from && from < OldestRv - 1 && from != _rv)
+            if (fromRv is long from && from < OldestRv && from != _rv)
                 throw new ResourceVersionTooOldException(from);
             // Not SingleReader: that channel kind cannot count its items, which bookmarks need.
             var channel = Channel.CreateUnbounded<StoreEvent>();

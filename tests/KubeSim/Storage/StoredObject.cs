@@ -22,6 +22,19 @@ public sealed class StoredObject
     /// <summary>Never mutate: clone first.</summary>
     public JsonObject Object { get; }
     public byte[] Json { get; }
+
+    byte[]? _metadataJson;
+
+    /// <summary>
+    /// The object as a meta.k8s.io/v1 PartialObjectMetadata (what metadata-only lists and gets answer),
+    /// serialized on first use and then kept.
+    /// </summary>
+    public byte[] MetadataJson => _metadataJson ??= KubeSim.Storage.Json.Bytes(new JsonObject
+    {
+        ["kind"] = "PartialObjectMetadata",
+        ["apiVersion"] = "meta.k8s.io/v1",
+        ["metadata"] = Object["metadata"]?.DeepClone(),
+    });
     public string Key => ObjectStore.KeyOf(Namespace, Name);
     public string Uid => Object.Uid();
 }
