@@ -116,10 +116,14 @@ Describe 'Azure Pipelines (TF_BUILD=True)' {
         $run = Invoke-Captured { Enable-IstioInjection ci-warn -Kubeconfig $kc } # warning-call
         $lines = $run.Lines
         $warned = $run.Warnings
-        $warned | Should -HaveCount 1
+        $warned | Where-Object Message -like '*keep their old sidecar state*' | Should -HaveCount 1
         $callLine = (Select-String -LiteralPath $PSCommandPath -SimpleMatch '# warning-call' | Select-Object -First 1).LineNumber
         $escapedPath = $PSCommandPath.Replace('%', '%AZP25').Replace(';', '%3B').Replace(']', '%5D')
-        $lines | Should -Contain "##vso[task.logissue type=warning;sourcepath=$escapedPath;linenumber=$callLine]$($warned[0].Message.Replace('%', '%AZP25'))"
+        # Every warning, and only the warnings, as an issue of the run.
+        @($lines | Where-Object { $_ -like '##vso`[task.logissue*' }) | Should -HaveCount $warned.Count
+        foreach ($w in $warned) {
+            $lines | Should -Contain "##vso[task.logissue type=warning;sourcepath=$escapedPath;linenumber=$callLine]$($w.Message.Replace('%', '%AZP25'))"
+        }
     }
 
     It 'groups phases, reports progress and a status line while waiting, sets output variables and attaches a summary' {
@@ -233,8 +237,8 @@ Describe '-Debug request trace' {
         Add-SimFault $cluster -Method GET -PathRegex '^/api/v1/namespaces$' -Kind Status503 -Count 1
         $debug = (Invoke-Captured { Get-IstioInjection -Kubeconfig $kc -Debug }).Debug
         $base = [regex]::Escape($cluster.Url)
-        @($debug | Where-Object { $_ -match "^GET $base/api/v1/namespaces\?limit=500 503 Service Unavailable in \d+ ms, retry 1 in \d+ ms$" }).Count | Should -Be 1
-        @($debug | Where-Object { $_ -match "^GET $base/api/v1/namespaces\?limit=500 200 OK in \d+ ms$" }).Count | Should -Be 1
+        @($debug | Where-Object { $_ -match "^GET $base/api/v1/namespaces\?limit=\d+ 503 Service Unavailable in \d+ ms, retry 1 in \d+ ms$" }).Count | Should -Be 1
+        @($debug | Where-Object { $_ -match "^GET $base/api/v1/namespaces\?limit=\d+ 200 OK in \d+ ms$" }).Count | Should -Be 1
     }
 
     It 'never shows the bearer token' {
