@@ -358,7 +358,7 @@ public sealed partial class Uninstaller
                 && !(x.Resource.Kind == "Endpoints" && goingServices.Contains(KubeFormat.Name(x.Item))))
             .Select(x => $"{x.Resource.DisplayKind}/{KubeFormat.Name(x.Item)}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (left.Count == 0) return true;
-        callbacks.Warning?.Invoke($"The namespace {ns} was kept: {left.Count} objects that IstioPS does not remove are left in it: {Names(left)}.");
+        callbacks.Warning?.Invoke($"The namespace {ns} was kept: {left.Count} {(left.Count == 1 ? "object" : "objects")} that IstioPS does not remove {(left.Count == 1 ? "is" : "are")} left in it: {Names(left)}.");
         return false;
     }
 

@@ -9,7 +9,7 @@ With -Pod it emits the pods instead, shaped like kubectl get pods (NAME, READY, 
 '@
     Parameters  = @{
         Name      = 'Names of workloads (or pods, with -Pod) or component names to show. Wildcards are allowed. Default: all.'
-        Namespace = 'The mesh namespace. Default: istio-system.'
+        Namespace = 'The mesh namespace. Default: istio-system. A namespace that does not exist is an error (NamespaceNotFound, ObjectNotFound); an empty one gives no output.'
         Pod       = 'Emits the namespace''s pods instead of its workloads.'
     }
     Examples    = @(

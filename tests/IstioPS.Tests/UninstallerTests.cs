@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using IstioPS.Engine;
+using IstioPS.Engine.Apply;
+using IstioPS.Engine.Install;
+using IstioPS.Engine.Kube;
+using IstioPS.Engine.Uninstall;
+using Xunit;
+
+namespace IstioPS.Tests;
+
+public class UninstallerTests
+{
+    private const string Mesh = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: istiod
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: istiod}
+          template:
+            metadata:
+              labels: {app: istiod}
+            spec:
+              containers:
+              - name: discovery
+                image: istio/pilot:1.0
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: istiod
+        spec:
+          selector: {app: istiod}
+          ports:
+          - port: 15012
+        """;
+
+    /// <summary>
+    /// What goes with IstioPS's objects (the Deployment's ReplicaSet and Pods, the Service's Endpoints) never keeps
+    /// the namespace; a user's Secret does, and is named. Once it is gone, a second purge deletes the namespace.
+    /// </summary>
+    [Fact]
+    public async Task PurgeKeepsTheNamespaceOnlyForWhatIsNotGoingWithIstioPSObjects()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("mesh.yaml", Mesh);
+        await new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "mesh" }, new OperationCallbacks(), default);
+        Assert.Equal(2, (await sim.Api.ListAsync(ResourceInfo.Pods.CollectionPath("mesh"), null, default)).Items.Count);
+        await sim.Api.WriteAsync(HttpMethod.Post, "/api/v1/namespaces/mesh/secrets",
+            new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Secret", ["metadata"] = new JsonObject { ["name"] = "cacerts" } }, "application/json", default);
+
+        var warnings = new List<string>();
+        var callbacks = new OperationCallbacks { Warning = warnings.Add };
+        var request = new UninstallRequest { Purge = true, Namespace = "mesh", Timeout = TimeSpan.FromSeconds(20) };
+        var first = await new Uninstaller(sim.Api).UninstallAsync(request, callbacks, default);
+        Assert.Equal(new[] { "Service/istiod", "Deployment/istiod" }, first!.Objects.Select(o => $"{o.Kind}/{o.Name}"));
+        var kept = Assert.Single(warnings);
+        Assert.Equal("The namespace mesh was kept: 1 object that IstioPS does not remove is left in it: secret/cacerts.", kept);
+        Assert.NotNull(await sim.Api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, "mesh"), default));
+
+        warnings.Clear();
+        await sim.Api.WriteAsync(HttpMethod.Delete, "/api/v1/namespaces/mesh/secrets/cacerts", null, null, default);
+        var second = await new Uninstaller(sim.Api).UninstallAsync(request, callbacks, default);
+        Assert.Empty(warnings);
+        var ns = Assert.Single(second!.Objects);
+        Assert.Equal(("Namespace", "mesh", ApplyAction.Deleted), (ns.Kind, ns.Name, ns.Action));
+        Assert.Null(await sim.Api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, "mesh"), default));
+    }
+
+    [Fact]
+    public async Task NothingInstalledForARevisionIsAnErrorAndWritesNothing()
+    {
+        await using var sim = await Sim.StartAsync();
+        var ex = await Assert.ThrowsAsync<IstioPSException>(() => new Uninstaller(sim.Api).UninstallAsync(new UninstallRequest { Revision = "nope" }, new OperationCallbacks(), default));
+        Assert.Equal("RevisionNotInstalled", ex.ErrorId);
+        Assert.Equal(ErrorKind.ObjectNotFound, ex.Kind);
+        Assert.Empty(sim.Writes());
+    }
+}
