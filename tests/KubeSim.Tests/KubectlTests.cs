@@ -201,9 +201,13 @@ public class KubectlTests
         var created = (await k.Ok("apply", "-f", file)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(21, created.Length);
         Assert.All(created, l => Assert.EndsWith(" created", l));
-        // kubectl always re-sends a PodDisruptionBudget's selector (patch strategy "replace"), as on a real cluster.
+        // kubectl always re-sends a PodDisruptionBudget's selector (patch strategy "replace"), as on a real cluster,
+        // and a webhook's rules (replaced whole): the server defaulted their scope, which the file leaves out.
         var again = (await k.Ok("apply", "-f", file)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["poddisruptionbudget.policy/web configured"], again.Where(l => !l.EndsWith(" unchanged")));
+        Assert.Equal(["mutatingwebhookconfiguration.admissionregistration.k8s.io/kinds-mutator configured",
+                "validatingwebhookconfiguration.admissionregistration.k8s.io/kinds-validator configured",
+                "poddisruptionbudget.policy/web configured"],
+            again.Where(l => !l.EndsWith(" unchanged")));
 
         var versions = await k.Ok("get", "-f", file, "-o", "jsonpath={range .items[*]}{.metadata.resourceVersion} {end}");
         Assert.All((await k.Ok("apply", "--server-side", "-f", file)).Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.EndsWith(" serverside-applied", l));

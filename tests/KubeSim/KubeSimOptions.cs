@@ -22,6 +22,8 @@ public sealed class KubeSimOptions
     /// server does. Off by default: clients then get the plain answer and fall back to per-group discovery.
     /// </summary>
     public bool AggregatedDiscovery { get; set; }
+    /// <summary>Run the controllers (workloads, pods, endpoints, ...). Off, objects change only by API requests.</summary>
+    public bool Controllers { get; set; } = true;
     /// <summary>Ends every watch after this many seconds, as real API servers do after a few minutes (0: never).</summary>
     public int WatchTimeoutSeconds { get; set; }
     /// <summary>

@@ -107,8 +107,11 @@ public sealed class KubeSimServer : IAsyncDisposable
     async Task StartCoreAsync(CancellationToken ct)
     {
         Bootstrap();
-        _controllers.Start();
-        _controllers.EnqueueExisting();
+        if (Options.Controllers)
+        {
+            _controllers.Start();
+            _controllers.EnqueueExisting();
+        }
         await _app.StartAsync(ct).ConfigureAwait(false);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;

@@ -3,7 +3,12 @@ using KubeSim.Storage;
 
 namespace KubeSim.Api;
 
-/// <summary>The defaulting kube-apiserver does on create and update, for fields clients and controllers read.</summary>
+/// <summary>
+/// What kube-apiserver sets that clients did not: <see cref="Decode"/> is the defaulting of decoding
+/// (SetDefaults_* of the kind's version: on every create and update, and after an apply's merge),
+/// <see cref="OnCreate"/> what registries and strategies add to a new object (allocated cluster IPs and
+/// node ports, initial status), <see cref="OnUpdate"/> what they keep on update.
+/// </summary>
 public sealed class Defaults
 {
     int _nextIp = 10;
@@ -20,15 +25,11 @@ public sealed class Defaults
                 obj.Meta().Obj("labels")["kubernetes.io/metadata.name"] = obj.Name();
                 break;
             case ("", "Service"):
-                DefaultService(obj);
-                break;
-            case ("", "Secret"):
-                obj["type"] ??= "Opaque";
+                AllocateService(obj);
                 break;
             case ("", "Pod"):
             {
                 var spec = obj.Obj("spec");
-                DefaultPodSpec(spec);
                 spec["serviceAccountName"] ??= "default";
                 spec["serviceAccount"] ??= spec["serviceAccountName"]!.DeepClone();
                 spec["enableServiceLinks"] ??= true;
@@ -43,21 +44,42 @@ public sealed class Defaults
                 break;
             }
         }
-        OnWrite(rt, obj);
+        Decode(rt, obj);
     }
 
-    /// <summary>Defaults applied on every write (templates may change on update).</summary>
-    public void OnWrite(ResourceType rt, JsonObject obj)
+    /// <summary>An update that leaves out what the Service registry allocated keeps it.</summary>
+    public void OnUpdate(ResourceType rt, JsonObject old, JsonObject obj)
+    {
+        if (rt.IsCustom || rt.Group != "" || rt.Kind != "Service") return;
+        if (old["spec"] is not JsonObject oldSpec || obj["spec"] is not JsonObject spec) return;
+        if (spec.Str("type") == "ExternalName" || oldSpec.Str("type") == "ExternalName") return;
+        foreach (var field in new[] { "clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy" })
+            if (spec[field] is null or JsonArray { Count: 0 } || spec[field].AsString() == "")
+                if (oldSpec[field] is JsonNode kept) spec[field] = kept.DeepClone();
+    }
+
+    /// <summary>The defaulting of decoding a request body of the kind's version.</summary>
+    public void Decode(ResourceType rt, JsonObject obj)
     {
         if (rt.IsCustom) return;
         switch (rt.Group, rt.Kind)
         {
+            case ("", "Service"):
+                DefaultService(obj);
+                break;
+            case ("", "Secret"):
+                obj["type"] ??= "Opaque";
+                break;
+            case ("", "Pod"):
+                DefaultPodSpec(obj.Obj("spec"));
+                break;
+            case ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration" or "MutatingWebhookConfiguration"):
+                DefaultWebhooks(obj, mutating: rt.Kind == "MutatingWebhookConfiguration");
+                break;
             case ("apps", "Deployment"):
             {
                 var spec = obj.Obj("spec");
                 spec["replicas"] ??= 1;
-                spec["revisionHistoryLimit"] ??= 10;
-                spec["progressDeadlineSeconds"] ??= 600;
                 var strategy = spec.Obj("strategy");
                 strategy["type"] ??= "RollingUpdate";
                 if (strategy.Str("type") == "RollingUpdate")
@@ -66,6 +88,8 @@ public sealed class Defaults
                     rolling["maxUnavailable"] ??= "25%";
                     rolling["maxSurge"] ??= "25%";
                 }
+                spec["revisionHistoryLimit"] ??= 10;
+                spec["progressDeadlineSeconds"] ??= 600;
                 DefaultTemplate(spec);
                 break;
             }
@@ -145,11 +169,33 @@ public sealed class Defaults
                 }
     }
 
-    void DefaultService(JsonObject obj)
+    /// <summary>SetDefaults_Service: type, session affinity, traffic policies, ports' protocol and targetPort.</summary>
+    static void DefaultService(JsonObject obj)
+    {
+        var spec = obj.Obj("spec");
+        spec["sessionAffinity"] ??= "None";
+        if (spec.Str("sessionAffinity") == "None") spec.Remove("sessionAffinityConfig");
+        var type = spec.Str("type") ?? "ClusterIP";
+        spec["type"] = type;
+        if (spec["ports"] is JsonArray ports)
+            foreach (var p in ports.OfType<JsonObject>())
+            {
+                p["protocol"] ??= "TCP";
+                if (p["targetPort"] is null || p["targetPort"].AsString() == "" || p["targetPort"]!.ToJsonString() == "0")
+                    p["targetPort"] = p["port"]?.DeepClone();
+            }
+        if (type is "NodePort" or "LoadBalancer") spec["externalTrafficPolicy"] ??= "Cluster";
+        if (type is "NodePort" or "LoadBalancer" or "ClusterIP") spec["internalTrafficPolicy"] ??= "Cluster";
+        if (type == "LoadBalancer") spec["allocateLoadBalancerNodePorts"] ??= true;
+        if (spec.Str("sessionAffinity") == "ClientIP" && spec.At("sessionAffinityConfig", "clientIP", "timeoutSeconds") is null)
+            spec["sessionAffinityConfig"] = new JsonObject { ["clientIP"] = new JsonObject { ["timeoutSeconds"] = 10800 } };
+    }
+
+    /// <summary>What the Service registry allocates on create: cluster IPs, IP families, node ports.</summary>
+    void AllocateService(JsonObject obj)
     {
         var spec = obj.Obj("spec");
         var type = spec.Str("type") ?? "ClusterIP";
-        spec["type"] = type;
         if (type != "ExternalName")
         {
             if (spec.Str("clusterIP") is null or "")
@@ -160,23 +206,29 @@ public sealed class Defaults
             spec["clusterIPs"] ??= new JsonArray(spec.Str("clusterIP"));
             spec["ipFamilies"] ??= new JsonArray("IPv4");
             spec["ipFamilyPolicy"] ??= "SingleStack";
-            spec["internalTrafficPolicy"] ??= "Cluster";
         }
-        spec["sessionAffinity"] ??= "None";
-        if (type is "NodePort" or "LoadBalancer")
-        {
-            spec["externalTrafficPolicy"] ??= "Cluster";
-            if (type == "LoadBalancer") spec["allocateLoadBalancerNodePorts"] ??= true;
-        }
-        if (spec["ports"] is JsonArray ports)
+        if (type is "NodePort" or "LoadBalancer" && spec["ports"] is JsonArray ports)
             foreach (var p in ports.OfType<JsonObject>())
-            {
-                p["protocol"] ??= "TCP";
-                p["targetPort"] ??= p["port"]?.DeepClone();
-                if (type is "NodePort" or "LoadBalancer" && p["nodePort"] is null)
-                    p["nodePort"] = Interlocked.Increment(ref _nextNodePort);
-            }
+                if (p["nodePort"] is null) p["nodePort"] = Interlocked.Increment(ref _nextNodePort);
         obj.Obj("status")["loadBalancer"] ??= new JsonObject();
+    }
+
+    /// <summary>SetDefaults of admissionregistration/v1 webhooks, their rules and service references.</summary>
+    static void DefaultWebhooks(JsonObject obj, bool mutating)
+    {
+        if (obj["webhooks"] is not JsonArray hooks) return;
+        foreach (var hook in hooks.OfType<JsonObject>())
+        {
+            hook["failurePolicy"] ??= "Fail";
+            hook["matchPolicy"] ??= "Equivalent";
+            hook["namespaceSelector"] ??= new JsonObject();
+            hook["objectSelector"] ??= new JsonObject();
+            hook["timeoutSeconds"] ??= 10;
+            if (mutating) hook["reinvocationPolicy"] ??= "Never";
+            if (hook["rules"] is JsonArray rules)
+                foreach (var rule in rules.OfType<JsonObject>()) rule["scope"] ??= "*";
+            if (hook.At("clientConfig", "service") is JsonObject service) service["port"] ??= 443;
+        }
     }
 
     static void DefaultJob(JsonObject obj)

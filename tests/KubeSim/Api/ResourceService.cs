@@ -89,11 +89,12 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         if (rt.HasStatus) obj.Remove("status");
         if (!presetManagedFields) meta.Remove("managedFields");
 
-        defaults.OnCreate(rt, obj);
+        if (!presetManagedFields) Decode(rt, obj);
         var context = new AdmissionContext(Store, Registry) { DryRun = o.DryRun };
         foreach (var plugin in AdmissionPlugins) plugin.OnCreate(context, rt, obj);
-        Validation.Validate(rt, obj);
         if (!presetManagedFields) FieldManager.TrackUpdate(rt, null, obj, o.Manager, null);
+        defaults.OnCreate(rt, obj);
+        Validation.Validate(rt, obj);
 
         if (o.DryRun) return new StoredObject(rt.StorageKey, obj, 0);
         return Store.Put(rt.StorageKey, obj);
@@ -202,35 +203,31 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             meta["namespace"] = ns;
         }
         foreach (var k in new[] { "managedFields", "resourceVersion", "uid", "creationTimestamp", "generation" }) meta.Remove(k);
-        RemoveNulls(applied);
+        // An applied configuration's null fields (rollingUpdate: null) declare nothing.
+        Schemas.DropNulls(applied);
         var statusOnly = subresource == "status";
         if (rt.HasStatus && !statusOnly) applied.Remove("status");
 
         if (existing is null)
         {
             if (statusOnly) throw ApiException.NotFound(rt, name);
-            var merged = FieldManager.Apply(rt, null, applied, o.FieldManager, o.Force, null);
-            return (CreateLocked(rt, ns, merged, o, presetManagedFields: true), true);
+            var (created, _) = FieldManager.Apply(rt, null, applied, o.FieldManager, o.Force, null);
+            Decode(rt, created);
+            return (CreateLocked(rt, ns, created, o, presetManagedFields: true), true);
         }
-        var result = FieldManager.Apply(rt, ViewAs(rt, existing.Object), applied, o.FieldManager, o.Force, subresource);
+        var (result, changed) = FieldManager.Apply(rt, ViewAs(rt, existing.Object), applied, o.FieldManager, o.Force, subresource);
+        if (changed) Decode(rt, result);
         return (CommitUpdate(rt, existing, result, subresource, o, trackFields: false), false);
 
         static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
     }
 
-    /// <summary>An applied configuration's null fields (rollingUpdate: null) declare nothing: drop them.</summary>
-    static void RemoveNulls(JsonNode? node)
+    /// <summary>Decoding a body into the kind's Go types: the round trip, then the version's defaulting.</summary>
+    void Decode(ResourceType rt, JsonObject obj)
     {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var key in o.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList()) o.Remove(key);
-                foreach (var (_, v) in o) RemoveNulls(v);
-                break;
-            case JsonArray a:
-                foreach (var v in a) RemoveNulls(v);
-                break;
-        }
+        Schemas.RoundTrip(rt, obj);
+        defaults.Decode(rt, obj);
+        Schemas.RoundTrip(rt, obj);
     }
 
     /// <summary>Read-modify-write for controllers: <paramref name="change"/> edits a copy; returns the stored result.</summary>
@@ -253,9 +250,12 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         var old = existing.Object;
         if (subresource == "status")
         {
+            // A status write changes the status, and the annotations (the deployment controller's revision).
             var statusOnly = old.Clone();
             if (next["status"] is JsonNode s) statusOnly["status"] = s.DeepClone();
             else statusOnly.Remove("status");
+            if (next.At("metadata", "annotations") is JsonObject annotations) statusOnly.Meta()["annotations"] = annotations.DeepClone();
+            else statusOnly.Meta().Remove("annotations");
             statusOnly.Meta()["managedFields"] = next.At("metadata", "managedFields")?.DeepClone();
             if (statusOnly.Meta()["managedFields"] is null) statusOnly.Meta().Remove("managedFields");
             next = statusOnly;
@@ -287,16 +287,23 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         }
         if (meta["managedFields"] is null) meta.Remove("managedFields");
 
-        defaults.OnWrite(rt, next);
+        if (trackFields)
+        {
+            Decode(rt, next);
+            FieldManager.TrackUpdate(rt, tracking, next, o.Manager, subresource);
+        }
+        defaults.OnUpdate(rt, old, next);
         if (rt.HasGeneration)
         {
             var gen = old.At("metadata").Long("generation") ?? 1;
-            meta["generation"] = SpecChanged(old, next) ? gen + 1 : gen;
+            meta["generation"] = subresource != "status" && SpecChanged(rt, old, next) ? gen + 1 : gen;
         }
-        Validation.Validate(rt, next);
-        if (trackFields) FieldManager.TrackUpdate(rt, tracking, next, o.Manager, subresource);
+        Validation.Validate(rt, next, RequiredFields.CheckUpdate(rt, old, next).ToList());
 
+        // A write that changes nothing but managedFields times keeps the old times (and so is no write).
+        if (SameButManagedFieldTimes(old, next)) RestoreManagedFields(old, next);
         if (JsonNode.DeepEquals(old, next)) return existing;
+
 
         if (meta["deletionTimestamp"] is not null && meta["finalizers"] is not JsonArray { Count: > 0 })
         {
@@ -307,8 +314,32 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         return Store.Put(rt.StorageKey, next);
     }
 
-    static bool SpecChanged(JsonObject a, JsonObject b)
+    /// <summary>Equal but for managedFields times (and so their order), as kube-apiserver compares before it writes.</summary>
+    static bool SameButManagedFieldTimes(JsonObject a, JsonObject b)
     {
+        static JsonObject WithoutTimes(JsonObject o)
+        {
+            var c = o.Clone();
+            if (c.At("metadata", "managedFields") is not JsonArray entries) return c;
+            var sorted = entries.OfType<JsonObject>().Select(e => { var x = e.Clone(); x.Remove("time"); return x; })
+                .OrderBy(e => e.ToJsonString(), StringComparer.Ordinal).ToList();
+            c.Meta()["managedFields"] = new JsonArray([.. sorted]);
+            return c;
+        }
+        return JsonNode.DeepEquals(WithoutTimes(a), WithoutTimes(b));
+    }
+
+    static void RestoreManagedFields(JsonObject old, JsonObject next)
+    {
+        if (old.At("metadata", "managedFields") is JsonNode m) next.Meta()["managedFields"] = m.DeepClone();
+        else next.Meta().Remove("managedFields");
+    }
+
+    /// <summary>Whether the generation moves: the spec (everything but metadata and status) or, for Deployments, annotations.</summary>
+    static bool SpecChanged(ResourceType rt, JsonObject a, JsonObject b)
+    {
+        if (!rt.IsCustom && rt.Group == "apps" && rt.Kind == "Deployment"
+            && !JsonNode.DeepEquals(a.At("metadata", "annotations"), b.At("metadata", "annotations"))) return true;
         foreach (var (k, v) in a)
             if (k is not ("metadata" or "status" or "apiVersion" or "kind") && !JsonNode.DeepEquals(v, b[k])) return true;
         foreach (var (k, _) in b)

@@ -21,8 +21,8 @@ public static partial class Validation
     public static bool IsDns1123Label(string s) => s.Length <= 63 && Dns1123Label().IsMatch(s);
     public static bool IsDns1123Subdomain(string s) => s.Length <= 253 && Dns1123Subdomain().IsMatch(s);
 
-    /// <summary>Throws 422 Invalid with every problem found.</summary>
-    public static void Validate(ResourceType rt, JsonObject obj)
+    /// <summary>Throws 422 Invalid with every problem found, <paramref name="updateErrors"/> (an update's) last.</summary>
+    public static void Validate(ResourceType rt, JsonObject obj, IReadOnlyList<FieldError>? updateErrors = null)
     {
         var errors = new List<FieldError>();
         var name = obj.Name();
@@ -30,6 +30,8 @@ public static partial class Validation
         ValidateLabels(obj, errors);
         ValidateAnnotations(obj, errors);
         ValidateKind(rt, obj, errors);
+        errors.AddRange(RequiredFields.Check(rt, obj));
+        if (updateErrors is not null) errors.AddRange(updateErrors);
         if (errors.Count > 0) throw ApiException.Invalid(rt, name, errors);
     }
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using KubeSim.Api;
-using KubeSim.Patch;
 using KubeSim.Storage;
 
 namespace KubeSim.Apply;
@@ -12,11 +11,14 @@ public sealed class ManagedEntry
     public required string Operation { get; init; }
     public required string ApiVersion { get; set; }
     public string? Subresource { get; init; }
-    public string Time { get; set; } = Json.Now();
-    public FieldSet Set { get; set; } = new();
+    public string? Time { get; set; }
+    public PathSet Set { get; set; } = new();
 
-    public bool Is(string manager, string operation, string? subresource) =>
-        Manager == manager && Operation == operation && (Subresource ?? "") == (subresource ?? "");
+    /// <summary>A manager's identity: apply entries are one per manager, update entries one per manager and version.</summary>
+    public string Key => Identity(Manager, Operation, ApiVersion, Subresource);
+
+    public static string Identity(string manager, string operation, string apiVersion, string? subresource) =>
+        $"{manager}\n{operation}\n{(operation == "Apply" ? "" : apiVersion)}\n{subresource}";
 
     /// <summary>How conflicts name this manager: "x" or "x" using apps/v1.</summary>
     public string Describe()
@@ -28,11 +30,28 @@ public sealed class ManagedEntry
 }
 
 /// <summary>
-/// Field ownership: tracks which manager set which fields (metadata.managedFields), detects apply conflicts
-/// and merges applied configurations the way server-side apply does.
+/// Field ownership as kube-apiserver's field manager keeps it around structured-merge-diff: managedFields
+/// entries by manager identity, metadata fields nobody owns, the status (or, for the status subresource,
+/// everything else) left out, conflicts, timestamps only when something changed, objects whose managedFields
+/// were emptied no longer tracked by updates, and entries sorted by operation, time and manager.
 /// </summary>
 public static class FieldManager
 {
+    static readonly string[] StrippedMetadata =
+        ["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion"];
+
+    static readonly PathSet Strip = BuildStrip();
+
+    static PathSet BuildStrip()
+    {
+        var s = new PathSet();
+        s.Insert(["f:apiVersion"]);
+        s.Insert(["f:kind"]);
+        s.Insert(["f:metadata"]);
+        foreach (var f in StrippedMetadata) s.Insert(["f:metadata", "f:" + f]);
+        return s;
+    }
+
     public static List<ManagedEntry> Read(JsonObject obj)
     {
         var list = new List<ManagedEntry>();
@@ -44,26 +63,32 @@ public static class FieldManager
                 Operation = e.Str("operation") ?? "Update",
                 ApiVersion = e.Str("apiVersion") ?? "",
                 Subresource = e.Str("subresource"),
-                Time = e.Str("time") ?? Json.Now(),
-                Set = FieldSet.FromFieldsV1(e["fieldsV1"]),
+                Time = e.Str("time"),
+                Set = PathSet.FromFieldsV1(e["fieldsV1"]),
             });
         return list;
     }
 
-    public static void Write(JsonObject obj, List<ManagedEntry> entries)
+    public static void Write(JsonObject obj, IEnumerable<ManagedEntry> entries)
     {
         var arr = new JsonArray();
-        foreach (var e in entries.Where(e => !e.Set.IsEmpty))
+        var sorted = entries.Where(e => !e.Set.IsEmpty)
+            .OrderBy(e => e.Operation, StringComparer.Ordinal)
+            .ThenBy(e => e.Time is null ? 0 : Json.ParseTime(e.Time)?.ToUnixTimeSeconds() ?? 0)
+            .ThenBy(e => e.Manager, StringComparer.Ordinal)
+            .ThenBy(e => e.ApiVersion, StringComparer.Ordinal)
+            .ThenBy(e => e.Subresource ?? "", StringComparer.Ordinal);
+        foreach (var e in sorted)
         {
             var o = new JsonObject
             {
                 ["manager"] = e.Manager,
                 ["operation"] = e.Operation,
                 ["apiVersion"] = e.ApiVersion,
-                ["time"] = e.Time,
-                ["fieldsType"] = "FieldsV1",
-                ["fieldsV1"] = e.Set.ToFieldsV1(),
             };
+            if (e.Time is not null) o["time"] = e.Time;
+            o["fieldsType"] = "FieldsV1";
+            o["fieldsV1"] = e.Set.ToFieldsV1();
             if (!string.IsNullOrEmpty(e.Subresource)) o["subresource"] = e.Subresource;
             arr.Add(o);
         }
@@ -71,166 +96,173 @@ public static class FieldManager
         else obj.Meta().Remove("managedFields");
     }
 
-    /// <summary>Records a non-apply write (create, update, patch): changed fields move to <paramref name="manager"/>.</summary>
+    /// <summary>
+    /// The fields a write may own (kube-apiserver's reset fields): the main resource leaves the status to the
+    /// status subresource, which leaves the spec and labels to the main resource.
+    /// </summary>
+    static Func<PathSet, PathSet> Filter(ResourceType rt, string? subresource)
+    {
+        var reset = new PathSet();
+        if (subresource == "status")
+        {
+            reset.Insert(["f:spec"]);
+            reset.Insert(["f:metadata", "f:labels"]);
+        }
+        else if (rt.HasStatus) reset.Insert(["f:status"]);
+        else return set => set;
+        return set => set.RecursiveDifference(reset);
+    }
+
+    static JsonObject Untracked(JsonObject o)
+    {
+        var c = o.Clone();
+        if (c["metadata"] is JsonObject m) m.Remove("managedFields");
+        return c;
+    }
+
+    /// <summary>
+    /// Records a non-apply write (create, update, patch): what it added or changed moves to
+    /// <paramref name="manager"/>. <paramref name="old"/> is null on create. Objects whose managedFields are
+    /// empty are not tracked by updates (kube-apiserver starts tracking only on create).
+    /// </summary>
     public static void TrackUpdate(ResourceType rt, JsonObject? old, JsonObject updated, string manager, string? subresource)
     {
+        var type = Schemas.For(rt);
         var entries = old is null ? [] : Read(old);
-        var statusOnly = subresource == "status";
-        var newSet = FieldSet.Of(rt, updated, statusOnly);
-        var oldSet = old is null ? null : FieldSet.Of(rt, old, statusOnly);
-        var changed = newSet.Paths.Where(p => oldSet is null || !FieldSet.SameValue(oldSet, newSet, p)).ToList();
-        var removed = oldSet is null ? [] : oldSet.Paths.Where(p => !newSet.Contains(p)).ToList();
-        if (changed.Count > 0 || removed.Count > 0)
+        if (old is not null && entries.Count == 0)
         {
-            foreach (var e in entries)
+            updated.Meta().Remove("managedFields");
+            return;
+        }
+        var managers = entries.ToDictionary(e => e.Key);
+        var filter = Filter(rt, subresource);
+        var compare = Typed.Compare(Untracked(old ?? Schemas.Zero(rt)), Untracked(updated), type).Filter(filter);
+        Update(managers, compare, workflow: null, force: true);
+        var key = ManagedEntry.Identity(manager, "Update", rt.ApiVersion, subresource);
+        var changed = compare.Modified.Union(compare.Added).Difference(Strip);
+        changed = filter(changed);
+        if (!changed.IsEmpty)
+        {
+            if (managers.TryGetValue(key, out var mine))
             {
-                foreach (var p in changed) e.Set.Remove(p);
-                foreach (var p in removed) e.Set.Remove(p);
-            }
-            var mine = entries.FirstOrDefault(e => e.Is(manager, "Update", subresource));
-            if (mine is null && changed.Count > 0)
-                entries.Add(mine = new ManagedEntry { Manager = manager, Operation = "Update", ApiVersion = rt.ApiVersion, Subresource = subresource });
-            if (mine is not null)
-            {
-                foreach (var p in changed) mine.Set.Add(p);
-                mine.Time = Json.Now();
+                mine.Set = changed.Union(mine.Set);
                 mine.ApiVersion = rt.ApiVersion;
             }
+            else managers[key] = mine = new ManagedEntry { Manager = manager, Operation = "Update", ApiVersion = rt.ApiVersion, Subresource = subresource };
+            if (mine.Set.IsEmpty) mine.Set = changed;
+            mine.Time = Json.Now();
         }
-        Write(updated, entries);
+        Write(updated, managers.Values);
     }
 
     /// <summary>
     /// Server-side apply of <paramref name="applied"/> onto <paramref name="live"/> (null to create) by
-    /// <paramref name="manager"/>. Throws a 409 listing conflicts unless <paramref name="force"/>.
-    /// Returns the merged object with its managedFields.
+    /// <paramref name="manager"/>. Throws a 409 listing conflicts unless <paramref name="force"/>. Returns the
+    /// merged object with its managedFields, and whether the object (not only its managedFields) changed;
+    /// a changed object is still to be defaulted.
     /// </summary>
-    public static JsonObject Apply(ResourceType rt, JsonObject? live, JsonObject applied, string manager, bool force, string? subresource)
+    public static (JsonObject Result, bool Changed) Apply(ResourceType rt, JsonObject? live, JsonObject applied, string manager,
+        bool force, string? subresource)
     {
-        var statusOnly = subresource == "status";
+        var type = Schemas.For(rt);
+        var liveObj = Untracked(live ?? Schemas.Zero(rt));
         var entries = live is null ? [] : Read(live);
-        var appliedSet = FieldSet.Of(rt, applied, statusOnly);
-        var mine = entries.FirstOrDefault(e => e.Is(manager, "Apply", subresource));
+        var managers = entries.ToDictionary(e => e.Key);
+        var filter = Filter(rt, subresource);
+        var key = ManagedEntry.Identity(manager, "Apply", rt.ApiVersion, subresource);
 
-        if (live is not null)
+        var merged = Typed.Merge(liveObj, applied, type);
+        var lastSet = managers.TryGetValue(key, out var last) ? last.Set : null;
+        var mine = new ManagedEntry
         {
-            var liveSet = FieldSet.Of(rt, live, statusOnly);
-            var conflicts = new List<(ManagedEntry Owner, string Path)>();
-            foreach (var e in entries)
-            {
-                if (e == mine) continue;
-                foreach (var p in appliedSet.Paths)
-                {
-                    if (!e.Set.Contains(p) || appliedSet.Values![p] == FieldSet.Item) continue;
-                    if (!FieldSet.SameValue(liveSet, appliedSet, p)) conflicts.Add((e, p));
-                }
-            }
-            if (conflicts.Count > 0)
-            {
-                if (!force) throw ConflictError(conflicts);
-                foreach (var (owner, path) in conflicts) owner.Set.Remove(path);
-            }
-        }
+            Manager = manager, Operation = "Apply", ApiVersion = rt.ApiVersion, Subresource = subresource,
+            Time = last?.Time, Set = filter(Typed.ToFieldSet(applied, type)),
+        };
+        managers[key] = mine;
+        merged = Prune(merged, managers, lastSet, type);
+        var compare = Typed.Compare(liveObj, merged, type).Filter(filter);
+        Update(managers, compare, key, force || (manager == "kubectl" && LastAppliedAllows(live, managers, compare, key, type)));
+        mine.Set = mine.Set.Difference(Strip);
+        if (mine.Set.IsEmpty) managers.Remove(key);
 
-        var merged = live?.Clone() ?? new JsonObject();
-        if (mine is not null)
-        {
-            // A field stays when another manager owns it or anything inside it (an item someone else added fields to).
-            var others = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var path in entries.Where(e => e != mine).SelectMany(e => e.Set.Paths))
-                for (var cut = path.Length; cut > 0; cut = path.LastIndexOf(FieldSet.Sep, cut - 1))
-                    if (!others.Add(path[..cut])) break;
-            foreach (var p in mine.Set.Paths.OrderByDescending(p => p.Length))
-                if (!appliedSet.Contains(p) && !others.Contains(p) && !IsKeyOfKeptItem(p, others)) FieldSet.RemoveAt(merged, p);
-        }
-        merged = (JsonObject)Merge(rt, merged, applied, [])!;
-
-        var changedSet = mine is null || !mine.Set.Paths.ToHashSet().SetEquals(appliedSet.Paths);
-        var unchanged = live is not null && !changedSet && SameIgnoringManagedFields(live, merged);
-        if (mine is null)
-            entries.Add(mine = new ManagedEntry { Manager = manager, Operation = "Apply", ApiVersion = rt.ApiVersion, Subresource = subresource });
-        mine.Set = new FieldSet(appliedSet.Paths);
-        if (!unchanged)
-        {
-            mine.Time = Json.Now();
-            mine.ApiVersion = rt.ApiVersion;
-        }
-        Write(merged, entries);
-        return merged;
+        var changed = !JsonNode.DeepEquals(liveObj, merged);
+        var result = changed ? merged : liveObj;
+        if (changed || mine.Time is null) mine.Time = Json.Now();
+        Write(result, managers.Values);
+        return (result, changed);
     }
 
-    /// <summary>A key field (name in k:{"name":...}) of a list item that stays because others own parts of it.</summary>
-    static bool IsKeyOfKeptItem(string path, HashSet<string> others)
+    const string LastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /// <summary>
+    /// kubectl's server-side apply taking over from its client-side apply: conflicts on fields the
+    /// last-applied annotation holds are forced.
+    /// </summary>
+    static bool LastAppliedAllows(JsonObject? live, Dictionary<string, ManagedEntry> managers, Comparison compare, string key, SchemaType type)
     {
-        var cut = path.LastIndexOf(FieldSet.Sep);
-        if (cut < 0 || !path[(cut + 1)..].StartsWith("f:", StringComparison.Ordinal)) return false;
-        var item = path[..cut];
-        var element = item[(item.LastIndexOf(FieldSet.Sep) + 1)..];
-        return element.StartsWith("k:", StringComparison.Ordinal) && others.Contains(item)
-            && JsonNode.Parse(element[2..]) is JsonObject key && key.ContainsKey(path[(cut + 3)..]);
+        if (live?.At("metadata", "annotations").Str(LastApplied) is not { } text) return false;
+        JsonObject? lastApplied;
+        try { lastApplied = JsonNode.Parse(text) as JsonObject; }
+        catch (System.Text.Json.JsonException) { return false; }
+        if (lastApplied is null) return false;
+        var allowed = Typed.ToFieldSet(lastApplied, type);
+        var changed = compare.Modified.Union(compare.Added);
+        var conflicts = managers.Where(kv => kv.Key != key).Aggregate(new PathSet(), (acc, kv) => acc.Union(kv.Value.Set.Intersection(changed)));
+        return conflicts.Difference(allowed).IsEmpty;
     }
 
-    public static bool SameIgnoringManagedFields(JsonObject a, JsonObject b)
+    /// <summary>Removes what the applier stopped applying, unless another manager owns it (or something in it).</summary>
+    static JsonObject Prune(JsonObject merged, Dictionary<string, ManagedEntry> managers, PathSet? lastSet, SchemaType type)
     {
-        var ca = a.Clone();
-        var cb = b.Clone();
-        ca.Meta().Remove("managedFields");
-        cb.Meta().Remove("managedFields");
-        return JsonNode.DeepEquals(ca, cb);
+        if (lastSet is null || lastSet.IsEmpty) return merged;
+        var pruned = Typed.RemoveItems(merged, lastSet.EnsureNamedFieldsAreMembers(type), type);
+
+        var managed = managers.Values.Aggregate(new PathSet(), (acc, e) => acc.Union(e.Set));
+        var mergedSet = Typed.ToFieldSet(merged, type).EnsureNamedFieldsAreMembers(type);
+        var prunedSet = Typed.ToFieldSet(pruned, type).EnsureNamedFieldsAreMembers(type);
+        pruned = Typed.RemoveItems(merged, mergedSet.Difference(prunedSet.Union(managed.EnsureNamedFieldsAreMembers(type))), type);
+
+        prunedSet = Typed.ToFieldSet(pruned, type).EnsureNamedFieldsAreMembers(type);
+        var last = lastSet.EnsureNamedFieldsAreMembers(type);
+        return Typed.RemoveItems(merged, mergedSet.Difference(prunedSet).Intersection(last), type);
     }
 
-    static JsonNode? Merge(ResourceType rt, JsonNode? live, JsonNode? applied, List<string> path)
+    /// <summary>
+    /// Other managers lose what this write changed (a conflict unless forced) and what it removed; managers
+    /// left with nothing disappear.
+    /// </summary>
+    static void Update(Dictionary<string, ManagedEntry> managers, Comparison compare, string? workflow, bool force)
     {
-        switch (live, applied)
+        var changed = compare.Modified.Union(compare.Added);
+        var conflicts = new List<(ManagedEntry Owner, PathSet Set)>();
+        foreach (var (key, e) in managers)
         {
-            case (JsonObject lo, JsonObject ao):
-                foreach (var (k, v) in ao)
-                {
-                    path.Add(k);
-                    lo[k] = Merge(rt, lo.TryGetPropertyValue(k, out var cur) ? cur?.DeepClone() : null, v, path);
-                    path.RemoveAt(path.Count - 1);
-                }
-                return lo;
-            case (JsonArray la, JsonArray aa):
-                var type = ListSemantics.For(rt, path);
-                if (type.Kind == ListKind.Set)
-                {
-                    var result = new JsonArray([.. la.Select(i => i?.DeepClone())]);
-                    foreach (var item in aa)
-                        if (!result.Any(r => JsonNode.DeepEquals(r, item))) result.Add(item?.DeepClone());
-                    return result;
-                }
-                if (type.Kind == ListKind.Map && aa.All(i => ListSemantics.KeyOf(i, type) is not null))
-                {
-                    var result = new JsonArray([.. la.Select(i => i?.DeepClone())]);
-                    foreach (var item in aa)
-                    {
-                        var idx = -1;
-                        for (var i = 0; i < result.Count; i++)
-                            if (ListSemantics.SameKey(result[i], item, type)) { idx = i; break; }
-                        if (idx >= 0) result[idx] = Merge(rt, result[idx]!.DeepClone(), item, path);
-                        else result.Add(item?.DeepClone());
-                    }
-                    return result;
-                }
-                return aa.DeepClone();
-            default:
-                return applied?.DeepClone();
+            if (key == workflow) continue;
+            var c = e.Set.Intersection(changed);
+            if (!c.IsEmpty) conflicts.Add((e, c));
         }
+        if (!force && conflicts.Count > 0) throw ConflictError(conflicts);
+        foreach (var (owner, set) in conflicts) owner.Set = owner.Set.Difference(set);
+        if (!compare.Removed.IsEmpty)
+            foreach (var (key, e) in managers)
+                if (key != workflow) e.Set = e.Set.Difference(compare.Removed);
+        foreach (var key in managers.Where(kv => kv.Key != workflow && kv.Value.Set.IsEmpty).Select(kv => kv.Key).ToList())
+            managers.Remove(key);
     }
 
-    static ApiException ConflictError(List<(ManagedEntry Owner, string Path)> conflicts)
+    static ApiException ConflictError(List<(ManagedEntry Owner, PathSet Set)> byOwner)
     {
+        var conflicts = byOwner.SelectMany(c => c.Set.Paths().Select(p => (c.Owner, Path: PathSet.Display(p)))).ToList();
         string message;
         if (conflicts.Count == 1)
-            message = $"Apply failed with 1 conflict: conflict with {conflicts[0].Owner.Describe()}: {FieldSet.Display(conflicts[0].Path)}";
+            message = $"Apply failed with 1 conflict: conflict with {conflicts[0].Owner.Describe()}: {conflicts[0].Path}";
         else
         {
             var lines = new List<string>();
             foreach (var group in conflicts.GroupBy(c => c.Owner.Describe()).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 lines.Add($"conflicts with {group.Key}:");
-                lines.AddRange(group.Select(c => "- " + FieldSet.Display(c.Path)));
+                lines.AddRange(group.Select(c => "- " + c.Path));
             }
             message = $"Apply failed with {conflicts.Count} conflicts: {string.Join("\n", lines)}";
         }
@@ -240,7 +272,7 @@ public static class FieldManager
             {
                 ["reason"] = "FieldManagerConflict",
                 ["message"] = $"conflict with {owner.Describe()}",
-                ["field"] = FieldSet.Display(path),
+                ["field"] = path,
             });
         return new ApiException(409, "Conflict", message, new JsonObject { ["causes"] = causes });
     }

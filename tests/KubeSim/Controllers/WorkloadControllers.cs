@@ -187,7 +187,7 @@ public sealed class DeploymentController(ControllerManager m) : PodOwnerControll
             if (annotations.Str(RevisionAnnotation) == revision) return false;
             annotations[RevisionAnnotation] = revision;
             return true;
-        });
+        }, subresource: "status");
         var rsName = newRs.Name;
         SetStatus(rt, deploy, (status, _) =>
         {
