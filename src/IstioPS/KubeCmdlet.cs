@@ -28,7 +28,7 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
             if (api is null)
             {
                 var path = Kubeconfig is null ? null : Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Kubeconfig)).GetAwaiter().GetResult();
-                api = KubeApi.Connect(new KubeConnectionOptions(path, Context));
+                api = KubeApi.Connect(new KubeConnectionOptions(path, Context) { CallTimeout = CallTimeout });
                 if (Ask(DebugEnabled).GetAwaiter().GetResult())
                 {
                     api.Trace = t => EmitDebug(t.ToString());
@@ -48,6 +48,9 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
         if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true }) return true;
         return GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
     }
+
+    /// <summary>The cmdlet's -Timeout, when it has one: it bounds every request of the call, discovery included.</summary>
+    protected virtual TimeSpan? CallTimeout => null;
 
     /// <summary>Callbacks that route the engine's questions and messages through the pipeline thread.</summary>
     protected OperationCallbacks Callbacks(ProgressReporter? progress = null, Action<AppliedObject>? applied = null) => new()

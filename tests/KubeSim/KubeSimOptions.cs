@@ -18,6 +18,11 @@ public sealed class KubeSimOptions
     /// <summary>Require this bearer token on API requests.</summary>
     public string? Token { get; set; }
     /// <summary>
+    /// PEM file of a CA (kube-apiserver's --client-ca-file; needs <see cref="Tls"/>): clients may authenticate with a
+    /// certificate it signed, whose CN is the user and O entries the groups. Requests then need a certificate or the token.
+    /// </summary>
+    public string? ClientCaFile { get; set; }
+    /// <summary>
     /// Answer kubectl's aggregated-discovery Accept headers with apidiscovery.k8s.io/v2 documents, as a 1.32
     /// server does. Off by default: clients then get the plain answer and fall back to per-group discovery.
     /// </summary>

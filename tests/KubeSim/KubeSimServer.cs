@@ -11,7 +11,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,6 +45,8 @@ public sealed class KubeSimServer : IAsyncDisposable
         Service.AdmissionPlugins.Add(new SidecarInjector());
         _controllers = new ControllerManager(Service, options);
         if (options.Tls) _tls = new TlsCertificates();
+        if (options.ClientCaFile is not null && _tls is null) throw new ArgumentException("ClientCaFile needs Tls: client certificates come with TLS.");
+        var clientCa = options.ClientCaFile is null ? null : X509Certificate2.CreateFromPem(File.ReadAllText(options.ClientCaFile));
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
@@ -55,7 +59,14 @@ public sealed class KubeSimServer : IAsyncDisposable
             k.Listen(IPAddress.Loopback, options.Port, listen =>
             {
                 listen.Protocols = _tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
-                if (_tls is not null) listen.UseHttps(_tls.Server);
+                if (_tls is not null) listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = _tls.Server;
+                    if (clientCa is null) return;
+                    // Ask for a certificate and take any: like kube-apiserver, the authenticator (not the handshake) judges it.
+                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    https.ClientCertificateValidation = (_, _, _) => true;
+                });
             });
         });
         _app = builder.Build();
@@ -64,7 +75,7 @@ public sealed class KubeSimServer : IAsyncDisposable
         {
             WatchTimeout = options.WatchTimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.WatchTimeoutSeconds) : null,
         };
-        var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token);
+        var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token, clientCa);
         _app.Run(pipeline.HandleAsync);
     }
 

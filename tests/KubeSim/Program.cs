@@ -9,7 +9,7 @@ namespace KubeSim;
 /// </summary>
 public static class Program
 {
-    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--watch-timeout-seconds <n>] [--history-limit <n>]";
+    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--client-ca-file <pem>] [--aggregated-discovery] [--watch-timeout-seconds <n>] [--history-limit <n>]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -31,6 +31,7 @@ public static class Program
                     case "--fail-image": options.FailImage = Next(); break;
                     case "--tls": options.Tls = true; break;
                     case "--token": options.Token = Next(); break;
+                    case "--client-ca-file": options.ClientCaFile = Next(); break;
                     case "--aggregated-discovery": options.AggregatedDiscovery = true; break;
                     case "--watch-timeout-seconds": options.WatchTimeoutSeconds = Int(); break;
                     case "--history-limit": options.HistoryLimit = Int(); break;

@@ -36,7 +36,8 @@ function Start-TestCluster {
         [string] $Token,
         [int] $LatencyMs,
         [int] $Nodes,
-        [switch] $Tls
+        [switch] $Tls,
+        [string] $ClientCaFile
     )
     $dll = Join-Path $script:RepoRoot 'out/KubeSim/KubeSim.dll'
     if (-not (Test-Path $dll)) { throw "KubeSim is not built at $dll; run ./build.ps1 first." }
@@ -49,6 +50,7 @@ function Start-TestCluster {
     if ($LatencyMs) { $psi.ArgumentList.Add('--latency-ms'); $psi.ArgumentList.Add([string]$LatencyMs) }
     if ($Nodes) { $psi.ArgumentList.Add('--nodes'); $psi.ArgumentList.Add([string]$Nodes) }
     if ($Tls) { $psi.ArgumentList.Add('--tls') }
+    if ($ClientCaFile) { $psi.ArgumentList.Add('--client-ca-file'); $psi.ArgumentList.Add($ClientCaFile) }
     $psi.RedirectStandardInput = $true
     $psi.RedirectStandardOutput = $true
     $psi.UseShellExecute = $false

@@ -14,6 +14,8 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
     [TimeoutTransformation]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    protected override TimeSpan? CallTimeout => Timeout;
+
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
