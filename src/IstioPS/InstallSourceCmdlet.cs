@@ -137,6 +137,12 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
 
     protected string RevisionOrDefault => Revision is null or "" ? "default" : Revision;
 
+    /// <summary>A release source rendered as `helm upgrade` renders it when its revision is installed already.</summary>
+    protected async Task<InstallSource> AsUpgradeWhenInstalledAsync(InstallSource source, CancellationToken ct) =>
+        source.ReleasePath is not null && await Engine.Plan.UpgradeDetection.IsInstalledAsync(Api, Namespace, Revision, ct).ConfigureAwait(false)
+            ? source.AsUpgrade()
+            : source;
+
     private InstallSource BuildSource()
     {
         if (ParameterSetName is ManifestSet or LiteralManifestSet)

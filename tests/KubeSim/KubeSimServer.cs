@@ -37,6 +37,8 @@ public sealed class KubeSimServer : IAsyncDisposable
 
     KubeSimServer(KubeSimOptions options)
     {
+        Discovery.DiscoveryDocuments.ParseVersion(options.ServerVersion);
+        Permissions = new Permissions(options.Deny.Select(DenyRule.Parse));
         Options = options;
         _latencyMs = options.LatencyMs;
         Registry = new ResourceRegistry();
@@ -71,11 +73,11 @@ public sealed class KubeSimServer : IAsyncDisposable
         });
         _app = builder.Build();
         var openApi = new OpenApiDocuments(Registry);
-        var api = new ApiHandler(Service, openApi, () => $"127.0.0.1:{Url?.Port}", options.AggregatedDiscovery, _stopping.Token)
+        var api = new ApiHandler(Service, openApi, () => $"127.0.0.1:{Url?.Port}", options, Permissions, _stopping.Token)
         {
             WatchTimeout = options.WatchTimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.WatchTimeoutSeconds) : null,
         };
-        var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token, clientCa);
+        var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token, options.UserName, clientCa);
         _app.Run(pipeline.HandleAsync);
     }
 
@@ -85,6 +87,8 @@ public sealed class KubeSimServer : IAsyncDisposable
     /// <summary>Write semantics used by the HTTP API, available to tests for seeding objects.</summary>
     public ResourceService Service { get; }
     public Uri Url { get; private set; } = null!;
+    /// <summary>What the kubeconfig's user may not do; rules can be added while the server runs.</summary>
+    public Permissions Permissions { get; }
     public string KubeconfigYaml { get; private set; } = "";
     /// <summary>PEM of the generated CA when TLS is on.</summary>
     public string? CaPem => _tls?.CaPem;

@@ -329,7 +329,8 @@ public sealed class KubeApi : IDisposable
                 response.Dispose();
             }
 
-            throw KubeApiException.FromResponse(response.StatusCode, body, method.Method, uri.AbsolutePath, target ?? uri.AbsolutePath);
+            throw AuthFailure.Explain(KubeApiException.FromResponse(response.StatusCode, body, method.Method, uri.AbsolutePath, target ?? uri.AbsolutePath),
+                Server, Context, KubeconfigPath);
         }
 
         return response;

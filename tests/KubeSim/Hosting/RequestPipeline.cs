@@ -12,7 +12,7 @@ namespace KubeSim.Hosting;
 /// Every request goes through here: /_sim control requests first (never logged, delayed, faulted or
 /// authenticated), then latency, faults, authentication, the API itself, Status mapping and the request log.
 /// </summary>
-public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultSet faults, RequestLog log, string? token, X509Certificate2? clientCa = null)
+public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultSet faults, RequestLog log, string? token, string userName, X509Certificate2? clientCa = null)
 {
     public const string ControlPrefix = "/_sim";
 
@@ -87,11 +87,15 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
     /// <summary>
     /// kube-apiserver's union of authenticators: a client certificate (when a client CA is configured), then the bearer
     /// token; what they accept becomes the request's <see cref="RequestUser"/>. Without either configured every request
-    /// is let through (as system:anonymous).
+    /// is let through as the configured user (the kubeconfig carries a placeholder token).
     /// </summary>
     async Task AuthenticateAsync(HttpContext ctx, string path)
     {
-        if (token is null && clientCa is null) return;
+        if (token is null && clientCa is null)
+        {
+            new RequestUser(userName, RequestUser.TokenAdmin.Groups).Attach(ctx);
+            return;
+        }
         if (clientCa is not null && await ctx.Connection.GetClientCertificateAsync(ctx.RequestAborted) is { } certificate)
         {
             if (!RequestUser.IsIssuedBy(certificate, clientCa)) throw ApiException.Unauthorized();
@@ -103,7 +107,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
         {
             if (token is not null && header[7..].Trim() == token)
             {
-                RequestUser.TokenAdmin.Attach(ctx);
+                new RequestUser(userName, RequestUser.TokenAdmin.Groups).Attach(ctx);
                 return;
             }
             throw ApiException.Unauthorized();
@@ -164,6 +168,24 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                 }
                 case ("/faults", "DELETE"):
                     faults.Clear();
+                    ctx.Response.StatusCode = 204;
+                    return;
+                case ("/permissions", "GET"):
+                    await ApiHandler.WriteJson(ctx, 200, new JsonObject
+                    {
+                        ["user"] = server.Options.UserName,
+                        ["deny"] = new JsonArray(server.Permissions.Rules.Select(r => (JsonNode)r.ToString()).ToArray()),
+                    });
+                    return;
+                case ("/permissions", "POST"):
+                {
+                    var body = await JsonNode.ParseAsync(ctx.Request.Body) as JsonObject ?? throw ApiException.BadRequest("expected a JSON object");
+                    server.Permissions.Deny(DenyRule.Parse(body.Str("deny") ?? throw ApiException.BadRequest("deny is required")));
+                    ctx.Response.StatusCode = 201;
+                    return;
+                }
+                case ("/permissions", "DELETE"):
+                    server.Permissions.Clear();
                     ctx.Response.StatusCode = 204;
                     return;
                 case ("/compact", "POST"):
