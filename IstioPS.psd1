@@ -28,8 +28,18 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Istio', 'Kubernetes', 'ServiceMesh', 'kubectl', 'DevOps')
-            LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
+            Tags         = @('Istio', 'Kubernetes', 'ServiceMesh', 'kubectl', 'DevOps', 'AzureDevOps', 'AKS', 'Helm', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            ProjectUri   = 'https://github.com/IstioPS/IstioPS'
+            LicenseUri   = 'https://github.com/IstioPS/IstioPS/blob/main/LICENSE'
+            ReleaseNotes = @'
+0.1.0: first release.
+- Install-Istio renders Istio's charts and profiles natively (no helm, no istioctl), applies them with
+  server-side apply and waits with watches; -WhatIf writes nothing.
+- Get-IstioComponent, Get-/Enable-/Disable-IstioInjection, Test-IstioInstallation, Uninstall-Istio,
+  Save-/Get-IstioRelease, Export-IstioManifest, Get-IstioProfile.
+- In Azure Pipelines and GitHub Actions: errors and warnings in the run's issue list, progress, output
+  variables and a Markdown summary ($IstioPSCILogging = 'Off' turns it off).
+'@
         }
     }
 }

@@ -9,8 +9,8 @@
            out/IstioPS, and prints one line "N passed, N failed, N skipped" over both.
     Demo   starts the simulated cluster, installs Istio into it, shows components and injection.
     Bench  runs the timed harness (ratios against kubectl in the same process tree).
-    Package builds, then writes out/packages/IstioPS.<version>.nupkg with PSResourceGet, ready for
-           Publish-PSResource to a gallery or Install-PSResource from a file share.
+    Package builds, then writes out/packages/IstioPS.<version>.nupkg with PSResourceGet (only what runs,
+           and LICENSE; no .pdb), prints its size; ready for a gallery, a file share or an Azure Artifacts feed.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -21,7 +21,11 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     # Extra arguments for the Pester run (e.g. a file filter), for local use.
-    [string[]] $PesterPath
+    [string[]] $PesterPath,
+    # Package: where the .nupkg goes (default out/packages).
+    [string] $PackageOutput,
+    # Package: use the module already staged at out/IstioPS instead of building first.
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
@@ -78,7 +82,23 @@ function New-HelpFile {
         $ErrorActionPreference = 'Stop'
         Import-Module $ModulePath
         $common = Import-PowerShellDataFile (Join-Path $HelpSource 'Common.psd1')
-        $commonNames = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        # WhatIf and Confirm exist only on cmdlets that support ShouldProcess: they are documented there.
+        $commonNames = [System.Management.Automation.Cmdlet]::CommonParameters + 'UseTransaction'
+        # The default of every parameter, read from a fresh instance of the cmdlet (Help files may say it better).
+        function DefaultOf($cmd, $p, $help) {
+            if ($help.Defaults -and $help.Defaults[$p.Name]) { return $help.Defaults[$p.Name] }
+            if ($common.Defaults[$p.Name]) { return $common.Defaults[$p.Name] }
+            if ($p.ParameterType -eq [switch]) { return 'False' }
+            $property = $cmd.ImplementingType.GetProperty($p.Name)
+            $value = if ($property) { $property.GetValue([Activator]::CreateInstance($cmd.ImplementingType)) }
+            if ($null -eq $value -or ($value -is [array] -and $value.Count -eq 0) -or "$value" -eq '') { return 'None' }
+            if ($value -is [TimeSpan]) { return "$value ($($value.TotalSeconds) seconds)" }
+            if ($value -is [array]) { return $value -join ', ' }
+            "$value"
+        }
+        function Pipe($p) {
+            if ($p.ValueFromPipeline -and $p.ValueFromPipelineByPropertyName) { 'True (ByValue, ByPropertyName)' } elseif ($p.ValueFromPipeline) { 'True (ByValue)' } elseif ($p.ValueFromPipelineByPropertyName) { 'True (ByPropertyName)' } else { 'False' }
+        }
         function X([string] $s) { [System.Security.SecurityElement]::Escape($s) }
         function Paras([string] $text) { ($text -split "`n`n" | ForEach-Object { "<maml:para>$(X $_.Trim())</maml:para>" }) -join '' }
         $sb = [System.Text.StringBuilder]::new()
@@ -101,7 +121,7 @@ function New-HelpFile {
                 [void]$sb.AppendLine("<command:syntaxItem><maml:name>$($cmd.Name)</maml:name>")
                 foreach ($p in $set.Parameters | Where-Object { $_.Name -notin $commonNames }) {
                     $pos = if ($p.Position -ge 0) { $p.Position } else { 'named' }
-                    $pipe = if ($p.ValueFromPipeline -and $p.ValueFromPipelineByPropertyName) { 'True (ByValue, ByPropertyName)' } elseif ($p.ValueFromPipeline) { 'True (ByValue)' } elseif ($p.ValueFromPipelineByPropertyName) { 'True (ByPropertyName)' } else { 'False' }
+                    $pipe = Pipe $p
                     $isSwitch = $p.ParameterType -eq [switch]
                     [void]$sb.Append("<command:parameter required=`"$($p.IsMandatory.ToString().ToLower())`" position=`"$pos`" pipelineInput=`"$pipe`" globbing=`"false`"><maml:name>$($p.Name)</maml:name>")
                     if (-not $isSwitch) { [void]$sb.Append("<command:parameterValue required=`"true`">$(X $p.ParameterType.Name)</command:parameterValue>") }
@@ -115,16 +135,29 @@ function New-HelpFile {
                 $mandatory = @($sets | Where-Object IsMandatory).Count -gt 0
                 $first = @($sets)[0]
                 $pos = if ($first.Position -ge 0) { $first.Position } else { 'named' }
-                $pipe = if ($first.ValueFromPipeline -and $first.ValueFromPipelineByPropertyName) { 'True (ByValue, ByPropertyName)' } elseif ($first.ValueFromPipeline) { 'True (ByValue)' } elseif ($first.ValueFromPipelineByPropertyName) { 'True (ByPropertyName)' } else { 'False' }
+                $pipe = Pipe $first
                 $glob = [bool]($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
                 [void]$sb.Append("<command:parameter required=`"$($mandatory.ToString().ToLower())`" position=`"$pos`" pipelineInput=`"$pipe`" globbing=`"$($glob.ToString().ToLower())`" aliases=`"$(($p.Aliases -join ', '))`"><maml:name>$($p.Name)</maml:name>")
                 [void]$sb.Append("<maml:description>$(Paras $descriptions[$p.Name])</maml:description>")
                 [void]$sb.Append("<command:parameterValue required=`"true`">$(X $p.ParameterType.Name)</command:parameterValue><dev:type><maml:name>$(X $p.ParameterType.FullName)</maml:name></dev:type>")
+                [void]$sb.Append("<dev:defaultValue>$(X (DefaultOf $cmd $p $help))</dev:defaultValue>")
                 [void]$sb.AppendLine('</command:parameter>')
             }
-            [void]$sb.AppendLine('</command:parameters><command:returnValues>')
+            # INPUTS: what the pipeline binds (by value or by property name); OUTPUTS: the [OutputType]s.
+            [void]$sb.AppendLine('</command:parameters><command:inputTypes>')
+            $piped = @($params | Where-Object { $_.ParameterSets.Values | Where-Object { $_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName } })
+            if (-not $piped) { [void]$sb.AppendLine('<command:inputType><dev:type><maml:name>None</maml:name></dev:type><maml:description><maml:para>Nothing is taken from the pipeline.</maml:para></maml:description></command:inputType>') }
+            foreach ($p in $piped) {
+                $how = @($p.ParameterSets.Values | ForEach-Object { if ($_.ValueFromPipeline) { 'by value' }; if ($_.ValueFromPipelineByPropertyName) { 'by property name' } } | Select-Object -Unique) -join ' and '
+                $names = @($p.Name) + @($p.Aliases) -join ', '
+                [void]$sb.AppendLine("<command:inputType><dev:type><maml:name>$(X $p.ParameterType.FullName)</maml:name></dev:type><maml:description><maml:para>$(X "Bound $how to -$($p.Name) (property names: $names).")</maml:para></maml:description></command:inputType>")
+            }
+            [void]$sb.AppendLine('</command:inputTypes><command:returnValues>')
+            if (-not $cmd.OutputType) { [void]$sb.AppendLine('<command:returnValue><dev:type><maml:name>None</maml:name></dev:type></command:returnValue>') }
             foreach ($t in $cmd.OutputType) {
-                [void]$sb.AppendLine("<command:returnValue><dev:type><maml:name>$(X $t.Name)</maml:name></dev:type></command:returnValue>")
+                $short = ($t.Name -split '\.')[-1]
+                $text = if ($help.Outputs -and $help.Outputs[$short]) { $help.Outputs[$short] } else { "$short objects$(if (@($cmd.OutputType).Count -gt 1) { ', depending on the parameters' }). Their table view shows property names as headers." }
+                [void]$sb.AppendLine("<command:returnValue><dev:type><maml:name>$(X $t.Name)</maml:name></dev:type><maml:description><maml:para>$(X $text)</maml:para></maml:description></command:returnValue>")
             }
             [void]$sb.AppendLine('</command:returnValues><command:examples>')
             $i = 0
@@ -139,6 +172,7 @@ function New-HelpFile {
         if ($missing) { throw "Help is incomplete:`n  $($missing -join "`n  ")" }
         $null = New-Item -ItemType Directory -Force -Path (Split-Path $Target)
         [System.IO.File]::WriteAllText($Target, $sb.ToString())
+        Copy-Item (Join-Path $HelpSource 'about_*.help.txt') (Split-Path $Target)
     }
     $target = Join-Path $moduleOut 'en-US/IstioPS.dll-Help.xml'
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
@@ -227,20 +261,36 @@ function Invoke-Bench {
     Invoke-Native dotnet (Join-Path $root 'tests/Bench/bin/Release/net10.0/Bench.dll') '--module' $moduleOut '--root' $root
 }
 
+# The package holds what runs and nothing else: the manifest, the loader, the views, help, the assemblies
+# and LICENSE. No .pdb (symbols: build from source, -Configuration Debug) and no deps.json (the loader
+# resolves assemblies from bin/ by name).
 function Invoke-Package {
-    Invoke-Build
-    $packages = Join-Path $out 'packages'
-    if (Test-Path $packages) { Remove-Item $packages -Recurse -Force }
-    $null = New-Item -ItemType Directory -Path $packages
-    $repo = "IstioPS-local-$PID"
-    Register-PSResourceRepository -Name $repo -Uri $packages -Trusted
+    if (-not $NoBuild) { Invoke-Build }
+    if (-not (Test-Path (Join-Path $moduleOut 'IstioPS.psd1'))) { throw "No module staged at $moduleOut; run the Build task first." }
+    $packages = if ($PackageOutput) { $PackageOutput } else { Join-Path $out 'packages' }
+    $stage = Join-Path ([System.IO.Path]::GetTempPath()) "istiops-package-$PID/IstioPS"
+    foreach ($dir in $packages, (Split-Path $stage)) { if (Test-Path $dir) { Remove-Item $dir -Recurse -Force } }
+    $null = New-Item -ItemType Directory -Path $packages, (Join-Path $stage 'bin'), (Join-Path $stage 'en-US')
     try {
-        Publish-PSResource -Path $moduleOut -Repository $repo -SkipDependenciesCheck
+        Copy-Item (Join-Path $moduleOut '*') $stage -Include '*.psd1', '*.psm1', '*.ps1xml', '*.dll'
+        Copy-Item (Join-Path $moduleOut 'bin/*.dll') (Join-Path $stage 'bin')
+        Copy-Item (Join-Path $moduleOut 'en-US/*') (Join-Path $stage 'en-US')
+        Copy-Item (Join-Path $root 'LICENSE') $stage
+        $repo = "IstioPS-local-$PID"
+        Register-PSResourceRepository -Name $repo -Uri $packages -Trusted
+        try {
+            Publish-PSResource -Path $stage -Repository $repo -SkipDependenciesCheck
+        }
+        finally {
+            Unregister-PSResourceRepository -Name $repo
+        }
     }
     finally {
-        Unregister-PSResourceRepository -Name $repo
+        Remove-Item (Split-Path $stage) -Recurse -Force -ErrorAction SilentlyContinue
     }
-    Get-ChildItem $packages -Filter *.nupkg | ForEach-Object { Write-Host "    package: $($_.FullName)" }
+    Get-ChildItem $packages -Filter *.nupkg | ForEach-Object {
+        Write-Host ("    package: {0} ({1:N1} MB)" -f $_.FullName, ($_.Length / 1MB))
+    }
 }
 
 switch ($Task) {

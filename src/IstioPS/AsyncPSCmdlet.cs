@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using IstioPS.Ci;
 using IstioPS.Engine;
 
 namespace IstioPS;
@@ -7,21 +8,42 @@ namespace IstioPS;
 /// <summary>
 /// Runs a cmdlet's work on a task while every Write*, ShouldProcess and progress call is marshalled
 /// back to the pipeline thread; StopProcessing (Ctrl+C) cancels the token. Engine errors that escape
-/// the work become terminating errors with their stable id.
+/// the work become terminating errors with their stable id. In CI (see <see cref="CiReporter"/>) every
+/// error, warning and progress record is also written as the CI system's logging commands.
 /// </summary>
 public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource cancel = new();
     private BlockingCollection<Action>? queue;
     private int pipelineThread;
+    private CiReporter? ci;
+    private bool verboseAsDebug;
+
+    /// <summary>CI logging for this call (Azure Pipelines, GitHub Actions, or plain status lines when not interactive).</summary>
+    protected CiReporter Ci => ci ??= new CiReporter(this);
 
     protected virtual Task BeginProcessingAsync(CancellationToken ct) => Task.CompletedTask;
     protected virtual Task ProcessRecordAsync(CancellationToken ct) => Task.CompletedTask;
     protected virtual Task EndProcessingAsync(CancellationToken ct) => Task.CompletedTask;
 
-    protected sealed override void BeginProcessing() => Run(BeginProcessingAsync);
+    protected sealed override void BeginProcessing()
+    {
+        _ = Ci;
+        // -Debug alone makes PowerShell ask before each verbose message; the request trace would then stop at
+        // every step. Without -Verbose, verbose text goes to the debug stream beside the trace instead.
+        verboseAsDebug = MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true }
+                         && !MyInvocation.BoundParameters.ContainsKey("Verbose");
+        Run(BeginProcessingAsync);
+    }
+
     protected sealed override void ProcessRecord() => Run(ProcessRecordAsync);
-    protected sealed override void EndProcessing() => Run(EndProcessingAsync);
+
+    protected sealed override void EndProcessing()
+    {
+        Run(EndProcessingAsync);
+        Ci.Finish(null);
+    }
+
     protected override void StopProcessing() => cancel.Cancel();
 
     private void Run(Func<CancellationToken, Task> work)
@@ -53,11 +75,21 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            Ci.Finish(null);
             throw new PipelineStoppedException();
         }
         catch (IstioPSException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex));
+            var record = ErrorRecords.From(ex);
+            Ci.Error(record);
+            Ci.Finish(record);
+            ThrowTerminatingError(record);
+        }
+        catch (Exception ex) when (ex is IContainsErrorRecord withRecord && ex is not PipelineStoppedException)
+        {
+            Ci.Error(withRecord.ErrorRecord);
+            Ci.Finish(withRecord.ErrorRecord);
+            throw;
         }
     }
 
@@ -71,6 +103,20 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
         else
         {
             queue.Add(action);
+        }
+    }
+
+    /// <summary>Like <see cref="Post"/>, but drops the action when no pipeline thread can take it (late traces of background requests).</summary>
+    internal void TryPost(Action action)
+    {
+        try
+        {
+            if (Environment.CurrentManagedThreadId == pipelineThread) action();
+            else queue?.Add(action);
+        }
+        catch (InvalidOperationException)
+        {
+            // the queue closed: the cmdlet's work is over
         }
     }
 
@@ -97,12 +143,44 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
         return answer.Task;
     }
 
-    protected void Emit(object? value) => Post(() => WriteObject(value));
-    protected void EmitError(ErrorRecord record) => Post(() => WriteError(record));
+    protected void Emit(object? value) => Post(() =>
+    {
+        Ci.Output(value);
+        WriteObject(value);
+    });
+
+    protected void EmitError(ErrorRecord record) => Post(() =>
+    {
+        WriteError(record);
+        Ci.Error(record);
+    });
+
     protected void EmitError(IstioPSException ex) => EmitError(ErrorRecords.From(ex));
-    protected void EmitVerbose(string text) => Post(() => WriteVerbose(text));
-    protected void EmitWarning(string text) => Post(() => WriteWarning(text));
-    protected void EmitProgress(ProgressRecord record) => Post(() => WriteProgress(record));
+    protected void EmitVerbose(string text) => Post(() =>
+    {
+        if (verboseAsDebug) WriteDebug(text);
+        else WriteVerbose(text);
+    });
+
+    protected void EmitWarning(string text) => Post(() =>
+    {
+        WriteWarning(text);
+        Ci.Warning(text);
+    });
+
+    protected void EmitDebug(string text) => TryPost(() => WriteDebug(text));
+
+    protected void EmitProgress(ProgressRecord record) => Post(() =>
+    {
+        WriteProgress(record);
+        Ci.Progress(record);
+    });
+
+    /// <summary>An output variable for later pipeline steps (in CI only; nothing otherwise).</summary>
+    protected void SetCiOutput(string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value)) Post(() => Ci.SetOutput(name, value));
+    }
 
     /// <summary>Whether -WhatIf is on (the parameter, or $WhatIfPreference); asked on the pipeline thread.</summary>
     protected bool WhatIfRequested => Ask(() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
@@ -136,6 +214,8 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
 
     protected virtual void Dispose(bool disposing)
     {
-        if (disposing) cancel.Dispose();
+        if (!disposing) return;
+        ci?.Dispose();
+        cancel.Dispose();
     }
 }

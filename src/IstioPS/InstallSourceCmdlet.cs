@@ -43,6 +43,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     /// <summary>An Istio version (x.y.z or latest): taken from the release cache, downloaded when missing.</summary>
     [Parameter(Mandatory = true, ParameterSetName = VersionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VersionCompleter))]
     public string Version { get; set; } = "";
 
     /// <summary>With -Version: the most a downloaded archive may unpack to, in bytes (default 2GB).</summary>
@@ -72,6 +73,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     [Parameter(ParameterSetName = ReleaseSet)]
     [Parameter(ParameterSetName = VersionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
     public string? Revision { get; set; }
 
     [Parameter(ParameterSetName = ReleaseSet)]
@@ -87,6 +89,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string Namespace { get; set; } = "istio-system";
 
     /// <summary>Collects manifest paths from the pipeline and, once, resolves every path on the pipeline thread.</summary>

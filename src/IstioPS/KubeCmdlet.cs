@@ -17,6 +17,7 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
     /// <summary>The kubeconfig context to use; default its current-context.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ContextCompleter))]
     public string? Context { get; set; }
 
     /// <summary>The API client, created on first use (errors here terminate the cmdlet).</summary>
@@ -28,12 +29,24 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
             {
                 var path = Kubeconfig is null ? null : Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Kubeconfig)).GetAwaiter().GetResult();
                 api = KubeApi.Connect(new KubeConnectionOptions(path, Context) { CallTimeout = CallTimeout });
+                if (Ask(DebugEnabled).GetAwaiter().GetResult())
+                {
+                    api.Trace = t => EmitDebug(t.ToString());
+                }
+
                 var where = api.Context is null ? "in-cluster configuration" : $"context '{api.Context}'";
                 EmitVerbose($"Using the API server {api.Server} ({where}).");
             }
 
             return api;
         }
+    }
+
+    /// <summary>-Debug given, or $DebugPreference asks for debug output: requests are traced like kubectl -v=6.</summary>
+    private bool DebugEnabled()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true }) return true;
+        return GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
     }
 
     /// <summary>The cmdlet's -Timeout, when it has one: it bounds every request of the call, discovery included.</summary>
@@ -68,6 +81,16 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
             progress.Complete();
             DisposeApi();
         }
+    }
+
+    /// <summary>In CI: the revision, its istiod version and the ingress gateway's address as output variables (IstioRevision, IstioVersion, IstioIngressAddress).</summary>
+    protected async Task SetCiOutputsAsync(string ns, string revision, CancellationToken ct)
+    {
+        if (Ci.Log is null) return;
+        var mesh = await Engine.Components.MeshSummary.ReadAsync(Api, ns, revision, ct).ConfigureAwait(false);
+        SetCiOutput("IstioRevision", mesh.Revision);
+        SetCiOutput("IstioVersion", mesh.Version);
+        SetCiOutput("IstioIngressAddress", mesh.IngressAddress);
     }
 
     protected void DisposeApi()

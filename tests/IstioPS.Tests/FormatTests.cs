@@ -78,7 +78,10 @@ public class FormatTests
         var view = PodStatus.ToPod(pod, DateTimeOffset.Parse("2026-01-01T00:05:00Z"), null);
         Assert.Equal("1/2", view.Ready);
         Assert.Equal(3, view.Restarts);
-        Assert.Equal("5m", view.Age);
+        Assert.Equal("5m", view.AgeText);
+        Assert.Equal(TimeSpan.FromMinutes(5), view.Age);
+        Assert.Equal(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), view.Created);
+        Assert.Equal((1, 2), (view.ReadyContainers, view.Containers));
         Assert.Contains("ImagePullBackOff", IstioPS.Engine.Install.ReadinessWaiter.PodProblem(pod));
     }
 

@@ -41,9 +41,9 @@ Describe 'Get-IstioInjection' {
         $e[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,IstioPS.Commands.GetIstioInjectionCommand'
     }
 
-    It 'looks like kubectl get namespace -L istio-injection' {
+    It 'looks like kubectl get namespace -L istio-injection, with property names as headers' {
         $text = Get-IstioInjection on -Kubeconfig $kc | Out-String
-        $text | Should -Match 'NAME\s+STATUS\s+AGE\s+ISTIO-INJECTION'
+        $text | Should -MatchExactly 'Namespace\s+Status\s+Age\s+State\s+Revision\s+Pods\s+PodsNeedingRestart'
         $text | Should -Match 'on\s+Active\s+\S+\s+enabled'
     }
 

@@ -1,3 +1,5 @@
+using IstioPS.Engine.Kube;
+
 namespace IstioPS.Engine.Components;
 
 /// <summary>One workload of the mesh namespace, as Get-IstioComponent shows it.</summary>
@@ -10,11 +12,19 @@ public sealed class IstioComponent
     public required string Role { get; init; }
     /// <summary>"ready/desired", as kubectl's READY column.</summary>
     public required string Ready { get; init; }
+    /// <summary>Ready pods (the number before the slash of <see cref="Ready"/>).</summary>
+    public int ReadyReplicas { get; init; }
+    /// <summary>Desired pods (the number after the slash of <see cref="Ready"/>).</summary>
+    public int Replicas { get; init; }
     /// <summary>Running, Progressing, Pending, ImagePullBackOff (a pod's waiting reason), ScaledToZero, Complete, Failed.</summary>
     public required string Status { get; init; }
     public int Restarts { get; init; }
-    public required string Age { get; init; }
-    public DateTimeOffset? Created { get; init; }
+    /// <summary>When the workload was created (UTC).</summary>
+    public DateTime? Created { get; init; }
+    /// <summary>How old it was when read.</summary>
+    public TimeSpan? Age { get; init; }
+    /// <summary>The age as kubectl shows it: 45s, 3m20s, 5h10m.</summary>
+    public string AgeText => KubeFormat.AgeText(Age);
     public string? Version { get; init; }
     public string? Revision { get; init; }
     public bool Legacy { get; init; }
@@ -29,11 +39,20 @@ public sealed class IstioPod
     public required string Name { get; init; }
     public required string Namespace { get; init; }
     public required string Ready { get; init; }
+    /// <summary>Ready containers (the number before the slash of <see cref="Ready"/>).</summary>
+    public int ReadyContainers { get; init; }
+    /// <summary>Containers (the number after the slash of <see cref="Ready"/>).</summary>
+    public int Containers { get; init; }
     public required string Status { get; init; }
     public int Restarts { get; init; }
     /// <summary>kubectl's RESTARTS column: "2 (5m ago)".</summary>
     public required string RestartsText { get; init; }
-    public required string Age { get; init; }
+    /// <summary>When the pod was created (UTC).</summary>
+    public DateTime? Created { get; init; }
+    /// <summary>How old it was when read.</summary>
+    public TimeSpan? Age { get; init; }
+    /// <summary>The age as kubectl shows it.</summary>
+    public string AgeText => KubeFormat.AgeText(Age);
     public string? Node { get; init; }
     public string? IP { get; init; }
     public string? Component { get; init; }

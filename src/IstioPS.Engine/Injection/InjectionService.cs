@@ -230,7 +230,8 @@ public sealed class InjectionService
             InjectionLabel = injection,
             RevisionLabel = revision,
             Status = (string?)ns["status"]?["phase"] ?? "Active",
-            Age = KubeFormat.Age(ns, at),
+            Created = KubeFormat.Created(ns),
+            Age = KubeFormat.AgeOf(ns, at),
         };
         if (pods is null) return result;
         var live = pods.Count(p => p.Live);

@@ -1,3 +1,5 @@
+using IstioPS.Engine.Kube;
+
 namespace IstioPS.Engine.Injection;
 
 /// <summary>What a namespace's labels ask of sidecar injection.</summary>
@@ -21,7 +23,12 @@ public sealed record NamespaceInjection
     public string? InjectionLabel { get; init; }
     public string? RevisionLabel { get; init; }
     public required string Status { get; init; }
-    public required string Age { get; init; }
+    /// <summary>When the namespace was created (UTC).</summary>
+    public DateTime? Created { get; init; }
+    /// <summary>How old it was when read.</summary>
+    public TimeSpan? Age { get; init; }
+    /// <summary>The age as kubectl shows it.</summary>
+    public string AgeText => KubeFormat.AgeText(Age);
     /// <summary>Running pods of the namespace (null when pods were not read).</summary>
     public int? Pods { get; init; }
     /// <summary>Pods whose sidecar (or its revision) does not match what the namespace now asks for: they pick up the change only when re-created.</summary>

@@ -62,6 +62,13 @@ public sealed class KubeApi : IDisposable
     public long RequestCount => Interlocked.Read(ref requestCount);
     public int RetryCount => retry.Retries;
 
+    /// <summary>Told of every HTTP attempt: verb, URL, status, duration, retry (no headers, so no credentials).</summary>
+    public Action<RequestTrace>? Trace
+    {
+        get => retry.Trace;
+        set => retry.Trace = value;
+    }
+
     public static KubeApi Connect(KubeConnectionOptions options)
     {
         var (config, path, context) = KubeconfigResolver.Resolve(options);

@@ -48,8 +48,14 @@ public static class KubeFormat
     public static DateTimeOffset? Timestamp(JsonNode? node)
         => (string?)node is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 
-    public static string Age(JsonObject obj, DateTimeOffset now)
-        => Timestamp(obj["metadata"]?["creationTimestamp"]) is { } created ? Age(now - created) : "<unknown>";
+    /// <summary>metadata.creationTimestamp as a UTC DateTime.</summary>
+    public static DateTime? Created(JsonObject obj) => Timestamp(obj["metadata"]?["creationTimestamp"])?.UtcDateTime;
+
+    /// <summary>How old the object was at <paramref name="now"/> (a real TimeSpan, so Sort-Object Age works).</summary>
+    public static TimeSpan? AgeOf(JsonObject obj, DateTimeOffset now) => Created(obj) is { } created ? now.UtcDateTime - created : null;
+
+    /// <summary>kubectl's AGE column for an age that may be unknown.</summary>
+    public static string AgeText(TimeSpan? age) => age is { } a ? Age(a) : "<unknown>";
 
     public static long Int(JsonNode? node) => node is JsonValue v && v.TryGetValue<long>(out var l) ? l
         : node is JsonValue d && d.TryGetValue<double>(out var dd) ? (long)dd : 0;

@@ -134,7 +134,7 @@ internal static class KubeconfigResolver
     private static string ContextNames(k8s.KubeConfigModels.K8SConfiguration model)
         => model.Contexts is { } list && list.Any() ? string.Join(", ", list.Select(c => c.Name)) : "no contexts";
 
-    private static string? DefaultPath(out List<string> tried)
+    internal static string? DefaultPath(out List<string> tried)
     {
         tried = new List<string>();
         var env = Environment.GetEnvironmentVariable("KUBECONFIG");

@@ -23,11 +23,15 @@ internal sealed class RetryHandler : DelegatingHandler
     /// <summary>Counts retries, for verbose output and tests.</summary>
     public int Retries;
 
+    /// <summary>Told of every attempt (-Debug).</summary>
+    public Action<RequestTrace>? Trace;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             HttpResponseMessage response;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -35,16 +39,25 @@ internal sealed class RetryHandler : DelegatingHandler
             catch (Exception ex) when (attempt < maxRetries && IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
                 Interlocked.Increment(ref Retries);
-                await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+                var backoff = Backoff(attempt);
+                Trace?.Invoke(new RequestTrace(request.Method.Method, request.RequestUri!, null, null, System.Diagnostics.Stopwatch.GetElapsedTime(started), attempt, backoff, ex.Message));
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
                 continue;
+            }
+            catch (Exception ex) when (Trace is not null && ex is not OperationCanceledException)
+            {
+                Trace(new RequestTrace(request.Method.Method, request.RequestUri!, null, null, System.Diagnostics.Stopwatch.GetElapsedTime(started), attempt, null, ex.Message));
+                throw;
             }
 
             if (attempt >= maxRetries || !IsRetryable(response.StatusCode))
             {
+                Trace?.Invoke(new RequestTrace(request.Method.Method, request.RequestUri!, (int)response.StatusCode, response.ReasonPhrase, System.Diagnostics.Stopwatch.GetElapsedTime(started), attempt, null, null));
                 return response;
             }
 
             var delay = RetryAfter(response) ?? Backoff(attempt);
+            Trace?.Invoke(new RequestTrace(request.Method.Method, request.RequestUri!, (int)response.StatusCode, response.ReasonPhrase, System.Diagnostics.Stopwatch.GetElapsedTime(started), attempt, delay, null));
             response.Dispose();
             Interlocked.Increment(ref Retries);
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);

@@ -78,6 +78,7 @@ public sealed class ReadinessWaiter
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
         var groups = targets.GroupBy(t => (t.Resource, t.Namespace)).ToList();
+        progress?.Report(new OperationProgress($"Waiting for workloads: 0 of {targets.Count} ready", -1, string.Join(", ", targets.Take(3).Select(t => $"{t.Resource.Kind.ToLowerInvariant()}/{t.Name}"))));
         try
         {
             await Task.WhenAll(groups.Select(g => WatchGroupAsync(g.Key.Resource, g.Key.Namespace, g.ToList(), state, () =>

@@ -11,6 +11,7 @@ public sealed class EnableIstioInjectionCommand : SetInjectionCommandBase
     /// <summary>Sets istio.io/rev=REVISION instead of istio-injection=enabled.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
     public string? Revision { get; set; }
 
     protected override InjectionChange Change => new(Enable: true, Revision: Revision is null or "default" ? null : Revision);

@@ -13,10 +13,13 @@ public sealed class GetIstioComponentCommand : KubeCmdlet
     /// <summary>Names to show; wildcards allowed.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ComponentNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [NamespaceName]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     [ValidateNotNullOrEmpty]
     public string Namespace { get; set; } = "istio-system";
 

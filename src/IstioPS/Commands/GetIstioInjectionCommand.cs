@@ -14,6 +14,8 @@ public sealed class GetIstioInjectionCommand : KubeCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [SupportsWildcards]
+    [NamespaceName]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Namespace { get; set; }
 

@@ -6,6 +6,7 @@ namespace IstioPS.Commands;
 /// <summary>Install-Istio: plans the install (a dry run per object), then applies namespaces, CRDs and components in order, prunes, and waits until they are ready.</summary>
 [Cmdlet(VerbsLifecycle.Install, "Istio", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ManifestSet)]
 [OutputType(typeof(InstallResult))]
+[Ci.CiSummary("Install-Istio", "Namespace", "Revision", "Total", "Created", "Configured", "Unchanged", "Waited", "DurationText", Empty = "Nothing was applied (-WhatIf, or every object was declined).")]
 public sealed class InstallIstioCommand : InstallSourceCmdlet
 {
     [Parameter]
@@ -57,6 +58,7 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
             if (result is not null)
             {
                 Emit(result);
+                await SetCiOutputsAsync(result.Namespace, result.Revision, ct).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
     }

@@ -11,6 +11,8 @@ public abstract class SetInjectionCommandBase : KubeCmdlet
     /// <summary>Namespaces to change, from the pipeline by value or by property name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
     [Alias("Name")]
+    [NamespaceName]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Namespace { get; set; } = Array.Empty<string>();
 

@@ -10,6 +10,7 @@ public sealed class UninstallIstioCommand : KubeCmdlet
 {
     [Parameter(ParameterSetName = "Revision", Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
     public string Revision { get; set; } = "default";
 
     /// <summary>Every revision, the Istio CRDs (unless -KeepCrds) and the namespace when empty.</summary>
@@ -25,6 +26,7 @@ public sealed class UninstallIstioCommand : KubeCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string Namespace { get; set; } = "istio-system";
 
     [Parameter]
