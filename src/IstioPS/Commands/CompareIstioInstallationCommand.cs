@@ -8,6 +8,7 @@ namespace IstioPS.Commands;
 /// Compare-IstioInstallation: what Install-Istio with the same parameters would change, object by object, as the
 /// API server itself answers it (a server-side apply dry run per object). Sends only reads and dry runs.
 /// </summary>
+[Ci.CiSummary("Compare-IstioInstallation", "Action", "Kind", "Namespace", "Name", "Changes", Empty = "No differences: the cluster matches the input.")]
 [Cmdlet(VerbsData.Compare, "IstioInstallation", DefaultParameterSetName = ReleaseSet)]
 [OutputType(typeof(PlannedObject))]
 public sealed class CompareIstioInstallationCommand : InstallSourceCmdlet
