@@ -35,6 +35,15 @@ Describe 'Export-IstioManifest' -Skip:(-not $hasIstio) {
         $d.Yaml | Should -Match 'image: registry.example.com/istio/pilot:9.9.9'
     }
 
+    It "stamps the release's version as the default image tag, as its istioctl does; -Set tag and -Set hub win" {
+        $images = { param($objects) ($objects | Where-Object Kind -eq Deployment).Yaml -split "`n" | Where-Object { $_ -match '^\s+image: ' } | ForEach-Object { ($_ -split 'image: ')[1].Trim('"') } }
+        & $images (Export-IstioManifest $release) | Should -Be @('docker.io/istio/proxyv2:1.30.3', 'docker.io/istio/pilot:1.30.3')
+        & $images (Export-IstioManifest (Join-Path (Get-IstioData) 'releases/istio-1.29.6') -Component Pilot) | Should -Be 'docker.io/istio/pilot:1.29.6'
+        & $images (Export-IstioManifest $release -Component Pilot -Set tag=1.2.3, hub=registry.example/istio) | Should -Be 'registry.example/istio/pilot:1.2.3'
+        # The sidecar injector's template takes the same default tag for the proxies it injects.
+        (Export-IstioManifest $release -Component Pilot | Where-Object { $_.Kind -eq 'ConfigMap' -and $_.Name -eq 'istio-sidecar-injector' }).Yaml | Should -Match '"tag": "1\.30\.3"'
+    }
+
     It 'renders a revision' {
         $objects = Export-IstioManifest $release -Revision canary -Component Pilot
         ($objects | Where-Object Kind -eq Deployment).Name | Should -Be 'istiod-canary'

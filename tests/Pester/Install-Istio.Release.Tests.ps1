@@ -24,7 +24,7 @@ Describe 'Install-Istio -ReleasePath -Profile <_>' -ForEach $profiles -Skip:(-no
         $expected = @{ demo = 'istio-egressgateway', 'istio-ingressgateway', 'istiod'; default = 'istio-ingressgateway', 'istiod'; minimal = @('istiod') }[$profile]
         $components = Get-IstioComponent -Kubeconfig $cluster.Kubeconfig
         $components.Name | Should -Be $expected
-        $components | ForEach-Object { $_.Ready | Should -Be '1/1'; $_.Status | Should -Be 'Running' }
+        $components | ForEach-Object { $_.Ready | Should -Be '1/1'; $_.Status | Should -Be 'Running'; $_.Version | Should -Be '1.30.3' }
     }
 
     It 'changes nothing when run again' {

@@ -66,8 +66,7 @@ public sealed class ComponentReader
         var selector = workload["spec"]?["selector"] as JsonObject;
         var pods = allPods.Where(p => KubeFormat.SelectorMatches(selector, p)).ToList();
         var readiness = WorkloadStatus.Evaluate(kind, workload);
-        var images = (workload["spec"]?["template"]?["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>()
-            .Select(c => (string?)c["image"]).OfType<string>().ToList() ?? new List<string>();
+        var images = Images(workload);
         return new IstioComponent
         {
             Name = name,
@@ -102,23 +101,35 @@ public sealed class ComponentReader
         return pods.Count == 0 ? "Pending" : pods.Any(p => PodStatus.Status(p) == "Running") ? "Progressing" : PodStatus.Status(pods[0]);
     }
 
-    /// <summary>The Istio version: the version labels Istio's charts set, else the first image's tag.</summary>
-    private static string? Version(IReadOnlyDictionary<string, string> labels, List<string> images)
+    /// <summary>
+    /// The version a workload runs: istioctl's operator.istio.io/version label, else its first image's tag when that
+    /// is a version (what actually runs: charts from Istio's source tree label 1.0.0 while the images carry the
+    /// release's tag), else the app.kubernetes.io/version or version label, else any image tag.
+    /// </summary>
+    internal static string? Version(IReadOnlyDictionary<string, string> labels, IReadOnlyList<string> images)
     {
-        foreach (var key in new[] { "operator.istio.io/version", "app.kubernetes.io/version", "version" })
+        if (labels.TryGetValue("operator.istio.io/version", out var stamped) && !string.IsNullOrEmpty(stamped)) return stamped;
+        var tags = images.Select(ImageTag).OfType<string>().ToList();
+        if (tags.FirstOrDefault(t => Releases.ReleaseVersion.TryParse(t, out _)) is { } version) return version;
+        foreach (var key in new[] { "app.kubernetes.io/version", "version" })
         {
             if (labels.TryGetValue(key, out var v) && !string.IsNullOrEmpty(v)) return v;
         }
 
-        foreach (var image in images)
-        {
-            var at = image.IndexOf('@');
-            var reference = at >= 0 ? image[..at] : image;
-            var colon = reference.LastIndexOf(':');
-            if (colon > reference.LastIndexOf('/') && colon < reference.Length - 1) return reference[(colon + 1)..];
-        }
+        return tags.FirstOrDefault();
+    }
 
-        return null;
+    /// <summary>The images of a workload's containers, in order.</summary>
+    internal static List<string> Images(JsonObject workload) =>
+        (workload["spec"]?["template"]?["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>()
+            .Select(c => (string?)c["image"]).OfType<string>().ToList() ?? new List<string>();
+
+    private static string? ImageTag(string image)
+    {
+        var at = image.IndexOf('@');
+        var reference = at >= 0 ? image[..at] : image;
+        var colon = reference.LastIndexOf(':');
+        return colon > reference.LastIndexOf('/') && colon < reference.Length - 1 ? reference[(colon + 1)..] : null;
     }
 
     private static string Name(JsonObject o) => (string?)o["metadata"]?["name"] ?? "";

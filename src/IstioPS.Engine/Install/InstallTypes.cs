@@ -21,6 +21,13 @@ public sealed class InstallRequest
     public bool NoWait { get; init; }
     public int Concurrency { get; init; } = 16;
 
+    /// <summary>The version of the release being installed: over an installed istiod of the same revision, an
+    /// in-place upgrade that must go at most one minor version up (see <see cref="UpgradeCheck"/>).</summary>
+    public Releases.ReleaseVersion? ReleaseVersion { get; init; }
+
+    /// <summary>Upgrade in place even across more than one minor version or downwards.</summary>
+    public bool Force { get; init; }
+
     /// <summary>When the whole operation started (rendering included), so the result's Duration covers it.</summary>
     public System.Diagnostics.Stopwatch? Clock { get; init; }
 }

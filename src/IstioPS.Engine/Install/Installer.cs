@@ -42,6 +42,11 @@ public sealed class Installer
             throw new IstioPSException("InvalidNamespace", ErrorKind.InvalidArgument, namespaceProblem, request.Namespace);
         }
 
+        if (request.ReleaseVersion is { } target)
+        {
+            await UpgradeCheck.CheckAsync(api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
+        }
+
         // Namespaces and CRDs are (almost) always needed: ask discovery about them while the files are read.
         var prefetch = Task.WhenAll(mapper.FindAsync("v1", "Namespace", ct), mapper.FindAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", ct));
         var objects = new List<ManifestObject>(request.Objects);

@@ -45,7 +45,7 @@ public sealed record IstioRelease
 
     /// <summary>
     /// A release folder the user already has (Install-Istio -ReleasePath): nothing is downloaded or copied.
-    /// The version comes from the folder name (istio-&lt;version&gt;) when it has that shape, else the name itself.
+    /// The version comes from its manifest.yaml, else the folder name (istio-&lt;version&gt;) when it has that shape, else the name itself.
     /// </summary>
     public static IstioRelease FromFolder(string path)
     {
@@ -57,7 +57,7 @@ public sealed record IstioRelease
         }
 
         var name = System.IO.Path.GetFileName(full.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
-        var version = name.StartsWith("istio-", StringComparison.Ordinal) ? name["istio-".Length..] : name;
+        var version = ReleaseStamp.Read(full)?.Version.Text ?? (name.StartsWith("istio-", StringComparison.Ordinal) ? name["istio-".Length..] : name);
         return new IstioRelease
         {
             Version = version,

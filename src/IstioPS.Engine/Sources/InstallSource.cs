@@ -25,6 +25,8 @@ public sealed class SourceObjects
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
     /// <summary>Manifest files still to read (the installer reads them so that their problems are reported with the rest).</summary>
     public IReadOnlyList<string> ManifestPaths { get; init; } = Array.Empty<string>();
+    /// <summary>The rendered release's version (its manifest.yaml, else its folder name); null for manifest files and addons alone.</summary>
+    public Releases.ReleaseVersion? ReleaseVersion { get; init; }
 
     /// <summary>Every object, the manifest files read too; any problem in them is thrown, all at once.</summary>
     public IReadOnlyList<ManifestObject> ReadAll()
@@ -73,6 +75,10 @@ public static class InstallSources
             order.AddRange(addons.ComponentOrder);
         }
 
-        return new SourceObjects { Objects = objects, ComponentOrder = order, Warnings = warnings, ManifestPaths = source.ManifestPaths };
+        return new SourceObjects
+        {
+            Objects = objects, ComponentOrder = order, Warnings = warnings, ManifestPaths = source.ManifestPaths,
+            ReleaseVersion = source.AddonsOnly ? null : Releases.ReleaseStamp.Read(source.ReleasePath)?.Version,
+        };
     }
 }

@@ -79,6 +79,13 @@ public static class ReleaseManifests
     /// <summary>The addons a release ships under samples/addons, by name (Prometheus, Grafana, Jaeger, Kiali, Loki).</summary>
     public static readonly IReadOnlyList<string> KnownAddons = new[] { "Prometheus", "Grafana", "Jaeger", "Kiali", "Loki" };
 
+    /// <summary>Istio's image hub, the one a release stamps when its manifest.yaml names none.</summary>
+    public const string DefaultHub = "docker.io/istio";
+
+    /// <summary>
+    /// Renders a release as its own istioctl would: the release's version (manifest.yaml, else the folder name)
+    /// is the default image tag and its hub the default hub, under the user's files and -Set.
+    /// </summary>
     public static RenderedRelease Render(ReleaseRenderRequest request)
     {
         var legacyCrds = LegacyCrdFiles(request.ReleasePath);
@@ -88,6 +95,7 @@ public static class ReleaseManifests
         }
 
         Detect(request.ReleasePath);
+        var stamp = Releases.ReleaseStamp.Read(request.ReleasePath);
 
         IstioManifest manifest;
         try
@@ -100,6 +108,8 @@ public static class ReleaseManifests
                 ValuesFiles = request.ValuesFiles.ToList(),
                 Revision = request.Revision,
                 Components = request.Components?.ToList(),
+                CompiledHub = stamp is null ? null : stamp.Hub ?? DefaultHub,
+                CompiledTag = stamp?.Version.Text,
             });
         }
         catch (RenderException ex)

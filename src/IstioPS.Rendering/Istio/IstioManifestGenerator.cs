@@ -27,7 +27,7 @@ public static class IstioManifestGenerator
         var wanted = ResolveComponentFilter(request.Components);
         var warnings = new List<string>();
         var merged = MergeInputs(manifestsDir, request.ValuesFiles ?? Array.Empty<string>(), flags, out string chartsRoot,
-            request.Force ? warnings : null);
+            request.Force ? warnings : null, HubTagOverlay(request.CompiledHub, request.CompiledTag));
         if (IopValues.GetPathMap(merged, "spec.unvalidatedValues") is { } unvalidated)
             IopValues.MergeFrom(merged, MakeMap(unvalidated, "spec", "values"));
 
@@ -156,7 +156,7 @@ public static class IstioManifestGenerator
     /// <summary>istioctl's MergeInputs: profile &lt; files &lt; --set, then translation, then user values again.</summary>
     /// <param name="forcedWarnings">When given (--force), validation problems are added here instead of thrown.</param>
     internal static Dictionary<string, object?> MergeInputs(string manifestsDir, IEnumerable<string> files, IEnumerable<string> flags, out string chartsRoot,
-        List<string>? forcedWarnings = null)
+        List<string>? forcedWarnings = null, IReadOnlyList<string>? hubTag = null)
     {
         var user = GoValues.NewMap();
         user["apiVersion"] = "install.istio.io/v1alpha1";
@@ -193,11 +193,16 @@ public static class IstioManifestGenerator
         var userValues = IopValues.GetPathMap(user, "spec.values");
 
         var baseMap = ReadProfile(chartsRoot, profile);
+        if (hubTag != null) IopValues.SetSpecPaths(baseMap, hubTag);
         IopValues.MergeFrom(baseMap, user);
         Translate(baseMap);
         if (userValues != null) IopValues.MergeFrom(baseMap, MakeMap(userValues, "spec", "values"));
         return baseMap;
     }
+
+    /// <summary>istioctl's hubTagOverlay: both compiled-in values known, or nothing.</summary>
+    private static IReadOnlyList<string>? HubTagOverlay(string? hub, string? tag) =>
+        string.IsNullOrEmpty(hub) || string.IsNullOrEmpty(tag) ? null : new[] { "hub=" + hub, "tag=" + tag };
 
     private static void Check(List<(string Id, string Message)> problems, List<string>? forcedWarnings)
     {

@@ -26,6 +26,14 @@ public sealed class IstioRenderRequest
 
     /// <summary>istioctl --force: validation problems do not stop the render.</summary>
     public bool Force { get; set; }
+
+    /// <summary>The hub and tag compiled into istioctl (pkg/version DockerInfo, e.g. "docker.io/istio" and "1.30.3"):
+    /// set as spec.hub/spec.tag over the profile and under the user's files and --set, as istioctl's hubTagOverlay does.
+    /// Null (istioctl's "unknown", as in Istio's own golden tests) leaves the profile's hub and tag.</summary>
+    public string? CompiledHub { get; set; }
+
+    /// <inheritdoc cref="CompiledHub"/>
+    public string? CompiledTag { get; set; }
 }
 
 /// <summary>One Kubernetes object of a generated manifest.</summary>

@@ -20,6 +20,10 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
     [ValidateRange(1, 64)]
     public int Concurrency { get; set; } = 16;
 
+    /// <summary>Upgrade in place even when the installed control plane of the revision is newer or more than one minor version older.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -40,6 +44,8 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
                 NoWait = NoWait,
                 Concurrency = Concurrency,
                 Clock = clock,
+                ReleaseVersion = loaded.ReleaseVersion,
+                Force = Force,
             };
             var result = await new Installer(Api).InstallAsync(request, Callbacks(progress), ct).ConfigureAwait(false);
             if (result is not null)

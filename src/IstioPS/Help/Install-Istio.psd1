@@ -5,6 +5,8 @@ Install-Istio does what the classic walkthrough does by hand, in one idempotent,
 
 The whole input is validated before the first write: invalid YAML, a document without apiVersion, kind or metadata.name, an invalid name, or a kind the cluster does not serve and the input does not define is reported with its file and line, and nothing is written.
 
+Installing a release over a control plane of the same revision is an in-place upgrade: the installed version (istiod's version label or image tag) may be the same, a patch or one minor version older; a downgrade or a jump of more than one minor version is refused unless -Force. A release's version (its manifest.yaml, else its folder name istio-VERSION) is the default image tag, as its istioctl has it compiled in.
+
 Running it again on the same input changes nothing and reports every object as unchanged; after an interruption (Ctrl+C, a lost connection) running it again completes the install. -WhatIf sends no writing request at all.
 
 It emits one result object with every object and what happened to it (Created, Configured, Unchanged), the totals and the time taken.
@@ -17,6 +19,7 @@ It emits one result object with every object and what happened to it (Created, C
         Timeout      = 'How long to wait for CRDs and workloads to become ready: seconds (300), a time span (00:05:00) or text such as 5m. Default: 5 minutes. On timeout the error names every object that is not ready and its pods'' waiting reasons (for example ImagePullBackOff).'
         NoWait       = 'Returns as soon as everything is applied, without waiting for workloads to become ready (CRDs are still waited for, since later objects need them).'
         Concurrency  = 'How many write requests are in flight at once. Default: 16.'
+        Force        = 'Upgrades in place even when the revision''s installed istiod is newer than the release (a downgrade) or more than one minor version older. Without it such an install is refused (UnsupportedUpgrade) before anything is written: install the new version as a new revision instead (Install-Istio -Revision 1-30-3), move the namespaces to it, then uninstall the old one.'
         ReleasePath  = 'An extracted Istio release to render natively (no helm or istioctl needed), for example one that Save-IstioRelease downloaded. The legacy Istio 1.5 layout is recognised: its apiextensions.k8s.io/v1beta1 CRDs are refused plainly, before anything is written, by clusters that no longer serve that API.'
         Profile      = 'The IstioOperator profile to install: default, demo, minimal, ambient, ... (see Get-IstioProfile). Default: default.'
         Set          = 'istioctl-style overrides, each path=value (values.global.hub=my.registry, components.egressGateways[0].enabled=true, meshConfig.accessLogFile=/dev/stdout).'
