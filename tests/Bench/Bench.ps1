@@ -2,13 +2,14 @@
 <#
 .SYNOPSIS
     The timed harness of build.ps1 -Task Bench: IstioPS against kubectl, on the same input and the
-    same simulated server (10 ms added per request), in the same process tree. Prints figures, never asserts.
+    same simulated server (50 or 10 ms added per request where a row says so), in the same process tree.
+    Prints every run's figures, never asserts. The big-cluster rows run after it (tests/Bench/ScaleBench.cs).
 #>
 param(
     [Parameter(Mandatory)][string] $ModulePath,
-    [int] $LatencyMs = 10,
-    [int] $Namespaces = 500,
-    [int] $ListNamespaces = 2000
+    [int] $ListNamespaces = 2000,
+    # Runs per install row (the pipeline-step and memory rows take 3).
+    [int] $InstallRuns = 5
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../Pester/TestHelpers.psm1') -Force
@@ -21,56 +22,85 @@ function Add-Row($Name, $IstioPS, $Kubectl, $Target, $Note) {
     $rows.Add([pscustomobject]@{ Measure = $Name; IstioPS = $IstioPS; kubectl = $Kubectl; 'kubectl/IstioPS' = $ratio; Target = $Target; Note = $Note })
 }
 function Time([scriptblock] $Block) { $sw = [Diagnostics.Stopwatch]::StartNew(); & $Block | Out-Null; [math]::Round($sw.Elapsed.TotalMilliseconds) }
-function Is-Discovery($path) { $path -match '^/(api|apis)(/[^/]+){0,2}$' -or $path -match '^/(version|openapi)' }
 
-# 1. Istio CRDs + the four classic addons: requests per applied object, wall time vs kubectl apply --server-side.
+function Median($values) { ($values | Sort-Object)[[int][math]::Floor(@($values).Count / 2)] }
+
 if ($release) {
-    $inputs = @("$release/manifests/charts/base/files/crd-all.gen.yaml") + ('prometheus', 'grafana', 'jaeger', 'kiali' | ForEach-Object { "$release/samples/addons/$_.yaml" })
+    $addons = 'prometheus', 'grafana', 'jaeger', 'kiali' | ForEach-Object { "$release/samples/addons/$_.yaml" }
+    # What kubectl applies: the demo profile as IstioPS renders it (Istio's CRDs included) and the four addons.
+    $work = Join-Path ([System.IO.Path]::GetTempPath()) "istiops-bench-$PID"
+    $null = New-Item -ItemType Directory -Path $work -Force
+    $rendered = Join-Path $work 'demo.yaml'
+    Export-IstioManifest -ReleasePath $release -Profile demo -AsYaml | Set-Content $rendered
+    $files = @($rendered) + $addons
+    $kargs = @('apply', '--server-side') + ($files | ForEach-Object { '-f', $_ })
+    function Install-Mine($Cluster) { Install-Istio -ReleasePath $release -Profile demo -Addon Prometheus, Grafana, Jaeger, Kiali -Kubeconfig $Cluster.Kubeconfig -NoWait }
+
     # warm up the module's code paths on a throw-away server
     $warm = Start-TestCluster -ReadyAfterMs 10
-    $null = Install-Istio -ManifestPath $inputs -Kubeconfig $warm.Kubeconfig -NoWait
+    $null = Install-Mine $warm
     Stop-TestCluster $warm
 
-    # Five runs each on fresh servers; the medians are compared (this machine's timings vary from run to run).
-    $runs = 5
-    $mine = foreach ($i in 1..$runs) {
-        $c = Start-TestCluster -ReadyAfterMs 10 -LatencyMs $LatencyMs
-        $ms = Time { $script:result = Install-Istio -ManifestPath $inputs -Kubeconfig $c.Kubeconfig -NoWait }
-        $requests = Get-SimRequest $c
-        $script:perObject = @($requests | Where-Object { -not (Is-Discovery $_.path) }).Count / $result.Total
-        Stop-TestCluster $c
-        $ms
+    # 1. Istio CRDs + demo profile + 4 addons, installed without waiting, at 50 and 10 ms added per request.
+    foreach ($latency in 50, 10) {
+        $runs = $InstallRuns
+        $mine = foreach ($i in 1..$runs) {
+            $c = Start-TestCluster -ReadyAfterMs 10 -LatencyMs $latency
+            $ms = Time { $script:result = Install-Mine $c }
+            $requests = Get-SimRequest $c
+            $script:perObject = @($requests | Where-Object { -not $_.discovery }).Count / $result.Total
+            $script:discovery = @($requests | Where-Object discovery).Count
+            Stop-TestCluster $c
+            $ms
+        }
+        $theirs = @()
+        if ($hasKubectl) {
+            $theirs = foreach ($i in 1..$runs) {
+                $k = Start-TestCluster -ReadyAfterMs 10 -LatencyMs $latency
+                # the walkthrough: kubectl create namespace istio-system, then kubectl apply --server-side
+                Time { Invoke-Kubectl $k create namespace istio-system; Invoke-Kubectl $k @kargs }
+                $script:kreq = @(Get-SimRequest $k | Where-Object { -not $_.discovery }).Count
+                $script:kfailed = @(Get-SimRequest $k | Where-Object { $_.status -ge 400 }).Count
+                Stop-TestCluster $k
+            }
+        }
+        Write-Host ("    install at $latency ms, runs in ms: IstioPS {0}; kubectl {1}" -f ($mine -join ' '), ($theirs -join ' '))
+        $target = if ($latency -ge 50) { 'IstioPS <= 1/5 of kubectl' } else { 'IstioPS <= 1/4 of kubectl' }
+        Add-Row "Install CRDs + demo + 4 addons ($($result.Total) objects, no wait), $latency ms latency, ms (median of $runs)" (Median $mine) (Median $theirs) $target ("{0:0.00} requests/object after {1} discovery requests; kubectl {2:0.00}, {3} kubectl requests failed" -f $perObject, $discovery, ($kreq / $result.Total), $kfailed)
     }
-    $ms = ($mine | Sort-Object)[[int][math]::Floor($runs / 2)]
-    $kms = $null
+
+    # 2. The whole pipeline step in fresh processes at 50 ms: pwsh start, import and install vs the two kubectl processes.
+    $list = ($files | ForEach-Object { "'$_'" }) -join ', '
+    $runs = 3
+    $bare = foreach ($i in 1..$runs) { Time { Invoke-ChildPwsh -Command 'exit 0' } }
+    $step = foreach ($i in 1..$runs) {
+        $c = Start-TestCluster -ReadyAfterMs 10 -LatencyMs 50
+        Time { Invoke-ChildPwsh -Command "Import-Module '$ModulePath'; `$null = Install-Istio -ManifestPath $list -Kubeconfig '$($c.Kubeconfig)' -NoWait" }
+        Stop-TestCluster $c
+    }
+    $kstep = @()
     if ($hasKubectl) {
-        $theirs = foreach ($i in 1..$runs) {
-            $k = Start-TestCluster -ReadyAfterMs 10 -LatencyMs $LatencyMs
-            $kargs = @("apply", "--server-side") + ($inputs | ForEach-Object { "-f", $_ })
-            # the walkthrough: kubectl create namespace istio-system, then kubectl apply --server-side
+        $kstep = foreach ($i in 1..$runs) {
+            $k = Start-TestCluster -ReadyAfterMs 10 -LatencyMs 50
             Time { Invoke-Kubectl $k create namespace istio-system; Invoke-Kubectl $k @kargs }
-            $script:kreq = @(Get-SimRequest $k | Where-Object { -not (Is-Discovery $_.path) }).Count
-            $script:kfailed = @(Get-SimRequest $k | Where-Object { $_.status -ge 400 }).Count
             Stop-TestCluster $k
         }
-        $kms = ($theirs | Sort-Object)[[int][math]::Floor($runs / 2)]
     }
-    Write-Host ("    install runs, ms: IstioPS {0}; kubectl {1}" -f ($mine -join ' '), ($theirs -join ' '))
-    Add-Row "Install 15 CRDs + 4 addons ($($result.Total) objects), ms (median of 5)" $ms $kms 'IstioPS <= 1/3 of kubectl' ("{0:0.00} requests/object after discovery (target <= 1.1); kubectl {1:0.00}, {2} kubectl requests failed" -f $perObject, ($kreq / $result.Total), $kfailed)
+    Write-Host ("    pipeline step at 50 ms, runs in ms: pwsh + IstioPS {0}; kubectl {1}; bare pwsh start {2}" -f ($step -join ' '), ($kstep -join ' '), ($bare -join ' '))
+    Add-Row "Pipeline step in fresh processes, 50 ms latency, ms (median of $runs)" (Median $step) (Median $kstep) 'IstioPS faster, pwsh start included' ("a bare 'pwsh -NoProfile' start alone: median {0} ms" -f (Median $bare))
+
+    # 3. Peak working set of a fresh pwsh that installs the demo profile (and waits for it).
+    $peaks = foreach ($i in 1..$runs) {
+        $c = Start-TestCluster -ReadyAfterMs 10
+        $script = "Import-Module '$ModulePath'; `$null = Install-Istio -ReleasePath '$release' -Profile demo -Kubeconfig '$($c.Kubeconfig)'; `$p = [Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); [math]::Round(`$p.PeakWorkingSet64 / 1MB)"
+        Invoke-ChildPwsh -Command $script | Select-Object -Last 1
+        Stop-TestCluster $c
+    }
+    Write-Host ("    peak working set of a fresh pwsh installing the demo profile, MB: {0}" -f ($peaks -join ' '))
+    Add-Row 'Peak working set, fresh pwsh installing the demo profile (waited), MB (median of 3)' (Median $peaks) $null 'IstioPS < 200 MB' 'pwsh itself included'
+    Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
 }
 else { Write-Warning 'Istio data not found: the install figures are skipped.' }
-
-# 2. Enable-IstioInjection over N namespaces from the pipeline vs a loop of kubectl label.
-$c = Start-TestCluster -ReadyAfterMs 10 -LatencyMs $LatencyMs
-$names = 1..$Namespaces | ForEach-Object { 'bench-{0:0000}' -f $_ }
-New-TestNamespace $c -Name $names
-$ms = Time { $names | Enable-IstioInjection -Kubeconfig $c.Kubeconfig }
-$kms = $null
-if ($hasKubectl) {
-    $kms = Time { foreach ($n in $names) { Invoke-Kubectl $c label namespace $n istio-injection=disabled --overwrite } }
-}
-Stop-TestCluster $c
-Add-Row "Enable-IstioInjection, $Namespaces namespaces, ms" $ms $kms 'IstioPS >= 20x faster' 'pipeline vs loop of kubectl label'
 
 # 3. Get-IstioInjection over 2,000 namespaces (one paged list).
 $c = Start-TestCluster -ReadyAfterMs 10

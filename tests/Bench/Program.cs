@@ -16,8 +16,15 @@ if (Arg("--render-once") is { } onceRelease)
     return 0;
 }
 
-var module = Arg("--module") ?? throw new ArgumentException("--module <path of out/IstioPS> is required");
+var module = Path.GetFullPath(Arg("--module") ?? throw new ArgumentException("--module <path of out/IstioPS> is required"));
 var root = Arg("--root") ?? Directory.GetCurrentDirectory();
+var pwsh = (Environment.GetEnvironmentVariable("ISTIOPS_PWSH") ?? "pwsh").Split(' ', 2);
+var scaleNamespaces = int.TryParse(Arg("--scale-namespaces"), out var sn) ? sn : 10_000;
+if (args.Contains("--scale-only"))
+{
+    await ScaleBench.RunAsync(Path.Combine(module, "IstioPS.psd1"), pwsh, scaleNamespaces, podsPerNamespace: 10, enableCount: scaleNamespaces / 2, runs: 3);
+    return 0;
+}
 
 Console.WriteLine("==> KubeSim in process: 10,000 objects, list 2,000 namespaces");
 await using (var server = await KubeSimServer.StartAsync(new KubeSimOptions { ReadyAfterMs = 10 }))
@@ -84,12 +91,22 @@ if (Directory.Exists(release))
 }
 
 Console.WriteLine("==> Cmdlets against kubectl (tests/Bench/Bench.ps1)");
-var pwsh = (Environment.GetEnvironmentVariable("ISTIOPS_PWSH") ?? "pwsh").Split(' ', 2);
 var psi = new ProcessStartInfo(pwsh[0]) { UseShellExecute = false };
 foreach (var a in pwsh.Skip(1).Concat(new[] { "-NoProfile", "-NonInteractive", "-File", Path.Combine(root, "tests", "Bench", "Bench.ps1"), "-ModulePath", module })) psi.ArgumentList.Add(a);
-using var child = Process.Start(psi)!;
-await child.WaitForExitAsync();
-return child.ExitCode;
+using (var child = Process.Start(psi)!)
+{
+    await child.WaitForExitAsync();
+    if (child.ExitCode != 0) return child.ExitCode;
+}
+
+// Big clusters: 10,000 namespaces and 100,000 pods in process (--scale-namespaces N to change, 0 to skip).
+if (scaleNamespaces > 0)
+{
+    Console.WriteLine($"==> Big cluster: KubeSim in process with {scaleNamespaces:N0} namespaces and {scaleNamespaces * 10:N0} pods");
+    await ScaleBench.RunAsync(Path.Combine(module, "IstioPS.psd1"), pwsh, scaleNamespaces, podsPerNamespace: 10, enableCount: scaleNamespaces / 2, runs: 3);
+}
+
+return 0;
 
 string? Arg(string name)
 {

@@ -67,6 +67,9 @@ public sealed class InjectionService
             .OrderBy(n => n.Namespace, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Requests in flight at most when labelling many namespaces (HTTP/1.1: one connection each).</summary>
+    public const int MaxInFlight = 64;
+
     /// <summary>Pages of this size keep the round trips of a big cluster's scan few (20 for 100,000 pods).</summary>
     private const int ListPageSize = 5000;
 
@@ -111,11 +114,12 @@ public sealed class InjectionService
     }
 
     /// <summary>
-    /// Sets or removes the labels on many namespaces at once (bounded concurrency). Each namespace is
+    /// Sets or removes the labels on many namespaces at once, requests in flight sized to the work (one per
+    /// namespace, at most <see cref="MaxInFlight"/>, unless <paramref name="concurrency"/> says). Each namespace is
     /// asked about through ShouldProcess before any write; per-namespace failures go to <paramref name="onError"/>.
     /// </summary>
     public async Task SetAsync(IReadOnlyList<string> namespaces, InjectionChange change, bool force, OperationCallbacks callbacks,
-        Action<NamespaceInjection> onResult, Action<IstioPSException> onError, CancellationToken ct, int concurrency = 16)
+        Action<NamespaceInjection> onResult, Action<IstioPSException> onError, CancellationToken ct, int? concurrency = null)
     {
         var approved = new List<string>();
         foreach (var ns in namespaces.Distinct(StringComparer.Ordinal))
@@ -140,7 +144,7 @@ public sealed class InjectionService
         await CheckServedAsync(change, force, callbacks, ct).ConfigureAwait(false);
         var podsByNamespace = await PodsOfAsync(approved, ct).ConfigureAwait(false);
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = Labels(change) } };
-        var applier = new Applier(api, concurrency);
+        var applier = new Applier(api, concurrency ?? Math.Clamp(approved.Count, 1, MaxInFlight));
         var done = 0;
         var at = now();
         await applier.ForEachAsync(approved, async (ns, token) =>

@@ -25,7 +25,7 @@ public sealed partial class ApiHandler
         var include = IncludeObject(ctx);
 
         bool Match(StoredObject? o) => o is not null && (req.Namespace.Length == 0 || o.Namespace == req.Namespace)
-            && labels.Matches(o.Object.Labels()) && fields.Matches(o.Object);
+            && labels.Matches(o.Labels) && fields.Matches(o);
 
         var timeout = int.TryParse(q["timeoutSeconds"], out var t) && t > 0 ? TimeSpan.FromSeconds(t) : TimeSpan.FromMinutes(30);
         if (WatchTimeout is { } cap && cap < timeout) timeout = cap;

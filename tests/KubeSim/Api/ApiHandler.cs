@@ -318,7 +318,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         var labels = LabelSelector.Parse(q["labelSelector"].FirstOrDefault());
         var fields = FieldSelector.Parse(q["fieldSelector"].FirstOrDefault());
         if (labels.IsEmpty && fields.IsEmpty) return items;
-        return items.Where(o => labels.Matches(o.Object.Labels()) && fields.Matches(o.Object));
+        return items.Where(o => labels.Matches(o.Labels) && fields.Matches(o));
     }
 
     async Task ListAsync(HttpContext ctx, ApiRequest req)

@@ -167,6 +167,17 @@ public sealed class FieldSelector
         return sel;
     }
 
+    /// <summary>Matches a stored object, reading its indexed fields without parsing it where it can.</summary>
+    public bool Matches(Storage.StoredObject stored)
+    {
+        foreach (var (path, equal, value) in _reqs)
+        {
+            if (!stored.TryGetField(path, out var known)) return Matches(stored.Object);
+            if (((known ?? "") == value) != equal) return false;
+        }
+        return true;
+    }
+
     public bool Matches(JsonObject obj)
     {
         foreach (var (path, equal, value) in _reqs)

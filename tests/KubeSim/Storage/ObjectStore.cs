@@ -13,6 +13,9 @@ public sealed class ObjectStore
     /// <summary>Events kept for watches that resume by default; older resourceVersions get 410 Expired (like etcd compaction).</summary>
     public const int DefaultHistoryLimit = 10_000;
 
+    /// <summary>Past this many objects in one resource, new versions keep only their bytes (<see cref="StoredObject.Release"/>).</summary>
+    public const int LargeCollection = 10_000;
+
     readonly Dictionary<string, SortedDictionary<string, StoredObject>> _buckets = new(StringComparer.Ordinal);
     readonly Queue<(string Key, StoreEvent Event)> _history = new();
     readonly List<Subscriber> _subscribers = [];
@@ -89,6 +92,7 @@ public sealed class ObjectStore
             var rv = ++_rv;
             obj.Meta()["resourceVersion"] = rv.ToString();
             var stored = new StoredObject(storageKey, obj, rv);
+            if (bucket.Count >= LargeCollection) stored.Release();
             bucket.TryGetValue(stored.Key, out var old);
             bucket[stored.Key] = stored;
             Publish(storageKey, new StoreEvent(rv, old is null ? WatchType.Added : WatchType.Modified, stored, old));

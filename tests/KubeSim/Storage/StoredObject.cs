@@ -8,19 +8,68 @@ public sealed class StoredObject
     public StoredObject(string storageKey, JsonObject obj, long rv)
     {
         StorageKey = storageKey;
-        Object = obj;
+        _object = obj;
         Rv = rv;
         Namespace = obj.Namespace();
         Name = obj.Name();
         Json = KubeSim.Storage.Json.Bytes(obj);
+        Labels = obj.Labels();
+        if (obj.Str("kind") == "Pod") _podFields = [obj.At("status").Str("phase"), obj.At("spec").Str("nodeName")];
     }
+
+    JsonObject? _object;
+    WeakReference<JsonObject>? _released;
+    readonly string?[]? _podFields;
 
     public string StorageKey { get; }
     public string Namespace { get; }
     public string Name { get; }
     public long Rv { get; }
-    /// <summary>Never mutate: clone first.</summary>
-    public JsonObject Object { get; }
+    /// <summary>Never mutate: clone first. Parsed again from <see cref="Json"/> when the store released it.</summary>
+    public JsonObject Object
+    {
+        get
+        {
+            if (_object is { } kept) return kept;
+            var released = _released!;
+            if (released.TryGetTarget(out var o)) return o;
+            o = KubeSim.Storage.Json.Parse(Json);
+            released.SetTarget(o);
+            return o;
+        }
+    }
+
+    /// <summary>The object's labels, read once (selectors match them without the parsed object).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; }
+
+    /// <summary>
+    /// Keeps only the serialized bytes (and what selectors read): the parsed tree becomes collectable and is parsed
+    /// again when asked for. A store holding a very large collection does this, as kube-apiserver keeps
+    /// encoded objects in etcd; a pod then costs a few kilobytes instead of tens.
+    /// </summary>
+    public void Release()
+    {
+        if (_object is null) return;
+        _released = new WeakReference<JsonObject>(_object);
+        _object = null;
+    }
+
+    /// <summary>
+    /// A field a field selector asks for, when known without the parsed object (metadata.name and namespace, a
+    /// pod's status.phase and spec.nodeName, as kube-apiserver indexes them); false for any other field.
+    /// </summary>
+    public bool TryGetField(string[] path, out string? value)
+    {
+        value = path switch
+        {
+            ["metadata", "name"] => Name,
+            ["metadata", "namespace"] => Namespace,
+            ["status", "phase"] when _podFields is not null => _podFields[0],
+            ["spec", "nodeName"] when _podFields is not null => _podFields[1],
+            _ => null,
+        };
+        return value is not null || path is ["status", "phase"] or ["spec", "nodeName"] && _podFields is not null;
+    }
     public byte[] Json { get; }
 
     byte[]? _metadataJson;
