@@ -156,7 +156,8 @@ public class FunctionTests
     }
 
     [Theory]
-    [InlineData("{{ trimSuffix 1 \"a\" }}", "wrong type for value; expected string; got int")]
+    [InlineData("{{ trimSuffix 1 \"a\" }}", "expected string; found 1")]
+    [InlineData("{{ trimSuffix (add 1 1) \"a\" }}", "wrong type for value; expected string; got int")]
     [InlineData("{{ .missing | trim }}", "invalid value; expected string")]
     [InlineData("{{ ternary 1 2 \"x\" }}", "expected bool")]
     [InlineData("{{ dig \"a\" \"d\" (list) }}", "not map[string]interface {}")]

@@ -78,10 +78,13 @@ public class HelmRendererTests
     public void LoadReusesParsedChartsUntilAFileChanges()
     {
         using var chart = new TempChart("cache", "", ("templates/a.yaml", "v1"));
-        var first = HelmChart.Load(chart.Dir);
-        Assert.Same(first, HelmChart.Load(chart.Dir));
+        var cache = new RenderCache();
+        var first = HelmChart.Load(chart.Dir, cache);
+        Assert.Same(first, HelmChart.Load(chart.Dir, cache));
+        Assert.NotSame(first, HelmChart.Load(chart.Dir)); // no cache, nothing remembered
+        Assert.NotSame(first, HelmChart.Load(chart.Dir, new RenderCache()));
         File.WriteAllText(Path.Combine(chart.Dir, "templates", "a.yaml"), "version2");
-        var second = HelmChart.Load(chart.Dir);
+        var second = HelmChart.Load(chart.Dir, cache);
         Assert.NotSame(first, second);
         Assert.Equal("version2", HelmRenderer.Render(second, null, new HelmReleaseOptions()).Single().Text);
     }

@@ -112,7 +112,11 @@ public class ReferenceCorpusTests
                 else if (error == null) problem = $"Go failed ({want.Error}), we rendered {Show(output)}";
                 else if (error != want.Error)
                 {
-                    if (Innermost(error) == Innermost(want.Error)) sameFailure++;
+                    if (Innermost(error) == Innermost(want.Error))
+                    {
+                        sameFailure++;
+                        _output.WriteLine($"same innermost: {c.File}/{c.Name}:\n  Go: {want.Error}\n  us: {error}");
+                    }
                     else problem = $"Go failed with {Show(want.Error)}, we failed with {Show(error)}";
                 }
                 string key = c.File + "/" + c.Name;
@@ -120,10 +124,23 @@ public class ReferenceCorpusTests
                 else if (!known.ContainsKey(key)) unexpected.Add($"{key}: {problem}");
             }
         }
-        _output.WriteLine($"corpus: {identical} of {total} identical, {sameFailure} fail with the same innermost message, {known.Count} known differences");
+        _output.WriteLine($"corpus: {identical} of {total} as Go ({identical - sameFailure} exactly, {sameFailure} failing with the same innermost message), {known.Count} known differences");
         Assert.True(total >= expected.Count, "every recorded case is still in the corpus");
         Assert.True(unexpected.Count == 0, $"{unexpected.Count} of {total} cases differ from Go:\n" + string.Join("\n", unexpected));
         Assert.True(stale.Count == 0, "listed as known differences but now identical (remove them): " + string.Join(", ", stale));
+    }
+
+    [Fact]
+    public void FunctionSignaturesAreGos()
+    {
+        // GoSignatures.Table (what the executor checks arguments against) is the recorded reflect output, exactly.
+        var recorded = File.ReadAllLines(Path.Combine(ReferenceDir, "expected", "signatures.tsv")).Where(l => l.Length > 0).ToList();
+        var ours = Functions.GoSignatures.Table.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => $"{kv.Key}\t{string.Join(",", kv.Value.Params)}\t{string.Join(",", kv.Value.Results)}").ToList();
+        Assert.Equal(recorded, ours);
+        var table = Functions.SprigFunctions.CreateHelmTable();
+        var missing = Functions.GoSignatures.Table.Keys.Where(n => !table.Contains(n) && n is not ("env" or "expandenv")).ToList();
+        _output.WriteLine($"{Functions.GoSignatures.Table.Count - missing.Count} of {Functions.GoSignatures.Table.Count} Sprig/Helm functions implemented; missing: {string.Join(", ", missing)}");
     }
 
     /// <summary>Reference/known-differences.txt: "file/case: reason" lines for differences kept on purpose.</summary>

@@ -79,6 +79,10 @@ public static class ReleaseManifests
     /// <summary>The addons a release ships under samples/addons, by name (Prometheus, Grafana, Jaeger, Kiali, Loki).</summary>
     public static readonly IReadOnlyList<string> KnownAddons = new[] { "Prometheus", "Grafana", "Jaeger", "Kiali", "Loki" };
 
+    /// <summary>The renderer's memory of charts and large YAML (CRDs) between renders: the engine keeps one for the
+    /// life of the process, so warm renders reuse them.</summary>
+    private static readonly RenderCache Cache = new();
+
     /// <summary>Istio's image hub, the one a release stamps when its manifest.yaml names none.</summary>
     public const string DefaultHub = "docker.io/istio";
 
@@ -108,6 +112,7 @@ public static class ReleaseManifests
                 ValuesFiles = request.ValuesFiles.ToList(),
                 Revision = request.Revision,
                 Components = request.Components?.ToList(),
+                Cache = Cache,
                 CompiledHub = stamp is null ? null : stamp.Hub ?? DefaultHub,
                 CompiledTag = stamp?.Version.Text,
             });
@@ -144,14 +149,14 @@ public static class ReleaseManifests
     {
         try
         {
-            var chart = HelmChart.Load(request.ChartPath);
+            var chart = HelmChart.Load(request.ChartPath, Cache);
             var values = HelmValues.Combine(request.ValuesFiles.Select(HelmValues.ReadFile), request.Set);
             var rendered = HelmRenderer.Render(chart, values, new HelmReleaseOptions
             {
                 ReleaseName = request.ReleaseName,
                 Namespace = request.Namespace,
                 IsUpgrade = request.IsUpgrade,
-            });
+            }, cache: Cache);
             var entries = new List<ManifestEntry>();
             foreach (var doc in HelmRenderer.SplitDocuments(rendered))
             {

@@ -5,15 +5,20 @@ namespace IstioPS.Rendering.Functions;
 
 /// <summary>Semantic versions and constraints as Sprig's semverCompare uses them (Masterminds semver v3 rules:
 /// "v" prefix and missing minor/patch allowed; a constraint without a pre-release never matches a pre-release version).</summary>
-public readonly record struct SemVer(long Major, long Minor, long Patch, string Prerelease, string Original)
+public readonly record struct SemVer(long Major, long Minor, long Patch, string Prerelease, string Original, string Metadata = "")
 {
+    /// <summary>Version.String(): the normalised form, without a "v".</summary>
+    public override string ToString() =>
+        $"{Major}.{Minor}.{Patch}" + (Prerelease.Length > 0 ? "-" + Prerelease : "") + (Metadata.Length > 0 ? "+" + Metadata : "");
+
     public static bool TryParse(string text, out SemVer version)
     {
         version = default;
         string s = text.Trim();
         if (s.StartsWith('v') || s.StartsWith('V')) s = s.Substring(1);
         int plus = s.IndexOf('+');
-        if (plus >= 0) s = s.Substring(0, plus);
+        string meta = "";
+        if (plus >= 0) { meta = s.Substring(plus + 1); s = s.Substring(0, plus); }
         string pre = "";
         int dash = s.IndexOf('-');
         if (dash >= 0) { pre = s.Substring(dash + 1); s = s.Substring(0, dash); }
@@ -22,7 +27,7 @@ public readonly record struct SemVer(long Major, long Minor, long Patch, string 
         var nums = new long[3];
         for (int i = 0; i < parts.Length; i++)
             if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out nums[i])) return false;
-        version = new SemVer(nums[0], nums[1], nums[2], pre, text);
+        version = new SemVer(nums[0], nums[1], nums[2], pre, text, meta);
         return true;
     }
 
@@ -102,4 +107,38 @@ public readonly record struct SemVer(long Major, long Minor, long Patch, string 
         }
         return false;
     }
+}
+
+/// <summary>Sprig's semver result, a *semver.Version: its methods (Major, LessThan, IncMinor, ...) work from templates.</summary>
+internal sealed class SemVerObject : IGoObject
+{
+    public SemVerObject(SemVer version, bool pointer = true) { Version = version; GoTypeName = pointer ? "*semver.Version" : "semver.Version"; }
+
+    public SemVer Version { get; }
+    public string GoTypeName { get; }
+
+    public bool TryGetField(string name, out object? value) { value = null; return false; }
+
+    public bool TryCallMethod(string name, object?[] args, out object? result)
+    {
+        SemVer Other() => args.Length == 1 && args[0] is SemVerObject o ? o.Version
+            : throw new GoFunctionException($"wrong number of args for {name}: want 1 got {args.Length}");
+        var v = Version;
+        result = name switch
+        {
+            "Major" => v.Major, "Minor" => v.Minor, "Patch" => v.Patch,
+            "Prerelease" => v.Prerelease, "Metadata" => v.Metadata, "Original" => v.Original, "String" => v.ToString(),
+            "LessThan" => v.CompareTo(Other()) < 0, "GreaterThan" => v.CompareTo(Other()) > 0,
+            "Equal" => v.CompareTo(Other()) == 0, "Compare" => (long)Math.Sign(v.CompareTo(Other())),
+            "IncMajor" => new SemVerObject(new SemVer(v.Major + 1, 0, 0, "", $"{v.Major + 1}.0.0"), pointer: false),
+            "IncMinor" => new SemVerObject(new SemVer(v.Major, v.Minor + 1, 0, "", $"{v.Major}.{v.Minor + 1}.0"), pointer: false),
+            "IncPatch" => new SemVerObject(v.Prerelease.Length > 0 || v.Metadata.Length > 0
+                ? new SemVer(v.Major, v.Minor, v.Patch, "", $"{v.Major}.{v.Minor}.{v.Patch}")
+                : new SemVer(v.Major, v.Minor, v.Patch + 1, "", $"{v.Major}.{v.Minor}.{v.Patch + 1}"), pointer: false),
+            _ => null,
+        };
+        return result != null;
+    }
+
+    public override string ToString() => Version.ToString();
 }

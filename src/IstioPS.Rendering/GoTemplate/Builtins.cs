@@ -146,7 +146,7 @@ internal static class Builtins
             case Kind.Invalid: return true;
             default:
                 if (a is IDictionary<string, object?> || a is IList)
-                    throw new GoFunctionException($"non-comparable type {GoFormat.ToString(a)}: {GoValues.TypeName(a)}");
+                    throw new GoFunctionException(GoFormat.Sprintf("non-comparable type %s: ", new[] { a }) + GoValues.TypeName(a));
                 return ReferenceEquals(a, b) || Equals(a, b);
         }
     }

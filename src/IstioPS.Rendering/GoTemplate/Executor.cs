@@ -16,6 +16,9 @@ internal sealed class Executor
     private readonly List<KeyValuePair<string, object?>> _vars = new();
     private Node? _at;
 
+    /// <summary>The element the innermost range is on (an interface {} in Go, which its error texts show).</summary>
+    private object? _rangeElement;
+
     private enum Flow { Normal, Break, Continue }
 
     public Executor(TemplateContext ctx, StringBuilder output, TemplateDefinition def, object? data)
@@ -41,7 +44,6 @@ internal sealed class Executor
         else
         {
             string context = Describe(_at);
-            if (context.EnumerateRunes().Count() > 20) context = string.Concat(context.EnumerateRunes().Take(20)) + "...";
             text = $"template: {_def.Location(_at.Pos)}: executing {GoFormat.Quote(_def.Name)} at <{context}>: {message}";
         }
         var chain = new List<string> { text };
@@ -149,7 +151,10 @@ internal sealed class Executor
                         else SetTopVar(1, elem);
                     }
                 }
+                var outer = _rangeElement;
+                _rangeElement = elem;
                 var f = Walk(elem, r.List);
+                _rangeElement = outer;
                 _vars.RemoveRange(mark2, _vars.Count - mark2);
                 if (f == Flow.Break) { stop = true; }
                 return true;
@@ -201,6 +206,7 @@ internal sealed class Executor
         if (!_ctx.Set.TryGet(t.Name, out var def))
             throw Error($"template {GoFormat.Quote(t.Name)} not defined");
         var newDot = t.Pipe == null ? null : EvalPipeline(dot, t.Pipe);
+        _at = t;
         if (_ctx.TemplateDepth + 1 >= MaxExecDepth) throw Error($"exceeded maximum template depth ({MaxExecDepth})");
         var ctx = new TemplateContext(_ctx.Set, _ctx, _ctx.TemplateDepth + 1);
         StackGuard.Run(ctx.NestingDepth, new Executor(ctx, _out, def, newDot).Run);
@@ -263,7 +269,7 @@ internal sealed class Executor
         {
             case FieldNode f: return EvalFieldChain(dot, dot, f, f.Idents, 0, cmd.Args, final);
             case ChainNode c: return EvalChain(dot, c, cmd.Args, final);
-            case IdentifierNode id: return EvalFunction(dot, id, cmd.Args, final);
+            case IdentifierNode id: return EvalFunction(dot, id, cmd, cmd.Args, final);
             case PipeExprNode p: NotAFunction(cmd.Args, final); return EvalPipeline(dot, p.Pipe);
             case VariableNode v: return EvalVariable(dot, v, cmd.Args, final);
         }
@@ -312,14 +318,22 @@ internal sealed class Executor
         return EvalFieldChain(dot, value, v, v.Idents, 1, args, final);
     }
 
+    /// <summary>Evaluates .a.b.c on <paramref name="receiver"/>. Go reports a failing receiver by its static type:
+    /// "interface {}" for values taken from a map or a range element, the concrete type otherwise.</summary>
     private object? EvalFieldChain(object? dot, object? receiver, Node node, string[] idents, int start, List<Node>? args, object? final)
     {
         int n = idents.Length;
-        for (int i = start; i < n - 1; i++) receiver = EvalField(dot, idents[i], node, null, NoFinal, receiver);
-        return EvalField(dot, idents[n - 1], node, args, final, receiver);
+        bool isInterface = receiver != null && ReferenceEquals(receiver, _rangeElement);
+        for (int i = start; i < n - 1; i++)
+        {
+            bool fromMap = receiver is IDictionary<string, object?>;
+            receiver = EvalField(dot, idents[i], node, null, NoFinal, receiver, isInterface);
+            isInterface = fromMap;
+        }
+        return EvalField(dot, idents[n - 1], node, args, final, receiver, isInterface);
     }
 
-    private object? EvalField(object? dot, string fieldName, Node node, List<Node>? args, object? final, object? receiver)
+    private object? EvalField(object? dot, string fieldName, Node node, List<Node>? args, object? final, object? receiver, bool receiverIsInterface)
     {
         _at = node;
         if (receiver is GoMissing)
@@ -340,9 +354,14 @@ internal sealed class Executor
             object? result;
             bool found;
             try { found = obj.TryCallMethod(fieldName, argv, out result); }
-            catch (GoFunctionException e) { throw Error($"error calling {fieldName}: {e.Message}", e.ErrorId, e, e.GoChain); }
+            catch (GoFunctionException e) { throw Error($"error calling {fieldName}: {e.Message}", e.ErrorId, e, e.GoChain ?? new[] { e.Message }); }
+            catch (Exception e) when (e is not (RenderException or OperationCanceledException))
+            {
+                string message = RuntimeError(e);
+                throw Error($"error calling {fieldName}: {message}", null, e, new[] { message });
+            }
             if (found) return result;
-            throw Error($"can't evaluate field {fieldName} in type {obj.GoTypeName}");
+            throw Error($"can't evaluate field {fieldName} in type {(receiverIsInterface ? "interface {}" : obj.GoTypeName)}");
         }
         if (receiver is IDictionary<string, object?> map)
         {
@@ -355,7 +374,7 @@ internal sealed class Executor
                 _ => GoMissing.Value,
             };
         }
-        throw Error($"can't evaluate field {fieldName} in type {GoValues.TypeName(receiver)}");
+        throw Error($"can't evaluate field {fieldName} in type {(receiverIsInterface ? "interface {}" : GoValues.TypeName(receiver))}");
     }
 
     private object?[] EvalArgs(object? dot, List<Node>? args, int start, object? final)
@@ -369,7 +388,8 @@ internal sealed class Executor
         return argv;
     }
 
-    private object? EvalFunction(object? dot, IdentifierNode node, List<Node> args, object? final)
+    /// <summary>Go's evalFunction/evalCall: a failing call is reported at <paramref name="cmd"/>, the whole command.</summary>
+    private object? EvalFunction(object? dot, IdentifierNode node, Node cmd, List<Node> args, object? final)
     {
         _at = node;
         string name = node.Name;
@@ -388,7 +408,9 @@ internal sealed class Executor
             return v;
         }
         if (!_ctx.Set.Functions.TryGet(name, out var fn)) throw Error($"\"{name}\" is not a defined function");
-        var argv = EvalArgs(dot, args, 1, final);
+        var argv = _ctx.Set.Functions.TryGetSignature(name, out var signature)
+            ? EvalTypedArgs(dot, node, name, signature, args, final)
+            : EvalArgs(dot, args, 1, final);
         _at = node;
         try
         {
@@ -396,12 +418,121 @@ internal sealed class Executor
         }
         catch (GoFunctionException e)
         {
-            throw Error($"error calling {name}: {e.Message}", e.ErrorId, e, e.GoChain);
+            _at = cmd;
+            throw Error($"error calling {name}: {e.Message}", e.ErrorId, e, e.GoChain ?? new[] { e.Message });
         }
         catch (RenderException e)
         {
+            _at = cmd;
             throw Error($"error calling {name}: {e.Message}", e.ErrorId == RenderErrorIds.TemplateExecutionError ? null : e.ErrorId, e, e.GoChain ?? new[] { e.Message });
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A function that fails unexpectedly is Go's recovered panic: "error calling f: <runtime error>".
+            string message = RuntimeError(e);
+            _at = cmd;
+            throw Error($"error calling {name}: {message}", null, e, new[] { message });
+        }
+    }
+
+    /// <summary>The text Go's runtime panic would carry for a .NET failure inside a function.</summary>
+    internal static string RuntimeError(Exception e) => e switch
+    {
+        DivideByZeroException => "runtime error: integer divide by zero",
+        OverflowException => "runtime error: integer overflow",
+        NullReferenceException => "runtime error: invalid memory address or nil pointer dereference",
+        ArgumentOutOfRangeException or IndexOutOfRangeException => "runtime error: index out of range",
+        InvalidCastException => "interface conversion: " + e.Message,
+        _ => e.Message,
+    };
+
+    /// <summary>Go's evalCall: argument count, then each argument evaluated for its parameter's type.</summary>
+    private object?[] EvalTypedArgs(object? dot, IdentifierNode node, string name, GoSignature sig, List<Node> args, object? final)
+    {
+        var ps = sig.Params;
+        int given = args.Count - 1;
+        int numIn = given + (final != NoFinal ? 1 : 0);
+        int numFixed = sig.Variadic ? ps.Length - 1 : ps.Length;
+        _at = node;
+        if (sig.Variadic)
+        {
+            if (numIn < numFixed) throw Error($"wrong number of args for {name}: want at least {numFixed} got {given}");
+        }
+        else if (numIn != ps.Length) throw Error($"wrong number of args for {name}: want {ps.Length} got {numIn}");
+        var argv = new object?[numIn];
+        int i = 0;
+        for (; i < numFixed && i < given; i++) argv[i] = EvalTypedArg(dot, ps[i], args[i + 1]);
+        if (sig.Variadic)
+        {
+            string elem = ps[^1].Substring(3);
+            for (; i < given; i++) argv[i] = EvalTypedArg(dot, elem, args[i + 1]);
+        }
+        if (final != NoFinal)
+        {
+            string t = ps[^1];
+            if (sig.Variadic) t = numIn - 1 < numFixed ? ps[numIn - 1] : t.Substring(3);
+            argv[i] = ValidateType(final, t);
+        }
+        return argv;
+    }
+
+    private static bool CanBeNil(string type) =>
+        type == "interface {}" || type.StartsWith('[') || type.StartsWith("map[", StringComparison.Ordinal) || type.StartsWith('*');
+
+    /// <summary>Go's evalArg for a parameter of Go type <paramref name="type"/>.</summary>
+    private object? EvalTypedArg(object? dot, string type, Node n)
+    {
+        _at = n;
+        switch (n)
+        {
+            case DotNode: return ValidateType(dot, type);
+            case NilNode:
+                if (CanBeNil(type)) return null;
+                throw Error($"cannot assign nil to {type}");
+            case FieldNode or VariableNode or PipeExprNode or IdentifierNode or ChainNode:
+                return ValidateType(EvalArg(dot, n), type);
+        }
+        switch (type)
+        {
+            case "interface {}": return GoValues.Normalize(EvalArg(dot, n));
+            case "bool":
+                if (n is BoolNode b) return b.Value;
+                throw Error($"expected bool; found {Describe(n)}");
+            case "int" or "int64" or "int32" or "uint32" or "uint" or "uint64":
+                if (n is NumberNode { IsInt: true } i) return i.IntValue;
+                throw Error($"expected integer; found {Describe(n)}");
+            case "float64" or "float32":
+                if (n is NumberNode { IsFloat: true } f) return f.FloatValue;
+                throw Error($"expected float; found {Describe(n)}");
+            case "string":
+                if (n is StringNode str) return str.Text;
+                throw Error($"expected string; found {Describe(n)}");
+        }
+        throw Error($"can't handle {Describe(n)} for arg of type {type}");
+    }
+
+    /// <summary>Go's validateType: a computed value must be assignable to the parameter type. A nil from a map or
+    /// a function is an interface {} holding nil; a missing value (no key, missingkey=default) is invalid.</summary>
+    private object? ValidateType(object? value, string type)
+    {
+        if (value is GoMissing)
+        {
+            if (CanBeNil(type)) return null;
+            throw Error($"invalid value; expected {type}");
+        }
+        if (type == "interface {}") return value;
+        bool ok = type switch
+        {
+            "string" => value is string,
+            "int" or "int64" or "int32" or "uint32" or "uint" or "uint64" => value is long or int,
+            "float64" or "float32" => value is double,
+            "bool" => value is bool,
+            "map[string]interface {}" => value is IDictionary<string, object?>,
+            "[]interface {}" => value is List<object?>,
+            _ => value != null && GoValues.TypeName(value) == type,
+        };
+        if (ok) return value;
+        throw Error($"wrong type for value; expected {type}; got {(value == null ? "interface {}" : GoValues.TypeName(value))}");
     }
 
     private object? EvalArg(object? dot, Node n)
@@ -414,7 +545,7 @@ internal sealed class Executor
             case FieldNode f: return EvalFieldChain(dot, dot, f, f.Idents, 0, new List<Node> { n }, NoFinal);
             case VariableNode v: return EvalVariable(dot, v, new List<Node> { n }, NoFinal);
             case PipeExprNode p: return EvalPipeline(dot, p.Pipe);
-            case IdentifierNode id: return EvalFunction(dot, id, new List<Node> { n }, NoFinal);
+            case IdentifierNode id: return EvalFunction(dot, id, id, new List<Node> { n }, NoFinal);
             case ChainNode c: return EvalChain(dot, c, new List<Node> { n }, NoFinal);
             case BoolNode b: return b.Value;
             case NumberNode num: return IdealConstant(num);

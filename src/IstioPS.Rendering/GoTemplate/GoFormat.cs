@@ -99,6 +99,7 @@ public static class GoFormat
             if (argNum >= args.Count) { sb.Append("%!").Append(verb).Append("(MISSING)"); continue; }
             var arg = GoValues.Normalize(args[argNum++]);
             if (verb == 'T') { Pad(sb, GoValues.TypeName(arg), spec); continue; }
+            if (verb == 'v' && spec.Sharp) { Pad(sb, GoSyntax(arg), spec); continue; }
             var inner = new StringBuilder();
             AppendValue(inner, arg, verb, spec);
             if (arg is string || arg is long || arg is double || arg is bool) sb.Append(inner); // padding applied inside
@@ -117,6 +118,21 @@ public static class GoFormat
             sb.Append(')');
         }
         return sb.ToString();
+    }
+
+    /// <summary>%#v: the value in Go syntax.</summary>
+    private static string GoSyntax(object? v)
+    {
+        switch (v)
+        {
+            case null: return "<nil>";
+            case string s: return Quote(s);
+            case IDictionary<string, object?> m:
+                return GoValues.TypeName(m) + "{" + string.Join(", ", GoValues.SortedKeys(m).Select(k => Quote(k) + ":" + GoSyntax(m[k]))) + "}";
+            case System.Collections.IList l when v is not byte[]:
+                return GoValues.TypeName(v) + "{" + string.Join(", ", l.Cast<object?>().Select(GoSyntax)) + "}";
+            default: return ToString(v);
+        }
     }
 
     private static void Pad(StringBuilder sb, string s, Spec spec, bool zeroAllowed = false)
@@ -183,6 +199,9 @@ public static class GoFormat
                 sb.Append(']');
                 return;
             case GoMissing: Pad(sb, "<nil>", spec); return;
+            case IGoObject o when o.TryCallMethod("String", Array.Empty<object?>(), out var str) && str is string text:
+                Pad(sb, text, spec); // a fmt.Stringer
+                return;
             default:
                 Pad(sb, arg.ToString() ?? "", spec);
                 return;

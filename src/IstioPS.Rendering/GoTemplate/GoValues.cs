@@ -18,6 +18,13 @@ public interface IGoObject
     bool TryCallMethod(string name, object?[] args, out object? result);
 }
 
+/// <summary>A map whose Go type is not map[string]interface {} (e.g. Helm's map[string]string annotations).</summary>
+public sealed class GoTypedMap : Dictionary<string, object?>
+{
+    public GoTypedMap(string goTypeName) : base(StringComparer.Ordinal) => GoTypeName = goTypeName;
+    public string GoTypeName { get; }
+}
+
 /// <summary>A Go object that is a map underneath (e.g. Helm's .Files): range and len see these entries.</summary>
 public interface IGoMapLike
 {
@@ -61,7 +68,9 @@ public static class GoValues
         int => "int",
         double => "float64",
         bool => "bool",
+        GoTypedMap t => t.GoTypeName,
         IDictionary<string, object?> => "map[string]interface {}",
+        byte[] => "[]uint8",
         IList<object?> => "[]interface {}",
         IList<string> => "[]string",
         IGoObject o => o.GoTypeName,
@@ -118,7 +127,28 @@ public static class GoValues
         }
     }
 
-    public static bool IsMap(object? v) => v is IDictionary<string, object?>;
+    /// <summary>reflect.DeepEqual for the value model.</summary>
+    public static bool DeepEqual(object? a, object? b)
+    {
+        a = Normalize(a); b = Normalize(b);
+        if (a == null || b == null) return a == null && b == null;
+        if (a.GetType() != b.GetType()) return false;
+        switch (a)
+        {
+            case IDictionary<string, object?> ma:
+                var mb = (IDictionary<string, object?>)b;
+                if (ma.Count != mb.Count) return false;
+                foreach (var kv in ma) if (!mb.TryGetValue(kv.Key, out var bv) || !DeepEqual(kv.Value, bv)) return false;
+                return true;
+            case IList la:
+                var lb = (IList)b;
+                if (la.Count != lb.Count) return false;
+                for (int i = 0; i < la.Count; i++) if (!DeepEqual(la[i], lb[i])) return false;
+                return true;
+            default:
+                return a.Equals(b);
+        }
+    }
 
     /// <summary>Sorted keys in Go's order (byte-wise).</summary>
     public static string[] SortedKeys(IDictionary<string, object?> m)

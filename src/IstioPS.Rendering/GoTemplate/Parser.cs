@@ -225,24 +225,25 @@ internal sealed class Parser
 
     private Node TemplateControl(Token t)
     {
-        var (name, pipe) = NameAndPipe("template clause");
-        return new TemplateNode(t.Line, name, pipe) { Pos = t.Pos };
+        var (name, pipe, pos) = NameAndPipe("template clause");
+        return new TemplateNode(t.Line, name, pipe) { Pos = pos };
     }
 
     private Node BlockControl(Token t)
     {
-        var (name, pipe) = NameAndPipe("block clause");
+        var (name, pipe, pos) = NameAndPipe("block clause");
         var saved = new List<string>(_vars);
         _vars.Clear(); _vars.Add("$");
         var (list, end) = ItemList();
         if (end.Type != TokenType.End) throw Error(end.Line, "unexpected {{else}} in block clause");
         _vars.Clear(); _vars.AddRange(saved);
         _define(new TemplateDefinition(name, _name, list, _source));
-        return new TemplateNode(t.Line, name, pipe) { Pos = t.Pos };
+        return new TemplateNode(t.Line, name, pipe) { Pos = pos };
     }
 
     /// <summary>The quoted name and optional pipeline of {{template}} and {{block}}.</summary>
-    private (string Name, PipeNode? Pipe) NameAndPipe(string context)
+    /// <summary>A template clause's name and pipeline; Go places the clause at its name.</summary>
+    private (string Name, PipeNode? Pipe, int Pos) NameAndPipe(string context)
     {
         var nameTok = NextNonSpace();
         if (nameTok.Type != TokenType.String && nameTok.Type != TokenType.RawString) throw Unexpected(nameTok, context);
@@ -253,7 +254,7 @@ internal sealed class Parser
             Backup();
             pipe = Pipeline(context, TokenType.RightDelim);
         }
-        return (name, pipe);
+        return (name, pipe, nameTok.Pos);
     }
 
     private static string StringValue(Token t) =>
@@ -350,15 +351,17 @@ internal sealed class Parser
         var node = Term();
         if (node == null) return null;
         if (Peek().Type != TokenType.Field) return node;
+        // Go: the chained node sits where its first chained field starts.
+        int chainPos = Peek().Pos;
         var fields = new List<string>();
         while (Peek().Type == TokenType.Field) fields.Add(Next().Value.Substring(1));
         switch (node)
         {
-            case FieldNode f: return new FieldNode(f.Line, f.Idents.Concat(fields).ToArray()) { Pos = f.Pos };
-            case VariableNode v: return new VariableNode(v.Line, v.Idents.Concat(fields).ToArray()) { Pos = v.Pos };
+            case FieldNode f: return new FieldNode(f.Line, f.Idents.Concat(fields).ToArray()) { Pos = chainPos };
+            case VariableNode v: return new VariableNode(v.Line, v.Idents.Concat(fields).ToArray()) { Pos = chainPos };
             case BoolNode or StringNode or NumberNode or NilNode or DotNode:
                 throw Error(node.Line, $"unexpected . after term \"{fields[0]}\"");
-            default: return new ChainNode(node.Line, node, fields.ToArray()) { Pos = node.Pos };
+            default: return new ChainNode(node.Line, node, fields.ToArray()) { Pos = chainPos };
         }
     }
 

@@ -71,14 +71,15 @@ public sealed class TemplateSet
 
     /// <summary>Go's Template.ExecuteTemplate: a new execution state (template depth 0) sharing the render's
     /// per-render state with <paramref name="parentContext"/> when given.</summary>
-    internal void ExecuteTo(StringBuilder sb, string name, object? data, TemplateContext? parentContext, CancellationToken cancellationToken = default)
+    internal void ExecuteTo(StringBuilder sb, string name, object? data, TemplateContext? parentContext, CancellationToken cancellationToken = default,
+        Yaml.YamlCache? cache = null)
     {
         if (!TryGet(name, out var def))
         {
             string text = $"template: no template {GoFormat.Quote(name)} associated with template {GoFormat.Quote(RootName)}";
             throw new RenderException(RenderErrorIds.TemplateExecutionError, text, name) { GoChain = new[] { text } };
         }
-        var ctx = parentContext == null ? new TemplateContext(this, cancellationToken) : new TemplateContext(this, parentContext, 0);
+        var ctx = parentContext == null ? new TemplateContext(this, cancellationToken, cache) : new TemplateContext(this, parentContext, 0);
         StackGuard.Run(ctx.NestingDepth, () => new Executor(ctx, sb, def, data).Run());
     }
 
@@ -89,10 +90,11 @@ public sealed class TemplateSet
 /// <summary>Execution context handed to functions (for include, tpl and friends).</summary>
 public sealed class TemplateContext
 {
-    internal TemplateContext(TemplateSet set, CancellationToken cancellationToken)
+    internal TemplateContext(TemplateSet set, CancellationToken cancellationToken, Yaml.YamlCache? cache)
     {
         Set = set;
         CancellationToken = cancellationToken;
+        YamlCache = cache;
         Items = new Dictionary<string, object?>();
     }
 
@@ -102,6 +104,7 @@ public sealed class TemplateContext
         TemplateDepth = templateDepth;
         NestingDepth = parent.NestingDepth + 1;
         CancellationToken = parent.CancellationToken;
+        YamlCache = parent.YamlCache;
         Items = parent.Items;
     }
 
@@ -111,6 +114,9 @@ public sealed class TemplateContext
     public int TemplateDepth { get; }
 
     public CancellationToken CancellationToken { get; }
+
+    /// <summary>The caller's YAML cache for toYaml/fromYaml on large values, if any.</summary>
+    public Yaml.YamlCache? YamlCache { get; }
 
     /// <summary>Nested executions (template and include calls) below the render's first one.</summary>
     internal int NestingDepth { get; }

@@ -37,21 +37,12 @@ public sealed class HelmChart
     /// <summary>Non-template files keyed by path relative to the chart ("files/profile-demo.yaml").</summary>
     public IReadOnlyDictionary<string, string> Files { get; }
 
-    private static readonly Dictionary<string, (string Fingerprint, HelmChart Chart)> Cache = new(StringComparer.Ordinal);
-
-    /// <summary>Loads a chart folder. Charts are cached per folder (with their parsed templates) and reloaded when
-    /// any file in the folder is added, removed, resized or rewritten.</summary>
-    public static HelmChart Load(string chartDirectory)
+    /// <summary>Loads a chart folder. With a <paramref name="cache"/>, a chart loaded before (with its parsed templates)
+    /// is reused until a file in the folder is added, removed, resized or rewritten.</summary>
+    public static HelmChart Load(string chartDirectory, RenderCache? cache = null)
     {
         string full = Path.GetFullPath(chartDirectory);
-        string fingerprint = Fingerprint(full);
-        lock (Cache)
-        {
-            if (Cache.TryGetValue(full, out var cached) && cached.Fingerprint == fingerprint) return cached.Chart;
-        }
-        var chart = LoadUncached(full);
-        lock (Cache) Cache[full] = (fingerprint, chart);
-        return chart;
+        return cache == null ? LoadUncached(full) : cache.GetOrLoadChart(full, () => Fingerprint(full), () => LoadUncached(full));
     }
 
     private static string Fingerprint(string dir)
@@ -63,7 +54,7 @@ public sealed class HelmChart
         return sb.ToString();
     }
 
-    /// <summary>Loads a chart folder without the process-wide cache.</summary>
+    /// <summary>Loads a chart folder.</summary>
     public static HelmChart LoadUncached(string chartDirectory)
     {
         string full = Path.GetFullPath(chartDirectory);
@@ -128,5 +119,6 @@ public sealed class HelmChart
         return set;
     }
 
+    /// <summary>Helm's functions: built once and frozen, so sharing them between renders shares no state.</summary>
     internal static readonly FunctionTable SharedFunctions = SprigFunctions.CreateHelmTable();
 }

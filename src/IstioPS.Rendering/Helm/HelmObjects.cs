@@ -54,18 +54,24 @@ internal sealed class HelmFiles : IGoObject, IGoMapLike
                 result = args.Length == 1 && args[0] is string n && _files.TryGetValue(n, out var c) ? c : "";
                 return true;
             case "GetBytes":
-                result = args.Length == 1 && args[0] is string n2 && _files.TryGetValue(n2, out var c2) ? c2 : "";
+                result = args.Length == 1 && args[0] is string n2 && _files.TryGetValue(n2, out var c2) ? Encoding.UTF8.GetBytes(c2) : Array.Empty<byte>();
                 return true;
             case "Lines":
                 {
-                    var s = args.Length == 1 && args[0] is string n3 && _files.TryGetValue(n3, out var c3) ? c3 : "";
-                    result = s.Length == 0 ? new List<object?>() : s.Split('\n').Select(x => (object?)x).ToList();
+                    // Helm: the file without one trailing newline, split on newlines; no file, no lines.
+                    if (!(args.Length == 1 && args[0] is string n3 && _files.TryGetValue(n3, out var s)) || s.Length == 0)
+                    {
+                        result = new List<object?>();
+                        return true;
+                    }
+                    if (s.EndsWith('\n')) s = s.Substring(0, s.Length - 1);
+                    result = s.Split('\n').Select(x => (object?)x).ToList();
                     return true;
                 }
             case "Glob":
                 {
                     string pattern = args.Length == 1 && args[0] is string p ? p : "";
-                    var rx = Functions.SprigFunctions.GoRegex("^" + System.Text.RegularExpressions.Regex.Escape(pattern)
+                    var rx = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(pattern)
                         .Replace("\\*\\*", ".*").Replace("\\*", "[^/]*").Replace("\\?", "[^/]") + "$");
                     result = new HelmFiles(_files.Where(kv => rx.IsMatch(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value));
                     return true;

@@ -39,7 +39,7 @@ public static class HelmRenderer
     /// <summary>Renders every template of the chart. <paramref name="values"/> are user values (not yet coalesced with
     /// the chart's values.yaml). The result is sorted by template path; partials are not included.</summary>
     public static IReadOnlyList<RenderedTemplate> Render(HelmChart chart, IDictionary<string, object?>? values, HelmReleaseOptions release,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, RenderCache? cache = null)
     {
         var set = chart.TemplateSet;
         var coalesced = HelmValues.Coalesce(chart.DefaultValues, values);
@@ -57,7 +57,7 @@ public static class HelmRenderer
             sb.Clear();
             try
             {
-                set.ExecuteTo(sb, name, top, null, cancellationToken);
+                set.ExecuteTo(sb, name, top, null, cancellationToken, cache?.Yaml);
             }
             catch (RenderException e)
             {
@@ -88,50 +88,53 @@ public static class HelmRenderer
         return top;
     }
 
-    private static GoStruct ChartObject(HelmChart chart)
+    /// <summary>Helm 4's .Chart: the Chart.yaml metadata as a map keyed by Go field names, plus IsRoot.</summary>
+    private static Dictionary<string, object?> ChartObject(HelmChart chart)
     {
         object? Get(string key) => chart.Metadata.TryGetValue(key, out var v) ? v : null;
         string S(string key) => Get(key) is { } v ? GoFormat.ToString(v) : "";
-        var fields = new Dictionary<string, object?>(StringComparer.Ordinal)
+        List<object?> L(string key) => Get(key) is List<object?> l ? new List<object?>(l) : new List<object?>();
+        var annotations = new GoTypedMap("map[string]string");
+        if (Get("annotations") is IDictionary<string, object?> a) foreach (var kv in a) annotations[kv.Key] = GoFormat.ToString(kv.Value);
+        var maintainers = new List<object?>();
+        foreach (var m in L("maintainers"))
         {
-            ["Name"] = S("name"),
-            ["Home"] = S("home"),
-            ["Sources"] = Get("sources"),
-            ["Version"] = S("version"),
-            ["Description"] = S("description"),
-            ["Keywords"] = Get("keywords"),
-            ["Maintainers"] = Get("maintainers"),
-            ["Icon"] = S("icon"),
-            ["APIVersion"] = S("apiVersion"),
-            ["Condition"] = S("condition"),
-            ["Tags"] = S("tags"),
-            ["AppVersion"] = S("appVersion"),
-            ["Deprecated"] = Get("deprecated") is bool b && b,
-            ["Annotations"] = Get("annotations"),
-            ["KubeVersion"] = S("kubeVersion"),
-            ["Dependencies"] = Get("dependencies"),
-            ["Type"] = S("type"),
+            var mm = m as IDictionary<string, object?>;
+            string F(string k) => mm != null && mm.TryGetValue(k, out var v) && v is string str ? str : "";
+            maintainers.Add(new Dictionary<string, object?>(StringComparer.Ordinal) { ["Name"] = F("name"), ["Email"] = F("email"), ["URL"] = F("url") });
+        }
+        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["Name"] = S("name"), ["Home"] = S("home"), ["Sources"] = L("sources"), ["Version"] = S("version"),
+            ["Description"] = S("description"), ["Keywords"] = L("keywords"), ["Maintainers"] = maintainers, ["Icon"] = S("icon"),
+            ["APIVersion"] = S("apiVersion"), ["Condition"] = S("condition"), ["Tags"] = S("tags"), ["AppVersion"] = S("appVersion"),
+            ["Deprecated"] = Get("deprecated") is bool b && b, ["Annotations"] = annotations, ["KubeVersion"] = S("kubeVersion"),
+            ["Dependencies"] = new List<object?>(), ["Type"] = S("type"), ["IsRoot"] = true,
         };
-        return new GoStruct("*chart.Metadata", fields);
     }
 
+    /// <summary>Helm 4's *common.Capabilities: KubeVersion prints as its normalised version ("v1.32.0").</summary>
     private static GoStruct Capabilities(string kubeVersion)
     {
         string v = kubeVersion.StartsWith('v') ? kubeVersion : "v" + kubeVersion;
         var parts = v.Substring(1).Split('.', '-', '+');
         string major = parts.Length > 0 ? parts[0] : "1";
         string minor = parts.Length > 1 ? parts[1] : "0";
-        var kv = new GoStruct("chartutil.KubeVersion", new Dictionary<string, object?>(StringComparer.Ordinal)
+        string normalized = "v" + string.Join(".", parts.Take(3).Select(p => p.Length == 0 ? "0" : p)) + (parts.Length < 3 ? string.Concat(Enumerable.Repeat(".0", 3 - parts.Length)) : "");
+        var kv = new GoStruct("common.KubeVersion", new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["Version"] = v, ["Major"] = major, ["Minor"] = minor, ["GitVersion"] = v,
-        }, new Dictionary<string, Func<object?[], object?>> { ["String"] = _ => v });
-        var apiVersions = new GoStruct("chartutil.VersionSet", new Dictionary<string, object?>(),
+            ["Version"] = v, ["Major"] = major, ["Minor"] = minor,
+        }, new Dictionary<string, Func<object?[], object?>> { ["String"] = _ => normalized, ["GitVersion"] = _ => v });
+        var apiVersions = new GoStruct("common.VersionSet", new Dictionary<string, object?>(),
             new Dictionary<string, Func<object?[], object?>> { ["Has"] = a => DefaultApiVersions.Contains(a.Length > 0 ? a[0] as string ?? "" : "") });
-        return new GoStruct("*chartutil.Capabilities", new Dictionary<string, object?>(StringComparer.Ordinal)
+        return new GoStruct("*common.Capabilities", new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["KubeVersion"] = kv,
             ["APIVersions"] = apiVersions,
-            ["HelmVersion"] = new GoStruct("helmversion.BuildInfo", new Dictionary<string, object?> { ["Version"] = "v3.18.0" }),
+            ["HelmVersion"] = new GoStruct("version.BuildInfo", new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["Version"] = "v3.18.0", ["GitCommit"] = "", ["GitTreeState"] = "", ["GoVersion"] = "", ["KubeClientVersion"] = "",
+            }),
         });
     }
 

@@ -47,7 +47,8 @@ public static class HelmValues
         }
     }
 
-    /// <summary>chartutil.CoalesceValues: user values over chart defaults; a user null deletes the key.
+    /// <summary>Helm 4's CoalesceValues for a chart without dependencies: user values over the chart's defaults. A user
+    /// null deletes the default; nulls in the defaults are dropped; a user null for a key the defaults lack stays null.
     /// Returns a new map; inputs are not modified.</summary>
     public static Dictionary<string, object?> Coalesce(IReadOnlyDictionary<string, object?> chartDefaults, IDictionary<string, object?>? user)
     {
@@ -59,22 +60,41 @@ public static class HelmValues
             {
                 if (value == null) v.Remove(kv.Key);
                 else if (value is Dictionary<string, object?> dest && kv.Value is Dictionary<string, object?> src)
+                {
+                    CleanNulls(src);
                     CoalesceTables(dest, src);
+                }
             }
-            else v[kv.Key] = kv.Value;
+            else if (kv.Value != null)
+            {
+                if (kv.Value is Dictionary<string, object?> sub) CleanNulls(sub);
+                v[kv.Key] = kv.Value;
+            }
         }
         return v;
     }
 
+    /// <summary>Helm 4's coalesceTablesFullKey (merge=false): src fills what dst lacks; a dst null deletes the key
+    /// only where src had a value.</summary>
     private static void CoalesceTables(Dictionary<string, object?> dst, Dictionary<string, object?> src)
     {
+        var srcNonNull = new HashSet<string>(src.Where(kv => kv.Value != null).Select(kv => kv.Key), StringComparer.Ordinal);
         foreach (var kv in dst) if (kv.Value == null) src[kv.Key] = null;
         foreach (var kv in src)
         {
             bool ok = dst.TryGetValue(kv.Key, out var dv);
-            if (ok && dv == null) dst.Remove(kv.Key);
+            if (ok && dv == null && srcNonNull.Contains(kv.Key)) dst.Remove(kv.Key);
             else if (!ok) dst[kv.Key] = kv.Value;
             else if (kv.Value is Dictionary<string, object?> sm && dv is Dictionary<string, object?> dm) CoalesceTables(dm, sm);
+        }
+    }
+
+    private static void CleanNulls(Dictionary<string, object?> m)
+    {
+        foreach (var key in m.Keys.ToList())
+        {
+            if (m[key] == null) m.Remove(key);
+            else if (m[key] is Dictionary<string, object?> sub) CleanNulls(sub);
         }
     }
 

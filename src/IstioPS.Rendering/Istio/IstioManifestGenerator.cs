@@ -18,6 +18,7 @@ public static class IstioManifestGenerator
     public static IstioManifest Generate(IstioRenderRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var cache = request.Cache ?? new RenderCache();
         string manifestsDir = IstioReleaseLayout.ResolveManifestsDirectory(request.ReleasePath);
         var flags = new List<string>();
         if (!string.IsNullOrWhiteSpace(request.Profile) && request.Profile != "default") flags.Add("profile=" + request.Profile);
@@ -40,14 +41,14 @@ public static class IstioManifestGenerator
                 var compVals = ApplyComponentValues(comp, spec, merged);
                 var values = IopValues.GetPathMap(compVals, "spec.values");
                 string chartDir = Path.Combine(chartsRoot, "charts", comp.HelmSubdir.Replace('/', Path.DirectorySeparatorChar));
-                var chart = HelmChart.Load(chartDir);
+                var chart = HelmChart.Load(chartDir, cache);
                 var rendered = HelmRenderer.Render(chart, values, new HelmReleaseOptions
                 {
                     ReleaseName = HelmReleaseName,
                     Namespace = spec.Namespace,
                     IsInstall = false,
                     KubeVersion = request.KubeVersion,
-                });
+                }, request.CancellationToken, cache);
                 foreach (var t in rendered.Where(t => t.Path.EndsWith(".txt", StringComparison.Ordinal)))
                     foreach (var line in t.Text.Split('\n'))
                         if (line.StartsWith("WARNING: ", StringComparison.Ordinal)) warnings.Add(line.Substring(9));
@@ -59,13 +60,13 @@ public static class IstioManifestGenerator
                     string? knownYaml = null;
                     try
                     {
-                        if (GoYaml.TryGetMarshalled(doc.Yaml, out var known, out var text) && known is IDictionary<string, object?> km &&
+                        if (cache.Yaml.TryGetMarshalled(doc.Yaml, out var known, out var text) && known is IDictionary<string, object?> km &&
                             ObjectIdentity.FromMap(km).Kind.Length > 0)
                         {
                             obj = km;
                             knownYaml = text;
                         }
-                        else if (!ObjectIdentity.TryParseShared(doc.Yaml, out _, out obj)) continue;
+                        else if (!ObjectIdentity.TryParseShared(doc.Yaml, cache.Yaml, out _, out obj)) continue;
                     }
                     catch (YamlDotNet.Core.YamlException e)
                     {
@@ -77,10 +78,10 @@ public static class IstioManifestGenerator
                 }
                 // Objects may be shared with the parse cache; PostProcess copies any object before patching it.
                 var objectList = objects.Select(o => o.Obj).ToList();
-                var patched = PostProcess.Apply(comp, spec, objectList, compVals);
+                var patched = PostProcess.Apply(comp, spec, objectList, compVals, warnings);
                 var list = objects.Select((o, i) => new RenderedObject(comp.Name, ObjectIdentity.FromMap(objectList[i]), objectList[i],
                     patched.Contains(objectList[i]) ? GoYaml.Marshal(objectList[i])
-                    : knownYamls.TryGetValue(objectList[i], out var ky) ? ky : GoYaml.MarshalParsed(o.Text, objectList[i]), o.Source)).ToList();
+                    : knownYamls.TryGetValue(objectList[i], out var ky) ? ky : cache.Yaml.MarshalParsed(o.Text, objectList[i]), o.Source)).ToList();
                 var existing = groups.FindIndex(g => g.Info.Name == comp.Name);
                 if (existing >= 0) groups[existing].Objects.AddRange(list);
                 else groups.Add((comp, spec.Namespace, list));

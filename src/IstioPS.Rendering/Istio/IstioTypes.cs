@@ -27,6 +27,12 @@ public sealed class IstioRenderRequest
     /// <summary>istioctl --force: validation problems do not stop the render.</summary>
     public bool Force { get; set; }
 
+    /// <summary>Charts and large YAML remembered between renders (null: nothing is kept beyond this render).</summary>
+    public RenderCache? Cache { get; set; }
+
+    /// <summary>Stops rendering (an <see cref="OperationCanceledException"/>) when cancelled.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
     /// <summary>The hub and tag compiled into istioctl (pkg/version DockerInfo, e.g. "docker.io/istio" and "1.30.3"):
     /// set as spec.hub/spec.tag over the profile and under the user's files and --set, as istioctl's hubTagOverlay does.
     /// Null (istioctl's "unknown", as in Istio's own golden tests) leaves the profile's hub and tag.</summary>

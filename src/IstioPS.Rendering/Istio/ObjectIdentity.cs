@@ -16,17 +16,17 @@ public readonly record struct ObjectIdentity(string ApiVersion, string Kind, str
     }
 
     /// <summary>Parses YAML; returns false when it is not an object with a kind (empty or comment-only documents).</summary>
-    public static bool TryParse(string yaml, out ObjectIdentity identity, out IDictionary<string, object?>? obj)
+    public static bool TryParse(string yaml, out ObjectIdentity identity, out IDictionary<string, object?>? obj, YamlCache? cache = null)
     {
-        obj = GoYaml.ParseCached(yaml) as IDictionary<string, object?>;
+        obj = (cache != null ? cache.ParseCached(yaml) : GoYaml.Parse(yaml)) as IDictionary<string, object?>;
         identity = obj == null ? default : FromMap(obj);
         return obj != null && identity.Kind.Length > 0;
     }
 
     /// <summary>Like <see cref="TryParse"/> but the object may be shared with the parse cache: do not modify it.</summary>
-    internal static bool TryParseShared(string yaml, out ObjectIdentity identity, out IDictionary<string, object?>? obj)
+    internal static bool TryParseShared(string yaml, YamlCache cache, out ObjectIdentity identity, out IDictionary<string, object?>? obj)
     {
-        obj = GoYaml.ParseShared(yaml) as IDictionary<string, object?>;
+        obj = cache.ParseShared(yaml) as IDictionary<string, object?>;
         identity = obj == null ? default : FromMap(obj);
         return obj != null && identity.Kind.Length > 0;
     }

@@ -10,7 +10,7 @@ internal static class PostProcess
 
     /// <summary>Applies the patches; returns the objects that were changed.</summary>
     public static HashSet<IDictionary<string, object?>> Apply(IstioComponentInfo comp, IstioManifestGenerator.ComponentSpec spec, List<IDictionary<string, object?>> objects,
-        IDictionary<string, object?> vals)
+        IDictionary<string, object?> vals, List<string> warnings)
     {
         var patched = new HashSet<IDictionary<string, object?>>(ReferenceEqualityComparer.Instance);
         if (spec.K8s == null) return patched;
@@ -91,7 +91,11 @@ internal static class PostProcess
                     var obj = OwnCopy(objects, oi, patched);
                     if (o.TryGetValue("patches", out var ps) && ps is IList pl)
                         foreach (var p in pl.OfType<IDictionary<string, object?>>())
-                            Overlay.ApplyPatch(obj, p.TryGetValue("path", out var pp) ? pp as string ?? "" : "", p.TryGetValue("value", out var pv) ? pv : null);
+                        {
+                            string path = p.TryGetValue("path", out var pp) ? pp as string ?? "" : "";
+                            if (OverlayPatch.Apply(obj, path, p.TryGetValue("value", out var pv) ? pv : null) is { } problem)
+                                warnings.Add($"{comp.Name} overlay patch on {kind} {name} skipped (istioctl skips it too): {problem}");
+                        }
                 }
             }
         }
@@ -107,68 +111,5 @@ internal static class PostProcess
         objects[i] = obj;
         patched.Add(obj);
         return obj;
-    }
-}
-
-/// <summary>istioctl's tpath overlay patches: "a.b.[name:x].c" or "a.list.[0]"; a null value deletes.</summary>
-internal static class Overlay
-{
-    public static void ApplyPatch(IDictionary<string, object?> root, string path, object? value)
-    {
-        var segs = IopValues.SplitPath(path);
-        if (segs.Count == 0) return;
-        object? parent = null;
-        object? cur = root;
-        object? key = null;
-        for (int i = 0; i < segs.Count; i++)
-        {
-            string seg = segs[i];
-            bool last = i == segs.Count - 1;
-            if (cur is IDictionary<string, object?> m && !seg.StartsWith('['))
-            {
-                parent = m; key = seg;
-                if (!m.TryGetValue(seg, out var next))
-                {
-                    if (last) break;
-                    next = segs[i + 1].StartsWith('[') ? new List<object?>() : GoValues.NewMap();
-                    m[seg] = next;
-                }
-                cur = next;
-                continue;
-            }
-            if (cur is IList l && seg.StartsWith('[') && seg.EndsWith(']'))
-            {
-                string inner = seg.Substring(1, seg.Length - 2);
-                int idx = -1;
-                int colon = inner.IndexOf(':');
-                if (colon >= 0)
-                {
-                    string k = inner.Substring(0, colon), v = inner.Substring(colon + 1).Trim('"', '\'');
-                    for (int j = 0; j < l.Count; j++)
-                        if (l[j] is IDictionary<string, object?> em && em.TryGetValue(k, out var ev) && GoFormat.ToString(ev) == v) { idx = j; break; }
-                    if (idx < 0 && colon == 0)
-                        for (int j = 0; j < l.Count; j++) if (GoFormat.ToString(l[j]) == v) { idx = j; break; }
-                }
-                else if (int.TryParse(inner, out int n)) idx = n;
-                if (idx < 0 || idx >= l.Count)
-                {
-                    if (last && value != null && colon < 0) l.Add(value);
-                    return;
-                }
-                parent = l; key = idx;
-                cur = l[idx];
-                continue;
-            }
-            return;
-        }
-        switch (parent)
-        {
-            case IDictionary<string, object?> pm when key is string ks:
-                if (value == null) pm.Remove(ks); else pm[ks] = value;
-                break;
-            case IList pl when key is int ki:
-                if (value == null) pl.RemoveAt(ki); else pl[ki] = value;
-                break;
-        }
     }
 }

@@ -68,7 +68,7 @@ public static class StrategicMerge
     {
         var kv = KeyOf(item, key);
         for (int i = 0; i < list.Count; i++)
-            if (SprigFunctions.DeepEqual(Num(KeyOf(list[i], key)), Num(kv))) return i;
+            if (GoValues.DeepEqual(Num(KeyOf(list[i], key)), Num(kv))) return i;
         return -1;
     }
 

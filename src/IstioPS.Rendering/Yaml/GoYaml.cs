@@ -20,20 +20,18 @@ public static partial class GoYaml
     /// <summary>Parses one YAML document, requiring a mapping (or empty), as Helm's values reader does.</summary>
     public static Dictionary<string, object?> ParseMap(string text) => AsMap(Parse(text));
 
-    /// <summary><see cref="ParseMap"/> through the parse cache (see <see cref="ParseCached"/>).</summary>
-    public static Dictionary<string, object?> ParseMapCached(string text) => AsMap(ParseCached(text));
-
-    private static Dictionary<string, object?> AsMap(object? v)
+    internal static Dictionary<string, object?> AsMap(object? v)
     {
         return v switch
         {
             null => GoValues.NewMap(),
             Dictionary<string, object?> m => m,
-            _ => throw new FormatException($"error unmarshaling JSON: json: cannot unmarshal {JsonKind(v)} into Go value of type map[string]interface {{}}"),
+            _ => throw new FormatException($"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {JsonKind(v)} into Go value of type map[string]interface {{}}"),
         };
     }
 
-    private static string JsonKind(object? v) => v switch
+    /// <summary>encoding/json's name for the kind of a decoded value ("cannot unmarshal array into ...").</summary>
+    internal static string JsonKind(object? v) => v switch
     {
         string => "string",
         double or long => "number",

@@ -64,3 +64,4 @@ export GOFLAGS=-mod=mod GOPROXY=off GONOSUMDB='*' GONOSUMCHECK=1 GOFLAGS=-mod=mo
 export GOPATH="$stage/gopath" GOCACHE="${GOCACHE:-/tmp/istiops-goref-cache}"
 (cd "$stage/ref" && go build -o "$stage/reference" .)
 TZ=UTC "$stage/reference" -root "$here" "$@"
+"$stage/reference" -signatures > "$here/expected/signatures.tsv"

@@ -11,6 +11,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -21,11 +22,44 @@ func main() {
 	root := flag.String("root", ".", "the Reference folder (corpus/ in, expected/ out)")
 	release := flag.String("release", "", "an Istio release folder: also record seeded random renders of its charts")
 	seeds := flag.Int("seeds", 24, "random value sets per chart")
+	dump := flag.String("dump", "", "with -release: print the rendered templates of one chart run, \"chart#seed\" (for investigating a difference)")
+	signatures := flag.Bool("signatures", false, "print the Go signature of every Sprig and Helm function (for GoSignatures.cs)")
 	flag.Parse()
+	if *signatures {
+		printSignatures()
+		return
+	}
+	dumpRun = *dump
 	must(os.MkdirAll(filepath.Join(*root, "expected"), 0o755))
 	must(recordCorpus(*root))
 	if *release != "" {
 		must(recordCharts(*root, *release, *seeds))
+	}
+}
+
+// printSignatures lists each function's parameter types (Go's reflect names; "..." marks a variadic last one)
+// and its result types, one "name\tparams\tresults" line each, sorted by name.
+func printSignatures() {
+	f := helmFuncs()
+	names := make([]string, 0, len(f))
+	for n := range f {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		t := reflect.TypeOf(f[n])
+		var in, out []string
+		for i := 0; i < t.NumIn(); i++ {
+			s := t.In(i).String()
+			if t.IsVariadic() && i == t.NumIn()-1 {
+				s = "..." + t.In(i).Elem().String()
+			}
+			in = append(in, s)
+		}
+		for i := 0; i < t.NumOut(); i++ {
+			out = append(out, t.Out(i).String())
+		}
+		fmt.Printf("%s\t%s\t%s\n", n, strings.Join(in, ","), strings.Join(out, ","))
 	}
 }
 
@@ -185,6 +219,8 @@ func writeJSON(path string, v any) error {
 
 // ---- seeded random values over Istio's charts ----------------------------------------------------------
 
+var dumpRun string
+
 var charts = []string{"base", "istio-control/istio-discovery", "gateway", "gateways/istio-ingress", "gateways/istio-egress", "istio-cni", "ztunnel"}
 
 type chartObject struct {
@@ -235,6 +271,13 @@ func recordCharts(root, release string, seeds int) error {
 				"Subcharts":    map[string]any{},
 			}
 			out, rerr := render(tpls, top, name+"/templates")
+			if dumpRun == fmt.Sprintf("%s#%d", rel, seed) {
+				fmt.Println("values:", string(userJSON))
+				for n, text := range out {
+					fmt.Printf("==== %s\n%s\n", n, text)
+				}
+				os.Exit(0)
+			}
 			if rerr != nil {
 				s := rerr.Error()
 				run.Error = &s
