@@ -39,6 +39,16 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     [ValidateNotNullOrEmpty]
     public string Version { get; set; } = "";
 
+    /// <summary>With -Version: the most a downloaded archive may unpack to, in bytes (default 2GB).</summary>
+    [Parameter(ParameterSetName = VersionSet)]
+    [ValidateRange(1, long.MaxValue)]
+    public long MaxExtractedSize { get; set; } = Engine.Releases.ArchiveLimits.DefaultMaxBytes;
+
+    /// <summary>With -Version: the most files, folders and links a downloaded archive may hold (default 100,000).</summary>
+    [Parameter(ParameterSetName = VersionSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxExtractedFileCount { get; set; } = Engine.Releases.ArchiveLimits.DefaultMaxEntries;
+
     [Parameter(ParameterSetName = ReleaseSet)]
     [Parameter(ParameterSetName = VersionSet)]
     [ValidateNotNullOrEmpty]
@@ -103,7 +113,8 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
         source ??= Ask(BuildSource).GetAwaiter().GetResult();
         if (ParameterSetName == VersionSet && source.ReleasePath is null)
         {
-            var release = await ReleaseResolver.GetAsync(Version, EmitVerbose, progress, ct, AskShouldProcess).ConfigureAwait(false);
+            var limits = new Engine.Releases.ArchiveLimits { MaxBytes = MaxExtractedSize, MaxEntries = MaxExtractedFileCount };
+            var release = await ReleaseResolver.GetAsync(Version, EmitVerbose, progress, ct, AskShouldProcess, limits).ConfigureAwait(false);
             if (release is null) return null;
             source = new InstallSource
             {
@@ -122,6 +133,12 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     }
 
     protected string RevisionOrDefault => Revision is null or "" ? "default" : Revision;
+
+    /// <summary>A release source rendered as `helm upgrade` renders it when its revision is installed already.</summary>
+    protected async Task<InstallSource> AsUpgradeWhenInstalledAsync(InstallSource source, CancellationToken ct) =>
+        source.ReleasePath is not null && await Engine.Plan.UpgradeDetection.IsInstalledAsync(Api, Namespace, Revision, ct).ConfigureAwait(false)
+            ? source.AsUpgrade()
+            : source;
 
     private InstallSource BuildSource()
     {

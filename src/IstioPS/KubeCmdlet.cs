@@ -27,7 +27,7 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
             if (api is null)
             {
                 var path = Kubeconfig is null ? null : Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Kubeconfig)).GetAwaiter().GetResult();
-                api = KubeApi.Connect(new KubeConnectionOptions(path, Context));
+                api = KubeApi.Connect(new KubeConnectionOptions(path, Context) { CallTimeout = CallTimeout });
                 var where = api.Context is null ? "in-cluster configuration" : $"context '{api.Context}'";
                 EmitVerbose($"Using the API server {api.Server} ({where}).");
             }
@@ -35,6 +35,9 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
             return api;
         }
     }
+
+    /// <summary>The cmdlet's -Timeout, when it has one: it bounds every request of the call, discovery included.</summary>
+    protected virtual TimeSpan? CallTimeout => null;
 
     /// <summary>Callbacks that route the engine's questions and messages through the pipeline thread.</summary>
     protected OperationCallbacks Callbacks(ProgressReporter? progress = null, Action<AppliedObject>? applied = null) => new()

@@ -7,9 +7,10 @@ namespace IstioPS;
 internal static class ReleaseResolver
 {
     /// <summary>The release folder; null when <paramref name="shouldProcess"/> declined the download (-WhatIf).</summary>
-    public static async Task<string?> GetAsync(string version, Action<string> verbose, IProgress<OperationProgress>? progress, CancellationToken ct, Func<string, string, bool>? shouldProcess = null)
+    public static async Task<string?> GetAsync(string version, Action<string> verbose, IProgress<OperationProgress>? progress, CancellationToken ct, Func<string, string, bool>? shouldProcess = null, ArchiveLimits? limits = null)
     {
-        var release = await new ReleaseSource().GetOrDownloadAsync(new ReleaseRequest { Version = version, Verbose = verbose, ShouldProcess = shouldProcess }, progress, ct).ConfigureAwait(false);
+        var request = new ReleaseRequest { Version = version, Verbose = verbose, ShouldProcess = shouldProcess, Limits = limits ?? ArchiveLimits.Default };
+        var release = await new ReleaseSource().GetOrDownloadAsync(request, progress, ct).ConfigureAwait(false);
         return release?.Path;
     }
 }

@@ -28,6 +28,13 @@ public sealed partial class ReleaseCatalog
     public const string NoReleaseFolder = "9.0.10";
     public const string LinkThroughLink = "9.0.11";
     public const string FileUnderFile = "9.0.12";
+    public const string SizeBomb = "9.0.13";
+    public const string CountBomb = "9.0.14";
+    public const string Zeros = "9.0.15";
+    public const string HardlinkBomb = "9.0.16";
+
+    /// <summary>What <see cref="Zeros"/> holds besides the synthetic release: one file of zeros.</summary>
+    public const int ZerosSize = 64 * 1024 * 1024;
 
     private readonly ConcurrentDictionary<string, byte[]?> archives = new();
 
@@ -89,6 +96,22 @@ public sealed partial class ReleaseCatalog
             Truncated => null, // below
             _ => null,
         };
+
+        switch (version)
+        {
+            case SizeBomb when !zip:
+                return ArchiveBuilder.TarGzClaimingSize(version, 6L * 1024 * 1024 * 1024);
+            case CountBomb:
+                var many = ArchiveBuilder.ManyFiles(version, 100_000);
+                return zip ? ArchiveBuilder.Zip(many) : ArchiveBuilder.TarGz(many, System.Formats.Tar.TarEntryFormat.Ustar);
+            case HardlinkBomb when !zip: // each hard link becomes a copy: 20 of a 1 MiB file
+                var links = With(version, new ArchiveEntry($"istio-{version}/big", EntryKind.File, new byte[1024 * 1024]));
+                links.AddRange(Enumerable.Range(0, 20).Select(i => ArchiveEntry.Hardlink($"istio-{version}/copy{i}", $"istio-{version}/big")));
+                return ArchiveBuilder.TarGz(links);
+            case Zeros:
+                var zeros = With(version, new ArchiveEntry($"istio-{version}/zeros", EntryKind.File, new byte[ZerosSize]));
+                return zip ? ArchiveBuilder.Zip(zeros) : ArchiveBuilder.TarGz(zeros);
+        }
 
         if (version == TruncatedTrailer && !zip)
         {

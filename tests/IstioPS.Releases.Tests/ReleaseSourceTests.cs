@@ -22,8 +22,8 @@ public sealed class ReleaseSourceTests : IDisposable
 
     private static string NewScenario(string kind = "s") => $"{kind}-{Guid.NewGuid():N}";
 
-    private Task<IstioRelease?> GetAsync(string version, string scenario, string? platform = null, bool force = false, IProgress<OperationProgress>? progress = null, CancellationToken ct = default) =>
-        Source().GetOrDownloadAsync(new ReleaseRequest { Version = version, BaseUri = Server.BaseUri(scenario), Platform = platform, Force = force }, progress, ct);
+    private Task<IstioRelease?> GetAsync(string version, string scenario, string? platform = null, bool force = false, IProgress<OperationProgress>? progress = null, CancellationToken ct = default, ArchiveLimits? limits = null) =>
+        Source().GetOrDownloadAsync(new ReleaseRequest { Version = version, BaseUri = Server.BaseUri(scenario), Platform = platform, Force = force, Limits = limits ?? ArchiveLimits.Default }, progress, ct);
 
     public void Dispose() => cache.Dispose();
 
@@ -204,6 +204,51 @@ public sealed class ReleaseSourceTests : IDisposable
         Assert.Empty(cache.Contents());
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), ReleaseCatalog.EscapeMarker + ".txt")));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(cache.Root)!, ReleaseCatalog.EscapeMarker + "*"));
+    }
+
+    [Theory]
+    [InlineData(ReleaseCatalog.SizeBomb, null, "-MaxExtractedSize")] // a header saying 6 GiB: refused before any data is read
+    [InlineData(ReleaseCatalog.CountBomb, null, "-MaxExtractedFileCount")] // 100,000 files in a few MB
+    [InlineData(ReleaseCatalog.CountBomb, "win", "-MaxExtractedFileCount")]
+    public async Task An_archive_bomb_is_refused_under_the_default_limits_and_nothing_is_written(string version, string? platform, string parameter)
+    {
+        var ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(version, NewScenario(), platform));
+        Assert.Equal("ArchiveTooLarge", ex.ErrorId);
+        Assert.Contains("Nothing was saved", ex.Message);
+        Assert.Contains(parameter, ex.Message);
+        Assert.Empty(cache.Contents());
+        Assert.Empty(new ReleaseCache(cache.Root).ListCached());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("win")]
+    public async Task The_limits_count_real_bytes_and_entries_and_can_be_raised(string? platform)
+    {
+        var small = new ArchiveLimits { MaxBytes = ReleaseCatalog.ZerosSize / 4 };
+        var ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(ReleaseCatalog.Zeros, NewScenario(), platform, limits: small));
+        Assert.Equal("ArchiveTooLarge", ex.ErrorId);
+        Assert.Contains("16 MiB", ex.Message);
+        Assert.Empty(cache.Contents());
+
+        var few = new ArchiveLimits { MaxEntries = 5 };
+        ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(ReleaseCatalog.Zeros, NewScenario(), platform, limits: few));
+        Assert.Equal("ArchiveTooLarge", ex.ErrorId);
+        Assert.Contains("more than 5 entries", ex.Message);
+        Assert.Empty(cache.Contents());
+
+        var release = await GetAsync(ReleaseCatalog.Zeros, NewScenario(), platform); // the defaults let a 64 MiB file through
+        Assert.Equal(ReleaseCatalog.ZerosSize, new FileInfo(Path.Combine(release!.Path, "zeros")).Length);
+    }
+
+    [Fact]
+    public async Task Hard_links_count_as_the_copies_they_become()
+    {
+        var limits = new ArchiveLimits { MaxBytes = 10 * 1024 * 1024 };
+        var ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(ReleaseCatalog.HardlinkBomb, NewScenario(), limits: limits));
+        Assert.Equal("ArchiveTooLarge", ex.ErrorId);
+        Assert.Contains("at 'istio-9.0.16/copy8'", ex.Message); // the big file and 9 copies are 10 MiB; with the release's few bytes the 9th copy passes it
+        Assert.Empty(cache.Contents());
     }
 
     [Fact]

@@ -33,6 +33,27 @@ public class IstioManifestTests
     }
 
     [SkippableFact]
+    public void AnUpgradeRenderLeavesTheValidationFailurePolicyToIstiod()
+    {
+        Skip.IfNot(HaveRelease, NoRelease);
+        static IEnumerable<string> Validators(IstioManifest m) =>
+            m.Objects.Where(o => o.Kind == "ValidatingWebhookConfiguration").Select(o => o.Yaml);
+        var install = Generate("default");
+        var upgrade = IstioManifestGenerator.Generate(new IstioRenderRequest { ReleasePath = GoldenData.Release, Profile = "default", IsUpgrade = true });
+        Assert.NotEmpty(Validators(install));
+        // A first install fails open until istiod switches to Fail; an upgrade (.Release.IsUpgrade) does not render it.
+        Assert.All(Validators(install), y => Assert.Contains("failurePolicy: Ignore", y));
+        Assert.All(Validators(upgrade), y => Assert.DoesNotContain("failurePolicy", y));
+        Assert.Equal(install.Objects.Count, upgrade.Objects.Count);
+        // An explicit value is rendered either way.
+        var pinned = IstioManifestGenerator.Generate(new IstioRenderRequest
+        {
+            ReleasePath = GoldenData.Release, Profile = "default", IsUpgrade = true, Set = ["values.base.validationFailurePolicy=Fail"],
+        });
+        Assert.All(Validators(pinned), y => Assert.Contains("failurePolicy: Fail", y));
+    }
+
+    [SkippableFact]
     public void ParallelRendersAgreeWithSequentialOnes()
     {
         Skip.IfNot(HaveRelease, NoRelease);

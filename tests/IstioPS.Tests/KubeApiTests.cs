@@ -69,6 +69,36 @@ public class KubeApiTests
     }
 
     [Fact]
+    public async Task AuthFailuresNameTheServerContextUserVerbResourceAndTheUsualFix()
+    {
+        await using var sim = await Sim.StartAsync(new KubeSimOptions { Token = "right", UserName = "alice@example.com", Deny = ["create:clusterroles.rbac.authorization.k8s.io"] });
+        var server = sim.Api.Server.ToString().TrimEnd('/');
+        var body = new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "istiod" } };
+        var forbidden = await Assert.ThrowsAsync<KubeApiException>(() => sim.Api.WriteAsync(HttpMethod.Post, "/apis/rbac.authorization.k8s.io/v1/clusterroles", body, "application/json", default));
+        Assert.Equal(("Forbidden", ErrorKind.PermissionDenied), (forbidden.ErrorId, forbidden.Kind));
+        Assert.Equal($"The user may not create clusterroles.rbac.authorization.k8s.io on {server} (context 'kubesim', user 'kubesim'): "
+            + "clusterroles.rbac.authorization.k8s.io is forbidden: User \"alice@example.com\" cannot create resource \"clusterroles\" in API group \"rbac.authorization.k8s.io\" at the cluster scope. "
+            + "Ask a cluster administrator for a Role or ClusterRole binding that grants it, or use a context with more rights (-Context).", forbidden.Message);
+
+        var path = TestData.WriteTemp("kubeconfig", File.ReadAllText(sim.Kubeconfig).Replace("\"right\"", "\"expired\""));
+        using var api = KubeApi.Connect(new KubeConnectionOptions(path));
+        var unauthorized = await Assert.ThrowsAsync<KubeApiException>(() => api.GetAsync("/api/v1/namespaces/istio-system/pods", default));
+        Assert.Equal(("Unauthorized", ErrorKind.PermissionDenied), (unauthorized.ErrorId, unauthorized.Kind));
+        Assert.StartsWith($"The API server {server} (context 'kubesim', user 'kubesim') did not accept the credentials to list pods in namespace 'istio-system' (Unauthorized): they are missing, wrong or expired. Refresh them the way this kubeconfig gets them (", unauthorized.Message);
+        Assert.Contains("az aks get-credentials", unauthorized.Message);
+        Assert.Contains("kubelogin convert-kubeconfig", unauthorized.Message);
+        Assert.DoesNotContain("expired\"", unauthorized.Message);
+    }
+
+    [Theory]
+    [InlineData("PATCH", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/istio-validator", "patch validatingwebhookconfigurations.admissionregistration.k8s.io 'istio-validator'")]
+    [InlineData("POST", "/api/v1/namespaces", "create namespaces")]
+    [InlineData("POST", "/api/v1/namespaces/apps/pods/web/eviction", "create pods/eviction 'web' in namespace 'apps'")]
+    [InlineData("DELETE", "/apis/apps/v1/namespaces/istio-system/deployments", "deletecollection deployments.apps in namespace 'istio-system'")]
+    public void RequestsAreDescribedAsTheAuthorizerNamesThem(string method, string path, string expected) =>
+        Assert.Equal(expected, AuthFailure.Describe(method, path));
+
+    [Fact]
     public async Task TlsServerIsTrustedThroughItsKubeconfigOnly()
     {
         await using var sim = await Sim.StartAsync(new KubeSimOptions { Tls = true });

@@ -225,6 +225,61 @@ public class ControllerTests
     }
 
     [Fact]
+    public async Task DisruptionBudgetsBlockEvictionsWhenNoDisruptionIsAllowed()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });
+        // Bare pods: nothing replaces an evicted one, so the budget's arithmetic is deterministic.
+        string[] pods = ["web-a", "web-b"];
+        foreach (var name in pods)
+            await sim.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+            {
+                Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = "web" } },
+                Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "nginx:1" }] },
+            }, "default");
+        await sim.Client.PolicyV1.CreateNamespacedPodDisruptionBudgetAsync(new V1PodDisruptionBudget
+        {
+            Metadata = new V1ObjectMeta { Name = "web" },
+            Spec = new V1PodDisruptionBudgetSpec { MinAvailable = 1, Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } } },
+        }, "default");
+        await Eventually.Until(async () => (await sim.Client.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("web", "default")).Status?.DisruptionsAllowed == 1, "one disruption allowed");
+        Task Evict(string pod, string? dryRun = null) => sim.Client.CoreV1.CreateNamespacedPodEvictionAsync(
+            new V1Eviction { Metadata = new V1ObjectMeta { Name = pod, NamespaceProperty = "default" } }, pod, "default", dryRun: dryRun);
+
+        await Evict(pods[0], dryRun: "All");
+        Assert.Equal(1, (await sim.Client.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("web", "default")).Status.DisruptionsAllowed);
+        await Evict(pods[0]);
+        // The eviction used up the budget's one disruption: the second pod stays.
+        foreach (var dry in new[] { "All", null })
+        {
+            var status = await StatusAssert.Fails(429, () => Evict(pods[1], dry));
+            Assert.Equal(("TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget."), ((string?)status["reason"], (string?)status["message"]));
+            var cause = status["details"]!["causes"]!.AsArray().Single()!;
+            Assert.Equal("DisruptionBudget", (string?)cause["reason"]);
+            Assert.Matches("^The disruption budget web needs 1 healthy pods and has [12] currently$", (string?)cause["message"]);
+        }
+        Assert.NotNull(await sim.Client.CoreV1.ReadNamespacedPodAsync(pods[1], "default"));
+        Assert.Contains(pods[0], sim.Server.Read("policy/v1", "PodDisruptionBudget", "default", "web")!["status"]!["disruptedPods"]!.AsObject().Select(kv => kv.Key));
+    }
+
+    [SkippableFact]
+    public async Task KubectlDrainReportsTheDisruptionBudget()
+    {
+        await using var k = await Kubectl.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });
+        var sim = k.Sim;
+        await sim.Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web", "nginx:1", replicas: 1), "default");
+        await sim.Client.PolicyV1.CreateNamespacedPodDisruptionBudgetAsync(new V1PodDisruptionBudget
+        {
+            Metadata = new V1ObjectMeta { Name = "web" },
+            Spec = new V1PodDisruptionBudgetSpec { MinAvailable = 1, Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } } },
+        }, "default");
+        await Eventually.Until(async () => (await sim.Client.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("web", "default")).Status?.CurrentHealthy == 1, "budget observed the pod");
+        var (exit, stdout, stderr) = await k.Run("drain", "kubesim-node-1", "--pod-selector", "app=web", "--timeout", "2s");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Cannot evict pod as it would violate the pod's disruption budget.", stderr + stdout);
+        Assert.Single(sim.Server.ReadAll("v1", "Pod", "default"));
+    }
+
+    [Fact]
     public async Task PodsWaitForASchedulableNode()
     {
         await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });

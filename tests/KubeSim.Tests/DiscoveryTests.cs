@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using k8s;
 
 namespace KubeSim.Tests;
 
@@ -20,6 +21,27 @@ public class DiscoveryTests
         using var response = await http.SendAsync(request);
         Assert.Equal(200, (int)response.StatusCode);
         return (JsonNode.Parse(await response.Content.ReadAsStringAsync())!, response.Content.Headers.ContentType!.ToString().Replace(" ", ""));
+    }
+
+    [Fact]
+    public async Task VersionReportsTheConfiguredServerVersionToTheClientAndKubectl()
+    {
+        await using (var sim = await SimClient.StartAsync())
+        {
+            var info = await sim.Client.Version.GetCodeAsync();
+            Assert.Equal(("1", "32"), (info.Major, info.Minor));
+            Assert.StartsWith("v1.32.0", info.GitVersion);
+        }
+        await using (var sim = await SimClient.StartAsync(new KubeSimOptions { ServerVersion = "v1.31.4" }))
+        {
+            var info = await sim.Client.Version.GetCodeAsync();
+            Assert.Equal(("1", "31", "v1.31.4-kubesim"), (info.Major, info.Minor, info.GitVersion));
+        }
+        await Assert.ThrowsAsync<ArgumentException>(() => KubeSimServer.StartAsync(new KubeSimOptions { ServerVersion = "latest" }));
+
+        if (Kubectl.Path_ is null) return;
+        await using var k = await Kubectl.StartAsync(new KubeSimOptions { ServerVersion = "1.30" });
+        Assert.Contains("Server Version: v1.30.0-kubesim", await k.Ok("version"));
     }
 
     [Fact]

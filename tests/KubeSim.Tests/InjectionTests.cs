@@ -7,7 +7,7 @@ namespace KubeSim.Tests;
 /// <summary>The sidecar injector imitation, driven by webhook configurations shaped like Istio's rendered charts.</summary>
 public class InjectionTests
 {
-    static JsonObject Webhook(string prefix, JsonObject namespaceSelector, JsonObject objectSelector, string service) => new()
+    internal static JsonObject Webhook(string prefix, JsonObject namespaceSelector, JsonObject objectSelector, string service) => new()
     {
         ["name"] = prefix + "sidecar-injector.istio.io",
         ["clientConfig"] = new JsonObject { ["service"] = new JsonObject { ["name"] = service, ["namespace"] = "istio-system", ["path"] = "/inject", ["port"] = 443 } },
@@ -22,17 +22,17 @@ public class InjectionTests
         ["objectSelector"] = objectSelector,
     };
 
-    static JsonObject Expr(string key, string op, params string[] values)
+    internal static JsonObject Expr(string key, string op, params string[] values)
     {
         var e = new JsonObject { ["key"] = key, ["operator"] = op };
         if (values.Length > 0) e["values"] = new JsonArray([.. values.Select(v => (JsonNode)v)]);
         return e;
     }
 
-    static JsonObject Selector(params JsonObject[] exprs) => new() { ["matchExpressions"] = new JsonArray([.. exprs]) };
+    internal static JsonObject Selector(params JsonObject[] exprs) => new() { ["matchExpressions"] = new JsonArray([.. exprs]) };
 
     /// <summary>The MutatingWebhookConfiguration Istio renders for a revision ("" = default).</summary>
-    static JsonObject Injector(string revision)
+    internal static JsonObject Injector(string revision)
     {
         var rev = revision.Length == 0 ? "default" : revision;
         var service = revision.Length == 0 ? "istiod" : $"istiod-{revision}";
@@ -128,5 +128,33 @@ public class InjectionTests
         Assert.Equal(["app"], Containers(await client.CoreV1.CreateNamespacedPodAsync(Pod("g"), "enabled")));
 
         await Eventually.Until(async () => (await client.CoreV1.ReadNamespacedPodAsync("a", "enabled")).Status?.ContainerStatuses?.Count(c => c.Ready) == 2, "both containers ready");
+    }
+
+    [Fact]
+    public async Task RevisionTagWebhooksInjectTheRevisionTheyPointAt()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 5 });
+        var client = sim.Client;
+        sim.Server.Seed(Injector("canary"));
+        // istioctl's revision tag "prod": its own configuration, labelled with the revision it points at, and
+        // selecting namespaces by the tag name.
+        var tag = Injector("canary");
+        tag["metadata"]!["name"] = "istio-revision-tag-prod";
+        tag["metadata"]!["labels"]!["istio.io/tag"] = "prod";
+        foreach (var hook in tag["webhooks"]!.AsArray())
+            foreach (var e in hook!["namespaceSelector"]!["matchExpressions"]!.AsArray().Concat(hook["objectSelector"]!["matchExpressions"]!.AsArray()))
+                if ((string?)e!["key"] == "istio.io/rev" && e["values"] is JsonArray values) e["values"] = new JsonArray("prod");
+        sim.Server.Seed(tag);
+        await Namespace(client, "tagged", new() { ["istio.io/rev"] = "prod" });
+        await Namespace(client, "unknown-tag", new() { ["istio.io/rev"] = "staging" });
+
+        var pod = await client.CoreV1.CreateNamespacedPodAsync(Pod("a"), "tagged");
+        Assert.Equal(["app", "istio-proxy"], pod.Spec.Containers.Select(c => c.Name));
+        Assert.Equal("canary", pod.Metadata.Labels["istio.io/rev"]);
+        Assert.Equal(["app"], (await client.CoreV1.CreateNamespacedPodAsync(Pod("b"), "unknown-tag")).Spec.Containers.Select(c => c.Name));
+
+        // Removing the tag's configuration stops injection through it: the decision is made from what is stored.
+        await client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync("istio-revision-tag-prod");
+        Assert.Equal(["app"], (await client.CoreV1.CreateNamespacedPodAsync(Pod("c"), "tagged")).Spec.Containers.Select(c => c.Name));
     }
 }

@@ -18,6 +18,11 @@ public sealed class KubeSimOptions
     /// <summary>Require this bearer token on API requests.</summary>
     public string? Token { get; set; }
     /// <summary>
+    /// PEM file of a CA (kube-apiserver's --client-ca-file; needs <see cref="Tls"/>): clients may authenticate with a
+    /// certificate it signed, whose CN is the user and O entries the groups. Requests then need a certificate or the token.
+    /// </summary>
+    public string? ClientCaFile { get; set; }
+    /// <summary>
     /// Answer kubectl's aggregated-discovery Accept headers with apidiscovery.k8s.io/v2 documents, as a 1.32
     /// server does. Off by default: clients then get the plain answer and fall back to per-group discovery.
     /// </summary>
@@ -31,4 +36,16 @@ public sealed class KubeSimOptions
     /// resourceVersion, or a continue token issued before it, answers 410 Expired.
     /// </summary>
     public int HistoryLimit { get; set; } = Storage.ObjectStore.DefaultHistoryLimit;
+    /// <summary>The Kubernetes version <c>/version</c> reports: "1.32", "1.31.4" or "v1.30.2".</summary>
+    public string ServerVersion { get; set; } = "1.32";
+    /// <summary>The user the kubeconfig's credentials authenticate as (what 403s and access reviews name).</summary>
+    public string UserName { get; set; } = "kubesim-admin";
+    /// <summary>Deny rules for that user, <c>verbs:resources[:namespaces]</c> (see <see cref="Api.DenyRule"/>).</summary>
+    public List<string> Deny { get; set; } = [];
+    /// <summary>
+    /// Simulate a running istiod (Controllers/IstiodController): once an istiod Deployment of a revision is
+    /// available, its webhooks get the mesh CA and validation fails closed, and every namespace gets the
+    /// istio-ca-root-cert ConfigMap. On by default, as on a real cluster; off for bare-server tests.
+    /// </summary>
+    public bool Istiod { get; set; } = true;
 }

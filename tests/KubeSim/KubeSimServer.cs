@@ -11,7 +11,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,6 +37,8 @@ public sealed class KubeSimServer : IAsyncDisposable
 
     KubeSimServer(KubeSimOptions options)
     {
+        Discovery.DiscoveryDocuments.ParseVersion(options.ServerVersion);
+        Permissions = new Permissions(options.Deny.Select(DenyRule.Parse));
         Options = options;
         _latencyMs = options.LatencyMs;
         Registry = new ResourceRegistry();
@@ -43,6 +47,8 @@ public sealed class KubeSimServer : IAsyncDisposable
         Service.AdmissionPlugins.Add(new SidecarInjector());
         _controllers = new ControllerManager(Service, options);
         if (options.Tls) _tls = new TlsCertificates();
+        if (options.ClientCaFile is not null && _tls is null) throw new ArgumentException("ClientCaFile needs Tls: client certificates come with TLS.");
+        var clientCa = options.ClientCaFile is null ? null : X509Certificate2.CreateFromPem(File.ReadAllText(options.ClientCaFile));
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
@@ -55,16 +61,23 @@ public sealed class KubeSimServer : IAsyncDisposable
             k.Listen(IPAddress.Loopback, options.Port, listen =>
             {
                 listen.Protocols = _tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
-                if (_tls is not null) listen.UseHttps(_tls.Server);
+                if (_tls is not null) listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = _tls.Server;
+                    if (clientCa is null) return;
+                    // Ask for a certificate and take any: like kube-apiserver, the authenticator (not the handshake) judges it.
+                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    https.ClientCertificateValidation = (_, _, _) => true;
+                });
             });
         });
         _app = builder.Build();
         var openApi = new OpenApiDocuments(Registry);
-        var api = new ApiHandler(Service, openApi, () => $"127.0.0.1:{Url?.Port}", options.AggregatedDiscovery, _stopping.Token)
+        var api = new ApiHandler(Service, openApi, () => $"127.0.0.1:{Url?.Port}", options, Permissions, _stopping.Token)
         {
             WatchTimeout = options.WatchTimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.WatchTimeoutSeconds) : null,
         };
-        var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token);
+        var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token, options.UserName, clientCa);
         _app.Run(pipeline.HandleAsync);
     }
 
@@ -74,6 +87,8 @@ public sealed class KubeSimServer : IAsyncDisposable
     /// <summary>Write semantics used by the HTTP API, available to tests for seeding objects.</summary>
     public ResourceService Service { get; }
     public Uri Url { get; private set; } = null!;
+    /// <summary>What the kubeconfig's user may not do; rules can be added while the server runs.</summary>
+    public Permissions Permissions { get; }
     public string KubeconfigYaml { get; private set; } = "";
     /// <summary>PEM of the generated CA when TLS is on.</summary>
     public string? CaPem => _tls?.CaPem;

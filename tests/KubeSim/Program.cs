@@ -9,7 +9,7 @@ namespace KubeSim;
 /// </summary>
 public static class Program
 {
-    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--aggregated-discovery] [--watch-timeout-seconds <n>] [--history-limit <n>]";
+    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--client-ca-file <pem>] [--aggregated-discovery] [--watch-timeout-seconds <n>] [--history-limit <n>] [--server-version <major.minor[.patch]>] [--user <name>] [--deny <verbs:resources[:namespaces]>]... [--no-istiod]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -31,7 +31,13 @@ public static class Program
                     case "--fail-image": options.FailImage = Next(); break;
                     case "--tls": options.Tls = true; break;
                     case "--token": options.Token = Next(); break;
+                    case "--client-ca-file": options.ClientCaFile = Next(); break;
                     case "--aggregated-discovery": options.AggregatedDiscovery = true; break;
+                    case "--server-version": options.ServerVersion = Next(); break;
+                    case "--user": options.UserName = Next(); break;
+                    case "--istiod": options.Istiod = true; break;
+                    case "--no-istiod": options.Istiod = false; break;
+                    case "--deny": options.Deny.Add(Api.DenyRule.Parse(Next()).ToString()); break;
                     case "--watch-timeout-seconds": options.WatchTimeoutSeconds = Int(); break;
                     case "--history-limit": options.HistoryLimit = Int(); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
@@ -39,6 +45,7 @@ public static class Program
                 }
             }
             if (kubeconfig is null) throw new ArgumentException("--kubeconfig is required");
+            Discovery.DiscoveryDocuments.ParseVersion(options.ServerVersion);
             if (options.FailImage is not null) _ = new System.Text.RegularExpressions.Regex(options.FailImage);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)

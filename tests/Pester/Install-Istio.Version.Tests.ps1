@@ -35,6 +35,17 @@ Describe 'Install-Istio -Version: the release comes from the cache, downloaded w
         IstioPS\Get-IstioRelease -Path $cache | Should -BeNullOrEmpty
     }
 
+    It 'refuses a download beyond -MaxExtractedFileCount before writing anything' {
+        Clear-SimRequest $cluster
+        $err = $null
+        $env:ISTIOPS_RELEASE_BASE_URI = "$($server.Url)$(New-ReleaseScenario)/" # its own download count
+        try { Install-Istio -Version 1.30.3 -Profile minimal -Kubeconfig $cluster.Kubeconfig -MaxExtractedFileCount 10 } catch { $err = $_ }
+        finally { $env:ISTIOPS_RELEASE_BASE_URI = "$($server.Url)$scenario/" }
+        $err.FullyQualifiedErrorId | Should -Be 'ArchiveTooLarge,IstioPS.Commands.InstallIstioCommand'
+        IstioPS\Get-IstioRelease -Path $cache | Should -BeNullOrEmpty
+        Get-SimWrite $cluster | Should -BeNullOrEmpty
+    }
+
     It 'downloads once, installs, and the next call uses the cache' {
         $r = Install-Istio -Version 1.30.3 -Profile minimal -Kubeconfig $cluster.Kubeconfig
         $r.Created | Should -Be $r.Total

@@ -133,6 +133,16 @@ Describe 'Save-IstioRelease' {
         $e.CategoryInfo.Category | Should -Be 'ConnectionError'
     }
 
+    It 'refuses an archive beyond -MaxExtractedSize or -MaxExtractedFileCount, saves nothing, and takes it when they are raised' {
+        $e = { Save-IstioRelease 1.29.0 -BaseUri $base -Destination $cache -MaxExtractedFileCount 5 } | Should -Throw -ErrorId "ArchiveTooLarge,$cmd" -PassThru
+        $e.Exception.Message | Should -Match 'more than 5 entries.*-MaxExtractedFileCount'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $e = { Save-IstioRelease 1.29.0 -BaseUri $base -Destination $cache -MaxExtractedSize 100 } | Should -Throw -ErrorId "ArchiveTooLarge,$cmd" -PassThru
+        $e.Exception.Message | Should -Match 'more than 100 bytes.*-MaxExtractedSize'
+        @(Get-ChildItem $cache -Force | Where-Object Name -ne '.locks') | Should -BeNullOrEmpty
+        (Save-IstioRelease 1.29.0 -BaseUri $base -Destination $cache -MaxExtractedSize 1MB -MaxExtractedFileCount 20).Version | Should -Be '1.29.0'
+    }
+
     It 'stops with <Id> for version <Version> and leaves nothing in the cache' -ForEach @(
         @{ Version = '9.0.1'; Id = 'ChecksumMismatch'; Category = 'SecurityError' }
         @{ Version = '9.0.2'; Id = 'ChecksumMissing'; Category = 'SecurityError' }
@@ -140,6 +150,7 @@ Describe 'Save-IstioRelease' {
         @{ Version = '9.0.4'; Id = 'UnsafeArchiveEntry'; Category = 'SecurityError' }
         @{ Version = '9.0.5'; Id = 'UnsafeArchiveEntry'; Category = 'SecurityError' }
         @{ Version = '9.0.6'; Id = 'ArchiveTruncated'; Category = 'InvalidData' }
+        @{ Version = '9.0.13'; Id = 'ArchiveTooLarge'; Category = 'InvalidData' }
         @{ Version = 'one.two'; Id = 'InvalidVersion'; Category = 'InvalidArgument' }
     ) {
         $e = { Save-IstioRelease $Version -BaseUri $base -Destination $cache } | Should -Throw -ErrorId "$Id,$cmd" -PassThru

@@ -36,7 +36,14 @@ function Start-TestCluster {
         [string] $Token,
         [int] $LatencyMs,
         [int] $Nodes,
-        [switch] $Tls
+        [switch] $Tls,
+        # Simulate a running istiod (webhook CA bundles, validation failing closed, root-cert ConfigMaps).
+        [switch] $Istiod,
+        [string] $ServerVersion,
+        [string] $User,
+        # Deny rules for the kubeconfig's user, verbs:resources[:namespaces].
+        [string[]] $Deny,
+        [string] $ClientCaFile
     )
     $dll = Join-Path $script:RepoRoot 'out/KubeSim/KubeSim.dll'
     if (-not (Test-Path $dll)) { throw "KubeSim is not built at $dll; run ./build.ps1 first." }
@@ -49,6 +56,11 @@ function Start-TestCluster {
     if ($LatencyMs) { $psi.ArgumentList.Add('--latency-ms'); $psi.ArgumentList.Add([string]$LatencyMs) }
     if ($Nodes) { $psi.ArgumentList.Add('--nodes'); $psi.ArgumentList.Add([string]$Nodes) }
     if ($Tls) { $psi.ArgumentList.Add('--tls') }
+    if ($Istiod) { $psi.ArgumentList.Add('--istiod') }
+    if ($ServerVersion) { $psi.ArgumentList.Add('--server-version'); $psi.ArgumentList.Add($ServerVersion) }
+    if ($User) { $psi.ArgumentList.Add('--user'); $psi.ArgumentList.Add($User) }
+    foreach ($rule in $Deny) { $psi.ArgumentList.Add('--deny'); $psi.ArgumentList.Add($rule) }
+    if ($ClientCaFile) { $psi.ArgumentList.Add('--client-ca-file'); $psi.ArgumentList.Add($ClientCaFile) }
     $psi.RedirectStandardInput = $true
     $psi.RedirectStandardOutput = $true
     $psi.UseShellExecute = $false

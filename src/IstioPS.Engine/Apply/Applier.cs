@@ -36,7 +36,15 @@ public sealed class Applier
     public async Task<(AppliedObject Result, JsonObject Live)> ApplyAsync(JsonObject body, ResourceInfo resource, string? ns, long? baseline, string? component, string? source, CancellationToken ct)
     {
         var name = (string?)body["metadata"]?["name"] ?? "";
-        var path = resource.ObjectPath(resource.Namespaced ? ns : null, name) + $"?fieldManager={FieldManager}&force=true";
+        var objectPath = resource.ObjectPath(resource.Namespaced ? ns : null, name);
+        if (ControlPlaneFields.Concerns(body))
+        {
+            // Never take back what the running control plane took (istiod's failurePolicy and caBundle).
+            body = body.DeepClone().AsObject();
+            ControlPlaneFields.Yield(body, await api.TryGetAsync(objectPath, ct).ConfigureAwait(false), FieldManager);
+        }
+
+        var path = objectPath + $"?fieldManager={FieldManager}&force=true";
         var (status, live) = await api.WriteAsync(HttpMethod.Patch, path, body, KubeApi.ApplyPatch, ct, target: $"{resource.Kind}/{name}").ConfigureAwait(false);
         var rvText = (string?)live["metadata"]?["resourceVersion"];
         ApplyAction action;

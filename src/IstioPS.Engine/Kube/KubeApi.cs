@@ -35,16 +35,27 @@ public sealed class KubeApi : IDisposable
     private readonly TimeSpan requestTimeout;
     private long requestCount;
 
-    private KubeApi(Kubernetes client, RetryHandler retry, Uri server, string? context, string? kubeconfigPath, TimeSpan requestTimeout)
+    private static readonly TimeSpan DeadlineGrace = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LateRequestTime = TimeSpan.FromSeconds(1);
+    private readonly Uri baseUri;
+    private readonly TimeSpan? callTimeout;
+    private readonly DateTimeOffset? deadline;
+    private volatile bool deadlineMissed;
+
+    private KubeApi(Kubernetes client, RetryHandler retry, Uri server, string? context, string? kubeconfigPath, KubeConnectionOptions options)
     {
         this.client = client;
         this.retry = retry;
-        Server = server;
+        baseUri = server;
+        Server = KubeCredentials.Redact(server);
         Context = context;
         KubeconfigPath = kubeconfigPath;
-        this.requestTimeout = requestTimeout;
+        requestTimeout = options.RequestTimeout;
+        callTimeout = options.CallTimeout;
+        deadline = options.CallTimeout is { } t ? DateTimeOffset.UtcNow + t + DeadlineGrace : null;
     }
 
+    /// <summary>The API server's URL as it may be shown (without a user or password written in it).</summary>
     public Uri Server { get; }
     public string? Context { get; }
     public string? KubeconfigPath { get; }
@@ -65,10 +76,10 @@ public sealed class KubeApi : IDisposable
         catch (KubeConfigException ex)
         {
             throw new IstioPSException("KubeconfigInvalid", ErrorKind.InvalidData,
-                $"The kubeconfig '{path}' cannot be used: {ex.Message}", path, ex);
+                $"The kubeconfig '{path}' cannot be used: {KubeCredentials.Redact(ex.Message)}", path, ex);
         }
 
-        return new KubeApi(client, retry, client.BaseUri, context, path, options.RequestTimeout);
+        return new KubeApi(client, retry, client.BaseUri, context, path, options);
     }
 
     public void Dispose() => client.Dispose();
@@ -253,13 +264,19 @@ public sealed class KubeApi : IDisposable
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string? accept, CancellationToken ct, object? target, bool streaming = false)
     {
-        var uri = new Uri(Server, path);
+        var uri = new Uri(baseUri, path);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         request.Headers.Accept.ParseAdd(accept ?? "application/json");
         Interlocked.Increment(ref requestCount);
-        using var timeout = streaming ? null : CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout?.CancelAfter(requestTimeout);
-        var token = timeout?.Token ?? ct;
+        var limit = TimeLimit();
+        if (limit <= TimeSpan.Zero)
+        {
+            throw CallTimedOut(method, uri, null);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(limit);
+        var token = timeout.Token;
         HttpResponseMessage response;
         try
         {
@@ -269,21 +286,28 @@ public sealed class KubeApi : IDisposable
             }
 
             response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            if (streaming) timeout.CancelAfter(Timeout.InfiniteTimeSpan); // a watch runs as long as its caller wants once it has started
         }
         catch (HttpRequestException ex) when (ex.InnerException is AuthenticationException || ex.HttpRequestError == HttpRequestError.SecureConnectionError)
         {
             throw new IstioPSException("TlsHandshakeFailed", ErrorKind.SecurityError,
-                $"The API server {Server} could not be trusted or the TLS handshake failed{ContextText}: {ex.InnerException?.Message ?? ex.Message}", Server.ToString(), ex);
+                $"The API server {Server} could not be trusted or the TLS handshake failed{ContextText}: {KubeCredentials.Redact(ex.InnerException?.Message ?? ex.Message)}", Server.ToString(), ex);
         }
         catch (HttpRequestException ex)
         {
             throw new IstioPSException("ClusterUnreachable", ErrorKind.ConnectionError,
-                $"Cannot reach the Kubernetes API server {Server}{ContextText}: {ex.Message}", Server.ToString(), ex);
+                $"Cannot reach the Kubernetes API server {Server}{ContextText}: {KubeCredentials.Redact(ex.Message)}", Server.ToString(), ex);
         }
         catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
         {
+            if (deadline is { } d && DateTimeOffset.UtcNow >= d - DeadlineGrace)
+            {
+                deadlineMissed = true;
+                throw CallTimedOut(method, uri, ex);
+            }
+
             throw new IstioPSException("RequestTimeout", ErrorKind.OperationTimeout,
-                $"The API server {Server} did not answer {method} {uri.AbsolutePath} within {requestTimeout.TotalSeconds:0} s.", Server.ToString(), ex);
+                $"The API server {Server} did not answer {method} {uri.AbsolutePath} within {FormatSeconds(limit)}.", Server.ToString(), ex);
         }
 
         if (!response.IsSuccessStatusCode)
@@ -298,7 +322,8 @@ public sealed class KubeApi : IDisposable
                 response.Dispose();
             }
 
-            throw KubeApiException.FromResponse(response.StatusCode, body, method.Method, uri.AbsolutePath, target ?? uri.AbsolutePath);
+            throw AuthFailure.Explain(KubeApiException.FromResponse(response.StatusCode, body, method.Method, uri.AbsolutePath, target ?? uri.AbsolutePath),
+                Server, Context, KubeconfigPath);
         }
 
         return response;
@@ -309,6 +334,24 @@ public sealed class KubeApi : IDisposable
         => new("NamespaceNotFound", ErrorKind.ObjectNotFound, $"The namespace '{ns}' does not exist on {Server}.", ns, inner);
 
     private string ContextText => Context is null ? "" : $" (context '{Context}')";
+
+    /// <summary>
+    /// How long the next request may take: the per-request limit, within what is left of the call's. Past the call's
+    /// deadline a request still gets a second (to explain a timeout, say), unless one has already gone unanswered by
+    /// the deadline: then none is sent (zero).
+    /// </summary>
+    private TimeSpan TimeLimit()
+    {
+        if (deadline is not { } d) return requestTimeout;
+        var left = d - DateTimeOffset.UtcNow;
+        if (left < LateRequestTime) return deadlineMissed ? TimeSpan.Zero : LateRequestTime;
+        return left < requestTimeout ? left : requestTimeout;
+    }
+
+    private IstioPSException CallTimedOut(HttpMethod method, Uri uri, Exception? inner) => new("RequestTimeout", ErrorKind.OperationTimeout,
+        $"The API server {Server} did not answer {method} {uri.AbsolutePath} within the call's time limit of {FormatSeconds(callTimeout!.Value)} (-Timeout).", Server.ToString(), inner);
+
+    private static string FormatSeconds(TimeSpan t) => t.TotalSeconds < 10 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalSeconds:0} s";
 
     private static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, CancellationToken ct)
     {

@@ -76,17 +76,40 @@ internal static class KubeconfigResolver
                 $"The context '{context}' is not in the kubeconfig '{path}' (it has: {ContextNames(model)}).", context);
         }
 
+        var provider = TokenProvider(model, context, path);
         AllowAnonymousUser(model, context);
         try
         {
-            return (KubernetesClientConfiguration.BuildConfigFromConfigObject(model, context), path, context);
+            var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(model, context);
+            if (provider is not null) config.TokenProvider = provider;
+            return (config, path, context);
         }
         catch (KubeConfigException ex)
         {
-            // KubernetesClient's messages name clusters and users, never secrets.
+            // KubernetesClient's messages name clusters and users; a password written in the server's URL is taken out.
             throw new IstioPSException("KubeconfigInvalid", ErrorKind.InvalidData,
-                $"The context '{context}' of the kubeconfig '{path}' cannot be used: {ex.Message}", path, ex);
+                $"The context '{context}' of the kubeconfig '{path}' cannot be used: {KubeCredentials.Redact(ex.Message)}", path, ex);
         }
+    }
+
+    /// <summary>
+    /// The user's exec plugin (taken out of the model: KubernetesClient would run it here and report a failure as a
+    /// JSON error) or, without a token, its <c>tokenFile</c>, as token providers that run or read when requests need them.
+    /// </summary>
+    private static k8s.Authentication.ITokenProvider? TokenProvider(k8s.KubeConfigModels.K8SConfiguration model, string context, string path)
+    {
+        var userName = model.Contexts.First(c => c.Name == context).ContextDetails?.User;
+        var user = model.Users?.FirstOrDefault(u => string.Equals(u.Name, userName, StringComparison.OrdinalIgnoreCase));
+        if (user?.UserCredentials is not { } credentials) return null;
+        if (credentials.ExternalExecution is { } exec)
+        {
+            credentials.ExternalExecution = null;
+            return new KubeCredentials.ExecTokenProvider(exec, user.Name, path);
+        }
+
+        return string.IsNullOrEmpty(credentials.Token) && KubeCredentials.TokenFile(path, user.Name) is { } file
+            ? new KubeCredentials.FileTokenProvider(file)
+            : null;
     }
 
     /// <summary>

@@ -90,6 +90,13 @@ public static class ManifestReader
     /// </summary>
     public static void Read(string text, string source, string? component, List<ManifestObject> objects, List<ManifestException> errors, CancellationToken ct = default)
     {
+        if (OversizedDocument(text) is { } oversized)
+        {
+            errors.Add(new ManifestException("ObjectTooLarge", new SourceLocation(source, oversized.Line, 0),
+                $"the document is {oversized.Chars / (1024 * 1024)} MiB of YAML: no object that size fits in the API server's {ObjectValidator.MaxRequestBytes / (1024 * 1024)} MiB request limit, so it is not parsed (nor the rest of the file)."));
+            return;
+        }
+
         text = BlankWhitespaceLines(text);
         if (FastManifestReader.TryRead(text, source, component, objects, ct))
         {
@@ -150,6 +157,30 @@ public static class ManifestReader
 
             AddChecked(body, location, component, objects, errors);
         }
+    }
+
+    /// <summary>The YAML a document may have before it is refused unparsed: far more than any object within the request limit needs.</summary>
+    private const int MaxDocumentChars = 8 * ObjectValidator.MaxRequestBytes;
+
+    /// <summary>The first document (its first line and length) longer than <see cref="MaxDocumentChars"/>, found without splitting the text.</summary>
+    private static (int Line, long Chars)? OversizedDocument(string text)
+    {
+        if (text.Length <= MaxDocumentChars) return null;
+        int line = 1, docLine = 1, docStart = 0;
+        for (var i = 0; i <= text.Length; i = text.IndexOf('\n', i) is var n and >= 0 ? n + 1 : text.Length + 1)
+        {
+            var atEnd = i >= text.Length;
+            if (atEnd || (string.CompareOrdinal(text, i, "---", 0, 3) == 0 && (i + 3 >= text.Length || char.IsWhiteSpace(text[i + 3]))))
+            {
+                if (i - docStart > MaxDocumentChars) return (docLine, i - docStart);
+                docStart = i;
+                docLine = line + 1; // the line after the separator
+            }
+
+            line++;
+        }
+
+        return null;
     }
 
     /// <summary>

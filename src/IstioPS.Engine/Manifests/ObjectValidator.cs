@@ -206,13 +206,33 @@ public static partial class ObjectValidator
     /// <summary>The size of an object as the JSON request body that would carry it.</summary>
     public static long JsonSize(JsonNode node)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { MaxDepth = MaxJsonDepth, SkipValidation = true }))
+        var counter = new ByteCounter();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(counter, new System.Text.Json.JsonWriterOptions { MaxDepth = MaxJsonDepth, SkipValidation = true }))
         {
             node.WriteTo(writer);
         }
 
-        return buffer.WrittenCount;
+        return counter.Count;
+    }
+
+    /// <summary>Counts what is written into one reused buffer: a size without holding the bytes.</summary>
+    private sealed class ByteCounter : System.Buffers.IBufferWriter<byte>
+    {
+        private byte[] buffer = new byte[16 * 1024];
+
+        public long Count { get; private set; }
+
+        public void Advance(int count) => Count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Buffer(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Buffer(sizeHint);
+
+        private byte[] Buffer(int sizeHint)
+        {
+            if (sizeHint > buffer.Length) buffer = new byte[sizeHint];
+            return buffer;
+        }
     }
 
     private static long Utf8(string s) => System.Text.Encoding.UTF8.GetByteCount(s);

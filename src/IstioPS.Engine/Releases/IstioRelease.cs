@@ -103,6 +103,9 @@ public sealed class ReleaseRequest
     /// <summary>A cache root to use instead of the default (~/.istiops/releases or $ISTIOPS_CACHE).</summary>
     public string? Destination { get; init; }
 
+    /// <summary>How much the archive may unpack to (default 2 GiB in 100,000 entries); more is refused and nothing is saved.</summary>
+    public ArchiveLimits Limits { get; init; } = ArchiveLimits.Default;
+
     /// <summary>Download again even when the cache holds the version.</summary>
     public bool Force { get; init; }
 

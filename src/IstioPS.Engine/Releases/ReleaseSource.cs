@@ -211,7 +211,7 @@ public sealed class ReleaseSource
 
         progress?.Report(new OperationProgress($"Extracting {archiveName}", 100, work));
         var tree = Path.Combine(work, "release");
-        await ReleaseArchive.ExtractAsync(archivePath, tree, archiveName, ct).ConfigureAwait(false);
+        await ReleaseArchive.ExtractAsync(archivePath, tree, archiveName, request.Limits, ct).ConfigureAwait(false);
         File.Delete(archivePath);
         if (!Directory.Exists(Path.Combine(tree, $"istio-{version}")))
         {

@@ -15,6 +15,16 @@ public sealed class InstallSource
     /// <summary>Only the addons: no profile, -Set, -ValuesFile or -Component was asked for.</summary>
     public bool AddonsOnly { get; init; }
     public IReadOnlyList<string> ManifestPaths { get; init; } = Array.Empty<string>();
+    /// <summary>Render as `helm upgrade` does: the revision is installed (see <see cref="Plan.UpgradeDetection"/>).</summary>
+    public bool IsUpgrade { get; private set; }
+
+    /// <summary>The same source, rendered as an upgrade.</summary>
+    public InstallSource AsUpgrade()
+    {
+        var copy = (InstallSource)MemberwiseClone();
+        copy.IsUpgrade = true;
+        return copy;
+    }
 }
 
 /// <summary>The objects an <see cref="InstallSource"/> stands for, grouped by component in install order.</summary>
@@ -61,6 +71,7 @@ public static class InstallSources
                 ValuesFiles = source.ValuesFiles,
                 Revision = source.Revision,
                 Components = source.Components,
+                IsUpgrade = source.IsUpgrade,
             });
             verbose?.Invoke($"Rendered {rendered.Objects.Count} objects: {string.Join(", ", rendered.ComponentOrder)}.");
             objects.AddRange(rendered.Objects);

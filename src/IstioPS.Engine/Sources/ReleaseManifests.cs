@@ -14,6 +14,8 @@ public sealed class ReleaseRenderRequest
     public IReadOnlyList<string> ValuesFiles { get; init; } = Array.Empty<string>();
     public string? Revision { get; init; }
     public IReadOnlyList<string>? Components { get; init; }
+    /// <summary>Render as `helm upgrade` does (see <see cref="Plan.UpgradeDetection"/>).</summary>
+    public bool IsUpgrade { get; init; }
 }
 
 /// <summary>What to render from one Helm chart (what `helm template` does).</summary>
@@ -112,6 +114,7 @@ public static class ReleaseManifests
                 ValuesFiles = request.ValuesFiles.ToList(),
                 Revision = request.Revision,
                 Components = request.Components?.ToList(),
+                IsUpgrade = request.IsUpgrade,
                 Cache = Cache,
                 CompiledHub = stamp is null ? null : stamp.Hub ?? DefaultHub,
                 CompiledTag = stamp?.Version.Text,

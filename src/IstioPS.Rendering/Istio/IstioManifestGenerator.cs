@@ -47,6 +47,7 @@ public static class IstioManifestGenerator
                     ReleaseName = HelmReleaseName,
                     Namespace = spec.Namespace,
                     IsInstall = false,
+                    IsUpgrade = request.IsUpgrade,
                     KubeVersion = request.KubeVersion,
                 }, request.CancellationToken, cache);
                 foreach (var t in rendered.Where(t => t.Path.EndsWith(".txt", StringComparison.Ordinal)))

@@ -18,6 +18,9 @@ public sealed class IstioRenderRequest
     /// <summary>Revision (istioctl --revision); null or "default" for none.</summary>
     public string? Revision { get; set; }
 
+    /// <summary>Render as `helm upgrade` does (.Release.IsUpgrade): the revision is installed already.</summary>
+    public bool IsUpgrade { get; set; }
+
     /// <summary>Only these components (Base, Pilot, IngressGateways, EgressGateways, Cni, Ztunnel); null for all enabled.</summary>
     public IList<string>? Components { get; set; }
 

@@ -13,6 +13,8 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
     [TimeoutTransformation]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    protected override TimeSpan? CallTimeout => Timeout;
+
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
@@ -31,7 +33,7 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
         {
             progress.Report(new Engine.Apply.OperationProgress("Rendering and reading the input", 0));
             if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return;
-            var loaded = InstallSources.Load(source, EmitVerbose);
+            var loaded = InstallSources.Load(await AsUpgradeWhenInstalledAsync(source, ct).ConfigureAwait(false), EmitVerbose);
             foreach (var warning in loaded.Warnings) EmitWarning(warning);
             var request = new InstallRequest
             {

@@ -35,6 +35,16 @@ public sealed class SaveIstioReleaseCommand : AsyncPSCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>The most the archive may unpack to, in bytes (default 2GB); larger archives are refused.</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long MaxExtractedSize { get; set; } = ArchiveLimits.DefaultMaxBytes;
+
+    /// <summary>The most files, folders and links the archive may hold (default 100,000).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxExtractedFileCount { get; set; } = ArchiveLimits.DefaultMaxEntries;
+
     protected override async Task ProcessRecordAsync(CancellationToken ct)
     {
         var destination = Destination is null ? null : await Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination)).ConfigureAwait(false);
@@ -49,6 +59,7 @@ public sealed class SaveIstioReleaseCommand : AsyncPSCmdlet
                 BaseUri = BaseUri,
                 Destination = destination,
                 Force = Force,
+                Limits = new ArchiveLimits { MaxBytes = MaxExtractedSize, MaxEntries = MaxExtractedFileCount },
                 ShouldProcess = AskShouldProcess,
                 Verbose = EmitVerbose,
             }, progress, ct).ConfigureAwait(false);

@@ -39,6 +39,8 @@ public abstract class SetInjectionCommandBase : KubeCmdlet
     [TimeoutTransformation]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    protected override TimeSpan? CallTimeout => Timeout;
+
     protected abstract InjectionChange Change { get; }
 
     protected override Task ProcessRecordAsync(CancellationToken ct)

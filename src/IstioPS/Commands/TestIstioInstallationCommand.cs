@@ -19,7 +19,7 @@ public sealed class TestIstioInstallationCommand : InstallSourceCmdlet
         {
             progress.Report(new Engine.Apply.OperationProgress("Rendering what should be installed", 0));
             if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return;
-            var expected = InstallSources.Load(source, EmitVerbose).ReadAll();
+            var expected = InstallSources.Load(await AsUpgradeWhenInstalledAsync(source, ct).ConfigureAwait(false), EmitVerbose).ReadAll();
             progress.Report(new Engine.Apply.OperationProgress($"Comparing {expected.Count} objects with the cluster", 20));
             var differences = await new Verifier(Api).VerifyAsync(expected, Namespace, null, ct).ConfigureAwait(false);
             if (Quiet)

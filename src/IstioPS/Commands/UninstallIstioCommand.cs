@@ -31,6 +31,8 @@ public sealed class UninstallIstioCommand : KubeCmdlet
     [TimeoutTransformation]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    protected override TimeSpan? CallTimeout => Timeout;
+
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
         await WithProgressAsync(5, Purge ? "Removing Istio" : $"Removing Istio revision {Revision}", async progress =>

@@ -46,6 +46,9 @@ public sealed record HostileInput(string Name, string Text, string ErrorId, int 
             "DataTooLarge", 9);
         yield return new("object-3.5MiB", Good + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: big\n  namespace: apps\nspec:\n  blob: " + new string('x', 3_670_016) + "\n",
             "ObjectTooLarge", 9);
+        // Like the 50 MB ConfigMap: no object that size can be sent, so the document is refused unparsed.
+        yield return new("configmap-30MB", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\n  namespace: apps\ndata:\n  blob: " + new string('x', 30_000_000) + "\n",
+            "ObjectTooLarge", 9);
         yield return new("object-2MiB", Good + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: big\n  namespace: apps\nspec:\n  blob: " + new string('x', 2 * 1024 * 1024) + "\n",
             "ObjectTooLarge", 9);
         yield return new("annotations-300KiB", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: noted\n  namespace: apps\n  annotations:\n    a: " + new string('x', 150_000) + "\n    b: " + new string('y', 150_000) + "\n",

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KubeSim.Discovery;
+using KubeSim.Hosting;
 using KubeSim.OpenApi;
 using KubeSim.Patch;
 using KubeSim.Storage;
@@ -13,8 +14,11 @@ namespace KubeSim.Api;
 
 /// <summary>Serves discovery, OpenAPI and every resource verb over HTTP, mapping failures to Status objects.</summary>
 public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments openApi, Func<string> serverAddress,
-    bool aggregatedDiscovery, CancellationToken stopping)
+    KubeSimOptions simOptions, Permissions permissions, CancellationToken stopping)
 {
+    readonly bool aggregatedDiscovery = simOptions.AggregatedDiscovery;
+    readonly JsonObject version = DiscoveryDocuments.Version(simOptions.ServerVersion);
+
     const int MaxBody = 3 * 1024 * 1024; // kube-apiserver's MaxRequestBodyBytes
     static readonly byte[] Newline = "\n"u8.ToArray();
 
@@ -29,7 +33,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         switch (segs[0])
         {
             case "version" when segs.Length == 1:
-                await WriteJson(ctx, 200, DiscoveryDocuments.Version());
+                await WriteJson(ctx, 200, version);
                 return;
             case "healthz" or "livez" or "readyz":
                 ctx.Response.ContentType = "text/plain; charset=utf-8";
@@ -96,7 +100,9 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             {
                 // The protobuf form is not generated: an empty message decodes as a document without
                 // definitions, which makes clients fall back to OpenAPI v3 or their built-in knowledge.
-                ctx.Response.ContentType = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+                // kube-openapi answers with the dotted media type ("@v1.0" is only accepted in Accept headers, and
+                // client-go refuses it in a Content-Type: "mime: unexpected content after media subtype").
+                ctx.Response.ContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
                 ctx.Response.ContentLength = 0;
                 return;
             }
@@ -129,6 +135,9 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             UserAgent = ctx.Request.Headers.UserAgent.ToString(),
         };
         CheckAccept(ctx);
+        var user = RequestUser.Of(ctx).Name;
+        permissions.Authorize(new Access(user, Permissions.VerbOf(method, req, watch), rt.Group, rt.Plural, req.Subresource,
+            req.Namespace, method == "POST" && req.Subresource is null ? null : req.Name));
 
         if (req.Subresource is "log")
         {
@@ -145,8 +154,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         }
         if (req.Subresource is "eviction" && method == "POST")
         {
-            // No disruption budgets are enforced: an eviction deletes the pod.
-            var evicted = service.Delete(rt, req.Namespace, req.Name!, DeletePropagation.Background, null, options);
+            var evicted = Eviction.Evict(service, rt, req.Namespace, req.Name!, options);
             await WriteJson(ctx, 201, DeletedStatus(rt, evicted.Object));
             return;
         }
@@ -167,11 +175,11 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                 return;
             case "POST" when req.Name is null && rt.Kind == "SelfSubjectAccessReview":
             {
-                // Reviews are answered, never stored; the bearer token (when required) was already checked.
+                // Reviews are answered from the deny rules, never stored.
                 var review = await ReadObjectAsync(ctx);
                 review["apiVersion"] = rt.ApiVersion;
                 review["kind"] = rt.Kind;
-                review["status"] = new JsonObject { ["allowed"] = true, ["reason"] = "KubeSim authorizes every authenticated request" };
+                review["status"] = permissions.Review(user, review);
                 await WriteJson(ctx, 201, review);
                 return;
             }
@@ -179,6 +187,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             {
                 Allow(rt, "create");
                 var body = await ReadObjectAsync(ctx);
+                WarnUnknownFields(ctx, rt, body);
                 var created = service.Create(rt, req.Namespace, body, options);
                 await WriteObject(ctx, 201, rt, created);
                 return;
@@ -187,6 +196,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             {
                 Allow(rt, "update");
                 var body = await ReadObjectAsync(ctx);
+                WarnUnknownFields(ctx, rt, body);
                 await WriteObject(ctx, 200, rt, service.Update(rt, req.Namespace, req.Name, body, req.Subresource, options));
                 return;
             }
@@ -199,6 +209,11 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                         ? [PatchTypes.Json, PatchTypes.Merge, PatchTypes.ApplyYaml]
                         : PatchTypes.All);
                 var body = await ReadBodyAsync(ctx);
+                if (contentType is PatchTypes.Merge or PatchTypes.Strategic && ResourceService.ParseBody(body) is JsonObject patch)
+                {
+                    WarnUnknownFields(ctx, rt, patch);
+                    body = Json.Bytes(patch);
+                }
                 var (obj, created) = service.Patch(rt, req.Namespace, req.Name, contentType, body, req.Subresource, options);
                 await WriteObject(ctx, created ? 201 : 200, rt, obj);
                 return;
@@ -234,6 +249,14 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             default:
                 throw ApiException.MethodNotAllowed();
         }
+    }
+
+    /// <summary>Unknown fields of a request body: 400 (Strict), a Warning header (Warn, the default) or nothing; dropped.</summary>
+    static void WarnUnknownFields(HttpContext ctx, ResourceType rt, JsonObject body)
+    {
+        var directive = SchemaValidation.Parse(ctx.Request.Query["fieldValidation"].FirstOrDefault());
+        foreach (var warning in SchemaValidation.CheckUnknown(rt, body, directive))
+            ctx.Response.Headers.Append("Warning", "299 - " + ImmutableFields.GoQuote(warning));
     }
 
     static void Allow(ResourceType rt, string verb)

@@ -52,16 +52,4 @@ public static class RequiredFields
             }
         }
     }
-
-    /// <summary>
-    /// A Deployment's selector cannot change (apps/v1), nor go. (The immutable-field checks coming in
-    /// ImmutableFields cover this: keep one of the two.)
-    /// </summary>
-    public static IEnumerable<FieldError> CheckUpdate(ResourceType rt, JsonObject old, JsonObject next)
-    {
-        if (rt.IsCustom || rt.Group != "apps" || rt.Kind != "Deployment") yield break;
-        var selector = next.At("spec", "selector");
-        if (!JsonNode.DeepEquals(selector, old.At("spec", "selector")))
-            yield return new FieldError("spec.selector", "FieldValueInvalid", "Invalid value: field is immutable");
-    }
 }

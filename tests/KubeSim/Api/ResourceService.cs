@@ -92,6 +92,8 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         if (!presetManagedFields) Decode(rt, obj);
         var context = new AdmissionContext(Store, Registry) { DryRun = o.DryRun };
         foreach (var plugin in AdmissionPlugins) plugin.OnCreate(context, rt, obj);
+        SchemaValidation.Prune(rt, obj);
+        Validation.Validate(rt, obj);
         if (!presetManagedFields) FieldManager.TrackUpdate(rt, null, obj, o.Manager, null);
         defaults.OnCreate(rt, obj);
         Validation.Validate(rt, obj);
@@ -291,12 +293,14 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             FieldManager.TrackUpdate(rt, tracking, next, o.Manager, subresource);
         }
         defaults.OnUpdate(rt, old, next);
+        ImmutableFields.PrepareUpdate(rt, old, next);
         if (rt.HasGeneration)
         {
             var gen = old.At("metadata").Long("generation") ?? 1;
             meta["generation"] = subresource != "status" && SpecChanged(rt, old, next) ? gen + 1 : gen;
         }
-        Validation.Validate(rt, next, RequiredFields.CheckUpdate(rt, old, next).ToList());
+        SchemaValidation.Prune(rt, next);
+        Validation.Validate(rt, next, ImmutableFields.Check(rt, old, next));
 
         // A write that changes nothing but managedFields times keeps the old times (and so is no write).
         if (SameButManagedFieldTimes(old, next)) RestoreManagedFields(old, next);

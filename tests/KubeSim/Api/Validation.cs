@@ -91,7 +91,11 @@ public static partial class Validation
 
     static void ValidateKind(ResourceType rt, JsonObject obj, List<FieldError> errors)
     {
-        if (rt.IsCustom) return;
+        if (rt.IsCustom)
+        {
+            errors.AddRange(SchemaValidation.CustomResourceErrors(rt, obj));
+            return;
+        }
         switch (rt.Group, rt.Kind)
         {
             case ("", "Pod"):

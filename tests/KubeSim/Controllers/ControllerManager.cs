@@ -46,7 +46,16 @@ public sealed class ControllerManager : IAsyncDisposable
         _reconcilers["endpoints"] = endpoints.Reconcile;
         _reconcilers["endpoints-namespace"] = endpoints.ReconcileNamespace;
         _reconcilers["budgets"] = new BudgetAndScalerStatus(this).Reconcile;
+        if (options.Istiod)
+        {
+            Istiod = new IstiodController(this);
+            _observers.Add(Istiod.Observe);
+            _reconcilers[IstiodController.Sweep.Kind] = Istiod.Reconcile;
+        }
     }
+
+    /// <summary>The simulated istiod, when <see cref="KubeSimOptions.Istiod"/> is on.</summary>
+    public IstiodController? Istiod { get; }
 
     public ResourceService Service { get; }
     public EventRecorder Events { get; }
@@ -93,6 +102,7 @@ public sealed class ControllerManager : IAsyncDisposable
     {
         foreach (var o in Store.All())
             if (KindByStorage.TryGetValue(o.StorageKey, out var kind)) Enqueue(new WorkItem(kind, o.Namespace, o.Name));
+        if (Istiod is not null) Enqueue(IstiodController.Sweep);
     }
 
     async Task EventLoop()

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -9,18 +10,37 @@ namespace KubeSim.Discovery;
 /// <summary>The discovery documents of kube-apiserver 1.32: /version, /api, /api/v1, /apis, /apis/g, /apis/g/v.</summary>
 public static class DiscoveryDocuments
 {
-    public static JsonObject Version() => new()
+    /// <summary>What <c>/version</c> answers for a version such as "1.32", "1.31.4" or "v1.30.2".</summary>
+    public static JsonObject Version(string version)
     {
-        ["major"] = "1",
-        ["minor"] = "32",
-        ["gitVersion"] = "v1.32.0-kubesim",
-        ["gitCommit"] = "0000000000000000000000000000000000000000",
-        ["gitTreeState"] = "clean",
-        ["buildDate"] = "2024-12-11T00:00:00Z",
-        ["goVersion"] = "go1.23.4",
-        ["compiler"] = "gc",
-        ["platform"] = "linux/amd64",
-    };
+        var (major, minor, patch) = ParseVersion(version);
+        return new()
+        {
+            ["major"] = major.ToString(CultureInfo.InvariantCulture),
+            ["minor"] = minor.ToString(CultureInfo.InvariantCulture),
+            ["gitVersion"] = $"v{major}.{minor}.{patch}-kubesim",
+            ["gitCommit"] = "0000000000000000000000000000000000000000",
+            ["gitTreeState"] = "clean",
+            ["buildDate"] = "2024-12-11T00:00:00Z",
+            ["goVersion"] = "go1.23.4",
+            ["compiler"] = "gc",
+            ["platform"] = "linux/amd64",
+        };
+    }
+
+    /// <summary>Parses "major.minor[.patch]" with an optional leading "v"; throws ArgumentException otherwise.</summary>
+    public static (int Major, int Minor, int Patch) ParseVersion(string version)
+    {
+        var parts = version.TrimStart('v').Split('.');
+        if (parts.Length is < 2 or > 3
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var major)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var minor))
+            throw new ArgumentException($"server version '{version}' is not major.minor[.patch] (e.g. 1.32)");
+        var patch = 0;
+        if (parts.Length == 3 && !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out patch))
+            throw new ArgumentException($"server version '{version}' is not major.minor[.patch] (e.g. 1.32)");
+        return (major, minor, patch);
+    }
 
     public static JsonObject CoreVersions(string serverAddress) => new()
     {

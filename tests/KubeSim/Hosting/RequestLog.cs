@@ -1,7 +1,7 @@
 namespace KubeSim;
 
-/// <summary>One request the API answered (control requests under /_sim are not logged).</summary>
-public sealed record RequestLogEntry(string Method, string Path, string Query, string? ContentType, int Status, string? UserAgent)
+/// <summary>One request the API answered (control requests under /_sim are not logged), with the user it was authenticated as.</summary>
+public sealed record RequestLogEntry(string Method, string Path, string Query, string? ContentType, int Status, string? UserAgent, string? User = null)
 {
     /// <summary>Whether the request could change state (POST, PUT, PATCH, DELETE).</summary>
     public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE";

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KubeSim.Api;
@@ -11,7 +12,7 @@ namespace KubeSim.Hosting;
 /// Every request goes through here: /_sim control requests first (never logged, delayed, faulted or
 /// authenticated), then latency, faults, authentication, the API itself, Status mapping and the request log.
 /// </summary>
-public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultSet faults, RequestLog log, string? token)
+public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultSet faults, RequestLog log, string? token, string userName, X509Certificate2? clientCa = null)
 {
     public const string ControlPrefix = "/_sim";
 
@@ -30,7 +31,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
             if (logged) return;
             logged = true;
             log.Add(new RequestLogEntry(ctx.Request.Method, path, ctx.Request.QueryString.Value?.TrimStart('?') ?? "",
-                ctx.Request.ContentType, code, ctx.Request.Headers.UserAgent.FirstOrDefault()) { Accept = ctx.Request.Headers.Accept.ToString() });
+                ctx.Request.ContentType, code, ctx.Request.Headers.UserAgent.FirstOrDefault(), RequestUser.Of(ctx).Name) { Accept = ctx.Request.Headers.Accept.ToString() });
         }
         ctx.Response.OnStarting(() =>
         {
@@ -59,7 +60,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                     _ => ApiException.Internal("simulated server error"),
                 };
             }
-            Authenticate(ctx, path);
+            await AuthenticateAsync(ctx, path);
             await api.HandleAsync(ctx);
             status = ctx.Response.StatusCode;
         }
@@ -83,13 +84,32 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
         Log(status);
     }
 
-    void Authenticate(HttpContext ctx, string path)
+    /// <summary>
+    /// kube-apiserver's union of authenticators: a client certificate (when a client CA is configured), then the bearer
+    /// token; what they accept becomes the request's <see cref="RequestUser"/>. Without either configured every request
+    /// is let through as the configured user (the kubeconfig carries a placeholder token).
+    /// </summary>
+    async Task AuthenticateAsync(HttpContext ctx, string path)
     {
-        if (token is null) return;
+        if (token is null && clientCa is null)
+        {
+            new RequestUser(userName, RequestUser.TokenAdmin.Groups).Attach(ctx);
+            return;
+        }
+        if (clientCa is not null && await ctx.Connection.GetClientCertificateAsync(ctx.RequestAborted) is { } certificate)
+        {
+            if (!RequestUser.IsIssuedBy(certificate, clientCa)) throw ApiException.Unauthorized();
+            RequestUser.FromCertificate(certificate).Attach(ctx);
+            return;
+        }
         var header = ctx.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            if (header[7..].Trim() == token) return;
+            if (token is not null && header[7..].Trim() == token)
+            {
+                new RequestUser(userName, RequestUser.TokenAdmin.Groups).Attach(ctx);
+                return;
+            }
             throw ApiException.Unauthorized();
         }
         if (header.Length > 0) throw ApiException.Unauthorized();
@@ -120,7 +140,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                         arr.Add(new JsonObject
                         {
                             ["method"] = r.Method, ["path"] = r.Path, ["query"] = r.Query,
-                            ["contentType"] = r.ContentType, ["status"] = r.Status, ["userAgent"] = r.UserAgent,
+                            ["contentType"] = r.ContentType, ["status"] = r.Status, ["userAgent"] = r.UserAgent, ["user"] = r.User,
                             ["accept"] = r.Accept, ["discovery"] = r.IsDiscovery,
                         });
                     await ApiHandler.WriteJson(ctx, 200, arr);
@@ -148,6 +168,24 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                 }
                 case ("/faults", "DELETE"):
                     faults.Clear();
+                    ctx.Response.StatusCode = 204;
+                    return;
+                case ("/permissions", "GET"):
+                    await ApiHandler.WriteJson(ctx, 200, new JsonObject
+                    {
+                        ["user"] = server.Options.UserName,
+                        ["deny"] = new JsonArray(server.Permissions.Rules.Select(r => (JsonNode)r.ToString()).ToArray()),
+                    });
+                    return;
+                case ("/permissions", "POST"):
+                {
+                    var body = await JsonNode.ParseAsync(ctx.Request.Body) as JsonObject ?? throw ApiException.BadRequest("expected a JSON object");
+                    server.Permissions.Deny(DenyRule.Parse(body.Str("deny") ?? throw ApiException.BadRequest("deny is required")));
+                    ctx.Response.StatusCode = 201;
+                    return;
+                }
+                case ("/permissions", "DELETE"):
+                    server.Permissions.Clear();
                     ctx.Response.StatusCode = 204;
                     return;
                 case ("/compact", "POST"):
