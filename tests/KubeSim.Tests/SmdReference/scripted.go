@@ -154,6 +154,25 @@ func scripted() []plan {
 			apply("alpha", obj{"data": obj{"k1": "v1"}}),
 			dryRun(update("beta", func(o obj) { o["data"].(obj)["k2"] = "v2" })),
 		}},
+		{ID: "nulls-in-applied-configuration", Kind: "Deployment", Name: "deploy-nulls", Steps: []planStep{
+			apply("alpha", func() obj {
+				d := deployment(container("app", "example/app:v1"))
+				d["spec"].(obj)["strategy"] = obj{"type": "RollingUpdate", "rollingUpdate": nil}
+				d["spec"].(obj)["replicas"] = nil
+				return d
+			}()),
+			apply("beta", obj{"spec": obj{"strategy": obj{"rollingUpdate": obj{"maxSurge": float64(1)}}}}),
+			apply("alpha", func() obj {
+				d := deployment(container("app", "example/app:v1"))
+				d["spec"].(obj)["strategy"] = obj{"type": "RollingUpdate", "rollingUpdate": nil}
+				return d
+			}()),
+		}},
+		{ID: "null-data-in-applied-configuration", Kind: "ConfigMap", Name: "cm-nulls", Steps: []planStep{
+			apply("alpha", obj{"metadata": obj{"labels": nil}, "data": obj{"k1": "v1", "k2": nil}}),
+			apply("alpha", obj{"data": nil}),
+			apply("beta", obj{"data": obj{"k3": "v3"}}),
+		}},
 		{ID: "created-then-applied", Kind: "ConfigMap", Name: "cm-created", Steps: []planStep{
 			{Op: "create", Manager: "kubectl-create", Body: constant(obj{"metadata": obj{"labels": obj{"app": "web"}}, "data": obj{"k1": "v1"}})},
 			apply("alpha", obj{"data": obj{"k1": "v1", "k2": "v2"}}),

@@ -205,8 +205,6 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             meta["namespace"] = ns;
         }
         foreach (var k in new[] { "managedFields", "resourceVersion", "uid", "creationTimestamp", "generation" }) meta.Remove(k);
-        // An applied configuration's null fields (rollingUpdate: null) declare nothing.
-        Schemas.DropNulls(applied);
         var statusOnly = subresource == "status";
         if (rt.HasStatus && !statusOnly) applied.Remove("status");
 
