@@ -122,10 +122,28 @@ public sealed class ProgressReporter : IProgress<OperationProgress>
         this.write = write;
     }
 
+    /// <summary>Within one phase, records closer together than this are left out: drawing each costs the host milliseconds.</summary>
+    private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(150);
+    private readonly System.Diagnostics.Stopwatch sinceWritten = new();
+    private string? lastPhase;
+
+    /// <summary>
+    /// Writes the progress record, unless it is one more step of the phase just written (the same status but for its
+    /// numbers) within <see cref="MinInterval"/>: a batch of 5,000 namespaces draws a few records a second, not 5,000.
+    /// A new phase and 100 percent are always written.
+    /// </summary>
     public void Report(OperationProgress value)
     {
         var percent = value.PercentComplete >= 0 ? Math.Clamp(value.PercentComplete, 0, 100) : lastPercent;
         lastPercent = percent;
+        var phase = new string((value.Status ?? "").Where(c => !char.IsAsciiDigit(c)).ToArray());
+        lock (sinceWritten)
+        {
+            if (phase == lastPhase && percent < 100 && sinceWritten.IsRunning && sinceWritten.Elapsed < MinInterval) return;
+            lastPhase = phase;
+            sinceWritten.Restart();
+        }
+
         write(new ProgressRecord(id, activity, string.IsNullOrEmpty(value.Status) ? activity : value.Status)
         {
             PercentComplete = percent,

@@ -16,6 +16,13 @@ if (Arg("--render-once") is { } onceRelease)
     return 0;
 }
 
+if (Arg("--scale-serve") is { } serveKubeconfig)
+{
+    // For profiling a scan by hand: the big cluster, served until standard input closes.
+    await ScaleBench.ServeAsync(serveKubeconfig, int.TryParse(Arg("--scale-namespaces"), out var serveNamespaces) ? serveNamespaces : 10_000, podsPerNamespace: 10);
+    return 0;
+}
+
 var module = Path.GetFullPath(Arg("--module") ?? throw new ArgumentException("--module <path of out/IstioPS> is required"));
 var root = Arg("--root") ?? Directory.GetCurrentDirectory();
 var pwsh = (Environment.GetEnvironmentVariable("ISTIOPS_PWSH") ?? "pwsh").Split(' ', 2);

@@ -45,11 +45,14 @@ internal static class ScaleBench
             Console.WriteLine($"==> Get-IstioInjection over {namespaces:N0} namespaces and {pods:N0} pods, fresh pwsh per run (no added latency)");
             for (var i = 0; i < runs; i++)
             {
+                // The first call pays for loading and compiling what it uses; the second, in the same process, shows the scan alone.
                 var line = await RunPwshAsync(pwsh, $"Import-Module '{module}'; $sw = [Diagnostics.Stopwatch]::StartNew(); $r = Get-IstioInjection -Kubeconfig '{kubeconfig}'; $ms = $sw.ElapsedMilliseconds; " +
-                    "$p = [Diagnostics.Process]::GetCurrentProcess(); $p.Refresh(); '{0};{1};{2};{3}' -f $ms, $r.Count, [int]($r | Measure-Object PodsNeedingRestart -Sum).Sum, [math]::Round($p.PeakWorkingSet64 / 1MB)");
+                    "$p = [Diagnostics.Process]::GetCurrentProcess(); $p.Refresh(); $peak = [math]::Round($p.PeakWorkingSet64 / 1MB); " +
+                    $"$sw.Restart(); $null = Get-IstioInjection -Kubeconfig '{kubeconfig}'; " +
+                    "'{0};{1};{2};{3};{4}' -f $ms, $r.Count, [int]($r | Measure-Object PodsNeedingRestart -Sum).Sum, $peak, $sw.ElapsedMilliseconds");
                 var parts = line.Split(';');
-                Console.WriteLine(parts.Length == 4
-                    ? $"    run {i + 1}: IstioPS {parts[0]} ms for {parts[1]} namespaces ({parts[2]} pods need a restart), peak working set {parts[3]} MB (targets < 2,000 ms, < 400 MB)"
+                Console.WriteLine(parts.Length == 5
+                    ? $"    run {i + 1}: IstioPS {parts[0]} ms for {parts[1]} namespaces ({parts[2]} pods need a restart), peak working set {parts[3]} MB (targets < 2,000 ms, < 400 MB); a second call in the same process {parts[4]} ms"
                     : $"    run {i + 1}: IstioPS failed: {line}");
             }
 
@@ -92,6 +95,18 @@ internal static class ScaleBench
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>Fills a server as <see cref="RunAsync"/> does, writes its kubeconfig and serves it until standard input closes.</summary>
+    public static async Task ServeAsync(string kubeconfig, int namespaces, int podsPerNamespace)
+    {
+        await using var server = await KubeSimServer.StartAsync(new KubeSimOptions { ReadyAfterMs = 10 });
+        var fill = Stopwatch.StartNew();
+        Fill(server, namespaces, podsPerNamespace);
+        await QuiesceAsync(server);
+        server.WriteKubeconfig(kubeconfig);
+        Console.WriteLine($"KubeSim with {namespaces:N0} namespaces and {namespaces * podsPerNamespace:N0} pods (filled in {fill.Elapsed.TotalSeconds:0.0} s) listening on {server.Url}");
+        await Console.In.ReadToEndAsync();
     }
 
     private static string NamespaceName(int i) => $"team-{i:00000}";

@@ -51,6 +51,37 @@ public class PlannerTests
     }
 
     [Fact]
+    public async Task KnowsWhatExistsFromOneMetadataListPerKindAndAsksTheServerOnlyAboutThat()
+    {
+        await using var sim = await Sim.StartAsync();
+        sim.Server.Seed(JsonNode.Parse("""{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"theirs"},"rules":[]}""")!.AsObject());
+        var file = TestData.WriteTemp("roles.yaml", """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata:
+              name: fresh
+            rules: []
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata:
+              name: theirs
+            rules: []
+            """);
+        sim.Server.ClearRequests();
+        var plan = await Plan(sim, file);
+        Assert.Equal(new[] { "fresh Create", "theirs Adopt" }, plan.Objects.Select(o => $"{o.Name} {o.Action}"));
+
+        const string roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
+        var requests = sim.Server.Requests;
+        Assert.Contains(requests, r => r.Path == roles && r.Method == "GET" && r.Accept!.Contains("as=PartialObjectMetadataList"));
+        // The absent one is neither read nor dry-run; the one that exists is both, so its plan is the server's answer.
+        Assert.DoesNotContain(requests, r => r.Path == roles + "/fresh");
+        Assert.Contains(requests, r => r.Path == roles + "/theirs" && r.Method == "GET");
+        Assert.Contains(requests, r => r.Path == roles + "/theirs" && r.IsDryRun);
+    }
+
+    [Fact]
     public async Task PlansCreateThenUnchangedAndIgnoresFieldsOfOtherManagers()
     {
         await using var sim = await Sim.StartAsync();

@@ -114,6 +114,9 @@ public class ScaleAndWatchTests
         Assert.Equal(["without"], shop.StalePods);
         Assert.Equal(1, Assert.Single(all, n => n.Namespace == "lab").Pods);
 
+        // Namespaces too are read metadata only (their phase follows from a deletion having begun).
+        Assert.Contains(sim.Server.Requests, r => r.Path == "/api/v1/namespaces" && r.Accept!.Contains("as=PartialObjectMetadataList"));
+        Assert.Equal("Active", shop.Status);
         var podLists = sim.Server.Requests.Where(r => r.Path == "/api/v1/pods").ToList();
         var list = Assert.Single(podLists);
         Assert.Contains("as=PartialObjectMetadataList", list.Accept);

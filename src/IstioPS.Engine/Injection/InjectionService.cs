@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using IstioPS.Engine.Apply;
 using IstioPS.Engine.Kube;
@@ -45,7 +46,8 @@ public sealed class InjectionService
             return found;
         }
 
-        var namespacesTask = api.ListAsync(ResourceInfo.Namespaces.CollectionPath(null), null, ct, pageSize: ListPageSize);
+        // Both lists metadata only, side by side: namespaces' labels and times are all that is read of them.
+        var namespacesTask = api.ListMetadataAsync(ResourceInfo.Namespaces.CollectionPath(null), NamespaceFacts.FromMetadata, ct, pageSize: ListPageSize);
         var podsTask = PodsByNamespaceAsync(ct);
         var (items, _) = await namespacesTask.ConfigureAwait(false);
         var podsByNamespace = await podsTask.ConfigureAwait(false);
@@ -53,7 +55,7 @@ public sealed class InjectionService
         if (exact is not null)
         {
             var names = exact.ToHashSet(StringComparer.Ordinal);
-            foreach (var missing in exact.Except(items.Select(ns => (string?)ns["metadata"]?["name"] ?? ""), StringComparer.Ordinal)) notFound?.Invoke(api.NamespaceNotFound(missing));
+            foreach (var missing in exact.Except(items.Select(ns => ns.Name), StringComparer.Ordinal)) notFound?.Invoke(api.NamespaceNotFound(missing));
             wanted = names.Contains;
         }
         else
@@ -62,8 +64,8 @@ public sealed class InjectionService
             wanted = name => Glob.AnyMatch(globs, name);
         }
 
-        return items.Where(ns => wanted((string?)ns["metadata"]?["name"] ?? ""))
-            .Select(ns => Describe(ns, at, podsByNamespace.TryGetValue((string?)ns["metadata"]?["name"] ?? "", out var p) ? p : Array.Empty<PodFacts>()))
+        return items.Where(ns => wanted(ns.Name))
+            .Select(ns => Describe(ns, at, podsByNamespace.TryGetValue(ns.Name, out var p) ? p : Array.Empty<PodFacts>()))
             .OrderBy(n => n.Namespace, StringComparer.Ordinal).ToList();
     }
 
@@ -210,9 +212,12 @@ public sealed class InjectionService
 
     /// <summary>Istio's rule: istio-injection wins over istio.io/rev. With pods, also which of them need a restart.</summary>
     public static NamespaceInjection Describe(JsonObject ns, DateTimeOffset at, IReadOnlyList<PodFacts>? pods = null)
+        => Describe(NamespaceFacts.From(ns), at, pods);
+
+    private static NamespaceInjection Describe(NamespaceFacts ns, DateTimeOffset at, IReadOnlyList<PodFacts>? pods)
     {
-        var injection = KubeFormat.Label(ns, InjectionLabel);
-        var revision = KubeFormat.Label(ns, RevisionLabel);
+        var injection = ns.InjectionLabel;
+        var revision = ns.RevisionLabel;
         var (state, rev, label) = injection switch
         {
             "enabled" => (InjectionState.Enabled, (string?)"default", (string?)$"{InjectionLabel}=enabled"),
@@ -223,19 +228,43 @@ public sealed class InjectionService
         };
         var result = new NamespaceInjection
         {
-            Namespace = (string?)ns["metadata"]?["name"] ?? "",
+            Namespace = ns.Name,
             State = state,
             Revision = rev,
             Label = label,
             InjectionLabel = injection,
             RevisionLabel = revision,
-            Status = (string?)ns["status"]?["phase"] ?? "Active",
-            Created = KubeFormat.Created(ns),
-            Age = KubeFormat.AgeOf(ns, at),
+            Status = ns.Status,
+            Created = ns.Created,
+            Age = ns.Created is { } created ? at.UtcDateTime - created : null,
         };
         if (pods is null) return result;
         var live = pods.Count(p => p.Live);
         var stale = pods.Where(p => InjectionRules.NeedsRestart(result, p)).Select(p => p.Name).ToList();
         return result with { Pods = live, PodsNeedingRestart = stale.Count, StalePods = stale };
+    }
+}
+
+/// <summary>What injection reads of a namespace: its name, its two labels, its phase and when it was created.</summary>
+internal sealed record NamespaceFacts(string Name, string? InjectionLabel, string? RevisionLabel, string Status, DateTime? Created)
+{
+    public static NamespaceFacts From(JsonObject ns) => new(
+        KubeFormat.Name(ns), KubeFormat.Label(ns, InjectionService.InjectionLabel), KubeFormat.Label(ns, InjectionService.RevisionLabel),
+        (string?)ns["status"]?["phase"] ?? "Active", KubeFormat.Created(ns));
+
+    /// <summary>
+    /// From the <c>metadata</c> of a metadata-only list item. The phase is not in it: a namespace is Terminating exactly
+    /// when its deletion has begun (kube-apiserver sets both together), else Active.
+    /// </summary>
+    public static NamespaceFacts? FromMetadata(JsonElement metadata)
+    {
+        metadata.TryGetProperty("labels", out var labels);
+        var deleting = metadata.TryGetProperty("deletionTimestamp", out var d) && d.ValueKind == JsonValueKind.String;
+        return new NamespaceFacts(
+            KubeApi.StringProperty(metadata, "name") ?? "",
+            KubeApi.StringProperty(labels, InjectionService.InjectionLabel),
+            KubeApi.StringProperty(labels, InjectionService.RevisionLabel),
+            deleting ? "Terminating" : "Active",
+            KubeFormat.Timestamp(KubeApi.StringProperty(metadata, "creationTimestamp"))?.UtcDateTime);
     }
 }

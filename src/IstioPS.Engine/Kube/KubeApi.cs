@@ -129,9 +129,9 @@ public sealed class KubeApi : IDisposable
     public async Task<(List<JsonObject> Items, string? ResourceVersion)> ListAsync(string path, string? labelSelector, CancellationToken ct, int pageSize = 500, string? fieldSelector = null)
     {
         var items = new List<JsonObject>();
-        var rv = await ListPagesAsync(path, labelSelector, fieldSelector, pageSize, null, async (response, token) =>
+        var rv = await ListPagesAsync(path, labelSelector, fieldSelector, pageSize, null, bytes =>
         {
-            var list = await ReadObjectAsync(response, token).ConfigureAwait(false);
+            var list = Parse(bytes);
             if (list["items"] is JsonArray array)
             {
                 foreach (var item in array)
@@ -139,8 +139,6 @@ public sealed class KubeApi : IDisposable
                     if (item is JsonObject o) items.Add(o);
                 }
             }
-
-            return ((string?)list["metadata"]?["resourceVersion"], (string?)list["metadata"]?["continue"]);
         }, items.Clear, ct).ConfigureAwait(false);
         return (items, rv);
     }
@@ -155,12 +153,10 @@ public sealed class KubeApi : IDisposable
         where T : class
     {
         var items = new List<T>();
-        var rv = await ListPagesAsync(path, labelSelector, fieldSelector, pageSize, MetadataListAccept, async (response, token) =>
+        var rv = await ListPagesAsync(path, labelSelector, fieldSelector, pageSize, MetadataListAccept, bytes =>
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-            using var page = await JsonDocument.ParseAsync(stream, default, token).ConfigureAwait(false);
-            var root = page.RootElement;
-            if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
+            using var page = JsonDocument.Parse(bytes);
+            if (page.RootElement.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in array.EnumerateArray())
                 {
@@ -171,9 +167,6 @@ public sealed class KubeApi : IDisposable
                     }
                 }
             }
-
-            var listMeta = root.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
-            return (StringProperty(listMeta, "resourceVersion"), StringProperty(listMeta, "continue"));
         }, items.Clear, ct).ConfigureAwait(false);
         return (items, rv);
     }
@@ -183,30 +176,33 @@ public sealed class KubeApi : IDisposable
         => element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     /// <summary>
-    /// Requests every page of a list. A continue token the server no longer honours (410 Expired, after etcd
-    /// compacted its resourceVersion) restarts the list from the first page, as client-go's pager does.
+    /// Requests every page of a list and hands each page's bytes to <paramref name="readPage"/>. The next page is asked
+    /// for as soon as a page's <c>continue</c> token is read (the list's metadata comes before its items), so the server
+    /// prepares and sends it while this one is parsed. A continue token the server no longer honours (410 Expired, after
+    /// etcd compacted its resourceVersion) restarts the list from the first page, as client-go's pager does.
     /// </summary>
     private async Task<string?> ListPagesAsync(string path, string? labelSelector, string? fieldSelector, int pageSize, string? accept,
-        Func<HttpResponseMessage, CancellationToken, Task<(string? ResourceVersion, string? Continue)>> readPage, Action restart, CancellationToken ct)
+        Action<byte[]> readPage, Action restart, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             string? cont = null;
             string? rv = null;
+            using var pages = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            Task<byte[]>? pending = null;
             try
             {
-                do
+                pending = PageAsync(null);
+                while (pending is not null)
                 {
-                    var query = new StringBuilder($"?limit={pageSize}");
-                    if (!string.IsNullOrEmpty(labelSelector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(labelSelector));
-                    if (!string.IsNullOrEmpty(fieldSelector)) query.Append("&fieldSelector=").Append(Uri.EscapeDataString(fieldSelector));
-                    if (cont is not null) query.Append("&continue=").Append(Uri.EscapeDataString(cont));
-                    using var response = await SendAsync(HttpMethod.Get, path + query, null, accept, ct, null).ConfigureAwait(false);
-                    var (pageRv, next) = await readPage(response, ct).ConfigureAwait(false);
+                    var bytes = await pending.ConfigureAwait(false);
+                    pending = null;
+                    var (pageRv, next) = ListMetadataOf(bytes);
                     rv = pageRv ?? rv;
                     cont = string.IsNullOrEmpty(next) ? null : next;
+                    if (cont is not null) pending = PageAsync(cont);
+                    readPage(bytes);
                 }
-                while (cont is not null);
 
                 return rv;
             }
@@ -214,7 +210,57 @@ public sealed class KubeApi : IDisposable
             {
                 restart();
             }
+            finally
+            {
+                if (pending is not null)
+                {
+                    // Reading this page failed: the next one is not wanted.
+                    pages.Cancel();
+                    await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                }
+            }
+
+            async Task<byte[]> PageAsync(string? token)
+            {
+                var query = new StringBuilder($"?limit={pageSize}");
+                if (!string.IsNullOrEmpty(labelSelector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(labelSelector));
+                if (!string.IsNullOrEmpty(fieldSelector)) query.Append("&fieldSelector=").Append(Uri.EscapeDataString(fieldSelector));
+                if (token is not null) query.Append("&continue=").Append(Uri.EscapeDataString(token));
+                using var response = await SendAsync(HttpMethod.Get, path + query, null, accept, pages.Token, null).ConfigureAwait(false);
+                return await response.Content.ReadAsByteArrayAsync(pages.Token).ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>A list's resourceVersion and continue token, read from its metadata without parsing its items.</summary>
+    private static (string? ResourceVersion, string? Continue) ListMetadataOf(byte[] bytes)
+    {
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = Manifests.ObjectValidator.MaxJsonDepth });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return (null, null);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isMetadata = reader.ValueTextEquals("metadata"u8);
+            reader.Read();
+            if (!isMetadata || reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            string? rv = null, cont = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && name == "resourceVersion") rv = reader.GetString();
+                else if (reader.TokenType == JsonTokenType.String && name == "continue") cont = reader.GetString();
+                else reader.Skip();
+            }
+
+            return (rv, cont);
+        }
+
+        return (null, null);
     }
 
     private const int MaxListRestarts = 5;
@@ -359,8 +405,8 @@ public sealed class KubeApi : IDisposable
     private static string FormatSeconds(TimeSpan t) => t.TotalSeconds < 10 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalSeconds:0} s";
 
     private static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-        return bytes.Length == 0 ? new JsonObject() : JsonNode.Parse(bytes, documentOptions: ReadOptions) as JsonObject ?? new JsonObject();
-    }
+        => Parse(await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false));
+
+    private static JsonObject Parse(byte[] bytes)
+        => bytes.Length == 0 ? new JsonObject() : JsonNode.Parse(bytes, documentOptions: ReadOptions) as JsonObject ?? new JsonObject();
 }

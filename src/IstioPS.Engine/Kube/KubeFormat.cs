@@ -45,8 +45,10 @@ public static class KubeFormat
         return $"{hours / 24 / 365}y";
     }
 
-    public static DateTimeOffset? Timestamp(JsonNode? node)
-        => (string?)node is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+    public static DateTimeOffset? Timestamp(JsonNode? node) => Timestamp((string?)node);
+
+    public static DateTimeOffset? Timestamp(string? text)
+        => text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 
     /// <summary>metadata.creationTimestamp as a UTC DateTime.</summary>
     public static DateTime? Created(JsonObject obj) => Timestamp(obj["metadata"]?["creationTimestamp"])?.UtcDateTime;

@@ -58,8 +58,10 @@ public sealed class Planner
         var creatingCrds = new HashSet<(string, string)>();
         var ownedTask = OwnedObjectsAsync(resolved, (await pruneKinds.ConfigureAwait(false)).OfType<ResourceInfo>(), ct);
         var namespacesTask = MissingNamespacesAsync(resolved, ct);
+        var existingTask = ExistingObjectsAsync(resolved, ct);
         var owned = await ownedTask.ConfigureAwait(false);
         var missingNamespaces = await namespacesTask.ConfigureAwait(false);
+        var existing = await existingTask.ConfigureAwait(false);
         foreach (var crd in resolved.Where(r => r.Source.Kind == "CustomResourceDefinition" && !owned.ContainsKey(r.Key)))
         {
             foreach (var info in RestMapper.FromCrd(crd.Source.Body)) creatingCrds.Add((info.Group, info.Kind));
@@ -71,9 +73,10 @@ public sealed class Planner
         await Parallel.ForEachAsync(Enumerable.Range(0, resolved.Count), options, async (i, token) =>
         {
             var r = resolved[i];
-            // Whose namespace does not exist yet, or whose kind a CRD of the input is yet to define, is created: the
-            // server can tell nothing more about it.
-            var absent = (r.Namespace is not null && missingNamespaces.Contains(r.Namespace)) || creatingCrds.Contains((r.Resource.Group, r.Resource.Kind));
+            // Whose namespace does not exist yet, whose kind a CRD of the input is yet to define, or that the lists of its
+            // kind do not hold, is created: the server can tell nothing more about it.
+            var absent = (r.Namespace is not null && missingNamespaces.Contains(r.Namespace)) || creatingCrds.Contains((r.Resource.Group, r.Resource.Kind))
+                         || !existing.Contains(r.Key);
             planned[i] = absent
                 ? Planned(r, PlanAction.Create, Prepare(r, request, Own.Created), null)
                 : await PlanObjectAsync(r, request, owned.TryGetValue(r.Key, out var listed) ? listed.Live : null, errors, token).ConfigureAwait(false);
@@ -212,6 +215,27 @@ public sealed class Planner
         return owned;
     }
 
+    /// <summary>
+    /// Which of the objects exist: one metadata-only list per kind and namespace they go to (cluster-wide for
+    /// cluster-scoped kinds), not one GET per object. A kind the input's CRDs are yet to define holds nothing.
+    /// </summary>
+    private async Task<HashSet<(string, string, string?, string)>> ExistingObjectsAsync(List<Resolved> resolved, CancellationToken ct)
+    {
+        var lists = await Task.WhenAll(resolved.Select(r => (r.Resource, r.Namespace)).Distinct().Select(async scope =>
+        {
+            try
+            {
+                var (names, _) = await api.ListMetadataAsync(scope.Resource.CollectionPath(scope.Namespace), m => KubeApi.StringProperty(m, "name"), ct).ConfigureAwait(false);
+                return (Scope: scope, Names: names);
+            }
+            catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                return (Scope: scope, Names: new List<string>());
+            }
+        })).ConfigureAwait(false);
+        return lists.SelectMany(l => l.Names.Select(name => (l.Scope.Resource.Group, l.Scope.Resource.Kind, l.Scope.Namespace, name))).ToHashSet();
+    }
+
     /// <summary>The namespaces the objects go to that do not exist yet.</summary>
     private async Task<HashSet<string>> MissingNamespacesAsync(List<Resolved> resolved, CancellationToken ct)
     {
@@ -222,25 +246,15 @@ public sealed class Planner
     }
 
     /// <summary>
-    /// One object: the server's dry-run answer, and its live state. An object the owned lists hold is dry-run as listed;
-    /// any other is dry-run at once as if absent (a 201 says it is, with no read), and read only when the answer says it
-    /// exists (or refuses it): then it is dry-run again with the ownership and control-plane fields of what was read.
+    /// One object that exists: its live state (as the owned lists hold it, else read) and the server's dry-run answer
+    /// for the applied configuration with the ownership and control-plane fields of that state.
     /// </summary>
     private async Task<PlannedObject> PlanObjectAsync(Resolved r, PlanRequest request, JsonObject? listed, List<ManifestException> errors, CancellationToken ct)
     {
-        var ownership = listed is null ? Own.Created : Own.Of(listed) ?? Own.Adopted;
-        var body = Prepare(r, request, ownership);
-        var (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(listed), ct).ConfigureAwait(false);
-        var live = listed;
-        if (listed is null && (status == HttpStatusCode.OK || failure is { StatusCode: not HttpStatusCode.NotFound }))
-        {
-            live = await api.TryGetAsync(r.Resource.ObjectPath(r.Namespace, r.Source.Name), ct).ConfigureAwait(false);
-            if (live is not null && ((Own.Of(live) ?? Own.Adopted) != ownership || ControlPlaneFields.Concerns(body)))
-            {
-                body = Prepare(r, request, Own.Of(live) ?? Own.Adopted);
-                (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(live), ct).ConfigureAwait(false);
-            }
-        }
+        // Listed with IstioPS's label: dry-run as it stands. Otherwise it exists without the label: read it first.
+        var live = listed ?? await api.TryGetAsync(r.Resource.ObjectPath(r.Namespace, r.Source.Name), ct).ConfigureAwait(false);
+        var body = Prepare(r, request, live is null ? Own.Created : Own.Of(live) ?? Own.Adopted);
+        var (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(live), ct).ConfigureAwait(false);
 
         if (failure is not null)
         {

@@ -457,7 +457,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         await writer.FlushAsync(ctx.RequestAborted);
     }
 
-    static bool SameVersion(ResourceType rt, StoredObject o) => o.Object.Str("apiVersion") == rt.ApiVersion;
+    static bool SameVersion(ResourceType rt, StoredObject o) => o.ApiVersion == rt.ApiVersion;
 
     static byte[] BytesAs(ResourceType rt, StoredObject o) =>
         SameVersion(rt, o) ? o.Json : Json.Bytes(ResourceService.ViewAs(rt, o.Object));

@@ -12,7 +12,10 @@ public sealed record RequestLogEntry(string Method, string Path, string Query, s
     /// <summary>The Accept header as sent (a metadata-only list asks for as=PartialObjectMetadataList).</summary>
     public string? Accept { get; init; }
 
-    /// <summary>When the request arrived and when its answer started (milliseconds since the server started), for round-trip traces.</summary>
+    /// <summary>
+    /// When the request arrived and when its answer started, before its first byte was sent (milliseconds since the
+    /// server started): a request whose StartedMs is after another's AnsweredMs was sent after that one was answered.
+    /// </summary>
     public double StartedMs { get; init; }
     public double AnsweredMs { get; init; }
 

@@ -25,6 +25,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
             return;
         }
         var started = server.Uptime.Elapsed.TotalMilliseconds;
+        double? answered = null;
         var status = 0;
         var logged = false;
         void Log(int code)
@@ -32,10 +33,12 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
             if (logged) return;
             logged = true;
             log.Add(new RequestLogEntry(ctx.Request.Method, path, ctx.Request.QueryString.Value?.TrimStart('?') ?? "",
-                ctx.Request.ContentType, code, ctx.Request.Headers.UserAgent.FirstOrDefault(), RequestUser.Of(ctx).Name) { Accept = ctx.Request.Headers.Accept.ToString(), StartedMs = started, AnsweredMs = server.Uptime.Elapsed.TotalMilliseconds });
+                ctx.Request.ContentType, code, ctx.Request.Headers.UserAgent.FirstOrDefault(), RequestUser.Of(ctx).Name) { Accept = ctx.Request.Headers.Accept.ToString(), StartedMs = started, AnsweredMs = answered ?? server.Uptime.Elapsed.TotalMilliseconds });
         }
         ctx.Response.OnStarting(() =>
         {
+            // Before the first byte of the answer leaves: no later request of the client can arrive before this time.
+            answered = server.Uptime.Elapsed.TotalMilliseconds;
             if (ctx.Items.ContainsKey("log-now")) Log(ctx.Response.StatusCode);
             return Task.CompletedTask;
         });

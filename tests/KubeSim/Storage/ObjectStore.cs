@@ -16,7 +16,7 @@ public sealed class ObjectStore
     /// <summary>Past this many objects in one resource, new versions keep only their bytes (<see cref="StoredObject.Release"/>).</summary>
     public const int LargeCollection = 10_000;
 
-    readonly Dictionary<string, SortedDictionary<string, StoredObject>> _buckets = new(StringComparer.Ordinal);
+    readonly Dictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
     readonly Queue<(string Key, StoreEvent Event)> _history = new();
     readonly List<Subscriber> _subscribers = [];
     long _rv = 1000;
@@ -51,16 +51,20 @@ public sealed class ObjectStore
 
     public int Count(string storageKey)
     {
-        lock (Gate) return _buckets.TryGetValue(storageKey, out var b) ? b.Count : 0;
+        lock (Gate) return _buckets.TryGetValue(storageKey, out var b) ? b.All.Count : 0;
     }
 
     public StoredObject? Get(string storageKey, string ns, string name)
     {
         lock (Gate)
-            return _buckets.TryGetValue(storageKey, out var b) && b.TryGetValue(KeyOf(ns, name), out var o) ? o : null;
+            return _buckets.TryGetValue(storageKey, out var b) && b.All.TryGetValue(KeyOf(ns, name), out var o) ? o : null;
     }
 
-    /// <summary>A snapshot of the objects of one resource (one namespace when given), in key order.</summary>
+    /// <summary>
+    /// A snapshot of the objects of one resource (one namespace when given), in key order. The whole resource's
+    /// snapshot is made once per change of the resource and shared by every reader until the next change (a paged
+    /// list of 100,000 pods copies nothing per page): never modify the list returned.
+    /// </summary>
     public List<StoredObject> List(string storageKey, string? ns = null)
     {
         lock (Gate) return ListLocked(storageKey, ns);
@@ -69,17 +73,45 @@ public sealed class ObjectStore
     List<StoredObject> ListLocked(string storageKey, string? ns)
     {
         if (!_buckets.TryGetValue(storageKey, out var b)) return [];
-        if (string.IsNullOrEmpty(ns)) return [.. b.Values];
-        var result = new List<StoredObject>();
-        foreach (var o in b.Values)
-            if (o.Namespace == ns) result.Add(o);
-        return result;
+        if (string.IsNullOrEmpty(ns)) return b.Snapshot ??= [.. b.All.Values];
+        return b.ByNamespace.TryGetValue(ns, out var inNamespace) ? [.. inNamespace.Values] : [];
     }
 
     /// <summary>Every object in every resource (used by namespace cleanup and garbage collection).</summary>
     public List<StoredObject> All()
     {
-        lock (Gate) return [.. _buckets.Values.SelectMany(b => b.Values)];
+        lock (Gate) return [.. _buckets.Values.SelectMany(b => b.All.Values)];
+    }
+
+    /// <summary>
+    /// One resource's objects: in key order ("namespace/name"), and by namespace (a namespace's list reads only its
+    /// own objects), with the shared snapshot of the whole until the next change.
+    /// </summary>
+    sealed class Bucket
+    {
+        public readonly SortedDictionary<string, StoredObject> All = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, SortedDictionary<string, StoredObject>> ByNamespace = new(StringComparer.Ordinal);
+        public List<StoredObject>? Snapshot;
+
+        public StoredObject? Set(StoredObject stored)
+        {
+            Snapshot = null;
+            All.TryGetValue(stored.Key, out var old);
+            All[stored.Key] = stored;
+            if (!ByNamespace.TryGetValue(stored.Namespace, out var inNamespace))
+                ByNamespace[stored.Namespace] = inNamespace = new SortedDictionary<string, StoredObject>(StringComparer.Ordinal);
+            inNamespace[stored.Name] = stored;
+            return old;
+        }
+
+        public bool Remove(string ns, string name, out StoredObject old)
+        {
+            if (!All.Remove(KeyOf(ns, name), out old!)) return false;
+            Snapshot = null;
+            if (ByNamespace.TryGetValue(ns, out var inNamespace) && inNamespace.Remove(name) && inNamespace.Count == 0)
+                ByNamespace.Remove(ns);
+            return true;
+        }
     }
 
     /// <summary>Stores a new version: assigns the next resourceVersion and notifies subscribers.</summary>
@@ -88,13 +120,12 @@ public sealed class ObjectStore
         lock (Gate)
         {
             if (!_buckets.TryGetValue(storageKey, out var bucket))
-                _buckets[storageKey] = bucket = new SortedDictionary<string, StoredObject>(StringComparer.Ordinal);
+                _buckets[storageKey] = bucket = new Bucket();
             var rv = ++_rv;
             obj.Meta()["resourceVersion"] = rv.ToString();
             var stored = new StoredObject(storageKey, obj, rv);
-            if (bucket.Count >= LargeCollection) stored.Release();
-            bucket.TryGetValue(stored.Key, out var old);
-            bucket[stored.Key] = stored;
+            if (bucket.All.Count >= LargeCollection) stored.Release();
+            var old = bucket.Set(stored);
             Publish(storageKey, new StoreEvent(rv, old is null ? WatchType.Added : WatchType.Modified, stored, old));
             return stored;
         }
@@ -105,7 +136,7 @@ public sealed class ObjectStore
     {
         lock (Gate)
         {
-            if (!_buckets.TryGetValue(storageKey, out var bucket) || !bucket.Remove(KeyOf(ns, name), out var old))
+            if (!_buckets.TryGetValue(storageKey, out var bucket) || !bucket.Remove(ns, name, out var old))
                 return null;
             var rv = ++_rv;
             var last = old.Object.Clone();

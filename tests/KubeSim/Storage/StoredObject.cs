@@ -12,6 +12,7 @@ public sealed class StoredObject
         Rv = rv;
         Namespace = obj.Namespace();
         Name = obj.Name();
+        ApiVersion = obj.Str("apiVersion");
         Json = KubeSim.Storage.Json.Bytes(obj);
         Labels = obj.Labels();
         if (obj.Str("kind") == "Pod") _podFields = [obj.At("status").Str("phase"), obj.At("spec").Str("nodeName")];
@@ -24,6 +25,8 @@ public sealed class StoredObject
     public string StorageKey { get; }
     public string Namespace { get; }
     public string Name { get; }
+    /// <summary>The apiVersion it was stored in (read without the parsed object).</summary>
+    public string? ApiVersion { get; }
     public long Rv { get; }
     /// <summary>Never mutate: clone first. Parsed again from <see cref="Json"/> when the store released it.</summary>
     public JsonObject Object
@@ -75,15 +78,37 @@ public sealed class StoredObject
     byte[]? _metadataJson;
 
     /// <summary>
-    /// The object as a meta.k8s.io/v1 PartialObjectMetadata (what metadata-only lists and gets answer),
-    /// serialized on first use and then kept.
+    /// The object as a meta.k8s.io/v1 PartialObjectMetadata (what metadata-only lists and gets answer): the stored
+    /// bytes of its metadata wrapped, never the parsed object; kept unless the store released the object (then
+    /// cut again from the bytes on each use, which costs a scan and no memory).
     /// </summary>
-    public byte[] MetadataJson => _metadataJson ??= KubeSim.Storage.Json.Bytes(new JsonObject
+    public byte[] MetadataJson => _metadataJson ?? (_object is null ? CutMetadata(Json) : _metadataJson = CutMetadata(Json));
+
+    static readonly byte[] MetadataHead = "{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":"u8.ToArray();
+
+    static byte[] CutMetadata(byte[] json)
     {
-        ["kind"] = "PartialObjectMetadata",
-        ["apiVersion"] = "meta.k8s.io/v1",
-        ["metadata"] = Object["metadata"]?.DeepClone(),
-    });
+        var reader = new System.Text.Json.Utf8JsonReader(json);
+        reader.Read(); // the object's start
+        while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+        {
+            var isMetadata = reader.ValueTextEquals("metadata"u8);
+            reader.Read();
+            if (isMetadata)
+            {
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                var value = json.AsSpan(start, (int)reader.BytesConsumed - start);
+                var result = new byte[MetadataHead.Length + value.Length + 1];
+                MetadataHead.CopyTo(result, 0);
+                value.CopyTo(result.AsSpan(MetadataHead.Length));
+                result[^1] = (byte)'}';
+                return result;
+            }
+            reader.Skip();
+        }
+        return [.. MetadataHead, .. "null}"u8];
+    }
     public string Key => ObjectStore.KeyOf(Namespace, Name);
     public string Uid => Object.Uid();
 }
