@@ -161,6 +161,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
             ComponentOrder = loaded.ComponentOrder,
             Prune = loaded.Prune,
             ReleaseVersion = loaded.ReleaseVersion,
+            ReleasePath = source.ReleasePath,
             Revision = RevisionOrDefault,
             Namespace = Namespace,
         };

@@ -3,6 +3,7 @@ using IstioPS.Engine.Apply;
 using IstioPS.Engine.Kube;
 using IstioPS.Engine.Manifests;
 using IstioPS.Engine.Plan;
+using IstioPS.Engine.Prerequisites;
 
 namespace IstioPS.Engine.Install;
 
@@ -30,6 +31,23 @@ public sealed class Installer
     /// <summary>The plan of an install: what each object would become. Sends only reads and dry runs.</summary>
     public async Task<InstallPlan> PlanAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
+        var (planRequest, survey) = await SurveyAsync(request, callbacks, ct).ConfigureAwait(false);
+        return await PlanAsync(planRequest, survey, callbacks, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The prerequisites of an install (Test-IstioPrerequisite): the sources read, the plan's writes surveyed, and the
+    /// cluster checked against both. Sends only reads and SelfSubjectAccessReviews.
+    /// </summary>
+    public async Task<IReadOnlyList<PrerequisiteFinding>> CheckPrerequisitesAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
+    {
+        var (planRequest, survey) = await SurveyAsync(request, callbacks, ct).ConfigureAwait(false);
+        return await PrerequisitesAsync(request, planRequest, survey, callbacks, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The sources read (manifest files here, so their problems are reported with the rest) and the plan's survey.</summary>
+    private async Task<(PlanRequest, PlanSurvey)> SurveyAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
+    {
         callbacks.Progress?.Report(new OperationProgress("Reading manifests", 0));
         // Namespaces and CRDs are (almost) always needed: ask discovery about them while the files are read.
         var prefetch = Task.WhenAll(mapper.FindAsync("v1", "Namespace", ct), mapper.FindAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", ct));
@@ -45,7 +63,7 @@ public sealed class Installer
         }
 
         await prefetch.ConfigureAwait(false);
-        var plan = await new Planner(api, mapper).PlanAsync(new PlanRequest
+        var planRequest = new PlanRequest
         {
             Objects = objects,
             SourceErrors = errors,
@@ -54,9 +72,30 @@ public sealed class Installer
             Prune = request.NoPrune ? null : request.Prune,
             Concurrency = request.Concurrency,
             InputName = request.ManifestPaths.FirstOrDefault(),
-        }, callbacks.Progress, ct).ConfigureAwait(false);
+        };
+        return (planRequest, await new Planner(api, mapper).SurveyAsync(planRequest, callbacks.Progress, ct).ConfigureAwait(false));
+    }
+
+    private async Task<InstallPlan> PlanAsync(PlanRequest planRequest, PlanSurvey survey, OperationCallbacks callbacks, CancellationToken ct)
+    {
+        var plan = await new Planner(api, mapper).PlanAsync(planRequest, callbacks.Progress, ct, survey).ConfigureAwait(false);
         callbacks.Verbose?.Invoke($"Planned {plan.Objects.Count} objects: " + string.Join(", ", plan.Objects.GroupBy(o => o.Action).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}")) + ".");
         return plan;
+    }
+
+    private Task<IReadOnlyList<PrerequisiteFinding>> PrerequisitesAsync(InstallRequest request, PlanRequest planRequest, PlanSurvey survey, OperationCallbacks callbacks, CancellationToken ct)
+    {
+        callbacks.Progress?.Report(new OperationProgress("Checking the prerequisites", 4));
+        return new PrerequisiteChecker(api).CheckAsync(new PrerequisiteRequest
+        {
+            Namespace = request.Namespace,
+            Revision = request.Revision,
+            ReleaseVersion = request.ReleaseVersion,
+            ReleasePath = request.ReleasePath,
+            Objects = planRequest.Objects,
+            Writes = survey.Writes,
+            Force = request.Force,
+        }, ct);
     }
 
     public async Task<InstallResult?> InstallAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
@@ -69,7 +108,23 @@ public sealed class Installer
             await UpgradeCheck.CheckAsync(api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
         }
 
-        var plan = await PlanAsync(request, callbacks, ct).ConfigureAwait(false);
+        var (planRequest, survey) = await SurveyAsync(request, callbacks, ct).ConfigureAwait(false);
+        if (!request.SkipPrerequisiteCheck)
+        {
+            // Every error stops the install here, before its first write; warnings are said and the install goes on.
+            var findings = await PrerequisitesAsync(request, planRequest, survey, callbacks, ct).ConfigureAwait(false);
+            foreach (var f in findings)
+            {
+                if (f.Severity == FindingSeverity.Warning) callbacks.Warning?.Invoke($"{f.Code}: {f.Message} {f.Remedy}".TrimEnd());
+                else if (f.Severity == FindingSeverity.Info) callbacks.Verbose?.Invoke($"{f.Code}: {f.Message}");
+            }
+
+            var failed = findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
+            if (failed.Count > 0) throw new PrerequisiteException(failed);
+            callbacks.Verbose?.Invoke($"Prerequisites checked after {clock.ElapsedMilliseconds} ms.");
+        }
+
+        var plan = await PlanAsync(planRequest, survey, callbacks, ct).ConfigureAwait(false);
         callbacks.Verbose?.Invoke($"Planned after {clock.ElapsedMilliseconds} ms.");
         CheckGates(plan, request);
 

@@ -24,6 +24,13 @@ public static class AuthFailure
         return new KubeApiException(ex.StatusCode, ex.Reason, message, ex.Method, ex.Path, ex.Target);
     }
 
+    /// <summary>The kubeconfig user, its context and the server, as messages about what the user may do name them.</summary>
+    public static string Who(Uri server, string? context, string? kubeconfigPath)
+    {
+        var (user, _) = UserOf(kubeconfigPath, context);
+        return $"'{user ?? "in-cluster service account"}' (context '{context ?? "in-cluster"}' on {server.ToString().TrimEnd('/')})";
+    }
+
     private static string RefreshHint(Uri server, string? exec) => exec switch
     {
         not null when exec.Contains("kubelogin", StringComparison.OrdinalIgnoreCase) =>
