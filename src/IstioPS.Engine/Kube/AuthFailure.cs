@@ -16,6 +16,13 @@ public static class AuthFailure
         var (user, exec) = UserOf(kubeconfigPath, context);
         var where = $"{server.ToString().TrimEnd('/')} (context '{context ?? "in-cluster"}', user '{user ?? "in-cluster service account"}')";
         var what = Describe(ex.Method, ex.Path);
+        // A server-side apply that would create the object is authorized as create too (kube-apiserver's patch
+        // handler); refused that way, the 403 names no verb ("... is forbidden: ").
+        if (ex.StatusCode == HttpStatusCode.Forbidden && ex.Method == "PATCH" && !ex.Message.Contains(" cannot ", StringComparison.Ordinal))
+        {
+            what = "create" + what["patch".Length..] + " (a server-side apply that creates an object needs create as well as patch)";
+        }
+
         var message = ex.StatusCode == HttpStatusCode.Unauthorized
             ? $"The API server {where} did not accept the credentials to {what} ({ex.Message}): they are missing, wrong or expired. "
               + $"Refresh them the way this kubeconfig gets them{RefreshHint(server, exec)}, then run the command again."
