@@ -42,7 +42,8 @@ public sealed class Installer
     public async Task<IReadOnlyList<PrerequisiteFinding>> CheckPrerequisitesAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
         var (planRequest, survey) = await SurveyAsync(request, callbacks, ct).ConfigureAwait(false);
-        return await PrerequisitesAsync(request, planRequest, survey, callbacks, ct).ConfigureAwait(false);
+        callbacks.Progress?.Report(new OperationProgress("Checking the prerequisites", 50));
+        return await PrerequisitesAsync(request, planRequest, survey, ct).ConfigureAwait(false);
     }
 
     /// <summary>The sources read (manifest files here, so their problems are reported with the rest) and the plan's survey.</summary>
@@ -83,9 +84,8 @@ public sealed class Installer
         return plan;
     }
 
-    private Task<IReadOnlyList<PrerequisiteFinding>> PrerequisitesAsync(InstallRequest request, PlanRequest planRequest, PlanSurvey survey, OperationCallbacks callbacks, CancellationToken ct)
+    private Task<IReadOnlyList<PrerequisiteFinding>> PrerequisitesAsync(InstallRequest request, PlanRequest planRequest, PlanSurvey survey, CancellationToken ct)
     {
-        callbacks.Progress?.Report(new OperationProgress("Checking the prerequisites", 4));
         return new PrerequisiteChecker(api).CheckAsync(new PrerequisiteRequest
         {
             Namespace = request.Namespace,
@@ -109,10 +109,24 @@ public sealed class Installer
         }
 
         var (planRequest, survey) = await SurveyAsync(request, callbacks, ct).ConfigureAwait(false);
+        // The prerequisites are checked while the plan's dry runs go on (both only read and ask), so the check costs
+        // no time of its own; its verdict comes first: every error stops the install here, before its first write,
+        // whatever the plan ran into meanwhile (a user denied a write fails its dry run too). Warnings are said and
+        // the install goes on.
+        using var planning = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var planned = PlanAsync(planRequest, survey, callbacks, planning.Token);
         if (!request.SkipPrerequisiteCheck)
         {
-            // Every error stops the install here, before its first write; warnings are said and the install goes on.
-            var findings = await PrerequisitesAsync(request, planRequest, survey, callbacks, ct).ConfigureAwait(false);
+            IReadOnlyList<PrerequisiteFinding> findings;
+            try
+            {
+                findings = await PrerequisitesAsync(request, planRequest, survey, ct).ConfigureAwait(false);
+            }
+            catch (Exception) when (StopPlanning())
+            {
+                throw;
+            }
+
             foreach (var f in findings)
             {
                 if (f.Severity == FindingSeverity.Warning) callbacks.Warning?.Invoke($"{f.Code}: {f.Message} {f.Remedy}".TrimEnd());
@@ -120,12 +134,21 @@ public sealed class Installer
             }
 
             var failed = findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
-            if (failed.Count > 0) throw new PrerequisiteException(failed);
+            if (failed.Count > 0 && StopPlanning()) throw new PrerequisiteException(failed);
             callbacks.Verbose?.Invoke($"Prerequisites checked after {clock.ElapsedMilliseconds} ms.");
         }
 
-        var plan = await PlanAsync(planRequest, survey, callbacks, ct).ConfigureAwait(false);
+        var plan = await planned.ConfigureAwait(false);
         callbacks.Verbose?.Invoke($"Planned after {clock.ElapsedMilliseconds} ms.");
+
+        // Cancels the plan and lets its end (a cancellation, or a failure the refusal supersedes) be observed; true,
+        // so that it can sit in an exception filter.
+        bool StopPlanning()
+        {
+            planning.Cancel();
+            _ = planned.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return true;
+        }
         CheckGates(plan, request);
 
         // One question per object, all before the first write; unchanged objects are only described (under -WhatIf).

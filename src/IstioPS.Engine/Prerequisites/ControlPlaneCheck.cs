@@ -116,7 +116,14 @@ internal static class ControlPlaneCheck
         var items = new List<JsonObject>();
         if (served is not null)
         {
-            (items, _) = await api.ListAsync($"/apis/{group}/{(string?)served["name"]}/{plural}", null, ct).ConfigureAwait(false);
+            try
+            {
+                (items, _) = await api.ListAsync($"/apis/{group}/{(string?)served["name"]}/{plural}", null, ct).ConfigureAwait(false);
+            }
+            catch (KubeApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // A CRD not Established yet serves nothing, so nothing uses it yet.
+            }
         }
 
         var names = items.Select(i => ((string?)i["metadata"]?["namespace"] is { } n ? n + "/" : "") + KubeFormat.Name(i)).ToList();
