@@ -28,6 +28,13 @@ public sealed class Installer
         this.mapper = mapper ?? new RestMapper(api);
     }
 
+    /// <summary>
+    /// Starts discovery of everything an install of a release needs (namespaces, CRDs and every kind IstioPS installs)
+    /// without waiting, so it overlaps the render; the plan's lookups then find the answers there or in flight.
+    /// </summary>
+    public static void PrefetchDiscovery(KubeApi api, CancellationToken ct)
+        => new RestMapper(api).Prefetch(Ownership.Ownership.InstalledKinds.Select(k => k.ApiVersion).Append("apiextensions.k8s.io/v1"), ct);
+
     /// <summary>The plan of an install: what each object would become. Sends only reads and dry runs.</summary>
     public async Task<InstallPlan> PlanAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
@@ -50,8 +57,9 @@ public sealed class Installer
     private async Task<(PlanRequest, PlanSurvey)> SurveyAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
         callbacks.Progress?.Report(new OperationProgress("Reading manifests", 0));
-        // Namespaces and CRDs are (almost) always needed: ask discovery about them while the files are read.
-        var prefetch = Task.WhenAll(mapper.FindAsync("v1", "Namespace", ct), mapper.FindAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", ct));
+        // Ask discovery about every kind the plan will need (namespaces, CRDs, the rendered objects' kinds and those a
+        // prune lists) in one round trip, while the files are read.
+        var prefetch = Task.WhenAll(PrefetchKinds(request).Select(k => mapper.FindAsync(k.ApiVersion, k.Kind, ct)));
         var objects = new List<ManifestObject>(request.Objects);
         var errors = new List<ManifestException>();
         if (request.ManifestPaths.Count > 0)
@@ -103,52 +111,59 @@ public sealed class Installer
         var clock = request.Clock ?? Stopwatch.StartNew();
         var startRequests = api.RequestCount;
         var progress = callbacks.Progress;
-        if (request.ReleaseVersion is { } target)
-        {
-            await UpgradeCheck.CheckAsync(api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
-        }
-
-        var (planRequest, survey) = await SurveyAsync(request, callbacks, ct).ConfigureAwait(false);
-        // The prerequisites are checked while the plan's dry runs go on (both only read and ask), so the check costs
-        // no time of its own; its verdict comes first: every error stops the install here, before its first write,
-        // whatever the plan ran into meanwhile (a user denied a write fails its dry run too). Warnings are said and
-        // the install goes on.
+        // The upgrade check, the prerequisite check and the plan only read (and dry-run or ask), so they go out
+        // together; all end before the first write. Their verdicts come first, in that order: a refused upgrade, then
+        // every prerequisite error, stops the install here, whatever the plan ran into meanwhile (a user denied a write
+        // fails its dry run too), and the plan is cancelled. Prerequisite warnings are said and the install goes on.
         using var planning = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var planned = PlanAsync(planRequest, survey, callbacks, planning.Token);
-        if (!request.SkipPrerequisiteCheck)
+        var surveyed = SurveyAsync(request, callbacks, planning.Token);
+        var planTask = PlanAfterAsync();
+        var prerequisites = request.SkipPrerequisiteCheck ? null : PrerequisitesAfterAsync();
+        try
         {
-            IReadOnlyList<PrerequisiteFinding> findings;
-            try
+            if (request.ReleaseVersion is { } target)
             {
-                findings = await PrerequisitesAsync(request, planRequest, survey, ct).ConfigureAwait(false);
-            }
-            catch (Exception) when (StopPlanning())
-            {
-                throw;
+                await UpgradeCheck.CheckAsync(api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
             }
 
-            foreach (var f in findings)
+            if (prerequisites is not null)
             {
-                if (f.Severity == FindingSeverity.Warning) callbacks.Warning?.Invoke($"{f.Code}: {f.Message} {f.Remedy}".TrimEnd());
-                else if (f.Severity == FindingSeverity.Info) callbacks.Verbose?.Invoke($"{f.Code}: {f.Message}");
-            }
+                var findings = await prerequisites.ConfigureAwait(false);
+                foreach (var f in findings)
+                {
+                    if (f.Severity == FindingSeverity.Warning) callbacks.Warning?.Invoke($"{f.Code}: {f.Message} {f.Remedy}".TrimEnd());
+                    else if (f.Severity == FindingSeverity.Info) callbacks.Verbose?.Invoke($"{f.Code}: {f.Message}");
+                }
 
-            var failed = findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
-            if (failed.Count > 0 && StopPlanning()) throw new PrerequisiteException(failed);
-            callbacks.Verbose?.Invoke($"Prerequisites checked after {clock.ElapsedMilliseconds} ms.");
+                var failed = findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
+                if (failed.Count > 0) throw new PrerequisiteException(failed);
+                callbacks.Verbose?.Invoke($"Prerequisites checked after {clock.ElapsedMilliseconds} ms.");
+            }
+        }
+        catch
+        {
+            // The refusal (or the check's own failure) is what is reported: the plan stops, and its end is awaited.
+            planning.Cancel();
+            await Task.WhenAll(planTask, prerequisites ?? Task.CompletedTask)
+                .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
         }
 
-        var plan = await planned.ConfigureAwait(false);
+        var plan = await planTask.ConfigureAwait(false);
         callbacks.Verbose?.Invoke($"Planned after {clock.ElapsedMilliseconds} ms.");
 
-        // Cancels the plan and lets its end (a cancellation, or a failure the refusal supersedes) be observed; true,
-        // so that it can sit in an exception filter.
-        bool StopPlanning()
+        async Task<InstallPlan> PlanAfterAsync()
         {
-            planning.Cancel();
-            _ = planned.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            return true;
+            var (planRequest, survey) = await surveyed.ConfigureAwait(false);
+            return await PlanAsync(planRequest, survey, callbacks, planning.Token).ConfigureAwait(false);
         }
+
+        async Task<IReadOnlyList<PrerequisiteFinding>> PrerequisitesAfterAsync()
+        {
+            var (planRequest, survey) = await surveyed.ConfigureAwait(false);
+            return await PrerequisitesAsync(request, planRequest, survey, ct).ConfigureAwait(false);
+        }
+
         CheckGates(plan, request);
 
         // One question per object, all before the first write; unchanged objects are only described (under -WhatIf).
@@ -195,7 +210,8 @@ public sealed class Installer
         using var crdWatch = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var crdsReady = Task.CompletedTask;
         var waited = false;
-        var components = ComponentGroups(plan.Objects.Where(p => p.Rank > 1 && p.Action != PlanAction.Prune).ToList(), request.ComponentOrder);
+        // Without waiting there is nothing to wait for between components: each tier of every component goes out together.
+        var components = ComponentGroups(plan.Objects.Where(p => p.Rank > 1 && p.Action != PlanAction.Prune).ToList(), request.NoWait ? null : request.ComponentOrder);
         var applied = 0;
         try
         {
@@ -281,6 +297,17 @@ public sealed class Installer
         };
     }
 
+    /// <summary>The kinds a plan of <paramref name="request"/> asks discovery about, as far as they are known before the files are read.</summary>
+    private static IEnumerable<(string ApiVersion, string Kind)> PrefetchKinds(InstallRequest request)
+    {
+        var kinds = new[] { ("v1", "Namespace"), ("apiextensions.k8s.io/v1", "CustomResourceDefinition") }
+            .Concat(request.Objects.Select(o => (o.ApiVersion, o.Kind)));
+        if (!request.NoPrune && request.Prune is not null) kinds = kinds.Concat(Ownership.Ownership.InstalledKinds);
+        // Kinds the input's CRDs define are not served yet: the planner learns them from the CRDs.
+        var custom = request.Objects.Where(o => o.Kind == "CustomResourceDefinition").SelectMany(c => RestMapper.FromCrd(c.Body)).Select(r => (r.ApiVersion, r.Kind)).ToHashSet();
+        return kinds.Where(k => !custom.Contains(k)).Distinct();
+    }
+
     /// <summary>Stops before the first write when the plan takes over objects without -Adopt or recreates them without -Force.</summary>
     private static void CheckGates(InstallPlan plan, InstallRequest request)
     {
@@ -331,7 +358,9 @@ public sealed class Installer
             await applier.DeleteAsync(p.Resource, p.Namespace, p.Name, ct).ConfigureAwait(false);
         }
 
-        var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct).ConfigureAwait(false);
+        // An object the plan found absent holds no control-plane fields to yield (nothing to read first).
+        var known = p.Action == PlanAction.Create && p.Live is null ? new LiveObject(null) : (LiveObject?)null;
+        var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct, known).ConfigureAwait(false);
         return Result(p, p.Action switch
         {
             PlanAction.Create => ApplyAction.Created,
