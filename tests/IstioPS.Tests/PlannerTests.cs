@@ -51,7 +51,7 @@ public class PlannerTests
     }
 
     [Fact]
-    public async Task KnowsWhatExistsFromOneMetadataListPerKindAndAsksTheServerOnlyAboutThat()
+    public async Task KnowsWhatExistsFromOneMetadataListPerKindAndReadsOnlyThat()
     {
         await using var sim = await Sim.StartAsync();
         sim.Server.Seed(JsonNode.Parse("""{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"theirs"},"rules":[]}""")!.AsObject());
@@ -75,8 +75,9 @@ public class PlannerTests
         const string roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
         var requests = sim.Server.Requests;
         Assert.Contains(requests, r => r.Path == roles && r.Method == "GET" && r.Accept!.Contains("as=PartialObjectMetadataList"));
-        // The absent one is neither read nor dry-run; the one that exists is both, so its plan is the server's answer.
-        Assert.DoesNotContain(requests, r => r.Path == roles + "/fresh");
+        // The absent one is dry-run (the server still validates and authorizes it) but never read; the one that exists
+        // is read and dry-run, so its plan is the server's answer.
+        Assert.Equal(["PATCH"], requests.Where(r => r.Path == roles + "/fresh").Select(r => r.IsDryRun ? r.Method : "not a dry run"));
         Assert.Contains(requests, r => r.Path == roles + "/theirs" && r.Method == "GET");
         Assert.Contains(requests, r => r.Path == roles + "/theirs" && r.IsDryRun);
     }

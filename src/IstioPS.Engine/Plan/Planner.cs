@@ -125,13 +125,12 @@ public sealed class Planner
         await Parallel.ForEachAsync(Enumerable.Range(0, resolved.Count), options, async (i, token) =>
         {
             var r = resolved[i];
-            // Whose namespace does not exist yet, whose kind a CRD of the input is yet to define, or that the lists of its
-            // kind do not hold, is created: the server can tell nothing more about it.
-            var absent = (r.Namespace is not null && missingNamespaces.Contains(r.Namespace)) || creatingCrds.Contains((r.Resource.Group, r.Resource.Kind))
-                         || !existing.Contains(r.Key);
+            // Whose namespace does not exist yet, or whose kind a CRD of the input is yet to define, is created: the
+            // server can tell nothing more about it.
+            var absent = (r.Namespace is not null && missingNamespaces.Contains(r.Namespace)) || creatingCrds.Contains((r.Resource.Group, r.Resource.Kind));
             planned[i] = absent
                 ? Planned(r, PlanAction.Create, Prepare(r, request, Own.Created), null)
-                : await PlanObjectAsync(r, request, owned.TryGetValue(r.Key, out var listed) ? listed.Live : null, errors, token).ConfigureAwait(false);
+                : await PlanObjectAsync(r, request, owned.TryGetValue(r.Key, out var listed) ? listed.Live : null, existing.Contains(r.Key), errors, token).ConfigureAwait(false);
             var count = Interlocked.Increment(ref done);
             progress?.Report(new OperationProgress($"Compared {count} of {resolved.Count} objects", 5 + (count * 25 / resolved.Count), r.Source.Name));
         }).ConfigureAwait(false);
@@ -282,15 +281,23 @@ public sealed class Planner
     }
 
     /// <summary>
-    /// One object that exists: its live state (as the owned lists hold it, else read) and the server's dry-run answer
-    /// for the applied configuration with the ownership and control-plane fields of that state.
+    /// One object: the server's dry-run answer, and its live state. An object the owned lists hold is dry-run as listed;
+    /// one the lists of its kind show without IstioPS's label is read, then dry-run with the ownership and control-plane
+    /// fields of what was read; one they do not show is dry-run as absent without a read (the server still validates and
+    /// authorizes it before anything is written), and read only if the answer says it appeared meanwhile.
     /// </summary>
-    private async Task<PlannedObject> PlanObjectAsync(Resolved r, PlanRequest request, JsonObject? listed, List<ManifestException> errors, CancellationToken ct)
+    private async Task<PlannedObject> PlanObjectAsync(Resolved r, PlanRequest request, JsonObject? listed, bool exists, List<ManifestException> errors, CancellationToken ct)
     {
-        // Listed with IstioPS's label: dry-run as it stands. Otherwise it exists without the label: read it first.
-        var live = listed ?? await api.TryGetAsync(r.Resource.ObjectPath(r.Namespace, r.Source.Name), ct).ConfigureAwait(false);
-        var body = Prepare(r, request, live is null ? Own.Created : Own.Of(live) ?? Own.Adopted);
+        var path = r.Resource.ObjectPath(r.Namespace, r.Source.Name);
+        var live = listed ?? (exists ? await api.TryGetAsync(path, ct).ConfigureAwait(false) : null);
+        var ownership = live is null ? Own.Created : Own.Of(live) ?? Own.Adopted;
+        var body = Prepare(r, request, ownership);
         var (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(live), ct).ConfigureAwait(false);
+        if (live is null && status == HttpStatusCode.OK && (live = await api.TryGetAsync(path, ct).ConfigureAwait(false)) is not null)
+        {
+            body = Prepare(r, request, Own.Of(live) ?? Own.Adopted);
+            (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(live), ct).ConfigureAwait(false);
+        }
 
         if (failure is not null)
         {
