@@ -38,11 +38,11 @@ public class RenderedSourceLineTests
     }
 
     [SkippableFact]
-    public async Task AnInvalidValueFromSetIsReportedAtTheTemplateLineThatWroteIt()
+    public async Task AnInvalidPodLabelFromSetIsRefusedBeforeAnyWriteAtTheTemplateLineThatWroteIt()
     {
         var rendered = ReleaseManifests.Render(new ReleaseRenderRequest
         {
-            ReleasePath = TestData.Release, Profile = "default", Set = new[] { "values.pilot.deploymentLabels.tier=not valid!" },
+            ReleasePath = TestData.Release, Profile = "default", Set = new[] { "values.pilot.podLabels.tier=not valid!" },
         });
         await using var sim = await Sim.StartAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
@@ -52,7 +52,8 @@ public class RenderedSourceLineTests
         var problem = Assert.IsType<ManifestException>(ex is IstioPSAggregateException a ? a.Errors.Single() : ex);
         Assert.Equal("istiod/templates/deployment.yaml", problem.Source.File);
         var line = File.ReadLines(Path.Combine(ChartFolders(TestData.Release)["istiod"], "templates", "deployment.yaml")).ElementAt(problem.Source.Line - 1);
-        Assert.Contains("{{ $val", line); // in the range over .Values.deploymentLabels
+        Assert.Equal("{{ $key }}: \"{{ $val }}\"", line.Trim()); // in the range over .Values.podLabels
+        Assert.Contains("for label 'tier' in spec.template.metadata", problem.Message);
         Assert.Empty(sim.Writes());
     }
 }
