@@ -8,7 +8,8 @@
     Test   builds, runs every xunit project, then Pester (6.2.0, from NuGet) in a child pwsh against
            out/IstioPS, and prints one line "N passed, N failed, N skipped" over both.
     Demo   starts the simulated cluster, installs Istio into it, shows components and injection.
-    Bench  runs the timed harness (ratios against kubectl in the same process tree).
+    Bench  runs the timed harness (ratios against kubectl in the same process tree); -BenchRow runs some rows
+           alone: kubesim, render, install, pipeline, memory, list, import, compare, pages, injection, enable.
     Package builds, then writes out/packages/IstioPS.<version>.nupkg with PSResourceGet (only what runs,
            and LICENSE; no .pdb), prints its size; ready for a gallery, a file share or an Azure Artifacts feed.
 .EXAMPLE
@@ -25,7 +26,10 @@ param(
     # Package: where the .nupkg goes (default out/packages).
     [string] $PackageOutput,
     # Package: use the module already staged at out/IstioPS instead of building first.
-    [switch] $NoBuild
+    [switch] $NoBuild,
+    # Bench: only these rows (all when not given).
+    [ValidateSet('kubesim', 'render', 'install', 'pipeline', 'memory', 'list', 'import', 'compare', 'pages', 'injection', 'enable')]
+    [string[]] $BenchRow
 )
 
 $ErrorActionPreference = 'Stop'
@@ -258,7 +262,8 @@ function Invoke-Bench {
     Invoke-Build
     Invoke-Native dotnet build (Join-Path $root 'tests/Bench/Bench.csproj') '-c' 'Release' '--nologo' '--verbosity' 'quiet' '-clp:ErrorsOnly'
     $env:ISTIOPS_PWSH = $script:Pwsh -join ' '
-    Invoke-Native dotnet (Join-Path $root 'tests/Bench/bin/Release/net10.0/Bench.dll') '--module' $moduleOut '--root' $root
+    $rowArgs = if ($BenchRow) { '--rows', ($BenchRow -join ',') } else { @() }
+    Invoke-Native dotnet (Join-Path $root 'tests/Bench/bin/Release/net10.0/Bench.dll') '--module' $moduleOut '--root' $root @rowArgs
 }
 
 # The package holds what runs and nothing else: the manifest, the loader, the views, help, the assemblies

@@ -9,23 +9,27 @@ param(
     [Parameter(Mandatory)][string] $ModulePath,
     [int] $ListNamespaces = 2000,
     # Runs per install row (the pipeline-step and memory rows take 3).
-    [int] $InstallRuns = 5
+    [int] $InstallRuns = 5,
+    # Only these rows (all when empty): install, pipeline, memory, list, import, render, compare.
+    [string[]] $Rows = @()
 )
 $ErrorActionPreference = 'Stop'
+$Rows = @($Rows -split ',' | Where-Object { $_ })
 Import-Module (Join-Path $PSScriptRoot '../Pester/TestHelpers.psm1') -Force
 Import-Module $ModulePath -Force
 $hasKubectl = Test-Kubectl
 $release = Get-TestIstioRelease
-$rows = [System.Collections.Generic.List[object]]::new()
+$table = [System.Collections.Generic.List[object]]::new()
+function Want([string] $Row) { $Rows.Count -eq 0 -or $Rows -contains $Row }
 function Add-Row($Name, $IstioPS, $Kubectl, $Target, $Note) {
     $ratio = if ($IstioPS -and $Kubectl) { '{0:0.0}x' -f ($Kubectl / $IstioPS) } else { '' }
-    $rows.Add([pscustomobject]@{ Measure = $Name; IstioPS = $IstioPS; kubectl = $Kubectl; 'kubectl/IstioPS' = $ratio; Target = $Target; Note = $Note })
+    $table.Add([pscustomobject]@{ Measure = $Name; IstioPS = $IstioPS; kubectl = $Kubectl; 'kubectl/IstioPS' = $ratio; Target = $Target; Note = $Note })
 }
 function Time([scriptblock] $Block) { $sw = [Diagnostics.Stopwatch]::StartNew(); & $Block | Out-Null; [math]::Round($sw.Elapsed.TotalMilliseconds) }
 
 function Median($values) { ($values | Sort-Object)[[int][math]::Floor(@($values).Count / 2)] }
 
-if ($release) {
+if ($release -and ((Want install) -or (Want pipeline) -or (Want memory))) {
     $addons = 'prometheus', 'grafana', 'jaeger', 'kiali' | ForEach-Object { "$release/samples/addons/$_.yaml" }
     # What kubectl applies: the demo profile as IstioPS renders it (Istio's CRDs included) and the four addons.
     $work = Join-Path ([System.IO.Path]::GetTempPath()) "istiops-bench-$PID"
@@ -42,7 +46,7 @@ if ($release) {
     Stop-TestCluster $warm
 
     # 1. Istio CRDs + demo profile + 4 addons, installed without waiting, at 50 and 10 ms added per request.
-    foreach ($latency in 50, 10) {
+    foreach ($latency in @(if (Want install) { 50, 10 })) {
         $runs = $InstallRuns
         $mine = foreach ($i in 1..$runs) {
             $c = Start-TestCluster -ReadyAfterMs 10 -LatencyMs $latency
@@ -70,6 +74,7 @@ if ($release) {
     }
 
     # 2. The whole pipeline step in fresh processes at 50 ms: pwsh start, import and install vs the two kubectl processes.
+    if (Want pipeline) {
     $list = ($files | ForEach-Object { "'$_'" }) -join ', '
     $runs = 3
     $bare = foreach ($i in 1..$runs) { Time { Invoke-ChildPwsh -Command 'exit 0' } }
@@ -88,8 +93,11 @@ if ($release) {
     }
     Write-Host ("    pipeline step at 50 ms, runs in ms: pwsh + IstioPS {0}; kubectl {1}; bare pwsh start {2}" -f ($step -join ' '), ($kstep -join ' '), ($bare -join ' '))
     Add-Row "Pipeline step in fresh processes, 50 ms latency, ms (median of $runs)" (Median $step) (Median $kstep) 'IstioPS faster, pwsh start included' ("a bare 'pwsh -NoProfile' start alone: median {0} ms" -f (Median $bare))
+    }
 
     # 3. Peak working set of a fresh pwsh that installs the demo profile (and waits for it).
+    if (Want memory) {
+    $runs = 3
     $peaks = foreach ($i in 1..$runs) {
         $c = Start-TestCluster -ReadyAfterMs 10
         $script = "Import-Module '$ModulePath'; `$null = Install-Istio -ReleasePath '$release' -Profile demo -Kubeconfig '$($c.Kubeconfig)'; `$p = [Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); [math]::Round(`$p.PeakWorkingSet64 / 1MB)"
@@ -98,11 +106,13 @@ if ($release) {
     }
     Write-Host ("    peak working set of a fresh pwsh installing the demo profile, MB: {0}" -f ($peaks -join ' '))
     Add-Row 'Peak working set, fresh pwsh installing the demo profile (waited), MB (median of 3)' (Median $peaks) $null 'IstioPS < 200 MB' 'pwsh itself included'
+    }
     Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
 }
-else { Write-Warning 'Istio data not found: the install figures are skipped.' }
+elseif (-not $release) { Write-Warning 'Istio data not found: the install figures are skipped.' }
 
 # 3. Get-IstioInjection over 2,000 namespaces (one paged list).
+if (Want list) {
 $c = Start-TestCluster -ReadyAfterMs 10
 New-TestNamespace $c -Name (1..$ListNamespaces | ForEach-Object { 'list-{0:0000}' -f $_ })
 $null = Get-IstioInjection -Kubeconfig $c.Kubeconfig
@@ -111,14 +121,17 @@ $count = @(Get-IstioInjection -Kubeconfig $c.Kubeconfig).Count
 $kms = if ($hasKubectl) { Time { Invoke-Kubectl $c get namespace -L istio-injection } } else { $null }
 Stop-TestCluster $c
 Add-Row "Get-IstioInjection, $count namespaces, ms (best of 5)" $ms $kms 'IstioPS < 300 ms' 'kubectl get namespace -L istio-injection for comparison'
+}
 
 # 4. Import-Module over a bare pwsh start.
+if (Want import) {
 $bare = (1..5 | ForEach-Object { Time { Invoke-ChildPwsh -Command 'exit 0' } } | Measure-Object -Average).Average
 $with = (1..5 | ForEach-Object { Time { Invoke-ChildPwsh -Command "Import-Module '$ModulePath'; exit 0" } } | Measure-Object -Average).Average
 Add-Row 'Import-Module cost over bare pwsh -NoProfile, ms (mean of 5)' ([math]::Round($with - $bare)) $null 'IstioPS < 300 ms' ("bare {0:0} ms, with import {1:0} ms" -f $bare, $with)
+}
 
 # 5. Rendering the default profile in a fresh pwsh: the first call.
-if ($release -and (Get-Command Export-IstioManifest -ErrorAction SilentlyContinue)) {
+if ((Want render) -and $release -and (Get-Command Export-IstioManifest -ErrorAction SilentlyContinue)) {
     $script = "Import-Module '$ModulePath'; `$sw=[Diagnostics.Stopwatch]::StartNew(); `$o = Export-IstioManifest -ReleasePath '$release' -Profile default; `$ms=`$sw.ElapsedMilliseconds; `$p=[Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); '{0};{1};{2}' -f `$ms, `$o.Count, [math]::Round(`$p.PeakWorkingSet64/1MB)"
     $line = Invoke-ChildPwsh -Command $script | Select-Object -Last 1
     $first, $objects, $peak = $line -split ';'
@@ -130,7 +143,7 @@ if ($release -and (Get-Command Export-IstioManifest -ErrorAction SilentlyContinu
 
 # 6. Compare-IstioInstallation of the demo profile against its installed self, next to the install's apply phase
 #    (the install's time after its plan, read from its verbose lines; -NoWait, so no readiness wait is counted).
-if ($release) {
+if ((Want compare) -and $release) {
     $c = Start-TestCluster -ReadyAfterMs 10 -LatencyMs $LatencyMs
     $log = @(Install-Istio -ReleasePath $release -Profile demo -Kubeconfig $c.Kubeconfig -NoWait -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
     $planned = [int](($log | Select-String 'Planned after (\d+) ms').Matches[0].Groups[1].Value)
@@ -143,4 +156,4 @@ if ($release) {
     Add-Row 'Compare-IstioInstallation, demo profile against its installed self, ms (median of 3)' $cms $null 'IstioPS <= 1.5x the apply phase' ("apply phase of its install: {0} ms (ratio {1:0.00}); {2} changes found" -f $apply, ($cms / [math]::Max(1, $apply)), $changes.Count)
 }
 
-$rows | Format-Table -AutoSize -Wrap | Out-String -Width 200 | Write-Host
+$table | Format-Table -AutoSize -Wrap | Out-String -Width 200 | Write-Host

@@ -27,12 +27,21 @@ var module = Path.GetFullPath(Arg("--module") ?? throw new ArgumentException("--
 var root = Arg("--root") ?? Directory.GetCurrentDirectory();
 var pwsh = (Environment.GetEnvironmentVariable("ISTIOPS_PWSH") ?? "pwsh").Split(' ', 2);
 var scaleNamespaces = int.TryParse(Arg("--scale-namespaces"), out var sn) ? sn : 10_000;
+// --rows a,b: only these rows (all when absent). In process: kubesim (a list of 2,000 namespaces), render (a fresh
+// process's first render); Bench.ps1: install, pipeline, memory, list, import, render, compare; big cluster: pages
+// (KubeSim's memory and 500-item pages), injection (Get-IstioInjection), enable (Enable-IstioInjection).
+var rows = Arg("--rows")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+bool Want(string row) => rows is null || rows.Contains(row, StringComparer.OrdinalIgnoreCase);
+var scaleRows = new[] { "pages", "injection", "enable" }.Where(Want).ToArray();
+var scriptRows = new[] { "install", "pipeline", "memory", "list", "import", "render", "compare" }.Where(Want).ToArray();
 if (args.Contains("--scale-only"))
 {
-    await ScaleBench.RunAsync(Path.Combine(module, "IstioPS.psd1"), pwsh, scaleNamespaces, podsPerNamespace: 10, enableCount: scaleNamespaces / 2, runs: 3);
+    await ScaleBench.RunAsync(Path.Combine(module, "IstioPS.psd1"), pwsh, scaleNamespaces, podsPerNamespace: 10, enableCount: scaleNamespaces / 2, runs: 3, scaleRows);
     return 0;
 }
 
+if (Want("kubesim"))
+{
 Console.WriteLine("==> KubeSim in process: 10,000 objects, list 2,000 namespaces");
 await using (var server = await KubeSimServer.StartAsync(new KubeSimOptions { ReadyAfterMs = 10 }))
 {
@@ -74,10 +83,11 @@ await using (var server = await KubeSimServer.StartAsync(new KubeSimOptions { Re
     Console.WriteLine($"    list {one.Count} namespaces in one page: {single.Elapsed.TotalMilliseconds:0.0} ms");
     File.Delete(kubeconfig);
 }
+}
 
 var data = Environment.GetEnvironmentVariable("ISTIOPS_ISTIO_DATA") is { Length: > 0 } d ? d : Path.Combine(root, "..", "shared", "istio");
 var release = Path.GetFullPath(Path.Combine(data, "releases", "istio-1.30.3"));
-if (Directory.Exists(release))
+if (Want("render") && Directory.Exists(release))
 {
     Console.WriteLine("==> Rendering the default profile in a fresh .NET process (first call, peak memory)");
     var runs = new List<string>();
@@ -97,20 +107,27 @@ if (Directory.Exists(release))
     }
 }
 
-Console.WriteLine("==> Cmdlets against kubectl (tests/Bench/Bench.ps1)");
-var psi = new ProcessStartInfo(pwsh[0]) { UseShellExecute = false };
-foreach (var a in pwsh.Skip(1).Concat(new[] { "-NoProfile", "-NonInteractive", "-File", Path.Combine(root, "tests", "Bench", "Bench.ps1"), "-ModulePath", module })) psi.ArgumentList.Add(a);
-using (var child = Process.Start(psi)!)
+if (scriptRows.Length > 0)
 {
+    Console.WriteLine("==> Cmdlets against kubectl (tests/Bench/Bench.ps1)");
+    var psi = new ProcessStartInfo(pwsh[0]) { UseShellExecute = false };
+    foreach (var a in pwsh.Skip(1).Concat(new[] { "-NoProfile", "-NonInteractive", "-File", Path.Combine(root, "tests", "Bench", "Bench.ps1"), "-ModulePath", module })) psi.ArgumentList.Add(a);
+    if (rows is not null)
+    {
+        psi.ArgumentList.Add("-Rows");
+        psi.ArgumentList.Add(string.Join(',', scriptRows));
+    }
+
+    using var child = Process.Start(psi)!;
     await child.WaitForExitAsync();
     if (child.ExitCode != 0) return child.ExitCode;
 }
 
 // Big clusters: 10,000 namespaces and 100,000 pods in process (--scale-namespaces N to change, 0 to skip).
-if (scaleNamespaces > 0)
+if (scaleNamespaces > 0 && scaleRows.Length > 0)
 {
     Console.WriteLine($"==> Big cluster: KubeSim in process with {scaleNamespaces:N0} namespaces and {scaleNamespaces * 10:N0} pods");
-    await ScaleBench.RunAsync(Path.Combine(module, "IstioPS.psd1"), pwsh, scaleNamespaces, podsPerNamespace: 10, enableCount: scaleNamespaces / 2, runs: 3);
+    await ScaleBench.RunAsync(Path.Combine(module, "IstioPS.psd1"), pwsh, scaleNamespaces, podsPerNamespace: 10, enableCount: scaleNamespaces / 2, runs: 3, scaleRows);
 }
 
 return 0;

@@ -11,8 +11,9 @@ using KubeSim.Api;
 /// </summary>
 internal static class ScaleBench
 {
-    public static async Task RunAsync(string module, string[] pwsh, int namespaces, int podsPerNamespace, int enableCount, int runs)
+    public static async Task RunAsync(string module, string[] pwsh, int namespaces, int podsPerNamespace, int enableCount, int runs, string[] rows)
     {
+        var summary = new List<string>();
         var baseline = WorkingSetMb();
         await using var server = await KubeSimServer.StartAsync(new KubeSimOptions { ReadyAfterMs = 10 });
         var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"istiops-bench-scale-{Environment.ProcessId}")).FullName;
@@ -29,7 +30,9 @@ internal static class ScaleBench
             var pods = namespaces * podsPerNamespace;
             Console.WriteLine($"    KubeSim holds {namespaces:N0} namespaces and {pods:N0} pods (filled in {fill.Elapsed.TotalSeconds:0.0} s): working set {held:N0} MB " +
                 $"({held - baseline:N0} MB over the empty process), managed heap {GC.GetTotalMemory(false) / (1024 * 1024):N0} MB (target < 2,048 MB)");
+            summary.Add($"KubeSim holding {pods:N0} pods: working set {held:N0} MB (target < 2,048 MB: {(held < 2048 ? "met" : "NOT met")})");
 
+            if (rows.Contains("pages"))
             using (var http = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromMinutes(5) })
             {
                 foreach (var (accept, what) in new[] { ("application/json", "whole pods"), ("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1", "metadata only") })
@@ -38,10 +41,15 @@ internal static class ScaleBench
                     times.Sort();
                     Console.WriteLine($"    500-pod pages, {what}: {times.Count} pages, best {times[0]:0.0} ms, median {times[times.Count / 2]:0.0} ms, " +
                         $"p95 {times[(int)(times.Count * 0.95)]:0.0} ms, worst {times[^1]:0.0} ms (target: each < 50 ms)");
+                    summary.Add($"KubeSim 500-pod pages, {what}: median {times[times.Count / 2]:0.0} ms, worst {times[^1]:0.0} ms, {times.Count(t => t >= 50)} of {times.Count} at 50 ms or more (target each < 50 ms: {(times[^1] < 50 ? "met" : "NOT met")})");
                 }
             }
 
             var kubectl = HasKubectl();
+            if (rows.Contains("injection"))
+            {
+            var mine = new List<long>();
+            var peaks = new List<long>();
             Console.WriteLine($"==> Get-IstioInjection over {namespaces:N0} namespaces and {pods:N0} pods, fresh pwsh per run (no added latency)");
             for (var i = 0; i < runs; i++)
             {
@@ -51,11 +59,18 @@ internal static class ScaleBench
                     $"$sw.Restart(); $null = Get-IstioInjection -Kubeconfig '{kubeconfig}'; " +
                     "'{0};{1};{2};{3};{4}' -f $ms, $r.Count, [int]($r | Measure-Object PodsNeedingRestart -Sum).Sum, $peak, $sw.ElapsedMilliseconds");
                 var parts = line.Split(';');
+                if (parts.Length == 5)
+                {
+                    mine.Add(long.Parse(parts[0]));
+                    peaks.Add(long.Parse(parts[3]));
+                }
+
                 Console.WriteLine(parts.Length == 5
                     ? $"    run {i + 1}: IstioPS {parts[0]} ms for {parts[1]} namespaces ({parts[2]} pods need a restart), peak working set {parts[3]} MB (targets < 2,000 ms, < 400 MB); a second call in the same process {parts[4]} ms"
                     : $"    run {i + 1}: IstioPS failed: {line}");
             }
 
+            long? theirs = null;
             if (kubectl)
             {
                 for (var i = 0; i < 1; i++)
@@ -64,21 +79,37 @@ internal static class ScaleBench
                     var ns = await RunKubectlAsync(kubeconfig, dir, "get", "namespaces", "-L", "istio-injection");
                     var nsMs = sw.ElapsedMilliseconds;
                     var all = await RunKubectlAsync(kubeconfig, dir, "get", "pods", "-A", "-o", "json");
+                    theirs = sw.ElapsedMilliseconds;
                     Console.WriteLine($"    run {i + 1}: kubectl {sw.ElapsedMilliseconds:N0} ms (get namespaces -L istio-injection {nsMs:N0} ms, {ns.Lines - 1:N0} rows; get pods -A -o json {sw.ElapsedMilliseconds - nsMs:N0} ms, {all.Bytes / (1024 * 1024):N0} MB of JSON)");
                 }
             }
 
+            if (mine.Count > 0)
+            {
+                var median = Median(mine);
+                summary.Add($"Get-IstioInjection, {namespaces:N0} namespaces and {pods:N0} pods, fresh pwsh: median {median:N0} ms (runs {string.Join(", ", mine)}), peak {Median(peaks):N0} MB"
+                    + (theirs is { } k ? $"; kubectl {k:N0} ms, kubectl/IstioPS {k / (double)median:0.0}x" : "")
+                    + $" (targets < 2,000 ms: {(median < 2000 ? "met" : "NOT met")}, < 400 MB: {(Median(peaks) < 400 ? "met" : "NOT met")})");
+            }
+            }
+
+            if (rows.Contains("enable"))
+            {
             var names = Enumerable.Range(0, enableCount).Select(NamespaceName).ToList();
             var others = Enumerable.Range(enableCount, enableCount).Select(NamespaceName).ToList();
             var list = Path.Combine(dir, "namespaces.txt");
             await File.WriteAllLinesAsync(list, names);
             Console.WriteLine($"==> Enable-IstioInjection on {enableCount:N0} namespaces (fresh pwsh, names from the pipeline) vs one kubectl label of all of them");
+            var labelled = new List<long>();
             for (var i = 0; i < runs; i++)
             {
                 var line = await RunPwshAsync(pwsh, $"Import-Module '{module}'; $n = Get-Content '{list}'; $sw = [Diagnostics.Stopwatch]::StartNew(); " +
                     $"$n | Enable-IstioInjection -Kubeconfig '{kubeconfig}' -WarningAction SilentlyContinue; $sw.ElapsedMilliseconds");
+                if (long.TryParse(line, out var ms)) labelled.Add(ms);
                 Console.WriteLine($"    run {i + 1}: IstioPS {line} ms");
             }
+
+            long? kubectlLabel = null;
 
             if (kubectl)
             {
@@ -86,10 +117,22 @@ internal static class ScaleBench
                 for (var i = 0; i < 1; i++)
                 {
                     var sw = Stopwatch.StartNew();
-                    var labelled = await RunKubectlAsync(kubeconfig, dir, ["label", "namespaces", .. others, "istio-injection=enabled", "--overwrite"]);
-                    Console.WriteLine($"    run {i + 1}: kubectl label {sw.ElapsedMilliseconds:N0} ms ({labelled.Lines:N0} lines of output, exit {labelled.Exit})");
+                    var result = await RunKubectlAsync(kubeconfig, dir, ["label", "namespaces", .. others, "istio-injection=enabled", "--overwrite"]);
+                    kubectlLabel = sw.ElapsedMilliseconds;
+                    Console.WriteLine($"    run {i + 1}: kubectl label {sw.ElapsedMilliseconds:N0} ms ({result.Lines:N0} lines of output, exit {result.Exit})");
                 }
             }
+
+            if (labelled.Count > 0)
+            {
+                var median = Median(labelled);
+                summary.Add($"Enable-IstioInjection on {enableCount:N0} namespaces, fresh pwsh: median {median:N0} ms (runs {string.Join(", ", labelled)})"
+                    + (kubectlLabel is { } k ? $"; one kubectl label {k:N0} ms, kubectl/IstioPS {k / (double)median:0.0}x (target >= 3x: {(k >= 3 * median ? "met" : "NOT met")})" : " (target >= 3x faster than kubectl: no kubectl to compare)"));
+            }
+            }
+
+            Console.WriteLine("==> Big-cluster rows against their targets");
+            foreach (var line in summary) Console.WriteLine("    " + line);
         }
         finally
         {
@@ -108,6 +151,8 @@ internal static class ScaleBench
         Console.WriteLine($"KubeSim with {namespaces:N0} namespaces and {namespaces * podsPerNamespace:N0} pods (filled in {fill.Elapsed.TotalSeconds:0.0} s) listening on {server.Url}");
         await Console.In.ReadToEndAsync();
     }
+
+    private static long Median(List<long> values) => values.Order().ElementAt(values.Count / 2);
 
     private static string NamespaceName(int i) => $"team-{i:00000}";
 
