@@ -18,13 +18,13 @@ public sealed class Installer
     public const string ManagedByLabel = Ownership.Ownership.ManagedByLabel;
     public const string RevisionLabel = Ownership.Ownership.RevisionLabel;
 
-    private readonly KubeApi api;
-    private readonly RestMapper mapper;
+    private readonly KubeApi _api;
+    private readonly RestMapper _mapper;
 
     public Installer(KubeApi api, RestMapper? mapper = null)
     {
-        this.api = api;
-        this.mapper = mapper ?? new RestMapper(api);
+        _api = api;
+        _mapper = mapper ?? new RestMapper(api);
     }
 
     /// <summary>The plan of an install: what each object would become. Sends only reads and dry runs.</summary>
@@ -32,7 +32,7 @@ public sealed class Installer
     {
         callbacks.Progress?.Report(new OperationProgress("Reading manifests", 0));
         // Namespaces and CRDs are (almost) always needed: ask discovery about them while the files are read.
-        var prefetch = Task.WhenAll(mapper.FindAsync("v1", "Namespace", ct), mapper.FindAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", ct));
+        var prefetch = Task.WhenAll(_mapper.FindAsync("v1", "Namespace", ct), _mapper.FindAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", ct));
         var objects = new List<ManifestObject>(request.Objects);
         var errors = new List<ManifestException>();
         if (request.ManifestPaths.Count > 0)
@@ -45,7 +45,7 @@ public sealed class Installer
         }
 
         await prefetch.ConfigureAwait(false);
-        var plan = await new Planner(api, mapper).PlanAsync(new PlanRequest
+        var plan = await new Planner(_api, _mapper).PlanAsync(new PlanRequest
         {
             Objects = objects,
             SourceErrors = errors,
@@ -62,11 +62,11 @@ public sealed class Installer
     public async Task<InstallResult?> InstallAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
         var clock = request.Clock ?? Stopwatch.StartNew();
-        var startRequests = api.RequestCount;
+        var startRequests = _api.RequestCount;
         var progress = callbacks.Progress;
         if (request.ReleaseVersion is { } target)
         {
-            await UpgradeCheck.CheckAsync(api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
+            await UpgradeCheck.CheckAsync(_api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
         }
 
         var plan = await PlanAsync(request, callbacks, ct).ConfigureAwait(false);
@@ -95,8 +95,8 @@ public sealed class Installer
 
         var approvedSet = approved.ToHashSet();
         var results = plan.With(PlanAction.Unchanged).Select(p => Result(p, ApplyAction.Unchanged)).ToList();
-        var applier = new Applier(api, request.Concurrency);
-        var waiter = new ReadinessWaiter(api);
+        var applier = new Applier(_api, request.Concurrency);
+        var waiter = new ReadinessWaiter(_api);
         var deadline = DateTimeOffset.UtcNow + request.Timeout;
         TimeSpan Remaining() => deadline - DateTimeOffset.UtcNow is var r && r > TimeSpan.Zero ? r : TimeSpan.FromMilliseconds(1);
 
@@ -183,10 +183,10 @@ public sealed class Installer
         {
             await waiter.WaitForCrdsAsync(crds.Select(c => c.Name).ToList(), Remaining(), progress, crdWatch.Token).ConfigureAwait(false);
             callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions established after {clock.ElapsedMilliseconds} ms.");
-            foreach (var gv in customKinds.Select(r => r.ApiVersion).Distinct()) mapper.Invalidate(gv);
+            foreach (var gv in customKinds.Select(r => r.ApiVersion).Distinct()) _mapper.Invalidate(gv);
         }
 
-        callbacks.Verbose?.Invoke($"{results.Count} objects applied{(waited ? " and ready" : "")} after {clock.ElapsedMilliseconds} ms, {api.RequestCount - startRequests} requests.");
+        callbacks.Verbose?.Invoke($"{results.Count} objects applied{(waited ? " and ready" : "")} after {clock.ElapsedMilliseconds} ms, {_api.RequestCount - startRequests} requests.");
         progress?.Report(new OperationProgress("Done", 100));
         var ordered = results.OrderBy(r => InstallOrder.Rank(r.Kind)).ThenBy(r => r.Kind, StringComparer.Ordinal)
             .ThenBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
@@ -194,12 +194,12 @@ public sealed class Installer
         {
             // The namespaces the objects really went to, not the -Namespace default.
             Namespace = string.Join(", ", ordered.Select(r => r.Namespace).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
-            Server = api.Server.ToString(),
+            Server = _api.Server.ToString(),
             Revision = request.Revision,
             Objects = ordered,
             Waited = waited,
             Duration = clock.Elapsed,
-            Requests = api.RequestCount - startRequests,
+            Requests = _api.RequestCount - startRequests,
         };
     }
 
@@ -242,7 +242,7 @@ public sealed class Installer
     /// <summary>One write of a planned object: a namespace created, a recreated object deleted first, the rest applied.</summary>
     private async Task<AppliedObject> WriteAsync(PlannedObject p, CancellationToken ct)
     {
-        var applier = new Applier(api);
+        var applier = new Applier(_api);
         if (p.Kind == "Namespace" && p.Source is null)
         {
             return await applier.CreateNamespaceAsync(p.Body!, ct).ConfigureAwait(false);

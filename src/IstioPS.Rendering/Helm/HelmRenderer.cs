@@ -39,7 +39,7 @@ public static class HelmRenderer
     /// <summary>Renders every template of the chart. <paramref name="values"/> are user values (not yet coalesced with
     /// the chart's values.yaml). The result is sorted by template path; partials are not included.</summary>
     public static IReadOnlyList<RenderedTemplate> Render(HelmChart chart, IDictionary<string, object?>? values, HelmReleaseOptions release,
-        CancellationToken cancellationToken = default, RenderCache? cache = null)
+        RenderCache? cache = null, CancellationToken cancellationToken = default)
     {
         var set = chart.TemplateSet;
         var coalesced = HelmValues.Coalesce(chart.DefaultValues, values);
@@ -57,7 +57,7 @@ public static class HelmRenderer
             sb.Clear();
             try
             {
-                set.ExecuteTo(sb, name, top, null, cancellationToken, cache?.Yaml);
+                set.ExecuteTo(sb, name, top, null, cache?.Yaml, cancellationToken);
             }
             catch (RenderException e)
             {

@@ -11,9 +11,9 @@ namespace IstioPS.Tests.Hostile;
 
 public class HostileInputTests
 {
-    private readonly ITestOutputHelper output;
+    private readonly ITestOutputHelper _output;
 
-    public HostileInputTests(ITestOutputHelper output) => this.output = output;
+    public HostileInputTests(ITestOutputHelper output) => _output = output;
 
     public static IEnumerable<object[]> Inputs() => HostileInput.All().Select(i => new object[] { i.Name });
 
@@ -31,11 +31,11 @@ public class HostileInputTests
         var (objects, errors) = ManifestReader.ReadFiles(new[] { file });
         errors.AddRange(objects.SelectMany(o => ObjectValidator.CheckObject(o.Body).Select(p => new ManifestException(p.ErrorId, o.Source, p.Message))));
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        output.WriteLine($"{name}: {input.Text.Length} chars, {clock.ElapsedMilliseconds} ms, {allocated / (1024 * 1024)} MiB allocated: {string.Join(" | ", errors.Select(e => e.Message))}");
+        _output.WriteLine($"{name}: {input.Text.Length} chars, {clock.ElapsedMilliseconds} ms, {allocated / (1024 * 1024)} MiB allocated: {string.Join(" | ", errors.Select(e => e.Message))}");
 
         var error = Assert.Single(errors);
         Assert.Equal(input.ErrorId, error.ErrorId);
-        Assert.Equal(input.Line, error.Source.Line);
+        Assert.Equal(input.Line, error.Location.Line);
         Assert.StartsWith($"{file}:{input.Line}: ", error.Message);
         // Bounded: a small multiple of the input (UTF-16 text, its lines, the parsed tree), never the expansion.
         Assert.True(allocated < (40L * input.Text.Length) + (64L << 20), $"{allocated} bytes allocated for {input.Text.Length} chars");
@@ -106,7 +106,7 @@ public class HostileInputTests
         var ex = await Assert.ThrowsAsync<IstioPSAggregateException>(() =>
             new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "apps" }, new OperationCallbacks(), CancellationToken.None));
         Assert.Equal("ManifestInvalid", ex.ErrorId);
-        Assert.Equal(new[] { $"{file}:22", $"{file}:43" }, ex.Errors.Select(e => ((ManifestException)e).Source.ToString()));
+        Assert.Equal(new[] { $"{file}:22", $"{file}:43" }, ex.Errors.Select(e => ((ManifestException)e).Location.ToString()));
         Assert.Empty(sim.Writes());
     }
 
