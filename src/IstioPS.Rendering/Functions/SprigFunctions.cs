@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -418,7 +417,7 @@ public static partial class SprigFunctions
                     var other => new List<object?> { $"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {GoYaml.JsonKind(other)} into Go value of type []interface {{}}" },
                 };
             }
-            catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException) { return new List<object?> { e.Message }; }
+            catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException) { return new List<object?> { GoYaml.GoErrorText(e) }; }
         });
         t.Add("fromYaml", (ctx, a) =>
         {
@@ -427,7 +426,7 @@ public static partial class SprigFunctions
             catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException)
             {
                 var m = GoValues.NewMap();
-                m["Error"] = e.Message;
+                m["Error"] = GoYaml.GoErrorText(e);
                 return m;
             }
         });

@@ -35,7 +35,8 @@ public static partial class SprigFunctions
         t.Add("addf", (_, a) => DecimalOp(0.0, a, (x, y) => x + y, (x, y) => x + y));
         t.Add("subf", (_, a) => DecimalOp(a[0], a.Skip(1), (x, y) => x - y, (x, y) => x - y));
         t.Add("mulf", (_, a) => DecimalOp(a[0], a.Skip(1), (x, y) => x * y, (x, y) => x * y));
-        t.Add("divf", (_, a) => DecimalOp(a[0], a.Skip(1), (x, y) => y == 0 ? throw new GoFunctionException("decimal division by 0") : x / y,
+        // shopspring/decimal's Div rounds the quotient half away from zero to DivisionPrecision (16) places.
+        t.Add("divf", (_, a) => DecimalOp(a[0], a.Skip(1), (x, y) => y == 0 ? throw new GoFunctionException("decimal division by 0") : Math.Round(x / y, 16, MidpointRounding.AwayFromZero),
             (x, y) => y == 0 ? throw new GoFunctionException("decimal division by 0") : x / y));
         t.Add("ceil", (_, a) => Math.Ceiling(ToFloat64(a[0])));
         t.Add("floor", (_, a) => Math.Floor(ToFloat64(a[0])));
@@ -74,7 +75,8 @@ public static partial class SprigFunctions
         {
             decimal acc = ToDecimal(ToFloat64(first));
             foreach (var x in operands) acc = op(acc, ToDecimal(x));
-            return (double)acc;
+            // decimal.Float64 is the nearest double to the exact value; .NET's (double) cast of a decimal is not.
+            return double.Parse(acc.ToString(CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
         }
         catch (OverflowException)
         {

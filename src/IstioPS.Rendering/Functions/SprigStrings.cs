@@ -15,6 +15,9 @@ public static partial class SprigFunctions
         t.Add("title", (_, a) => Title(Str(a, 0)));
         t.Add("untitle", (_, a) => Uncapitalize(Str(a, 0)));
         t.Add("swapcase", (_, a) => SwapCase(Str(a, 0)));
+        t.Add("snakecase", (_, a) => WordCase.ToSnake(Str(a, 0)));
+        t.Add("kebabcase", (_, a) => WordCase.ToKebab(Str(a, 0)));
+        t.Add("camelcase", (_, a) => WordCase.ToPascal(Str(a, 0)));
         t.Add("trimAll", (_, a) => Str(a, 1).Trim(Str(a, 0).ToCharArray()));
         t.Add("trimall", (_, a) => Str(a, 1).Trim(Str(a, 0).ToCharArray()));
         t.Add("nospace", (_, a) => new string(Str(a, 0).Where(c => !char.IsWhiteSpace(c)).ToArray()));

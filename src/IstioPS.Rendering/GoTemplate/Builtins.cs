@@ -32,9 +32,15 @@ internal static class Builtins
         t.Add("le", (_, a) => { Arity("le", a, 2); return Lt(a[0], a[1]) || Eq(a[0], a[1]); });
         t.Add("gt", (_, a) => { Arity("gt", a, 2); return !(Lt(a[0], a[1]) || Eq(a[0], a[1])); });
         t.Add("ge", (_, a) => { Arity("ge", a, 2); return !Lt(a[0], a[1]); });
-        t.Add("html", (_, a) => System.Net.WebUtility.HtmlEncode(GoFormat.Sprint(a)));
-        t.Add("urlquery", (_, a) => Uri.EscapeDataString(GoFormat.Sprint(a)));
-        t.Add("js", (_, a) => GoFormat.Sprint(a).Replace("\\", "\\\\").Replace("'", "\\'").Replace("\"", "\\\"").Replace("<", "\\u003C").Replace(">", "\\u003E"));
+        t.Add("html", (_, a) => GoEscaping.Html(GoEscaping.EvalArgs(a)));
+        t.Add("urlquery", (_, a) => GoEscaping.QueryEscape(GoEscaping.EvalArgs(a)));
+        t.Add("js", (_, a) => GoEscaping.Js(GoEscaping.EvalArgs(a)));
+        // Values here never hold functions (Helm's values are YAML data), so call fails as Go's does on a non-function.
+        t.Add("call", (_, a) =>
+        {
+            if (a.Length == 0) throw new GoFunctionException("wrong number of args for call: want at least 1 got 0");
+            throw new GoFunctionException(GoValues.Normalize(a[0]) is { } fn ? $"non-function of type {GoValues.TypeName(fn)}" : "call of nil");
+        });
         t.Add("slice", (_, a) => Slice(a));
     }
 

@@ -294,7 +294,7 @@ internal sealed class Executor
                            t.IndexOfAny(new[] { '.', 'e', 'E', 'p', 'P' }) >= 0;
         if (floatSyntax) return n.FloatValue;
         if (n.IsInt) return n.IntValue;
-        if (n.IsFloat) return n.FloatValue;
+        if (n.IsFloat && !n.IsUint) return n.FloatValue;
         throw Error($"{t} overflows int");
     }
 

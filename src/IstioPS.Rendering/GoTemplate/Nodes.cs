@@ -117,6 +117,8 @@ public sealed class NumberNode : Node
     public string Text { get; }
     public bool IsInt { get; set; }
     public bool IsFloat { get; set; }
+    /// <summary>An integer constant beyond int64 that fits uint64: parses, but overflows int when evaluated.</summary>
+    public bool IsUint { get; set; }
     public long IntValue { get; set; }
     public double FloatValue { get; set; }
 }

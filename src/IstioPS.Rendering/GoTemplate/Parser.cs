@@ -276,8 +276,8 @@ internal sealed class Parser
                 NextNonSpace();
                 pipe.IsAssign = next.Type == TokenType.Assign;
                 pipe.Decl.Add(v.Value);
-                if (pipe.IsAssign) { if (!_vars.Contains(v.Value)) throw Error(v.Line, $"undefined variable \"{v.Value}\""); }
-                else _vars.Add(v.Value);
+                // Go declares the name for the rest of the scope even for "=": assigning an undeclared variable fails when executed.
+                _vars.Add(v.Value);
             }
             else if (next.Type == TokenType.Comma && context == "range")
             {
@@ -289,7 +289,7 @@ internal sealed class Parser
                 pipe.IsAssign = op.Type == TokenType.Assign;
                 pipe.Decl.Add(v.Value);
                 pipe.Decl.Add(v2.Value);
-                if (!pipe.IsAssign) { _vars.Add(v.Value); _vars.Add(v2.Value); }
+                _vars.Add(v.Value); _vars.Add(v2.Value);
             }
             else if (tokenAfterVariable.Type == TokenType.Space)
             {
@@ -413,6 +413,14 @@ internal sealed class Parser
         if (!text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) &&
             double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double fv))
         {
+            if (text.IndexOfAny(FloatSyntax) < 0)
+            {
+                // Integer syntax beyond int64: Go keeps a uint64 (an error only when evaluated), else rejects it here.
+                if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                    throw Error(t.Line, $"integer overflow: {GoFormat.Quote(t.Value)}");
+                n.IsUint = true; n.IsFloat = true; n.FloatValue = fv;
+                return n;
+            }
             n.IsFloat = true; n.FloatValue = fv;
             if (fv == Math.Floor(fv) && Math.Abs(fv) < 9.2e18 && !text.Contains('.') && !text.Contains('e') && !text.Contains('E'))
             {
@@ -427,6 +435,8 @@ internal sealed class Parser
         }
         throw Error(t.Line, $"illegal number syntax: \"{t.Value}\"");
     }
+
+    private static readonly char[] FloatSyntax = { '.', 'e', 'E', 'p', 'P' };
 
     internal static bool TryParseGoInt(string text, out long value)
     {

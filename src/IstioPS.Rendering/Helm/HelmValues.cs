@@ -16,7 +16,7 @@ public static class HelmValues
         {
             int? line = e is YamlDotNet.Core.YamlException ye ? (int)ye.Start.Line : null;
             string where = line == null ? sourceName ?? "values" : $"{sourceName ?? "values"}:{line}";
-            throw new RenderException(RenderErrorIds.ValuesFileInvalid, $"{where}: {e.Message}", sourceName, line, e);
+            throw new RenderException(RenderErrorIds.ValuesFileInvalid, $"{where}: {GoYaml.GoErrorText(e)}", sourceName, line, e);
         }
     }
 

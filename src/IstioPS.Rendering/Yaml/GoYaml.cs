@@ -143,7 +143,36 @@ public static partial class GoYaml
     internal static object? ResolvePlain(string v)
     {
         var r = Resolve(v, out _);
-        return r is long l ? (double)l : r;
+        return r is long l ? (double)l : RequireJsonValue(r, Mark.Empty, Mark.Empty);
+    }
+
+    /// <summary>sigs.k8s.io/yaml converts YAML to JSON, which has no infinities and no NaN: such a value fails the read.</summary>
+    private static object? RequireJsonValue(object? v, Mark start, Mark end) =>
+        v is double d && !double.IsFinite(d)
+            ? throw new YamlException(start, end, $"{JsonConversionError}json: unsupported value: {GoFormat.FormatFloat(d, 'g', -1)}")
+            : v;
+
+    private const string JsonConversionError = "error converting YAML to JSON: ";
+
+    /// <summary>A read failure as sigs.k8s.io/yaml words it ("error converting YAML to JSON: yaml: line N: problem"):
+    /// YamlDotNet and go-yaml both descend from libyaml and share its problem texts, not their framing or line numbers.</summary>
+    public static string GoErrorText(Exception e)
+    {
+        string message = e.Message;
+        if (message.StartsWith(JsonConversionError, StringComparison.Ordinal) || message.StartsWith("error unmarshaling JSON", StringComparison.Ordinal))
+            return message;
+        if (e is not (SemanticErrorException or SyntaxErrorException)) return JsonConversionError + "yaml: " + message;
+        var ye = (YamlException)e;
+        string problem = message;
+        if (problem.StartsWith("While ", StringComparison.Ordinal) && problem.IndexOf(", ", StringComparison.Ordinal) is var comma and > 0)
+            problem = problem.Substring(comma + 2);
+        problem = problem.TrimEnd('.');
+        if (problem.Length > 0) problem = char.ToLowerInvariant(problem[0]) + problem.Substring(1);
+        if (problem == "found invalid mapping") problem = "mapping values are not allowed in this context";
+        // go-yaml names the problem's 0-based line, one further for a scanner problem, and no line on the first one.
+        long line0 = ye.Start.Line - 1;
+        long line = line0 == 0 ? 0 : e is SyntaxErrorException ? line0 + 1 : line0;
+        return JsonConversionError + "yaml: " + (line > 0 ? $"line {line}: " : "") + problem;
     }
 
     private static object? ResolveScalar(Scalar s)
@@ -153,7 +182,7 @@ public static partial class GoYaml
         if (s.Style != ScalarStyle.Plain && tag.Length == 0) return s.Value;
         var r = Resolve(s.Value, out _);
         if (tag is "tag:yaml.org,2002:float" or "!!float" && r is long lf) return (double)lf;
-        return r is long l ? (double)l : r;
+        return r is long l ? (double)l : RequireJsonValue(r, s.Start, s.End);
     }
 
     private static readonly Regex YamlStyleFloat = new(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant);

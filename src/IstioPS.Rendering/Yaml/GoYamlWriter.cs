@@ -414,6 +414,8 @@ public static partial class GoYaml
         if (double.IsNegativeInfinity(d)) return "-.inf";
         string json = JsonFloat(d);
         if (Parser.TryParseGoInt(json, out long l)) return l.ToString(CultureInfo.InvariantCulture);
+        // goyaml v2 resolves integers beyond int64 that fit uint64 as uint64, printed in full.
+        if (ulong.TryParse(json, NumberStyles.None, CultureInfo.InvariantCulture, out _)) return json;
         var f = double.Parse(json, NumberStyles.Float, CultureInfo.InvariantCulture);
         return GoFormat.FormatFloat(f, 'g', -1);
     }
