@@ -43,6 +43,41 @@ public class ClientCrudTests
         Assert.Equal("configmaps", (string?)missing["details"]!["kind"]);
     }
 
+    /// <summary>Labels and annotation keys as apimachinery's ValidateLabels/ValidateAnnotations word them, a pod template's too.</summary>
+    [Fact]
+    public async Task InvalidLabelsAndAnnotationKeysAreRefusedInTheObjectAndItsPodTemplate()
+    {
+        await using var sim = await SimClient.StartAsync();
+        var invalid = await StatusAssert.Fails(422, () => sim.Client.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "web", Annotations = new Dictionary<string, string> { ["a/b/c"] = "x" } },
+            Spec = new V1DeploymentSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "web", ["Tier/x"] = "not valid!" } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "web", Image = "nginx" }] },
+                },
+            },
+        }, "default"));
+        const string nameRule = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+        var expected = new[]
+        {
+            ("metadata.annotations", "a qualified name " + nameRule + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"),
+            ("spec.template.metadata.labels", "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
+            ("spec.template.metadata.labels", "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"),
+        };
+        var causes = invalid["details"]!["causes"]!.AsArray().Select(c => ((string)c!["field"]!, (string)c["message"]!)).ToArray();
+        Assert.Equal(expected.Length, causes.Length);
+        for (var n = 0; n < expected.Length; n++)
+        {
+            Assert.Equal(expected[n].Item1, causes[n].Item1);
+            Assert.EndsWith(": " + expected[n].Item2, causes[n].Item2);
+        }
+        Assert.Null(sim.Server.Read("apps/v1", "Deployment", "default", "web"));
+    }
+
     [Fact]
     public async Task CreateTwiceIsAlreadyExistsAndInvalidNamesAre422WithCauses()
     {

@@ -72,7 +72,7 @@ public sealed class TemplateSet
     /// <summary>Go's Template.ExecuteTemplate: a new execution state (template depth 0) sharing the render's
     /// per-render state with <paramref name="parentContext"/> when given.</summary>
     internal void ExecuteTo(StringBuilder sb, string name, object? data, TemplateContext? parentContext, CancellationToken cancellationToken = default,
-        Yaml.YamlCache? cache = null)
+        Yaml.YamlCache? cache = null, OutputLineMap? lines = null)
     {
         if (!TryGet(name, out var def))
         {
@@ -80,7 +80,7 @@ public sealed class TemplateSet
             throw new RenderException(RenderErrorIds.TemplateExecutionError, text, name) { GoChain = new[] { text } };
         }
         var ctx = parentContext == null ? new TemplateContext(this, cancellationToken, cache) : new TemplateContext(this, parentContext, 0);
-        StackGuard.Run(ctx.NestingDepth, () => new Executor(ctx, sb, def, data).Run());
+        StackGuard.Run(ctx.NestingDepth, () => new Executor(ctx, sb, def, data, lines).Run());
     }
 
     /// <summary>The name Go's root template has (Helm's is "gotpl"): used in "no template" errors and by tpl.</summary>
