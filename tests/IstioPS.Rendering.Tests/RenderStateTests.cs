@@ -52,7 +52,7 @@ public class RenderStateTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         var chart = HelmChart.FromFiles("name: t\nversion: 0.1.0", null, new Dictionary<string, string> { ["templates/a.yaml"] = "{{ range until 1000000 }}x{{ end }}" });
-        Assert.ThrowsAny<OperationCanceledException>(() => HelmRenderer.Render(chart, null, new HelmReleaseOptions(), cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => HelmRenderer.Render(chart, null, new HelmReleaseOptions(), cancellationToken: cts.Token));
     }
 
     [Theory]

@@ -50,8 +50,8 @@ public class RenderedSourceLineTests
             new InstallRequest { Objects = rendered.Objects, ComponentOrder = rendered.ComponentOrder, NoWait = true }, new OperationCallbacks(), timeout.Token));
         Assert.Equal("InvalidLabel", ex.ErrorId);
         var problem = Assert.IsType<ManifestException>(ex is IstioPSAggregateException a ? a.Errors.Single() : ex);
-        Assert.Equal("istiod/templates/deployment.yaml", problem.Source.File);
-        var line = File.ReadLines(Path.Combine(ChartFolders(TestData.Release)["istiod"], "templates", "deployment.yaml")).ElementAt(problem.Source.Line - 1);
+        Assert.Equal("istiod/templates/deployment.yaml", problem.Location.File);
+        var line = File.ReadLines(Path.Combine(ChartFolders(TestData.Release)["istiod"], "templates", "deployment.yaml")).ElementAt(problem.Location.Line - 1);
         Assert.Equal("{{ $key }}: \"{{ $val }}\"", line.Trim()); // in the range over .Values.podLabels
         Assert.Contains("for label 'tier' in spec.template.metadata", problem.Message);
         Assert.Empty(sim.Writes());

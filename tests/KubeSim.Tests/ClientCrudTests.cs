@@ -241,15 +241,15 @@ public class ClientCrudTests
     {
         await using var sim = await SimClient.StartAsync();
         using var http = new HttpClient { BaseAddress = sim.Server.Url };
-        var bad = await http.PostAsync("/api/v1/namespaces/default/configmaps", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        var bad = await http.SendTextAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", "{not json");
         Assert.Equal(400, (int)bad.StatusCode);
         var status = JsonNode.Parse(await bad.Content.ReadAsStringAsync())!;
         Assert.Equal("BadRequest", (string?)status["reason"]);
 
-        var wrongKind = await http.PostAsync("/api/v1/namespaces/default/configmaps", new StringContent("{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"x\"}}", System.Text.Encoding.UTF8, "application/json"));
+        var wrongKind = await http.SendTextAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"x\"}}");
         Assert.Equal(400, (int)wrongKind.StatusCode);
 
-        var method = await http.PutAsync("/api/v1/namespaces/default/configmaps", new StringContent("{}"));
+        var method = await http.SendTextAsync(HttpMethod.Put, "/api/v1/namespaces/default/configmaps", "{}", contentType: null);
         Assert.Equal(405, (int)method.StatusCode);
         Assert.Equal("MethodNotAllowed", (string?)JsonNode.Parse(await method.Content.ReadAsStringAsync())!["reason"]);
 
@@ -257,8 +257,8 @@ public class ClientCrudTests
         Assert.Equal(404, (int)unknown.StatusCode);
         Assert.Equal("Status", (string?)JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["kind"]);
 
-        var smpOnCustomTypes = await http.PatchAsync("/api/v1/namespaces/default/configmaps/none",
-            new StringContent("{}", System.Text.Encoding.UTF8, "application/strategic-merge-patch+json"));
+        var smpOnCustomTypes = await http.SendTextAsync(HttpMethod.Patch, "/api/v1/namespaces/default/configmaps/none",
+            "{}", "application/strategic-merge-patch+json");
         Assert.Equal(404, (int)smpOnCustomTypes.StatusCode);
     }
 

@@ -118,7 +118,7 @@ public class SchemaValidationTests
             "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"replicas\":1,\"free\":"
             + string.Concat(Enumerable.Repeat("{\"a\":", levels - 2)) + "1" + new string('}', levels - 2) + "}}";
 
-        var accepted = await http.PostAsync("/apis/example.com/v1/namespaces/default/widgets", new StringContent(Deep("deep", 2_000), System.Text.Encoding.UTF8, "application/json"));
+        var accepted = await http.SendTextAsync(HttpMethod.Post, "/apis/example.com/v1/namespaces/default/widgets", Deep("deep", 2_000));
         Assert.Equal(201, (int)accepted.StatusCode);
         var stored = sim.Server.Read("example.com/v1", "Widget", "default", "deep")!["spec"]!["free"]!;
         var depth = 2; // the object and spec; each "a" below free adds one
@@ -127,7 +127,7 @@ public class SchemaValidationTests
         var read = await http.GetAsync("/apis/example.com/v1/namespaces/default/widgets/deep");
         Assert.Equal(200, (int)read.StatusCode);
 
-        var refused = await http.PostAsync("/apis/example.com/v1/namespaces/default/widgets", new StringContent(Deep("deeper", 10_001), System.Text.Encoding.UTF8, "application/json"));
+        var refused = await http.SendTextAsync(HttpMethod.Post, "/apis/example.com/v1/namespaces/default/widgets", Deep("deeper", 10_001));
         Assert.True(400 == (int)refused.StatusCode, await refused.Content.ReadAsStringAsync());
         Assert.Equal("BadRequest", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["reason"]);
     }

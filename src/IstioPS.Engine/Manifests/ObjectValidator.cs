@@ -242,7 +242,7 @@ public static partial class ObjectValidator
     /// <summary>Counts what is written into one reused buffer: a size without holding the bytes.</summary>
     private sealed class ByteCounter : System.Buffers.IBufferWriter<byte>
     {
-        private byte[] buffer = new byte[16 * 1024];
+        private byte[] _buffer = new byte[16 * 1024];
 
         public long Count { get; private set; }
 
@@ -254,8 +254,8 @@ public static partial class ObjectValidator
 
         private byte[] Buffer(int sizeHint)
         {
-            if (sizeHint > buffer.Length) buffer = new byte[sizeHint];
-            return buffer;
+            if (sizeHint > _buffer.Length) _buffer = new byte[sizeHint];
+            return _buffer;
         }
     }
 

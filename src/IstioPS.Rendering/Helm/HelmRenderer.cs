@@ -56,7 +56,7 @@ public static class HelmRenderer
     /// <summary>Renders every template of the chart. <paramref name="values"/> are user values (not yet coalesced with
     /// the chart's values.yaml). The result is sorted by template path; partials are not included.</summary>
     public static IReadOnlyList<RenderedTemplate> Render(HelmChart chart, IDictionary<string, object?>? values, HelmReleaseOptions release,
-        CancellationToken cancellationToken = default, RenderCache? cache = null)
+        RenderCache? cache = null, CancellationToken cancellationToken = default)
     {
         var set = chart.TemplateSet;
         var coalesced = HelmValues.Coalesce(chart.DefaultValues, values);
@@ -75,7 +75,7 @@ public static class HelmRenderer
             var lines = new OutputLineMap();
             try
             {
-                set.ExecuteTo(sb, name, top, null, cancellationToken, cache?.Yaml, lines);
+                set.ExecuteTo(sb, name, top, null, cache?.Yaml, lines, cancellationToken);
             }
             catch (RenderException e)
             {

@@ -49,7 +49,7 @@ public static class IstioManifestGenerator
                     IsInstall = false,
                     IsUpgrade = request.IsUpgrade,
                     KubeVersion = request.KubeVersion,
-                }, request.CancellationToken, cache);
+                }, cache, request.CancellationToken);
                 foreach (var t in rendered.Where(t => t.Path.EndsWith(".txt", StringComparison.Ordinal)))
                     foreach (var line in t.Text.Split('\n'))
                         if (line.StartsWith("WARNING: ", StringComparison.Ordinal)) warnings.Add(line.Substring(9));
