@@ -163,7 +163,7 @@ public class InstallerTests
         var (read, _) = IstioPS.Engine.Manifests.ManifestReader.ReadFiles(new[] { TestData.WriteTemp("app.yaml", Workload) });
         // The Deployment and Service in the first component, the ConfigMap in the later one.
         var objects = read.Select(o => new IstioPS.Engine.Manifests.ManifestObject(o.Body, o.Source, o.Kind == "ConfigMap" ? "Later" : "First")).ToList();
-        var result = await Install(sim, new InstallRequest { Objects = objects, ComponentOrder = new[] { "First", "Later" }, NoWait = true });
+        var result = await sim.InstallAsync(new InstallRequest { Objects = objects, ComponentOrder = new[] { "First", "Later" }, NoWait = true });
         Assert.Equal(4, result!.Created);
 
         // The later component's ConfigMap (tier of configuration) is written before the first component's Deployment
