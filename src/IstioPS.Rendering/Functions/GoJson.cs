@@ -41,6 +41,8 @@ public static class GoJson
             case GoMissing: sb.Append("null"); return;
             case bool b: sb.Append(b ? "true" : "false"); return;
             case long l: sb.Append(l.ToString(CultureInfo.InvariantCulture)); return;
+            case GoInt64 n: sb.Append(n.ToString()); return;
+            case IGoJsonValue j: Write(sb, j.JsonValue, indent, depth, html); return;
             case int i: sb.Append(i.ToString(CultureInfo.InvariantCulture)); return;
             case double d when !double.IsFinite(d):
                 throw new GoFunctionException("json: unsupported value: " + GoFormat.ToString(d));

@@ -19,12 +19,26 @@ public static partial class SprigFunctions
         RegisterLists(t);
         RegisterStrings(t);
         RegisterNumbers(t);
+        RegisterDates(t);
         RegisterEncodings(t);
         RegisterHelm(t);
         foreach (var (name, signature) in GoSignatures.Table)
-            if (t.Contains(name)) t.SetSignature(name, signature);
+        {
+            if (!t.TryGet(name, out var function)) continue;
+            t.SetSignature(name, signature);
+            if (TypedResult(function, signature.Results[0]) is { } typed) t.Add(name, typed);
+        }
         return t.Freeze();
     }
+
+    /// <summary>Gives a function's result the Go type its signature names where the value model would otherwise
+    /// blur it: int64 (not int) and typed slices such as []string and []int (not []interface {}).</summary>
+    private static GoFunction? TypedResult(GoFunction function, string resultType) => resultType switch
+    {
+        "int64" => (c, a) => function(c, a) switch { long l => new GoInt64(l), var r => r },
+        "[]string" or "[]int" => (c, a) => function(c, a) switch { GoTypedList typed => typed, List<object?> l => new GoTypedList(resultType, l), var r => r },
+        _ => null,
+    };
 
     // ---- argument helpers -------------------------------------------------------------------
 
@@ -46,6 +60,7 @@ public static partial class SprigFunctions
         {
             long l => (int)l,
             int n => n,
+            GoInt64 n => (int)n.Value,
             double d when d == Math.Floor(d) => (int)d,
             null => throw new GoFunctionException("invalid value; expected int"),
             var o => throw new GoFunctionException($"wrong type for value; expected int; got {GoValues.TypeName(o)}"),
@@ -86,6 +101,7 @@ public static partial class SprigFunctions
             case null: return 0;
             case long l: return l;
             case int i: return i;
+            case GoInt64 n: return n.Value;
             case double d: return GoFloatToInt(d);
             case bool b: return b ? 1 : 0;
             case string s:
@@ -121,6 +137,7 @@ public static partial class SprigFunctions
         null => 0,
         long l => l,
         int i => i,
+        GoInt64 n => n.Value,
         double d => d,
         bool b => b ? 1 : 0,
         string s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0,

@@ -94,6 +94,7 @@ internal static class Builtins
         {
             long l => l,
             int i => i,
+            GoInt64 n => n.Value,
             null => throw new GoFunctionException("cannot index slice/array with nil"),
             _ => throw new GoFunctionException($"cannot index slice/array with type {GoValues.TypeName(index)}"),
         };
@@ -105,7 +106,7 @@ internal static class Builtins
     {
         if (a.Length == 0) throw new GoFunctionException("wrong number of args for slice: want at least 1 got 0");
         var item = a[0];
-        var idx = a.Skip(1).Select(x => x is long l ? (int)l : throw new GoFunctionException("cannot index slice/array with type " + GoValues.TypeName(x))).ToArray();
+        var idx = a.Skip(1).Select(x => GoValues.Integer(x) is long l ? (int)l : throw new GoFunctionException("cannot index slice/array with type " + GoValues.TypeName(x))).ToArray();
         switch (item)
         {
             case string s:
@@ -128,7 +129,7 @@ internal static class Builtins
     {
         null or GoMissing => Kind.Invalid,
         bool => Kind.Bool,
-        long or int => Kind.Int,
+        long or int or GoInt64 => Kind.Int,
         double => Kind.Float,
         string => Kind.String,
         _ => Kind.Other,
@@ -146,7 +147,7 @@ internal static class Builtins
         switch (k1)
         {
             case Kind.Bool: return (bool)a! == (bool)b!;
-            case Kind.Int: return Convert.ToInt64(a) == Convert.ToInt64(b);
+            case Kind.Int: return GoValues.Integer(a) == GoValues.Integer(b);
             case Kind.Float: return (double)a! == (double)b!;
             case Kind.String: return string.Equals((string)a!, (string)b!, StringComparison.Ordinal);
             case Kind.Invalid: return true;
@@ -167,7 +168,7 @@ internal static class Builtins
         return k1 switch
         {
             Kind.Float => (double)a! < (double)b!,
-            Kind.Int => Convert.ToInt64(a) < Convert.ToInt64(b),
+            Kind.Int => GoValues.Integer(a) < GoValues.Integer(b),
             Kind.String => string.CompareOrdinal((string)a!, (string)b!) < 0,
             _ => throw new GoFunctionException("invalid type for comparison"),
         };

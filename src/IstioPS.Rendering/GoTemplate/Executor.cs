@@ -184,10 +184,18 @@ internal sealed class Executor
                         if (stop) break;
                     }
                     return Flow.Normal;
+                case GoInt64 n when n.Value > 0:
+                    for (long i = 0; i < n.Value; i++)
+                    {
+                        Iter(new GoInt64(i), new GoInt64(i), out bool stop);
+                        if (stop) break;
+                    }
+                    return Flow.Normal;
                 case null:
                 case IDictionary<string, object?>:
                 case System.Collections.IList:
                 case long:
+                case GoInt64:
                     break;
                 default:
                     throw Error($"range can't iterate over {GoFormat.ToString(val)}");
@@ -498,7 +506,10 @@ internal sealed class Executor
             case "bool":
                 if (n is BoolNode b) return b.Value;
                 throw Error($"expected bool; found {Describe(n)}");
-            case "int" or "int64" or "int32" or "uint32" or "uint" or "uint64":
+            case "int64":
+                if (n is NumberNode { IsInt: true } i64) return new GoInt64(i64.IntValue);
+                throw Error($"expected integer; found {Describe(n)}");
+            case "int" or "int32" or "uint32" or "uint" or "uint64":
                 if (n is NumberNode { IsInt: true } i) return i.IntValue;
                 throw Error($"expected integer; found {Describe(n)}");
             case "float64" or "float32":
@@ -524,11 +535,13 @@ internal sealed class Executor
         bool ok = type switch
         {
             "string" => value is string,
-            "int" or "int64" or "int32" or "uint32" or "uint" or "uint64" => value is long or int,
+            "int" => value is long or int,
+            "int64" => value is GoInt64,
+            "int32" or "uint32" or "uint" or "uint64" => value is long or int,
             "float64" or "float32" => value is double,
             "bool" => value is bool,
             "map[string]interface {}" => value is IDictionary<string, object?>,
-            "[]interface {}" => value is List<object?>,
+            "[]interface {}" => value is List<object?> and not GoTypedList,
             _ => value != null && GoValues.TypeName(value) == type,
         };
         if (ok) return value;

@@ -246,6 +246,7 @@ public static class IopValues
                 foreach (var e in l) nl.Add(JsonClone(e));
                 return nl;
             case long n: return (double)n;
+            case GoInt64 n: return (double)n.Value;
             case int i: return (double)i;
             case GoMissing: return null;
             default: return v;

@@ -110,6 +110,8 @@ public static partial class GoYaml
                 case null: _sb.Append("null"); return false;
                 case bool b: _sb.Append(b ? "true" : "false"); return false;
                 case long l: _sb.Append(l.ToString(CultureInfo.InvariantCulture)); return false;
+                case GoInt64 n: _sb.Append(n.ToString()); return false;
+                case IGoJsonValue j: return WriteScalarValue(j.JsonValue, indent, simpleKey);
                 case int i: _sb.Append(i.ToString(CultureInfo.InvariantCulture)); return false;
                 case double d: _sb.Append(YamlNumber(d)); return false;
                 case string s: return WriteString(s, indent, simpleKey);
