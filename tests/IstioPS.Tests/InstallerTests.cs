@@ -129,7 +129,7 @@ public class InstallerTests
         var ex = await Assert.ThrowsAsync<IstioPSAggregateException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file } }));
         Assert.Equal("ManifestInvalid", ex.ErrorId);
         Assert.Equal(2, ex.Errors.Count);
-        Assert.Contains($"{file}:36", ex.Message);
+        Assert.Contains($"{file}:39", ex.Message); // the line of the bad name
         Assert.Contains("Not_Valid", ex.Message);
         Assert.Contains($"{file}:41", ex.Message);
         Assert.Contains("example.com/v1", ex.Message);

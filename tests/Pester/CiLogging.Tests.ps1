@@ -100,13 +100,13 @@ Describe 'Azure Pipelines (TF_BUILD=True)' {
         $run = Invoke-BadInstall $bad
         $lines, $problem = $run.Lines, $run.Problem
         # The document that starts on line 6.
-        $problem.Source.Line | Should -Be 6
+        $problem.Source.Line | Should -Be 9   # the line of the bad name, in the second document
         $escapedPath = $bad.Replace('%', '%AZP25').Replace(';', '%3B').Replace(']', '%5D')
         $message = $problem.Message.Replace('%', '%AZP25')
         $issues = @($lines | Where-Object { $_ -like '##vso`[task.logissue*' })
         $issues | Should -HaveCount 1
-        $issues[0] | Should -BeExactly "##vso[task.logissue type=error;sourcepath=$escapedPath;linenumber=6;code=$($problem.ErrorId)]$message"
-        $message | Should -Match '%AZP25\]\.yaml:6: '
+        $issues[0] | Should -BeExactly "##vso[task.logissue type=error;sourcepath=$escapedPath;linenumber=9;code=$($problem.ErrorId)]$message"
+        $message | Should -Match '%AZP25\]\.yaml:9: '
     }
 
     It 'reports a warning with the calling script and line' {
@@ -183,6 +183,29 @@ Describe 'Azure Pipelines (TF_BUILD=True)' {
         $markdown | Should -Match '(?m)^\| Missing \| Deployment \| ci-apps \| web2 \| '
     }
 
+    It 'summarises Compare-IstioInstallation as a diff table and sets the count of changes' {
+        $app = New-AppManifest 'cmp1'
+        $null = Install-Istio -ManifestPath $app -Kubeconfig $kc -NoWait 6>$null
+        # Nothing to change: the summary says so and the count is 0.
+        $lines = Get-HostLine { $script:plan = Compare-IstioInstallation -ManifestPath $app -Kubeconfig $kc }
+        $plan | Should -BeNullOrEmpty
+        $lines | Should -Contain '##vso[task.setvariable variable=IstioChanges;isOutput=true]0'
+        $upload = @($lines | Where-Object { $_ -like '##vso`[task.uploadsummary]*' })
+        $upload | Should -HaveCount 1
+        $markdown = Get-Content -Raw -LiteralPath $upload[0].Substring('##vso[task.uploadsummary]'.Length)
+        $markdown | Should -Match '(?m)^### Compare-IstioInstallation: succeeded$'
+        $markdown | Should -Match '(?m)^No differences: the cluster matches the input\.$'
+
+        # A new image: one Configure row naming the field with its old and new values, and a count of 1.
+        (Get-Content -Raw $app).Replace('example/cmp1:1.0', 'example/cmp1:2.0') | Set-Content -LiteralPath $app
+        $lines = Get-HostLine { $script:plan = Compare-IstioInstallation -ManifestPath $app -Kubeconfig $kc }
+        @($plan) | Should -HaveCount 1
+        $lines | Should -Contain '##vso[task.setvariable variable=IstioChanges;isOutput=true]1'
+        $markdown = Get-Content -Raw -LiteralPath (@($lines | Where-Object { $_ -like '##vso`[task.uploadsummary]*' })[0]).Substring(25)
+        $markdown | Should -Match '(?m)^\| Action \| Kind \| Namespace \| Name \| Changes \|$'
+        $markdown | Should -Match '(?m)^\| Configure \| Deployment \| ci-apps \| cmp1 \| spec\.template\.spec\.containers\[cmp1\]\.image: example/cmp1:1\.0 -> example/cmp1:2\.0 \|$'
+    }
+
     It 'writes nothing of the kind when $IstioPSCILogging is Off' {
         $global:IstioPSCILogging = 'Off'
         $app = New-AppManifest 'web3'
@@ -216,7 +239,7 @@ Describe 'GitHub Actions (GITHUB_ACTIONS=true)' {
         $run = Invoke-BadInstall $bad
         $lines, $problem = $run.Lines, $run.Problem
         $file = $bad.Replace('%', '%25').Replace(':', '%3A').Replace(',', '%2C')
-        $lines | Should -Contain "::error file=$file,line=1,title=$($problem.ErrorId)::$($problem.Message.Replace('%', '%25'))"
+        $lines | Should -Contain "::error file=$file,line=4,title=$($problem.ErrorId)::$($problem.Message.Replace('%', '%25'))"
     }
 
     It 'groups phases and writes outputs and the step summary to their files' {

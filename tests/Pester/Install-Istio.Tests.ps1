@@ -96,7 +96,7 @@ Describe 'Install-Istio' {
         $err = $null
         try { Install-Istio -ManifestPath $bad -Kubeconfig $kc } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -Be 'ManifestInvalid,IstioPS.Commands.InstallIstioCommand'
-        $err.Exception.Message | Should -Match 'bad2.yaml:1: '
+        $err.Exception.Message | Should -Match 'bad2.yaml:4: .*Bad_Name'
         $err.Exception.Message | Should -Match 'bad2.yaml:6: .*no apiVersion'
         $err.Exception.Message | Should -Match 'bad2.yaml:10: .*example.com/v1'
         Get-SimWrite $cluster | Should -BeNullOrEmpty

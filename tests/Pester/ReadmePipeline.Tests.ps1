@@ -65,7 +65,7 @@ Describe 'The README pipeline' {
         }
         $steps | Where-Object { $_.Step['task'] -like 'ManualValidation@*' } | Should -HaveCount 1
         $scripts = { param($Stage) ($steps | Where-Object { $_.Stage -eq $Stage -and $_.Step['pwsh'] } | ForEach-Object { $_.Step['pwsh'] }) -join "`n" }
-        & $scripts 'Plan' | Should -Match 'Test-IstioInstallation'
+        & $scripts 'Plan' | Should -Match 'Compare-IstioInstallation'
         & $scripts 'Plan' | Should -Match 'Install-PSResource IstioPS -Repository feed'
         & $scripts 'Install' | Should -Match 'Install-Istio -Version'
         & $scripts 'Install' | Should -Match 'Install-PSResource IstioPS -Repository feed'
@@ -131,11 +131,17 @@ Describe 'The README pipeline' {
             $ran | Should -HaveCount 3
 
             $plan = $ran[0].Output
-            $planned = $plan | Where-Object { $_ -match '^(\d+) objects would be created or changed by Install-Istio 1\.30\.3 \(default\)\.$' }
+            $planned = $plan | Where-Object { $_ -match '^(\d+) objects would be created, changed, pruned or recreated by Install-Istio 1\.30\.3 \(default\)\.$' }
             $planned | Should -HaveCount 1
             [int]([regex]::Match($planned, '^\d+').Value) | Should -BeGreaterThan 0
-            $plan | Should -Contain "##vso[task.setvariable variable=IstioDifferences;isOutput=true]$([regex]::Match($planned, '^\d+').Value)"
-            @($plan | Where-Object { $_ -like '##vso`[task.uploadsummary]*' }) | Should -HaveCount 1
+            $plan | Should -Contain "##vso[task.setvariable variable=IstioChanges;isOutput=true]$([regex]::Match($planned, '^\d+').Value)"
+            # The diff view: one '+' line per object to create (an empty cluster), istiod among them.
+            $plan | Where-Object { $_ -match '^\+ deployment\.apps/istiod \(namespace istio-system\)$' } | Should -HaveCount 1
+            $uploads = @($plan | Where-Object { $_ -like '##vso`[task.uploadsummary]*' })
+            $uploads | Should -HaveCount 1
+            $summary = Get-Content -Raw $uploads[0].Substring(25)
+            $summary | Should -Match '(?m)^### Compare-IstioInstallation: succeeded$'
+            $summary | Should -Match '(?m)^\| Create \| Deployment \| istio-system \| istiod \| '
 
             $install = $ran[1].Output
             $install | Should -Contain '##vso[task.setvariable variable=IstioRevision;isOutput=true]default'

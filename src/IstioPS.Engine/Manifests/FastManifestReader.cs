@@ -15,7 +15,7 @@ internal static class FastManifestReader
     {
         var found = new List<ManifestObject>();
         var index = 0;
-        foreach (var (chunk, firstLine) in SplitDocuments(text))
+        foreach (var (chunk, firstLine, chunkLine) in SplitDocuments(text))
         {
             if (chunk is null) return false;
             ct.ThrowIfCancellationRequested();
@@ -38,15 +38,15 @@ internal static class FastManifestReader
                 return false;
             }
 
-            found.Add(new ManifestObject(body, new SourceLocation(source, firstLine, index), component));
+            found.Add(new ManifestObject(body, new SourceLocation(source, firstLine, index), component, YamlLines.ForText(chunk, chunkLine)));
         }
 
         objects.AddRange(found);
         return true;
     }
 
-    /// <summary>Documents with the number of their first content line (0 when they hold none); a null chunk means "not sure".</summary>
-    private static IEnumerable<(string? Chunk, int FirstLine)> SplitDocuments(string text)
+    /// <summary>Documents with the number of their first content line (0 when they hold none) and of their first line; a null chunk means "not sure".</summary>
+    private static IEnumerable<(string? Chunk, int FirstLine, int ChunkLine)> SplitDocuments(string text)
     {
         var lines = text.Split('\n');
         var start = 0;
@@ -58,7 +58,7 @@ internal static class FastManifestReader
             if (!atEnd && (line.StartsWith("%", StringComparison.Ordinal) || line.StartsWith("...", StringComparison.Ordinal)
                            || (separator && line.Length > 3 && line[3..].Trim() is { Length: > 0 } rest && !rest.StartsWith('#'))))
             {
-                yield return (null, 0);
+                yield return (null, 0, 0);
                 yield break;
             }
 
@@ -76,7 +76,7 @@ internal static class FastManifestReader
 
             if (first > 0 || start < i)
             {
-                yield return (string.Join('\n', lines, start, i - start), first);
+                yield return (string.Join('\n', lines, start, i - start), first, start + 1);
             }
 
             start = i + 1;

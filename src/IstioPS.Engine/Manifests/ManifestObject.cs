@@ -11,16 +11,24 @@ public readonly record struct SourceLocation(string File, int Line, int Document
 /// <summary>A Kubernetes object read from a manifest, remembering where it came from.</summary>
 public sealed class ManifestObject
 {
-    public ManifestObject(JsonObject body, SourceLocation source, string? component = null)
+    private readonly Func<IReadOnlyList<string>, int>? _lineOf;
+
+    /// <param name="lineOf">Finds the line of a field (keys from the root) in the source, 0 when it cannot; null when the source has no lines.</param>
+    public ManifestObject(JsonObject body, SourceLocation source, string? component = null, Func<IReadOnlyList<string>, int>? lineOf = null)
     {
         Body = body;
         Source = source;
         Component = component;
+        _lineOf = lineOf;
     }
 
     public JsonObject Body { get; }
     public SourceLocation Source { get; }
     public string? Component { get; }
+
+    /// <summary>Where a field of this object is written (the line of its key), or the object's own location when that is not known.</summary>
+    public SourceLocation LocationOf(IReadOnlyList<string>? path) =>
+        path is { Count: > 0 } && _lineOf?.Invoke(path) is > 0 and var line ? Source with { Line = line } : Source;
 
     public string ApiVersion => (string?)Body["apiVersion"] ?? "";
     public string Kind => (string?)Body["kind"] ?? "";

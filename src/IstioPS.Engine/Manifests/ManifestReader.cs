@@ -148,14 +148,15 @@ public static class ManifestReader
                     var line = itemNodes is not null && i < itemNodes.Children.Count ? (int)itemNodes.Children[i].Start.Line : location.Line;
                     if (items[i] is JsonObject item)
                     {
-                        AddChecked(item.DeepClone().AsObject(), location with { Line = line }, component, objects, errors);
+                        AddChecked(item.DeepClone().AsObject(), location with { Line = line }, component, objects, errors,
+                            itemNodes is not null && i < itemNodes.Children.Count ? YamlLines.ForNode(itemNodes.Children[i]) : _ => 0);
                     }
                 }
 
                 continue;
             }
 
-            AddChecked(body, location, component, objects, errors);
+            AddChecked(body, location, component, objects, errors, YamlLines.ForNode(map));
         }
     }
 
@@ -201,7 +202,8 @@ public static class ManifestReader
         return string.Join('\n', lines);
     }
 
-    private static void AddChecked(JsonObject body, SourceLocation location, string? component, List<ManifestObject> objects, List<ManifestException> errors)
+    private static void AddChecked(JsonObject body, SourceLocation location, string? component, List<ManifestObject> objects, List<ManifestException> errors,
+        Func<IReadOnlyList<string>, int> lineOf)
     {
         var problem = ObjectValidator.CheckShape(body);
         if (problem is not null)
@@ -210,7 +212,7 @@ public static class ManifestReader
             return;
         }
 
-        objects.Add(new ManifestObject(body, location, component));
+        objects.Add(new ManifestObject(body, location, component, lineOf));
     }
 
     private static string Trim(YamlException ex)

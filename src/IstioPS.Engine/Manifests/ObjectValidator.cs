@@ -55,8 +55,8 @@ public static partial class ObjectValidator
     /// <summary>The JSON depth bodies may have: the YAML readers' limit and room for the lists and events that carry them.</summary>
     public const int MaxJsonDepth = IstioPS.Rendering.Yaml.YamlBudget.MaxDepth + 16;
 
-    /// <summary>One problem with an object: a stable error id and what is wrong.</summary>
-    public readonly record struct Problem(string ErrorId, string Message);
+    /// <summary>One problem with an object: a stable error id, what is wrong, and the field it is about (keys from the root), when one.</summary>
+    public readonly record struct Problem(string ErrorId, string Message, string[]? Path = null);
 
     /// <summary>
     /// Every check the API server would make that this client can make before the first write: the name, the
@@ -70,32 +70,33 @@ public static partial class ObjectValidator
         var kind = (string?)body["kind"] ?? "";
         var name = (string?)body["metadata"]?["name"] ?? "";
         var what = $"{kind} '{name}'";
-        if (CheckName(kind, name) is { } nameProblem) problems.Add(new Problem("InvalidName", nameProblem));
+        if (CheckName(kind, name) is { } nameProblem) problems.Add(new Problem("InvalidName", nameProblem, new[] { "metadata", "name" }));
         var meta = body["metadata"] as JsonObject;
-        if (StringMap(meta?["labels"], $"the {what} has metadata.labels", problems) is { } labels)
+        if (StringMap(meta?["labels"], $"the {what} has metadata.labels", new[] { "metadata", "labels" }, problems) is { } labels)
         {
             foreach (var (key, value) in labels)
             {
-                if (CheckQualifiedName(key) is { } keyProblem) problems.Add(new Problem("InvalidLabel", $"the {what} has an invalid label key '{key}': {keyProblem}."));
+                var at = new[] { "metadata", "labels", key };
+                if (CheckQualifiedName(key) is { } keyProblem) problems.Add(new Problem("InvalidLabel", $"the {what} has an invalid label key '{key}': {keyProblem}.", at));
                 if (value.Length > 63 || !LabelValuePattern().IsMatch(value))
                 {
-                    problems.Add(new Problem("InvalidLabel", $"the {what} has an invalid value '{Shorten(value)}' for label '{key}': a label value must be empty or at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit."));
+                    problems.Add(new Problem("InvalidLabel", $"the {what} has an invalid value '{Shorten(value)}' for label '{key}': a label value must be empty or at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit.", at));
                 }
             }
         }
 
-        if (StringMap(meta?["annotations"], $"the {what} has metadata.annotations", problems) is { } annotations)
+        if (StringMap(meta?["annotations"], $"the {what} has metadata.annotations", new[] { "metadata", "annotations" }, problems) is { } annotations)
         {
             long total = 0;
             foreach (var (key, value) in annotations)
             {
-                if (CheckQualifiedName(key.ToLowerInvariant()) is { } keyProblem) problems.Add(new Problem("InvalidAnnotation", $"the {what} has an invalid annotation key '{key}': {keyProblem}."));
+                if (CheckQualifiedName(key.ToLowerInvariant()) is { } keyProblem) problems.Add(new Problem("InvalidAnnotation", $"the {what} has an invalid annotation key '{key}': {keyProblem}.", new[] { "metadata", "annotations", key }));
                 total += Utf8(key) + Utf8(value);
             }
 
             if (total > MaxAnnotationBytes)
             {
-                problems.Add(new Problem("AnnotationsTooLarge", $"the {what} has {total} bytes of annotations; the API server allows at most {MaxAnnotationBytes} (256 KiB)."));
+                problems.Add(new Problem("AnnotationsTooLarge", $"the {what} has {total} bytes of annotations; the API server allows at most {MaxAnnotationBytes} (256 KiB).", new[] { "metadata", "annotations" }));
             }
         }
 
@@ -117,8 +118,12 @@ public static partial class ObjectValidator
         return problems;
     }
 
+    /// <summary><see cref="CheckObject"/>'s problems as errors, each at the line of the field it is about.</summary>
+    public static IEnumerable<ManifestException> ProblemsOf(ManifestObject o) =>
+        CheckObject(o.Body).Select(p => new ManifestException(p.ErrorId, o.LocationOf(p.Path), p.Message));
+
     /// <summary>A map of strings (null values read as empty, as the API server decodes them); adds a problem and answers null otherwise.</summary>
-    private static List<(string Key, string Value)>? StringMap(JsonNode? node, string what, List<Problem> problems)
+    private static List<(string Key, string Value)>? StringMap(JsonNode? node, string what, string[] path, List<Problem> problems)
     {
         switch (node)
         {
@@ -138,13 +143,13 @@ public static partial class ObjectValidator
                     }
                     else
                     {
-                        problems.Add(new Problem("InvalidMetadata", $"{what} with '{key}' set to {Describe(value)}; values must be strings (quote them)."));
+                        problems.Add(new Problem("InvalidMetadata", $"{what} with '{key}' set to {Describe(value)}; values must be strings (quote them).", [.. path, key]));
                     }
                 }
 
                 return result;
             default:
-                problems.Add(new Problem("InvalidMetadata", $"{what} as {Describe(node)}; it must be a mapping of names to strings."));
+                problems.Add(new Problem("InvalidMetadata", $"{what} as {Describe(node)}; it must be a mapping of names to strings.", path));
                 return null;
         }
     }
@@ -157,16 +162,16 @@ public static partial class ObjectValidator
         foreach (var field in fields)
         {
             var binary = field is "binaryData" || (kind == "Secret" && field == "data");
-            var entries = StringMap(body[field], $"the {what} has {field}", problems);
+            var entries = StringMap(body[field], $"the {what} has {field}", new[] { field }, problems);
             foreach (var (key, value) in entries ?? new List<(string, string)>())
             {
                 if (key.Length > 253 || !ConfigMapKeyPattern().IsMatch(key) || key is "." or ".." || key.StartsWith("..", StringComparison.Ordinal))
                 {
-                    problems.Add(new Problem("InvalidDataKey", $"the {what} has an invalid key '{Shorten(key)}' in {field}: keys are at most 253 letters, digits, '-', '_' and '.', and not '.', '..' nor starting with '..'."));
+                    problems.Add(new Problem("InvalidDataKey", $"the {what} has an invalid key '{Shorten(key)}' in {field}: keys are at most 253 letters, digits, '-', '_' and '.', and not '.', '..' nor starting with '..'.", new[] { field, key }));
                 }
                 else if (!keys.Add(key) && !(kind == "Secret" && field == "stringData"))
                 {
-                    problems.Add(new Problem("InvalidDataKey", $"the {what} has the key '{key}' in both data and {field}."));
+                    problems.Add(new Problem("InvalidDataKey", $"the {what} has the key '{key}' in both data and {field}.", new[] { field, key }));
                 }
 
                 total += binary ? Base64Length(value) : Utf8(value);

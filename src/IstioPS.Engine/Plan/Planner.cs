@@ -131,17 +131,17 @@ public sealed class Planner
                 continue;
             }
 
-            var problems = ObjectValidator.CheckObject(o.Body);
+            var problems = ObjectValidator.ProblemsOf(o).ToList();
             if (problems.Count > 0)
             {
-                errors.AddRange(problems.Select(p => new ManifestException(p.ErrorId, o.Source, p.Message)));
+                errors.AddRange(problems);
                 continue;
             }
 
             var ns = resource.Namespaced ? o.Namespace ?? request.Namespace : null;
             if (ns is not null && ObjectValidator.CheckNamespace(ns) is { } nsProblem)
             {
-                errors.Add(new ManifestException("InvalidName", o.Source, $"metadata.namespace: {nsProblem}"));
+                errors.Add(new ManifestException("InvalidName", o.LocationOf(new[] { "metadata", "namespace" }), $"metadata.namespace: {nsProblem}"));
                 continue;
             }
 

@@ -129,6 +129,9 @@ public static partial class GoYaml
         _ => 1,
     };
 
+    /// <summary>The map key a scalar becomes when read as Kubernetes reads manifests (a plain `n` is the key "false").</summary>
+    public static string MapKey(string scalar, bool plain) => plain ? KeyString(ResolvePlain(scalar)) : scalar;
+
     private static string KeyString(object? key) => key switch
     {
         null => "null",

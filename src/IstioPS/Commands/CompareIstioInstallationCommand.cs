@@ -33,10 +33,15 @@ public sealed class CompareIstioInstallationCommand : InstallSourceCmdlet
             var request = await GetRequestAsync(progress, ct, r => r with { NoPrune = NoPrune, Concurrency = Concurrency }).ConfigureAwait(false);
             if (request is null) return;
             var plan = await new Installer(Api).PlanAsync(request, Callbacks(progress), ct).ConfigureAwait(false);
+            var changes = 0;
             foreach (var p in plan.Objects)
             {
+                if (p.Action != PlanAction.Unchanged) changes++;
                 if (IncludeUnchanged || p.Action != PlanAction.Unchanged) Emit(p);
             }
+
+            // In a pipeline, later steps (or a condition on the approval) read how many objects would change.
+            SetCiOutput("IstioChanges", changes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }).ConfigureAwait(false);
     }
 }

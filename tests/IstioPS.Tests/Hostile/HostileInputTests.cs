@@ -29,7 +29,7 @@ public class HostileInputTests
         var clock = Stopwatch.StartNew();
         var before = GC.GetAllocatedBytesForCurrentThread();
         var (objects, errors) = ManifestReader.ReadFiles(new[] { file });
-        errors.AddRange(objects.SelectMany(o => ObjectValidator.CheckObject(o.Body).Select(p => new ManifestException(p.ErrorId, o.Source, p.Message))));
+        errors.AddRange(objects.SelectMany(ObjectValidator.ProblemsOf));
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         output.WriteLine($"{name}: {input.Text.Length} chars, {clock.ElapsedMilliseconds} ms, {allocated / (1024 * 1024)} MiB allocated: {string.Join(" | ", errors.Select(e => e.Message))}");
 
@@ -90,11 +90,27 @@ public class HostileInputTests
         var file = TestData.WriteTemp("multi.yaml", yaml);
         var (objects, errors) = ManifestReader.ReadFiles(new[] { file });
         Assert.Empty(errors);
-        var problems = objects.SelectMany(o => ObjectValidator.CheckObject(o.Body).Select(p => (o.Source.Line, p.ErrorId, p.Message))).ToList();
-        Assert.Equal(new[] { (6, "InvalidLabel"), (6, "InvalidLabel"), (14, "InvalidAnnotation"), (14, "InvalidDataKey"), (23, "InvalidName") },
-            problems.Select(p => (p.Line, p.ErrorId)).OrderBy(p => p.Line).ThenBy(p => p.ErrorId == "InvalidDataKey").ToArray());
+        var problems = objects.SelectMany(o => ObjectValidator.CheckObject(o.Body).Select(p => (o.LocationOf(p.Path).Line, p.ErrorId, p.Message))).ToList();
+        // Each problem at the line of the key it is about, not the document's first line.
+        Assert.Equal(new[] { (11, "InvalidLabel"), (12, "InvalidLabel"), (19, "InvalidAnnotation"), (21, "InvalidDataKey"), (26, "InvalidName") },
+            problems.Select(p => (p.Line, p.ErrorId)).OrderBy(p => p.Line).ToArray());
         Assert.Contains(problems, p => p.Message.Contains("'not valid!' for label 'app'"));
         Assert.Contains(problems, p => p.Message.Contains("'example.com/tier/x'") && p.Message.Contains("at most one '/'"));
+    }
+
+    [Fact]
+    public void ProblemsInsideAListAreReportedAtTheLineOfTheirKey()
+    {
+        // A List (and a flow mapping) takes the full reader: its lines come from the parsed nodes.
+        var yaml = "# header\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n    labels: {ok: fine,\n      bad: \"no good\"}\n";
+        var file = TestData.WriteTemp("list.yaml", yaml);
+        var (objects, errors) = ManifestReader.ReadFiles(new[] { file });
+        Assert.Empty(errors);
+        Assert.Equal(new[] { 5, 9 }, objects.Select(o => o.Source.Line));
+        var problem = Assert.Single(objects.SelectMany(o => ObjectValidator.CheckObject(o.Body).Select(p => o.LocationOf(p.Path))));
+        Assert.Equal(14, problem.Line);
+        // A path that is not in the document: the object's own line.
+        Assert.Equal(9, objects[1].LocationOf(new[] { "spec", "nothing" }).Line);
     }
 
     [Fact]
@@ -106,7 +122,10 @@ public class HostileInputTests
         var ex = await Assert.ThrowsAsync<IstioPSAggregateException>(() =>
             new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "apps" }, new OperationCallbacks(), CancellationToken.None));
         Assert.Equal("ManifestInvalid", ex.ErrorId);
-        Assert.Equal(new[] { $"{file}:22", $"{file}:43" }, ex.Errors.Select(e => ((ManifestException)e).Source.ToString()));
+        // The line of the bad label in documents 4 and 7 (each document is 6 lines and a separator). Its key `n` is
+        // YAML 1.1's false, as kubectl reads it, and is found all the same.
+        Assert.Equal(new[] { 27, 48 }, ex.Errors.Select(e => ((ManifestException)e).Source.Line).ToArray());
+        Assert.All(ex.Errors, e => Assert.Equal(file, ((ManifestException)e).Source.File));
         Assert.Empty(sim.Writes());
     }
 

@@ -52,13 +52,13 @@ public sealed record HostileInput(string Name, string Text, string ErrorId, int 
         yield return new("object-2MiB", Good + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: big\n  namespace: apps\nspec:\n  blob: " + new string('x', 2 * 1024 * 1024) + "\n",
             "ObjectTooLarge", 9);
         yield return new("annotations-300KiB", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: noted\n  namespace: apps\n  annotations:\n    a: " + new string('x', 150_000) + "\n    b: " + new string('y', 150_000) + "\n",
-            "AnnotationsTooLarge", 9);
+            "AnnotationsTooLarge", 14);
 
-        // Wrong metadata shapes (were silently replaced before).
-        yield return new("labels-list", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  labels:\n  - app\n", "InvalidMetadata", 9);
-        yield return new("labels-string", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  labels: app=web\n", "InvalidMetadata", 9);
-        yield return new("label-number", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  labels:\n    version: 1.0\n", "InvalidMetadata", 9);
-        yield return new("annotations-list", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  annotations: [a, b]\n", "InvalidMetadata", 9);
+        // Wrong metadata shapes (were silently replaced before). The line is the offending key's.
+        yield return new("labels-list", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  labels:\n  - app\n", "InvalidMetadata", 13);
+        yield return new("labels-string", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  labels: app=web\n", "InvalidMetadata", 13);
+        yield return new("label-number", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  labels:\n    version: 1.0\n", "InvalidMetadata", 14);
+        yield return new("annotations-list", Good + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  annotations: [a, b]\n", "InvalidMetadata", 13);
     }
 
     // The line is where the limit was crossed: the alias that expanded too much, the collection one level too deep.
