@@ -81,6 +81,39 @@ public static partial class SprigFunctions
             return sb.ToString();
         });
 
+        // URLs (Go's net/url): a URL that does not parse panics, as does a dict value that is not a string.
+        t.Add("urlParse", (_, a) =>
+        {
+            GoUrl u;
+            try { u = GoUrl.Parse(Str(a, 0)); }
+            catch (FormatException e) { throw new GoFunctionException($"unable to parse url: {e.Message}"); }
+            var d = GoValues.NewMap();
+            d["scheme"] = u.Scheme; d["host"] = u.Host; d["hostname"] = u.Hostname(); d["path"] = u.Path; d["query"] = u.RawQuery;
+            d["opaque"] = u.Opaque; d["fragment"] = u.Fragment; d["userinfo"] = u.UserString();
+            return d;
+        });
+        t.Add("urlJoin", (_, a) =>
+        {
+            var d = Map(a, 0) ?? GoValues.NewMap();
+            string Get(string key) => !d.TryGetValue(key, out var v) ? "" : v switch
+            {
+                string s => s,
+                null or GoMissing => throw new GoFunctionException("runtime error: invalid memory address or nil pointer dereference"),
+                _ => throw new GoFunctionException($"unable to parse {key} key, must be of type string, but {GoKind(v)} found"),
+            };
+            var u = new GoUrl { Scheme = Get("scheme"), Host = Get("host"), Path = Get("path"), RawQuery = Get("query"), Opaque = Get("opaque"), Fragment = Get("fragment") };
+            string userinfo = Get("userinfo");
+            if (userinfo.Length > 0)
+            {
+                GoUrl parsed;
+                try { parsed = GoUrl.Parse($"proto://{userinfo}@host"); }
+                catch (FormatException e) { throw new GoFunctionException($"unable to parse userinfo in dict: {e.Message}"); }
+                (u.Username, u.Password) = (parsed.Username, parsed.Password);
+            }
+            return u.ToString();
+        });
+        t.Add("derivePassword", (_, a) => MasterPassword.Derive((uint)ToInt64(a[0]), Str(a, 1), Str(a, 2), Str(a, 3), Str(a, 4)));
+
         // Paths (Go's path package; the os* ones are the same on Linux).
         foreach (var prefix in new[] { "", "os" })
         {

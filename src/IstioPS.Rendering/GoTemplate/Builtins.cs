@@ -42,6 +42,21 @@ internal static class Builtins
             throw new GoFunctionException(GoValues.Normalize(a[0]) is { } fn ? $"non-function of type {GoValues.TypeName(fn)}" : "call of nil");
         });
         t.Add("slice", (_, a) => Slice(a));
+        // Go's signatures for its builtins (funcs.go): the executor checks argument counts and types against them.
+        // reflect.Value parameters take any value, but neither nil nor a missing one.
+        string[] value = { "reflect.Value" }, values = { "reflect.Value", "...reflect.Value" }, two = { "reflect.Value", "reflect.Value" };
+        string[] anys = { "...interface {}" };
+        foreach (var (name, ps, rs) in new[]
+        {
+            ("call", values, new[] { "reflect.Value", "error" }), ("index", values, new[] { "reflect.Value", "error" }),
+            ("slice", values, new[] { "reflect.Value", "error" }), ("len", value, new[] { "int", "error" }), ("not", value, new[] { "bool" }),
+            ("eq", values, new[] { "bool", "error" }), ("ne", two, new[] { "bool", "error" }), ("lt", two, new[] { "bool", "error" }),
+            ("le", two, new[] { "bool", "error" }), ("gt", two, new[] { "bool", "error" }), ("ge", two, new[] { "bool", "error" }),
+            ("html", anys, new[] { "string" }), ("js", anys, new[] { "string" }), ("urlquery", anys, new[] { "string" }),
+            ("print", anys, new[] { "string" }), ("println", anys, new[] { "string" }),
+            ("printf", new[] { "string", "...interface {}" }, new[] { "string" }),
+        })
+            t.SetSignature(name, new GoSignature(ps, rs));
     }
 
     internal static void Arity(string name, object?[] a, int n)
@@ -52,6 +67,7 @@ internal static class Builtins
     private static object Len(object? v) => v switch
     {
         null => throw new GoFunctionException("len of nil pointer"),
+        GoMissing => throw new GoFunctionException("reflect: call of reflect.Value.Type on zero Value"),
         string s => (long)Encoding.UTF8.GetByteCount(s),
         ICollection c => (long)c.Count,
         IDictionary<string, object?> m => (long)m.Count,
@@ -62,7 +78,7 @@ internal static class Builtins
     private static object? Index(object?[] a)
     {
         if (a.Length == 0) throw new GoFunctionException("wrong number of args for index: want at least 1 got 0");
-        object? item = a[0];
+        object? item = GoValues.Normalize(a[0]);
         if (item == null) throw new GoFunctionException("index of untyped nil");
         for (int i = 1; i < a.Length; i++)
         {
@@ -105,7 +121,7 @@ internal static class Builtins
     private static object? Slice(object?[] a)
     {
         if (a.Length == 0) throw new GoFunctionException("wrong number of args for slice: want at least 1 got 0");
-        var item = a[0];
+        var item = GoValues.Normalize(a[0]) ?? throw new GoFunctionException("slice of untyped nil");
         var idx = a.Skip(1).Select(x => GoValues.Integer(x) is long l ? (int)l : throw new GoFunctionException("cannot index slice/array with type " + GoValues.TypeName(x))).ToArray();
         switch (item)
         {

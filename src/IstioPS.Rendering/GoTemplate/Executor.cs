@@ -419,7 +419,7 @@ internal sealed class Executor
         var argv = _ctx.Set.Functions.TryGetSignature(name, out var signature)
             ? EvalTypedArgs(dot, node, name, signature, args, final)
             : EvalArgs(dot, args, 1, final);
-        _at = node;
+        // Go leaves the position at the last argument evaluated: a later type error in the caller points there.
         try
         {
             return fn(_ctx, argv);
@@ -485,7 +485,7 @@ internal sealed class Executor
     }
 
     private static bool CanBeNil(string type) =>
-        type == "interface {}" || type.StartsWith('[') || type.StartsWith("map[", StringComparison.Ordinal) || type.StartsWith('*');
+        type is "interface {}" or "reflect.Value" || type.StartsWith('[') || type.StartsWith("map[", StringComparison.Ordinal) || type.StartsWith('*');
 
     /// <summary>Go's evalArg for a parameter of Go type <paramref name="type"/>.</summary>
     private object? EvalTypedArg(object? dot, string type, Node n)
@@ -495,6 +495,8 @@ internal sealed class Executor
         {
             case DotNode: return ValidateType(dot, type);
             case NilNode:
+                // nil for a reflect.Value parameter is the zero Value, as invalid as a missing one.
+                if (type == "reflect.Value") return GoMissing.Value;
                 if (CanBeNil(type)) return null;
                 throw Error($"cannot assign nil to {type}");
             case FieldNode or VariableNode or PipeExprNode or IdentifierNode or ChainNode:
@@ -503,6 +505,7 @@ internal sealed class Executor
         switch (type)
         {
             case "interface {}": return GoValues.Normalize(EvalArg(dot, n));
+            case "reflect.Value": return EvalArg(dot, n);
             case "bool":
                 if (n is BoolNode b) return b.Value;
                 throw Error($"expected bool; found {Describe(n)}");
@@ -528,10 +531,11 @@ internal sealed class Executor
     {
         if (value is GoMissing)
         {
+            if (type == "reflect.Value") return value;
             if (CanBeNil(type)) return null;
             throw Error($"invalid value; expected {type}");
         }
-        if (type == "interface {}") return value;
+        if (type is "interface {}" or "reflect.Value") return value;
         bool ok = type switch
         {
             "string" => value is string,
