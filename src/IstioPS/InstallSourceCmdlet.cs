@@ -151,6 +151,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
         Func<InstallRequest, InstallRequest>? configure = null)
     {
         if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return null;
+        Installer.PrefetchDiscovery(Api, ct);
         var loaded = InstallSources.Load(await AsUpgradeWhenInstalledAsync(source, ct).ConfigureAwait(false), EmitVerbose);
         foreach (var warning in loaded.Warnings) EmitWarning(warning);
         var request = new InstallRequest

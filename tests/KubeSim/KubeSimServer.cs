@@ -87,6 +87,8 @@ public sealed class KubeSimServer : IAsyncDisposable
     /// <summary>Write semantics used by the HTTP API, available to tests for seeding objects.</summary>
     public ResourceService Service { get; }
     public Uri Url { get; private set; } = null!;
+    /// <summary>Runs since the server was made; the request log's times are read from it.</summary>
+    public System.Diagnostics.Stopwatch Uptime { get; } = System.Diagnostics.Stopwatch.StartNew();
     /// <summary>What the kubeconfig's user may not do; rules can be added while the server runs.</summary>
     public Permissions Permissions { get; }
     public string KubeconfigYaml { get; private set; } = "";

@@ -22,18 +22,21 @@ public sealed class Applier
 
     public int Concurrency { get; }
 
-    /// <summary>Server-side apply of one object (field manager istiops, force); answers the object as stored.</summary>
-    public async Task<JsonObject> ApplyAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct)
-        => (await SendApplyAsync(body, resource, ns, dryRun: false, ct).ConfigureAwait(false)).Body;
+    /// <summary>
+    /// Server-side apply of one object (field manager istiops, force); answers the object as stored. <paramref name="live"/>:
+    /// the object as just read, when the caller has it (see <see cref="LiveObject"/>); otherwise it is read when needed.
+    /// </summary>
+    public async Task<JsonObject> ApplyAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct, LiveObject? live = null)
+        => (await SendApplyAsync(body, resource, ns, dryRun: false, live, ct).ConfigureAwait(false)).Body;
 
     /// <summary>
     /// The same server-side apply as <see cref="ApplyAsync"/> (same body, field manager and force) with dryRun=All:
     /// what the object would become, written nowhere. 201 when it would be created.
     /// </summary>
-    public Task<(HttpStatusCode Status, JsonObject Answer)> DryRunAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct)
-        => SendApplyAsync(body, resource, ns, dryRun: true, ct);
+    public Task<(HttpStatusCode Status, JsonObject Answer)> DryRunAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct, LiveObject? live = null)
+        => SendApplyAsync(body, resource, ns, dryRun: true, live, ct);
 
-    private async Task<(HttpStatusCode Status, JsonObject Body)> SendApplyAsync(JsonObject body, ResourceInfo resource, string? ns, bool dryRun, CancellationToken ct)
+    private async Task<(HttpStatusCode Status, JsonObject Body)> SendApplyAsync(JsonObject body, ResourceInfo resource, string? ns, bool dryRun, LiveObject? live, CancellationToken ct)
     {
         var name = (string?)body["metadata"]?["name"] ?? "";
         var objectPath = resource.ObjectPath(resource.Namespaced ? ns : null, name);
@@ -42,7 +45,8 @@ public sealed class Applier
             // Never take back what the running control plane took (istiod's failurePolicy and caBundle): the dry run
             // and the apply send the same applied configuration.
             body = body.DeepClone().AsObject();
-            ControlPlaneFields.Yield(body, await api.TryGetAsync(objectPath, ct).ConfigureAwait(false), FieldManager);
+            var current = live is { } known ? known.Object : await api.TryGetAsync(objectPath, ct).ConfigureAwait(false);
+            ControlPlaneFields.Yield(body, current, FieldManager);
         }
 
         var path = objectPath + $"?fieldManager={FieldManager}&force=true" + (dryRun ? "&dryRun=All" : "");
@@ -168,3 +172,10 @@ public sealed class Applier
         await Parallel.ForEachAsync(items, options, async (item, token) => await write(item, token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 }
+
+/// <summary>
+/// What the caller knows of an object's live state, so the apply need not read it again: the object as listed or read
+/// (null when it was absent). An object found absent carries no control-plane fields: istiod only updates webhook
+/// configurations that exist.
+/// </summary>
+public readonly record struct LiveObject(JsonObject? Object);

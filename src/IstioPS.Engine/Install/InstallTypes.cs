@@ -20,7 +20,11 @@ public sealed record InstallRequest
     public string Revision { get; init; } = "default";
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
     public bool NoWait { get; init; }
-    public int Concurrency { get; init; } = 16;
+    /// <summary>Requests in flight at once (plan and apply): the most a wave of independent requests needs.</summary>
+    public int Concurrency { get; init; } = DefaultConcurrency;
+
+    /// <summary>Enough for every independent request of an Istio install to go out together (one round trip per tier).</summary>
+    public const int DefaultConcurrency = 64;
 
     /// <summary>Folders of <see cref="ManifestPaths"/> are read with their subfolders.</summary>
     public bool Recurse { get; init; }

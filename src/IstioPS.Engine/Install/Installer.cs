@@ -27,12 +27,20 @@ public sealed class Installer
         this.mapper = mapper ?? new RestMapper(api);
     }
 
+    /// <summary>
+    /// Starts discovery of everything an install of a release needs (namespaces, CRDs and every kind IstioPS installs)
+    /// without waiting, so it overlaps the render; the plan's lookups then find the answers there or in flight.
+    /// </summary>
+    public static void PrefetchDiscovery(KubeApi api, CancellationToken ct)
+        => new RestMapper(api).Prefetch(Ownership.Ownership.InstalledKinds.Select(k => k.ApiVersion).Append("apiextensions.k8s.io/v1"), ct);
+
     /// <summary>The plan of an install: what each object would become. Sends only reads and dry runs.</summary>
     public async Task<InstallPlan> PlanAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
         callbacks.Progress?.Report(new OperationProgress("Reading manifests", 0));
-        // Namespaces and CRDs are (almost) always needed: ask discovery about them while the files are read.
-        var prefetch = Task.WhenAll(mapper.FindAsync("v1", "Namespace", ct), mapper.FindAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", ct));
+        // Ask discovery about every kind the plan will need (namespaces, CRDs, the rendered objects' kinds and those a
+        // prune lists) in one round trip, while the files are read.
+        var prefetch = Task.WhenAll(PrefetchKinds(request).Select(k => mapper.FindAsync(k.ApiVersion, k.Kind, ct)));
         var objects = new List<ManifestObject>(request.Objects);
         var errors = new List<ManifestException>();
         if (request.ManifestPaths.Count > 0)
@@ -64,12 +72,25 @@ public sealed class Installer
         var clock = request.Clock ?? Stopwatch.StartNew();
         var startRequests = api.RequestCount;
         var progress = callbacks.Progress;
+        // The upgrade check and the plan only read (and dry-run), so they go out together; both end before the first write,
+        // and a refused upgrade is the error reported (the plan is then cancelled).
+        using var planning = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var planTask = PlanAsync(request, callbacks, planning.Token);
         if (request.ReleaseVersion is { } target)
         {
-            await UpgradeCheck.CheckAsync(api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
+            try
+            {
+                await UpgradeCheck.CheckAsync(api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                planning.Cancel();
+                await planTask.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                throw;
+            }
         }
 
-        var plan = await PlanAsync(request, callbacks, ct).ConfigureAwait(false);
+        var plan = await planTask.ConfigureAwait(false);
         callbacks.Verbose?.Invoke($"Planned after {clock.ElapsedMilliseconds} ms.");
         CheckGates(plan, request);
 
@@ -117,7 +138,8 @@ public sealed class Installer
         using var crdWatch = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var crdsReady = Task.CompletedTask;
         var waited = false;
-        var components = ComponentGroups(plan.Objects.Where(p => p.Rank > 1 && p.Action != PlanAction.Prune).ToList(), request.ComponentOrder);
+        // Without waiting there is nothing to wait for between components: each tier of every component goes out together.
+        var components = ComponentGroups(plan.Objects.Where(p => p.Rank > 1 && p.Action != PlanAction.Prune).ToList(), request.NoWait ? null : request.ComponentOrder);
         var applied = 0;
         try
         {
@@ -203,6 +225,17 @@ public sealed class Installer
         };
     }
 
+    /// <summary>The kinds a plan of <paramref name="request"/> asks discovery about, as far as they are known before the files are read.</summary>
+    private static IEnumerable<(string ApiVersion, string Kind)> PrefetchKinds(InstallRequest request)
+    {
+        var kinds = new[] { ("v1", "Namespace"), ("apiextensions.k8s.io/v1", "CustomResourceDefinition") }
+            .Concat(request.Objects.Select(o => (o.ApiVersion, o.Kind)));
+        if (!request.NoPrune && request.Prune is not null) kinds = kinds.Concat(Ownership.Ownership.InstalledKinds);
+        // Kinds the input's CRDs define are not served yet: the planner learns them from the CRDs.
+        var custom = request.Objects.Where(o => o.Kind == "CustomResourceDefinition").SelectMany(c => RestMapper.FromCrd(c.Body)).Select(r => (r.ApiVersion, r.Kind)).ToHashSet();
+        return kinds.Where(k => !custom.Contains(k)).Distinct();
+    }
+
     /// <summary>Stops before the first write when the plan takes over objects without -Adopt or recreates them without -Force.</summary>
     private static void CheckGates(InstallPlan plan, InstallRequest request)
     {
@@ -253,7 +286,9 @@ public sealed class Installer
             await applier.DeleteAsync(p.Resource, p.Namespace, p.Name, ct).ConfigureAwait(false);
         }
 
-        var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct).ConfigureAwait(false);
+        // An object the plan found absent holds no control-plane fields to yield (nothing to read first).
+        var known = p.Action == PlanAction.Create && p.Live is null ? new LiveObject(null) : (LiveObject?)null;
+        var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct, known).ConfigureAwait(false);
         return Result(p, p.Action switch
         {
             PlanAction.Create => ApplyAction.Created,

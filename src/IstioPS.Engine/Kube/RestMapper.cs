@@ -53,6 +53,20 @@ public sealed class RestMapper
     public async Task<bool> ServesAsync(string apiVersion, CancellationToken ct)
         => (await GroupVersionAsync(apiVersion, ct).ConfigureAwait(false)).Resources is not null;
 
+    /// <summary>
+    /// Starts asking discovery about these group-versions and returns at once, so the answers arrive while the caller
+    /// does other work (rendering); later lookups share the requests in flight. A failure is forgotten here and met
+    /// again by the lookup that needs the answer.
+    /// </summary>
+    public void Prefetch(IEnumerable<string> apiVersions, CancellationToken ct)
+    {
+        foreach (var apiVersion in apiVersions.Distinct(StringComparer.Ordinal))
+        {
+            _ = GroupVersionAsync(apiVersion, ct).ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
     /// <summary>Records a kind defined by a CustomResourceDefinition (from the manifest or the cluster).</summary>
     public void Learn(ResourceInfo info) => learned[(info.ApiVersion, info.Kind)] = info;
 

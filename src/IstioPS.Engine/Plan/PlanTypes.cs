@@ -108,7 +108,7 @@ public sealed class PlanRequest
     public string Revision { get; init; } = "default";
     /// <summary>Null: nothing is pruned (manifest files: the install cannot know what else is its own).</summary>
     public PruneScope? Prune { get; init; }
-    public int Concurrency { get; init; } = 16;
+    public int Concurrency { get; init; } = Install.InstallRequest.DefaultConcurrency;
     /// <summary>Where the input came from, for the error when it is empty.</summary>
     public string? InputName { get; init; }
 }

@@ -45,12 +45,18 @@ public sealed class Planner
 
         progress?.Report(new OperationProgress("Discovering the API", 2));
         var errors = new List<ManifestException>(request.SourceErrors);
-        var resolved = await ResolveAsync(request, errors, ct).ConfigureAwait(false);
+        // Discovery of the kinds a prune lists goes out with the input's own (one round trip, not two).
+        var resolving = ResolveAsync(request, errors, ct);
+        var pruneKinds = request.Prune is null
+            ? Task.FromResult(Array.Empty<ResourceInfo?>())
+            : Task.WhenAll(Own.InstalledKinds.Select(k => mapper.FindAsync(k.ApiVersion, k.Kind, ct)));
+        await Task.WhenAll(resolving, pruneKinds).ConfigureAwait(false);
+        var resolved = await resolving.ConfigureAwait(false);
         if (errors.Count > 0) throw ManifestException.Aggregate(errors);
 
         progress?.Report(new OperationProgress($"Comparing {resolved.Count} objects with the cluster", 5));
         var creatingCrds = new HashSet<(string, string)>();
-        var ownedTask = OwnedObjectsAsync(resolved, request, ct);
+        var ownedTask = OwnedObjectsAsync(resolved, (await pruneKinds.ConfigureAwait(false)).OfType<ResourceInfo>(), ct);
         var namespacesTask = MissingNamespacesAsync(resolved, ct);
         var owned = await ownedTask.ConfigureAwait(false);
         var missingNamespaces = await namespacesTask.ConfigureAwait(false);
@@ -173,19 +179,13 @@ public sealed class Planner
     }
 
     /// <summary>
-    /// Every object carrying IstioPS's label, of the input's kinds (and, when pruning, of every kind IstioPS installs):
+    /// Every object carrying IstioPS's label, of the input's kinds (and, when pruning, of every kind IstioPS installs, <paramref name="pruneKinds"/>):
     /// one list per kind across namespaces. These are the live objects of a re-install, read without one GET each.
     /// </summary>
     private async Task<Dictionary<(string, string, string?, string), (ResourceInfo Resource, JsonObject Live)>> OwnedObjectsAsync(
-        List<Resolved> resolved, PlanRequest request, CancellationToken ct)
+        List<Resolved> resolved, IEnumerable<ResourceInfo> pruneKinds, CancellationToken ct)
     {
-        var resources = resolved.Select(r => r.Resource).ToList();
-        if (request.Prune is not null)
-        {
-            var more = await Task.WhenAll(Own.InstalledKinds.Select(k => mapper.FindAsync(k.ApiVersion, k.Kind, ct))).ConfigureAwait(false);
-            resources.AddRange(more.OfType<ResourceInfo>());
-        }
-
+        var resources = resolved.Select(r => r.Resource).Concat(pruneKinds);
         var lists = await Task.WhenAll(resources.Distinct().Select(async resource =>
         {
             try
@@ -221,23 +221,27 @@ public sealed class Planner
         return needed.Where((ns, i) => existing[i] is null).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>One object: its live state (listed, else read) and the server's dry-run answer, side by side.</summary>
+    /// <summary>
+    /// One object: the server's dry-run answer, and its live state. An object the owned lists hold is dry-run as listed;
+    /// any other is dry-run at once as if absent (a 201 says it is, with no read), and read only when the answer says it
+    /// exists (or refuses it): then it is dry-run again with the ownership and control-plane fields of what was read.
+    /// </summary>
     private async Task<PlannedObject> PlanObjectAsync(Resolved r, PlanRequest request, JsonObject? listed, List<ManifestException> errors, CancellationToken ct)
     {
-        // The ownership annotation the apply will carry decides the body; guess "created" while the object is read.
-        var guess = listed is null ? Own.Created : Own.Of(listed) ?? Own.Adopted;
-        var body = Prepare(r, request, guess);
-        var dryRun = DryRunAsync(r, body, ct);
-        var live = listed ?? await api.TryGetAsync(r.Resource.ObjectPath(r.Namespace, r.Source.Name), ct).ConfigureAwait(false);
-        var ownership = live is null ? Own.Created : Own.Of(live) ?? Own.Adopted;
-        if (ownership != guess)
+        var ownership = listed is null ? Own.Created : Own.Of(listed) ?? Own.Adopted;
+        var body = Prepare(r, request, ownership);
+        var (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(listed), ct).ConfigureAwait(false);
+        var live = listed;
+        if (listed is null && (status == HttpStatusCode.OK || failure is { StatusCode: not HttpStatusCode.NotFound }))
         {
-            await dryRun.ConfigureAwait(false);
-            body = Prepare(r, request, ownership);
-            dryRun = DryRunAsync(r, body, ct);
+            live = await api.TryGetAsync(r.Resource.ObjectPath(r.Namespace, r.Source.Name), ct).ConfigureAwait(false);
+            if (live is not null && ((Own.Of(live) ?? Own.Adopted) != ownership || ControlPlaneFields.Concerns(body)))
+            {
+                body = Prepare(r, request, Own.Of(live) ?? Own.Adopted);
+                (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(live), ct).ConfigureAwait(false);
+            }
         }
 
-        var (status, answer, failure) = await dryRun.ConfigureAwait(false);
         if (failure is not null)
         {
             if (live is not null && ImmutableFields(failure) is { Count: > 0 } fields)
@@ -265,11 +269,11 @@ public sealed class Planner
         return Planned(r, action, body, live, diff);
     }
 
-    private async Task<(HttpStatusCode Status, JsonObject? Answer, KubeApiException? Failure)> DryRunAsync(Resolved r, JsonObject body, CancellationToken ct)
+    private async Task<(HttpStatusCode Status, JsonObject? Answer, KubeApiException? Failure)> DryRunAsync(Resolved r, JsonObject body, LiveObject live, CancellationToken ct)
     {
         try
         {
-            var (status, answer) = await applier.DryRunAsync(body, r.Resource, r.Namespace, ct).ConfigureAwait(false);
+            var (status, answer) = await applier.DryRunAsync(body, r.Resource, r.Namespace, ct, live).ConfigureAwait(false);
             return (status, answer, null);
         }
         catch (KubeApiException ex) when ((int)ex.StatusCode is >= 400 and < 500 and not 401 and not 403 and not 429)

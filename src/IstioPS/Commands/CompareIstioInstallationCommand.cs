@@ -23,7 +23,7 @@ public sealed class CompareIstioInstallationCommand : InstallSourceCmdlet
 
     [Parameter]
     [ValidateRange(1, 64)]
-    public int Concurrency { get; set; } = 16;
+    public int Concurrency { get; set; } = Engine.Install.InstallRequest.DefaultConcurrency;
 
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {

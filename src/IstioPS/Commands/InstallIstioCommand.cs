@@ -20,7 +20,7 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
 
     [Parameter]
     [ValidateRange(1, 64)]
-    public int Concurrency { get; set; } = 16;
+    public int Concurrency { get; set; } = InstallRequest.DefaultConcurrency;
 
     /// <summary>Take over objects that exist and were not created by IstioPS (moving from istioctl or Helm); they are reported Adopted.</summary>
     [Parameter]

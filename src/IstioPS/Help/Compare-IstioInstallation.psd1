@@ -28,7 +28,7 @@ Nothing is emitted when the cluster already is what the input says; -IncludeUnch
         Namespace        = 'Where namespaced objects without a namespace go. Default: istio-system.'
         IncludeUnchanged = 'Also emits the objects that would not change, with Action Unchanged.'
         NoPrune          = 'Leaves out the objects Install-Istio -NoPrune would keep (Action Prune).'
-        Concurrency      = 'How many requests are in flight at once. Default: 16.'
+        Concurrency      = 'How many requests are in flight at once. Default: 64.'
     }
     Examples    = @(
         @{

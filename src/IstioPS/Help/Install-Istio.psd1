@@ -27,7 +27,7 @@ It emits one result object with every object and what happened to it (Created, C
         Namespace    = 'The namespace Istio is installed into and where namespaced objects without a namespace go. Created if missing. Default: istio-system.'
         Timeout      = 'How long to wait for CRDs and workloads to become ready: seconds (300), a time span (00:05:00) or text such as 5m. Default: 5 minutes. On timeout the error gives the -Timeout, names every object that is not ready with its pods'' waiting reasons (for example ImagePullBackOff), and the components never applied.'
         NoWait       = 'Returns as soon as everything is applied, without waiting for workloads to become ready (CRDs are still waited for, since later objects need them).'
-        Concurrency  = 'How many write requests are in flight at once. Default: 16.'
+        Concurrency  = 'How many requests (dry runs and writes) are in flight at once. Default: 64, enough for each tier of an Istio install to go out in one round trip.'
         ReleasePath  = 'An extracted Istio release to render natively (no helm or istioctl needed), for example one that Save-IstioRelease downloaded. The legacy Istio 1.5 layout is recognised: its apiextensions.k8s.io/v1beta1 CRDs are refused plainly, before anything is written, by clusters that no longer serve that API.'
         Profile      = 'The IstioOperator profile to install: default, demo, minimal, ambient, ... (see Get-IstioProfile). Default: default.'
         Set          = 'istioctl-style overrides, each path=value (values.global.hub=my.registry, components.egressGateways[0].enabled=true, meshConfig.accessLogFile=/dev/stdout).'

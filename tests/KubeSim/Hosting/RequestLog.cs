@@ -12,6 +12,10 @@ public sealed record RequestLogEntry(string Method, string Path, string Query, s
     /// <summary>The Accept header as sent (a metadata-only list asks for as=PartialObjectMetadataList).</summary>
     public string? Accept { get; init; }
 
+    /// <summary>When the request arrived and when its answer started (milliseconds since the server started), for round-trip traces.</summary>
+    public double StartedMs { get; init; }
+    public double AnsweredMs { get; init; }
+
     /// <summary>Discovery: /api, /apis and their group and group-version documents, /version and OpenAPI.</summary>
     public bool IsDiscovery => System.Text.RegularExpressions.Regex.IsMatch(Path, "^/api(/[^/]+)?/?$|^/apis(/[^/]+){0,2}/?$|^/(version|openapi)(/|$)");
 }

@@ -24,6 +24,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
             await ControlAsync(ctx, path[ControlPrefix.Length..]);
             return;
         }
+        var started = server.Uptime.Elapsed.TotalMilliseconds;
         var status = 0;
         var logged = false;
         void Log(int code)
@@ -31,7 +32,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
             if (logged) return;
             logged = true;
             log.Add(new RequestLogEntry(ctx.Request.Method, path, ctx.Request.QueryString.Value?.TrimStart('?') ?? "",
-                ctx.Request.ContentType, code, ctx.Request.Headers.UserAgent.FirstOrDefault(), RequestUser.Of(ctx).Name) { Accept = ctx.Request.Headers.Accept.ToString() });
+                ctx.Request.ContentType, code, ctx.Request.Headers.UserAgent.FirstOrDefault(), RequestUser.Of(ctx).Name) { Accept = ctx.Request.Headers.Accept.ToString(), StartedMs = started, AnsweredMs = server.Uptime.Elapsed.TotalMilliseconds });
         }
         ctx.Response.OnStarting(() =>
         {
@@ -142,6 +143,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                             ["method"] = r.Method, ["path"] = r.Path, ["query"] = r.Query,
                             ["contentType"] = r.ContentType, ["status"] = r.Status, ["userAgent"] = r.UserAgent, ["user"] = r.User,
                             ["accept"] = r.Accept, ["discovery"] = r.IsDiscovery,
+                            ["startedMs"] = Math.Round(r.StartedMs, 1), ["answeredMs"] = Math.Round(r.AnsweredMs, 1),
                         });
                     await ApiHandler.WriteJson(ctx, 200, arr);
                     return;
