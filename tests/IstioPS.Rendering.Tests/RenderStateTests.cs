@@ -24,6 +24,34 @@ public class RenderStateTests
     }
 
     [Fact]
+    public void NoStaticTableCanChange()
+    {
+        // A readonly field still lets a caller change the collection it holds: lookup tables are frozen or read-only.
+        var mutable = typeof(RenderCache).Assembly.GetTypes()
+            .Where(t => !t.Name.Contains('<') && !t.ContainsGenericParameters)
+            .SelectMany(t => t.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
+                .Where(f => f.IsInitOnly && !f.Name.Contains('<') && IsMutableCollection(f.GetValue(null)))
+                .Select(f => $"{t.FullName}.{f.Name} ({f.GetValue(null)!.GetType().Name})"))
+            .ToList();
+        Assert.True(mutable.Count == 0, "static collections that can change:\n" + string.Join("\n", mutable));
+        Assert.True(IsMutableCollection(new Dictionary<string, int>()) && IsMutableCollection(new[] { 1 }) && IsMutableCollection(new HashSet<int>()));
+        Assert.False(IsMutableCollection(System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(new Dictionary<string, int>())));
+    }
+
+    private static bool IsMutableCollection(object? value)
+    {
+        switch (value)
+        {
+            case null or string: return false;
+            case Array: return true;
+            case System.Collections.IList l: return !l.IsReadOnly;
+            case System.Collections.IDictionary d: return !d.IsReadOnly;
+        }
+        var collection = value.GetType().GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollection<>));
+        return collection != null && !(bool)collection.GetProperty("IsReadOnly")!.GetValue(value)!;
+    }
+
+    [Fact]
     public void CachesAreTheCallersAndOptional()
     {
         var cache = new RenderCache();

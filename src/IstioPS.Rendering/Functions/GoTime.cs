@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using IstioPS.Rendering.GoTemplate;
@@ -102,7 +104,8 @@ public sealed class GoTime : IGoObject, IGoJsonValue
     /// <summary>One element of a layout: the literal text before it, the element, its digits (fractions) and the rest.</summary>
     private readonly record struct Chunk(string Prefix, Std Std, int Digits, char Separator, string Text, string Suffix);
 
-    private static readonly Std[] ZeroX = { Std.ZeroMonth, Std.ZeroDay, Std.ZeroHour12, Std.ZeroMinute, Std.ZeroSecond, Std.Year };
+    private static readonly ImmutableArray<Std> ZeroX = ImmutableArray.Create(new Std[]
+    { Std.ZeroMonth, Std.ZeroDay, Std.ZeroHour12, Std.ZeroMinute, Std.ZeroSecond, Std.Year });
 
     /// <summary>Go's nextStdChunk: finds the first layout element.</summary>
     private static Chunk NextChunk(string layout)
@@ -179,8 +182,8 @@ public sealed class GoTime : IGoObject, IGoJsonValue
         return new Chunk(layout, Std.None, 0, '.', "", "");
     }
 
-    private static readonly string[] LongMonths = CultureInfo.InvariantCulture.DateTimeFormat.MonthNames[..12];
-    private static readonly string[] LongDays = CultureInfo.InvariantCulture.DateTimeFormat.DayNames;
+    private static readonly ImmutableArray<string> LongMonths = ImmutableArray.Create(CultureInfo.InvariantCulture.DateTimeFormat.MonthNames[..12]);
+    private static readonly ImmutableArray<string> LongDays = ImmutableArray.Create(CultureInfo.InvariantCulture.DateTimeFormat.DayNames);
 
     private static void AppendInt(StringBuilder sb, long x, int width)
     {
@@ -586,11 +589,11 @@ public static class GoDuration
 {
     public const long Second = 1_000_000_000;
 
-    private static readonly Dictionary<string, ulong> Units = new(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, ulong> Units = new Dictionary<string, ulong>(StringComparer.Ordinal)
     {
         ["ns"] = 1, ["us"] = 1_000, ["\u00b5s"] = 1_000, ["\u03bcs"] = 1_000, ["ms"] = 1_000_000,
         ["s"] = 1_000_000_000, ["m"] = 60_000_000_000, ["h"] = 3_600_000_000_000,
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>time.ParseDuration: "[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+".</summary>
     public static long Parse(string s)

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -25,7 +26,7 @@ internal static class MasterPassword
         ["short"] = new[] { "Cvcn" },
         ["basic"] = new[] { "aaanaaan", "aannaaan", "aaannaaa" },
         ["pin"] = new[] { "nnnn" },
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static string Characters(char template) => template switch
     {

@@ -20,6 +20,7 @@ public static partial class SprigFunctions
         RegisterStrings(t);
         RegisterNumbers(t);
         RegisterDates(t);
+        RegisterCertificates(t);
         RegisterEncodings(t);
         RegisterHelm(t);
         foreach (var (name, signature) in GoSignatures.Table)
@@ -418,7 +419,7 @@ public static partial class SprigFunctions
         t.Add("toYaml", (ctx, a) =>
         {
             Arity("toYaml", a, 1);
-            try { return TrimSuffixNewline(ctx.YamlCache?.MarshalMemoized(a[0]) ?? GoYaml.Marshal(a[0])); }
+            try { return TrimSuffixNewline((ctx.Cache as YamlCache)?.MarshalMemoized(a[0]) ?? GoYaml.Marshal(a[0])); }
             catch (FormatException) { return ""; }
         });
         t.Add("mustToYaml", (_, a) => TrimSuffixNewline(GoYaml.Marshal(a[0])));
@@ -439,7 +440,7 @@ public static partial class SprigFunctions
         t.Add("fromYaml", (ctx, a) =>
         {
             Arity("fromYaml", a, 1);
-            try { return ctx.YamlCache?.ParseMapCached(Str(a, 0)) ?? GoYaml.ParseMap(Str(a, 0)); }
+            try { return (ctx.Cache as YamlCache)?.ParseMapCached(Str(a, 0)) ?? GoYaml.ParseMap(Str(a, 0)); }
             catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException)
             {
                 var m = GoValues.NewMap();

@@ -18,6 +18,7 @@ public static partial class SprigFunctions
         bool => "bool",
         IDictionary<string, object?> => "map",
         IList => "slice",
+        IGoMapLike => "map",
         IGoObject o => o.GoTypeName.StartsWith('*') ? "ptr" : "struct",
         _ => "struct",
     };

@@ -112,6 +112,8 @@ public static partial class SprigFunctions
             }
             return u.ToString();
         });
+        t.Add("bcrypt", (_, a) => BcryptOrMessage(Str(a, 0)));
+        t.Add("htpasswd", (_, a) => Str(a, 0).Contains(':') ? $"invalid username: {Str(a, 0)}" : $"{Str(a, 0)}:{BcryptOrMessage(Str(a, 1))}");
         t.Add("derivePassword", (_, a) => MasterPassword.Derive((uint)ToInt64(a[0]), Str(a, 1), Str(a, 2), Str(a, 3), Str(a, 4)));
 
         // Paths (Go's path package; the os* ones are the same on Linux).
@@ -148,10 +150,47 @@ public static partial class SprigFunctions
         t.Add("decryptAES", (_, a) => DecryptAes(Str(a, 0), Str(a, 1)));
         t.Add("genPrivateKey", (_, a) => Str(a, 0) switch
         {
-            "rsa" => RSA.Create(4096).ExportRSAPrivateKeyPem() + "\n",
+            "" or "rsa" => RSA.Create(4096).ExportRSAPrivateKeyPem() + "\n",
             "ecdsa" => ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportECPrivateKeyPem() + "\n",
+            "ed25519" => PemEncoding.WriteString("PRIVATE KEY", Ed25519Pkcs8(RandomNumberGenerator.GetBytes(32))) + "\n",
+            "dsa" => PemEncoding.WriteString("DSA PRIVATE KEY", DsaPrivateKey(DSA.Create(2048).ExportParameters(true))) + "\n",
             _ => "Unknown type " + Str(a, 0),
         });
+    }
+
+    /// <summary>An Ed25519 private key (its 32-byte seed) as PKCS #8, as x509.MarshalPKCS8PrivateKey writes it.</summary>
+    private static byte[] Ed25519Pkcs8(byte[] seed)
+    {
+        var w = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            w.WriteInteger(0);
+            using (w.PushSequence()) w.WriteObjectIdentifier("1.3.101.112");
+            var inner = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+            inner.WriteOctetString(seed);
+            w.WriteOctetString(inner.Encode());
+        }
+        return w.Encode();
+    }
+
+    /// <summary>Sprig's DSAKeyFormat: SEQUENCE { version 0, P, Q, G, Y, X }.</summary>
+    private static byte[] DsaPrivateKey(DSAParameters k)
+    {
+        var w = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            w.WriteInteger(0);
+            foreach (var part in new[] { k.P!, k.Q!, k.G!, k.Y!, k.X! })
+                w.WriteInteger(new System.Numerics.BigInteger(part, isUnsigned: true, isBigEndian: true));
+        }
+        return w.Encode();
+    }
+
+    /// <summary>Sprig's bcrypt: Go's default cost; a failure comes back as text, not as an error.</summary>
+    private static string BcryptOrMessage(string password)
+    {
+        try { return Bcrypt.Hash(password); }
+        catch (ArgumentException e) { return $"failed to encrypt string with bcrypt: {e.Message}"; }
     }
 
     private static void AddRegex(FunctionTable t, string name, Func<System.Text.RegularExpressions.Regex, object?[], object?> body)
