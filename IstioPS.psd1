@@ -21,6 +21,7 @@
         'Export-IstioManifest'
         'Get-IstioProfile'
         'Test-IstioInstallation'
+        'Test-IstioPrerequisite'
         'Compare-IstioInstallation'
         'Uninstall-Istio'
     )

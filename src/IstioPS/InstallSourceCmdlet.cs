@@ -162,6 +162,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
             ComponentOrder = loaded.ComponentOrder,
             Prune = loaded.Prune,
             ReleaseVersion = loaded.ReleaseVersion,
+            ReleasePath = source.ReleasePath,
             Revision = RevisionOrDefault,
             Namespace = Namespace,
         };

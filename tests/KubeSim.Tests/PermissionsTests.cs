@@ -60,6 +60,33 @@ public class PermissionsTests
     }
 
     [Fact]
+    public async Task AnApplyThatCreatesNeedsCreateAsWellAsPatchAndADryRunToo()
+    {
+        await using var sim = await SimClient.StartAsync(Denying("create:clusterroles.rbac.authorization.k8s.io"));
+        var client = sim.Client;
+        const string Role = """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"istiod"},"rules":[]}""";
+        Task<V1ClusterRole> Apply(string? dryRun = null) =>
+            client.RbacAuthorizationV1.PatchClusterRoleAsync(new V1Patch(Role, V1Patch.PatchType.ApplyPatch), "istiod", fieldManager: "t", dryRun: dryRun);
+
+        // kube-apiserver's patch handler authorizes a create through apply as "create" (withAuthorization): the user
+        // may patch clusterroles, so the request itself passes, and the create inside it is forbidden.
+        foreach (var dryRun in new[] { "All", null })
+        {
+            var status = await StatusAssert.Fails(403, () => Apply(dryRun));
+            Assert.Equal("clusterroles.rbac.authorization.k8s.io \"istiod\" is forbidden: ", (string?)status["message"]);
+            Assert.Equal(("istiod", "rbac.authorization.k8s.io", "clusterroles"), ((string?)status["details"]!["name"], (string?)status["details"]!["group"], (string?)status["details"]!["kind"]));
+        }
+
+        Assert.Null(sim.Server.Read("rbac.authorization.k8s.io/v1", "ClusterRole", null, "istiod"));
+
+        // Once it exists (created by someone allowed to), applying it again is a patch only.
+        sim.Server.Permissions.Clear();
+        await Apply();
+        sim.Server.Permissions.Deny(DenyRule.Parse("create:clusterroles.rbac.authorization.k8s.io"));
+        Assert.Equal("istiod", (await Apply()).Metadata.Name);
+    }
+
+    [Fact]
     public void DenyRulesAreParsedStrictly()
     {
         var rule = DenyRule.Parse("create, patch:clusterroles.rbac.authorization.k8s.io");

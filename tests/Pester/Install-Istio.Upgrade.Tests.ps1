@@ -8,8 +8,26 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModulePath) -Force
     $script:new = Get-TestIstioRelease
-    $script:old = Join-Path (Get-IstioData) 'releases/istio-1.29.6'
+    # 1.29.6 as released, plus one object its istiod chart renders and 1.30.3's does not (every object of 1.29.6's
+    # own profiles is still rendered by 1.30.3): the upgrade must prune it. A copy in a temp folder named as a
+    # release folder; the shared data stays untouched.
+    $shipped = Join-Path (Get-IstioData) 'releases/istio-1.29.6'
+    $script:copyRoot = New-TestDirectory
+    $script:old = Join-Path $copyRoot 'istio-1.29.6'
+    $null = New-Item -ItemType Directory -Path $old
+    Copy-Item (Join-Path $shipped 'manifest.yaml'), (Join-Path $shipped 'manifests') -Destination $old -Recurse
+    Set-Content -Path (Join-Path $old 'manifests/charts/istio-control/istio-discovery/templates/zz-retired-settings.yaml') -Value @'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: istio-retired-settings{{ if .Values.revision }}-{{ .Values.revision }}{{ end }}
+  namespace: {{ .Release.Namespace }}
+data:
+  note: rendered by this 1.29.6 only
+'@
 }
+
+AfterAll { Remove-Item $copyRoot -Recurse -Force -ErrorAction SilentlyContinue }
 
 Describe 'Install-Istio in place: 1.29.6 -> 1.30.3' -Skip:(-not $hasIstio -or -not $hasKubectl) {
     BeforeAll {
@@ -33,6 +51,8 @@ Describe 'Install-Istio in place: 1.29.6 -> 1.30.3' -Skip:(-not $hasIstio -or -n
 
     It 'installs 1.29.6 with its 14 CRDs, every component at 1.29.6' {
         ($installed.Objects | Where-Object Kind -eq CustomResourceDefinition) | Should -HaveCount 14
+        (Invoke-Kubectl $cluster get crd -o name | Where-Object { $_ -match 'istio\.io$' }) | Should -HaveCount 14
+        Invoke-Kubectl $cluster -n istio-system get configmap istio-retired-settings -o name | Should -Be 'configmap/istio-retired-settings'
         (Get-IstioComponent -Kubeconfig $kc) | ForEach-Object { $_.Version | Should -Be '1.29.6' }
     }
 
@@ -69,6 +89,9 @@ Describe 'Install-Istio in place: 1.29.6 -> 1.30.3' -Skip:(-not $hasIstio -or -n
             $have = @(Invoke-Kubectl $cluster get $kind -A -l istiops.io/managed-by=istiops -o 'jsonpath={range .items[*]}{.metadata.name}{"\n"}{end}' | Where-Object { $_ }) | Sort-Object
             $have | Should -Be $want -Because "the cluster's managed $kind objects are the new release's"
         }
+        # What 1.29.6 rendered and 1.30.3 does not is pruned, and gone.
+        ($result.Objects | Where-Object Action -eq Pruned | ForEach-Object { "$($_.Kind)/$($_.Name)" }) | Should -Be 'ConfigMap/istio-retired-settings'
+        Invoke-Kubectl $cluster -n istio-system get configmap istio-retired-settings -o name | Should -Match 'NotFound'
         Test-IstioInstallation -ReleasePath $new -Kubeconfig $kc | Should -BeNullOrEmpty
     }
 

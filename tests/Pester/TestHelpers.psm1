@@ -94,10 +94,13 @@ function Get-SimRequest {
     @($log | ForEach-Object { $_ })
 }
 
-# Requests that could change state: neither reads nor dry runs (dryRun=All stores nothing).
+# Requests that could change state: neither reads nor dry runs (dryRun=All stores nothing) nor access reviews
+# (a SelfSubjectAccessReview is POSTed, answered and stored nowhere).
 function Get-SimWrite {
     param([Parameter(Mandatory)] $Cluster)
-    @(Get-SimRequest $Cluster | Where-Object { $_.method -ne 'GET' -and ($_.query -split '[&?]') -notcontains 'dryRun=All' })
+    @(Get-SimRequest $Cluster | Where-Object {
+        $_.method -ne 'GET' -and ($_.query -split '[&?]') -notcontains 'dryRun=All' -and $_.path -notmatch '^/apis/(authorization|authentication)\.k8s\.io/v1/[a-z]*reviews$'
+    })
 }
 
 function Clear-SimRequest {

@@ -45,6 +45,12 @@ public sealed record InstallRequest
     /// in-place upgrade that must go at most one minor version up (see <see cref="UpgradeCheck"/>).</summary>
     public Releases.ReleaseVersion? ReleaseVersion { get; init; }
 
+    /// <summary>The release's folder (null for manifest files): its charts may state the Kubernetes versions they support.</summary>
+    public string? ReleasePath { get; init; }
+
+    /// <summary>Install without checking the prerequisites first (see <see cref="Prerequisites.PrerequisiteChecker"/>).</summary>
+    public bool SkipPrerequisiteCheck { get; init; }
+
     /// <summary>When the whole operation started (rendering included), so the result's Duration covers it.</summary>
     public System.Diagnostics.Stopwatch? Clock { get; init; }
 }

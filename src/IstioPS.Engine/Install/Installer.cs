@@ -3,6 +3,7 @@ using IstioPS.Engine.Apply;
 using IstioPS.Engine.Kube;
 using IstioPS.Engine.Manifests;
 using IstioPS.Engine.Plan;
+using IstioPS.Engine.Prerequisites;
 
 namespace IstioPS.Engine.Install;
 
@@ -37,6 +38,24 @@ public sealed class Installer
     /// <summary>The plan of an install: what each object would become. Sends only reads and dry runs.</summary>
     public async Task<InstallPlan> PlanAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
+        var (planRequest, survey) = await SurveyAsync(request, callbacks, ct).ConfigureAwait(false);
+        return await PlanAsync(planRequest, survey, callbacks, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The prerequisites of an install (Test-IstioPrerequisite): the sources read, the plan's writes surveyed, and the
+    /// cluster checked against both. Sends only reads and SelfSubjectAccessReviews.
+    /// </summary>
+    public async Task<IReadOnlyList<PrerequisiteFinding>> CheckPrerequisitesAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
+    {
+        var (planRequest, survey) = await SurveyAsync(request, callbacks, ct).ConfigureAwait(false);
+        callbacks.Progress?.Report(new OperationProgress("Checking the prerequisites", 50));
+        return await PrerequisitesAsync(request, planRequest, survey, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The sources read (manifest files here, so their problems are reported with the rest) and the plan's survey.</summary>
+    private async Task<(PlanRequest, PlanSurvey)> SurveyAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
+    {
         callbacks.Progress?.Report(new OperationProgress("Reading manifests", 0));
         // Ask discovery about every kind the plan will need (namespaces, CRDs, the rendered objects' kinds and those a
         // prune lists) in one round trip, while the files are read.
@@ -53,7 +72,7 @@ public sealed class Installer
         }
 
         await prefetch.ConfigureAwait(false);
-        var plan = await new Planner(api, mapper).PlanAsync(new PlanRequest
+        var planRequest = new PlanRequest
         {
             Objects = objects,
             SourceErrors = errors,
@@ -62,9 +81,29 @@ public sealed class Installer
             Prune = request.NoPrune ? null : request.Prune,
             Concurrency = request.Concurrency,
             InputName = request.ManifestPaths.FirstOrDefault(),
-        }, callbacks.Progress, ct).ConfigureAwait(false);
+        };
+        return (planRequest, await new Planner(api, mapper).SurveyAsync(planRequest, callbacks.Progress, ct).ConfigureAwait(false));
+    }
+
+    private async Task<InstallPlan> PlanAsync(PlanRequest planRequest, PlanSurvey survey, OperationCallbacks callbacks, CancellationToken ct)
+    {
+        var plan = await new Planner(api, mapper).PlanAsync(planRequest, callbacks.Progress, ct, survey).ConfigureAwait(false);
         callbacks.Verbose?.Invoke($"Planned {plan.Objects.Count} objects: " + string.Join(", ", plan.Objects.GroupBy(o => o.Action).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}")) + ".");
         return plan;
+    }
+
+    private Task<IReadOnlyList<PrerequisiteFinding>> PrerequisitesAsync(InstallRequest request, PlanRequest planRequest, PlanSurvey survey, CancellationToken ct)
+    {
+        return new PrerequisiteChecker(api).CheckAsync(new PrerequisiteRequest
+        {
+            Namespace = request.Namespace,
+            Revision = request.Revision,
+            ReleaseVersion = request.ReleaseVersion,
+            ReleasePath = request.ReleasePath,
+            Objects = planRequest.Objects,
+            Writes = survey.Writes,
+            Force = request.Force,
+        }, ct);
     }
 
     public async Task<InstallResult?> InstallAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
@@ -72,26 +111,59 @@ public sealed class Installer
         var clock = request.Clock ?? Stopwatch.StartNew();
         var startRequests = api.RequestCount;
         var progress = callbacks.Progress;
-        // The upgrade check and the plan only read (and dry-run), so they go out together; both end before the first write,
-        // and a refused upgrade is the error reported (the plan is then cancelled).
+        // The upgrade check, the prerequisite check and the plan only read (and dry-run or ask), so they go out
+        // together; all end before the first write. Their verdicts come first, in that order: a refused upgrade, then
+        // every prerequisite error, stops the install here, whatever the plan ran into meanwhile (a user denied a write
+        // fails its dry run too), and the plan is cancelled. Prerequisite warnings are said and the install goes on.
         using var planning = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var planTask = PlanAsync(request, callbacks, planning.Token);
-        if (request.ReleaseVersion is { } target)
+        var surveyed = SurveyAsync(request, callbacks, planning.Token);
+        var planTask = PlanAfterAsync();
+        var prerequisites = request.SkipPrerequisiteCheck ? null : PrerequisitesAfterAsync();
+        try
         {
-            try
+            if (request.ReleaseVersion is { } target)
             {
                 await UpgradeCheck.CheckAsync(api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
             }
-            catch
+
+            if (prerequisites is not null)
             {
-                planning.Cancel();
-                await planTask.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-                throw;
+                var findings = await prerequisites.ConfigureAwait(false);
+                foreach (var f in findings)
+                {
+                    if (f.Severity == FindingSeverity.Warning) callbacks.Warning?.Invoke($"{f.Code}: {f.Message} {f.Remedy}".TrimEnd());
+                    else if (f.Severity == FindingSeverity.Info) callbacks.Verbose?.Invoke($"{f.Code}: {f.Message}");
+                }
+
+                var failed = findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
+                if (failed.Count > 0) throw new PrerequisiteException(failed);
+                callbacks.Verbose?.Invoke($"Prerequisites checked after {clock.ElapsedMilliseconds} ms.");
             }
+        }
+        catch
+        {
+            // The refusal (or the check's own failure) is what is reported: the plan stops, and its end is awaited.
+            planning.Cancel();
+            await Task.WhenAll(planTask, prerequisites ?? Task.CompletedTask)
+                .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
         }
 
         var plan = await planTask.ConfigureAwait(false);
         callbacks.Verbose?.Invoke($"Planned after {clock.ElapsedMilliseconds} ms.");
+
+        async Task<InstallPlan> PlanAfterAsync()
+        {
+            var (planRequest, survey) = await surveyed.ConfigureAwait(false);
+            return await PlanAsync(planRequest, survey, callbacks, planning.Token).ConfigureAwait(false);
+        }
+
+        async Task<IReadOnlyList<PrerequisiteFinding>> PrerequisitesAfterAsync()
+        {
+            var (planRequest, survey) = await surveyed.ConfigureAwait(false);
+            return await PrerequisitesAsync(request, planRequest, survey, ct).ConfigureAwait(false);
+        }
+
         CheckGates(plan, request);
 
         // One question per object, all before the first write; unchanged objects are only described (under -WhatIf).

@@ -42,9 +42,7 @@ public static class UpgradeCheck
             return;
         }
 
-        var message = $"Revision {revision} in namespace {ns} runs Istio {installed}; installing {target} over it in place would be {problem}. " +
-            $"In-place upgrades go one minor version up at a time. Install the new version beside it as a new revision instead " +
-            $"(Install-Istio -Revision {SuggestedRevision(target)}), move the namespaces to it, then uninstall the old one; or use -Force to upgrade in place anyway.";
+        var message = Refusal(ns, revision, installed, target, problem);
         if (force)
         {
             verbose?.Invoke("-Force: " + message);
@@ -53,6 +51,15 @@ public static class UpgradeCheck
 
         throw new IstioPSException("UnsupportedUpgrade", ErrorKind.InvalidOperation, message, target.Text);
     }
+
+    /// <summary>What the refusal of an unsupported in-place upgrade says (the error here, the prerequisite finding too).</summary>
+    public static string Refusal(string ns, string revision, ReleaseVersion installed, ReleaseVersion target, string problem) =>
+        $"Revision {revision} in namespace {ns} runs Istio {installed}; installing {target} over it in place would be {problem}. " + RefusalRemedy(target);
+
+    /// <summary>What to do instead of an unsupported in-place upgrade.</summary>
+    public static string RefusalRemedy(ReleaseVersion target) =>
+        $"In-place upgrades go one minor version up at a time. Install the new version beside it as a new revision instead " +
+        $"(Install-Istio -Revision {SuggestedRevision(target)}), move the namespaces to it, then uninstall the old one; or use -Force to upgrade in place anyway.";
 
     /// <summary>Why installed → target is not a supported in-place upgrade; null when it is (same version, a patch or one minor up).</summary>
     public static string? Problem(ReleaseVersion installed, ReleaseVersion target)

@@ -16,12 +16,26 @@ public static class AuthFailure
         var (user, exec) = UserOf(kubeconfigPath, context);
         var where = $"{server.ToString().TrimEnd('/')} (context '{context ?? "in-cluster"}', user '{user ?? "in-cluster service account"}')";
         var what = Describe(ex.Method, ex.Path);
+        // A server-side apply that would create the object is authorized as create too (kube-apiserver's patch
+        // handler); refused that way, the 403 names no verb ("... is forbidden: ").
+        if (ex.StatusCode == HttpStatusCode.Forbidden && ex.Method == "PATCH" && !ex.Message.Contains(" cannot ", StringComparison.Ordinal))
+        {
+            what = "create" + what["patch".Length..] + " (a server-side apply that creates an object needs create as well as patch)";
+        }
+
         var message = ex.StatusCode == HttpStatusCode.Unauthorized
             ? $"The API server {where} did not accept the credentials to {what} ({ex.Message}): they are missing, wrong or expired. "
               + $"Refresh them the way this kubeconfig gets them{RefreshHint(server, exec)}, then run the command again."
             : $"The user may not {what} on {where}: {ex.Message}. "
               + "Ask a cluster administrator for a Role or ClusterRole binding that grants it, or use a context with more rights (-Context).";
         return new KubeApiException(ex.StatusCode, ex.Reason, message, ex.Method, ex.Path, ex.Target);
+    }
+
+    /// <summary>The kubeconfig user, its context and the server, as messages about what the user may do name them.</summary>
+    public static string Who(Uri server, string? context, string? kubeconfigPath)
+    {
+        var (user, _) = UserOf(kubeconfigPath, context);
+        return $"'{user ?? "in-cluster service account"}' (context '{context ?? "in-cluster"}' on {server.ToString().TrimEnd('/')})";
     }
 
     private static string RefreshHint(Uri server, string? exec) => exec switch

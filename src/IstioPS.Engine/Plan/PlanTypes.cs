@@ -123,3 +123,22 @@ public sealed class InstallPlan
     public IEnumerable<PlannedObject> Changing => Objects.Where(o => o.Action != PlanAction.Unchanged);
     public IEnumerable<PlannedObject> With(PlanAction action) => Objects.Where(o => o.Action == action);
 }
+
+/// <summary>One write an install makes, as kube-apiserver's authorizer sees it: verb, resource, namespace (null: cluster scope), name.</summary>
+public sealed record PlannedWrite(string Verb, ResourceInfo Resource, string? Namespace, string Name);
+
+/// <summary>
+/// What <see cref="Planner.SurveyAsync"/> found before any dry run: the input resolved, what IstioPS installed
+/// earlier, the namespaces to create, the prunes and every write the install makes.
+/// </summary>
+public sealed class PlanSurvey
+{
+    internal IReadOnlyList<Planner.Resolved> Resolved { get; init; } = null!;
+    internal Dictionary<(string, string, string?, string), (ResourceInfo Resource, JsonObject Live)> Owned { get; init; } = null!;
+    internal HashSet<string> MissingNamespaces { get; init; } = null!;
+    internal IReadOnlyList<string> CreatedNamespaces { get; init; } = null!;
+    internal IReadOnlyList<PlannedObject> Prunes { get; init; } = null!;
+
+    /// <summary>Every write of the install (creates, server-side applies, deletes of prunes), per object.</summary>
+    public required IReadOnlyList<PlannedWrite> Writes { get; init; }
+}

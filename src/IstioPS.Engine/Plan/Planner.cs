@@ -26,12 +26,17 @@ public sealed class Planner
         applier = new Applier(api);
     }
 
-    private sealed record Resolved(ManifestObject Source, ResourceInfo Resource, string? Namespace)
+    internal sealed record Resolved(ManifestObject Source, ResourceInfo Resource, string? Namespace)
     {
         public (string, string, string?, string) Key => (Resource.Group, Resource.Kind, Namespace, Source.Name);
     }
 
-    public async Task<InstallPlan> PlanAsync(PlanRequest request, IProgress<OperationProgress>? progress, CancellationToken ct)
+    /// <summary>
+    /// What an install of the request reaches before any dry run: the input validated and resolved, the objects
+    /// IstioPS installed earlier, the namespaces still missing, the prunes, and so the writes the install makes.
+    /// Sends only reads. <see cref="PlanAsync"/> goes on from it; the prerequisite check reads its writes.
+    /// </summary>
+    public async Task<PlanSurvey> SurveyAsync(PlanRequest request, IProgress<OperationProgress>? progress, CancellationToken ct)
     {
         if (ObjectValidator.CheckNamespace(request.Namespace) is { } namespaceProblem)
         {
@@ -54,12 +59,58 @@ public sealed class Planner
         var resolved = await resolving.ConfigureAwait(false);
         if (errors.Count > 0) throw ManifestException.Aggregate(errors);
 
-        progress?.Report(new OperationProgress($"Comparing {resolved.Count} objects with the cluster", 5));
-        var creatingCrds = new HashSet<(string, string)>();
         var ownedTask = OwnedObjectsAsync(resolved, (await pruneKinds.ConfigureAwait(false)).OfType<ResourceInfo>(), ct);
         var namespacesTask = MissingNamespacesAsync(resolved, ct);
         var owned = await ownedTask.ConfigureAwait(false);
         var missingNamespaces = await namespacesTask.ConfigureAwait(false);
+
+        var inputKeys = resolved.Select(r => r.Key).ToHashSet();
+        var prunes = request.Prune is null
+            ? new List<PlannedObject>()
+            : owned.Where(kv => !inputKeys.Contains(kv.Key) && InPruneScope(kv.Value.Live, request))
+                .Select(kv => new PlannedObject
+                {
+                    Action = PlanAction.Prune, ApiVersion = kv.Value.Resource.ApiVersion, Kind = kv.Value.Resource.Kind,
+                    Namespace = kv.Value.Resource.Namespaced ? (string?)kv.Value.Live["metadata"]?["namespace"] : null,
+                    Name = (string?)kv.Value.Live["metadata"]?["name"] ?? "", Component = KubeFormat.Label(kv.Value.Live, Own.ComponentLabel),
+                    Resource = kv.Value.Resource, Live = kv.Value.Live, Rank = InstallOrder.Rank(kv.Value.Resource.Kind),
+                })
+                .OrderByDescending(p => p.Rank).ThenBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)
+                .ToList();
+
+        // Namespaces the input defines are planned as its objects; the others it needs are created.
+        var inInput = resolved.Where(r => r.Source.Kind == "Namespace").Select(r => r.Source.Name).ToHashSet(StringComparer.Ordinal);
+        var createdNamespaces = missingNamespaces.Where(ns => !inInput.Contains(ns)).Order(StringComparer.Ordinal).ToList();
+
+        // The writes: a created namespace is a create; every object is a server-side apply (patch), which for an
+        // object not there yet kube-apiserver also authorizes as create (IstioPS's own objects are known to exist
+        // from its lists; anything else may have to be created); a prune is a delete.
+        var writes = new List<PlannedWrite>();
+        writes.AddRange(createdNamespaces.Select(ns => new PlannedWrite("create", ResourceInfo.Namespaces, null, ns)));
+        foreach (var r in resolved)
+        {
+            if (!owned.ContainsKey(r.Key)) writes.Add(new PlannedWrite("create", r.Resource, r.Namespace, r.Source.Name));
+            writes.Add(new PlannedWrite("patch", r.Resource, r.Namespace, r.Source.Name));
+        }
+
+        writes.AddRange(prunes.Select(p => new PlannedWrite("delete", p.Resource, p.Namespace, p.Name)));
+        return new PlanSurvey
+        {
+            Resolved = resolved, Owned = owned, MissingNamespaces = missingNamespaces, CreatedNamespaces = createdNamespaces,
+            Prunes = prunes, Writes = writes,
+        };
+    }
+
+    /// <summary>The plan of an install (from its <paramref name="survey"/> when the caller made one already).</summary>
+    public async Task<InstallPlan> PlanAsync(PlanRequest request, IProgress<OperationProgress>? progress, CancellationToken ct, PlanSurvey? survey = null)
+    {
+        survey ??= await SurveyAsync(request, progress, ct).ConfigureAwait(false);
+        var resolved = survey.Resolved;
+        var owned = survey.Owned;
+        var missingNamespaces = survey.MissingNamespaces;
+        var errors = new List<ManifestException>();
+        progress?.Report(new OperationProgress($"Comparing {resolved.Count} objects with the cluster", 5));
+        var creatingCrds = new HashSet<(string, string)>();
         foreach (var crd in resolved.Where(r => r.Source.Kind == "CustomResourceDefinition" && !owned.ContainsKey(r.Key)))
         {
             foreach (var info in RestMapper.FromCrd(crd.Source.Body)) creatingCrds.Add((info.Group, info.Kind));
@@ -82,23 +133,7 @@ public sealed class Planner
         }).ConfigureAwait(false);
         if (errors.Count > 0) throw ManifestException.Aggregate(errors.OrderBy(e => e.Source.File, StringComparer.Ordinal).ThenBy(e => e.Source.Line).ToList());
 
-        var inputKeys = resolved.Select(r => r.Key).ToHashSet();
-        var prunes = request.Prune is null
-            ? new List<PlannedObject>()
-            : owned.Where(kv => !inputKeys.Contains(kv.Key) && InPruneScope(kv.Value.Live, request))
-                .Select(kv => new PlannedObject
-                {
-                    Action = PlanAction.Prune, ApiVersion = kv.Value.Resource.ApiVersion, Kind = kv.Value.Resource.Kind,
-                    Namespace = kv.Value.Resource.Namespaced ? (string?)kv.Value.Live["metadata"]?["namespace"] : null,
-                    Name = (string?)kv.Value.Live["metadata"]?["name"] ?? "", Component = KubeFormat.Label(kv.Value.Live, Own.ComponentLabel),
-                    Resource = kv.Value.Resource, Live = kv.Value.Live, Rank = InstallOrder.Rank(kv.Value.Resource.Kind),
-                })
-                .OrderByDescending(p => p.Rank).ThenBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)
-                .ToList();
-
-        // Namespaces the input defines are planned as its objects; the others it needs are created.
-        var inInput = resolved.Where(r => r.Source.Kind == "Namespace").Select(r => r.Source.Name).ToHashSet(StringComparer.Ordinal);
-        var namespaces = missingNamespaces.Where(ns => !inInput.Contains(ns)).Order(StringComparer.Ordinal).Select(ns => new PlannedObject
+        var namespaces = survey.CreatedNamespaces.Select(ns => new PlannedObject
         {
             Action = PlanAction.Create, ApiVersion = "v1", Kind = "Namespace", Name = ns, Resource = ResourceInfo.Namespaces,
             Body = NamespaceBody(ns, request.Revision), Rank = 0,
@@ -107,7 +142,7 @@ public sealed class Planner
         {
             Namespace = request.Namespace,
             Revision = request.Revision,
-            Objects = namespaces.Concat(planned.OrderBy(p => p.Rank)).Concat(prunes).ToList(),
+            Objects = namespaces.Concat(planned.OrderBy(p => p.Rank)).Concat(survey.Prunes).ToList(),
         };
     }
 

@@ -37,6 +37,10 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
     [Parameter]
     public SwitchParameter NoPrune { get; set; }
 
+    /// <summary>Install without checking the prerequisites first (Test-IstioPrerequisite); an unsupported in-place upgrade is still refused without -Force.</summary>
+    [Parameter]
+    public SwitchParameter SkipPrerequisiteCheck { get; set; }
+
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -51,6 +55,7 @@ public sealed class InstallIstioCommand : InstallSourceCmdlet
                 Adopt = Adopt,
                 Force = Force,
                 NoPrune = NoPrune,
+                SkipPrerequisiteCheck = SkipPrerequisiteCheck,
                 Clock = clock,
             }).ConfigureAwait(false);
             if (request is null) return;

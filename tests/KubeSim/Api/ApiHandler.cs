@@ -214,7 +214,9 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                     WarnUnknownFields(ctx, rt, patch);
                     body = Json.Bytes(patch);
                 }
-                var (obj, created) = service.Patch(rt, req.Namespace, req.Name, contentType, body, req.Subresource, options);
+                var createAccess = new Access(user, "create", rt.Group, rt.Plural, req.Subresource, req.Namespace, req.Name);
+                var (obj, created) = service.Patch(rt, req.Namespace, req.Name, contentType, body, req.Subresource,
+                    options with { AuthorizeCreate = () => { if (!permissions.Allows(createAccess)) throw Permissions.ForbiddenCreateOnPatch(createAccess); } });
                 await WriteObject(ctx, created ? 201 : 200, rt, obj);
                 return;
             }

@@ -100,6 +100,20 @@ public sealed class Permissions
         return new ApiException(403, "Forbidden", $"{what} is forbidden: {why}", details);
     }
 
+    /// <summary>
+    /// The 403 of an apply patch that would create an object the user may patch but not create: kube-apiserver's
+    /// withAuthorization answers errors.NewForbidden(group-resource, name, reason), and the RBAC authorizer's reason
+    /// for a plain denial is empty, so the message ends after "is forbidden: ".
+    /// </summary>
+    public static ApiException ForbiddenCreateOnPatch(in Access a)
+    {
+        var groupResource = a.Group.Length == 0 ? a.Resource : $"{a.Resource}.{a.Group}";
+        var details = new JsonObject { ["name"] = a.Name };
+        if (a.Group.Length > 0) details["group"] = a.Group;
+        details["kind"] = a.Resource;
+        return new ApiException(403, "Forbidden", $"{groupResource} \"{a.Name}\" is forbidden: ", details);
+    }
+
     /// <summary>The request's verb as kube-apiserver's RequestInfo names it.</summary>
     public static string VerbOf(string method, ApiRequest req, bool watch) => method switch
     {

@@ -16,6 +16,12 @@ public sealed record WriteOptions
     public bool Force { get; init; }
     public string? UserAgent { get; init; }
 
+    /// <summary>
+    /// Asked before an apply patch creates the object: kube-apiserver authorizes that create as well as the
+    /// patch (handlers/patch.go wraps its create validation in withAuthorization with the verb "create").
+    /// </summary>
+    public Action? AuthorizeCreate { get; init; }
+
     /// <summary>The manager recorded in managedFields: fieldManager, else the user agent's product name.</summary>
     public string Manager => !string.IsNullOrEmpty(FieldManager) ? FieldManager
         : UserAgent is { Length: > 0 } ua ? ua.Split('/')[0].Trim() : "unknown";
@@ -211,6 +217,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         if (existing is null)
         {
             if (statusOnly) throw ApiException.NotFound(rt, name);
+            o.AuthorizeCreate?.Invoke();
             var (created, _) = FieldManager.Apply(rt, null, applied, o.FieldManager, o.Force, null);
             Decode(rt, created);
             return (CreateLocked(rt, ns, created, o, presetManagedFields: true), true);

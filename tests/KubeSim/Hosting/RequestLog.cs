@@ -3,8 +3,14 @@ namespace KubeSim;
 /// <summary>One request the API answered (control requests under /_sim are not logged), with the user it was authenticated as.</summary>
 public sealed record RequestLogEntry(string Method, string Path, string Query, string? ContentType, int Status, string? UserAgent, string? User = null)
 {
-    /// <summary>Whether the request could change state (POST, PUT, PATCH, DELETE that is not a dry run).</summary>
-    public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE" && !IsDryRun;
+    /// <summary>
+    /// Whether the request could change state (POST, PUT, PATCH, DELETE that is not a dry run). Access and token
+    /// reviews (POSTed, answered, stored nowhere) are not writes either.
+    /// </summary>
+    public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE" && !IsDryRun && !IsReview;
+
+    /// <summary>A SelfSubjectAccessReview, SubjectAccessReview, SelfSubjectRulesReview, TokenReview or SelfSubjectReview: a question, stored nowhere.</summary>
+    public bool IsReview => System.Text.RegularExpressions.Regex.IsMatch(Path, "^/apis/(authorization|authentication)\\.k8s\\.io/v1/[a-z]*reviews$");
 
     /// <summary>Whether the request asked for dryRun=All (the server validates and answers, and stores nothing).</summary>
     public bool IsDryRun => Query.Split('&', '?').Contains("dryRun=All");
