@@ -213,7 +213,6 @@ public static partial class SprigFunctions
         t.Add("hasSuffix", (_, a) => { Arity("hasSuffix", a, 2); return Str(a, 1).EndsWith(Str(a, 0), StringComparison.Ordinal); });
         t.Add("cat", (_, a) => GoFormat.Sprintf(string.Join(" ", a.Where(x => x != null).Select(_ => "%v")), a.Where(x => x != null).ToArray()));
         t.Add("toString", (_, a) => { Arity("toString", a, 1); return StrVal(a[0]); });
-        t.Add("sha256sum", (_, a) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Str(a, 0)))).ToLowerInvariant());
 
         // numbers
 
@@ -307,7 +306,6 @@ public static partial class SprigFunctions
             for (int i = 1; i < a.Length; i++) { var d = Map(a, i); if (d != null && d.TryGetValue(key, out var v)) res.Add(v); }
             return res;
         });
-        t.Add("sha1sum", (_, a) => Convert.ToHexString(SHA1.HashData(Encoding.UTF8.GetBytes(Str(a, 0)))).ToLowerInvariant());
 
         // types
     }
@@ -423,7 +421,11 @@ public static partial class SprigFunctions
             catch (FormatException) { return ""; }
         });
         t.Add("mustToYaml", (_, a) => TrimSuffixNewline(GoYaml.Marshal(a[0])));
-        t.Add("toYamlPretty", (_, a) => TrimSuffixNewline(GoYaml.Marshal(a[0])));
+        t.Add("toYamlPretty", (_, a) =>
+        {
+            try { return TrimSuffixNewline(GoYaml.MarshalPretty(a[0])); }
+            catch (FormatException) { return ""; }
+        });
         t.Add("fromYamlArray", (_, a) =>
         {
             try

@@ -68,7 +68,7 @@ internal static class Builtins
     {
         null => throw new GoFunctionException("len of nil pointer"),
         GoMissing => throw new GoFunctionException("reflect: call of reflect.Value.Type on zero Value"),
-        string s => (long)Encoding.UTF8.GetByteCount(s),
+        string s => (long)GoBytes.Length(s),
         ICollection c => (long)c.Count,
         IDictionary<string, object?> m => (long)m.Count,
         IGoMapLike g => (long)g.Entries.Count,
@@ -95,7 +95,7 @@ internal static class Builtins
                     item = l[IndexArg(index, l.Count)];
                     break;
                 case string s:
-                    item = (long)Encoding.UTF8.GetBytes(s)[IndexArg(index, Encoding.UTF8.GetByteCount(s))];
+                    item = (long)GoBytes.Encode(s)[IndexArg(index, GoBytes.Length(s))];
                     break;
                 default:
                     throw new GoFunctionException($"can't index item of type {GoValues.TypeName(item)}");
