@@ -11,13 +11,13 @@ namespace IstioPS.Loader;
 public sealed class LoadContext : AssemblyLoadContext
 {
     private static readonly object Sync = new();
-    private static LoadContext? instance;
-    private readonly string directory;
+    private static LoadContext? _instance;
+    private readonly string _directory;
 
     private LoadContext(string directory)
         : base("IstioPS", isCollectible: false)
     {
-        this.directory = directory;
+        _directory = directory;
     }
 
     /// <summary>Loads (once) and returns the module's cmdlet assembly from the bin folder beside this one.</summary>
@@ -25,14 +25,14 @@ public sealed class LoadContext : AssemblyLoadContext
     {
         lock (Sync)
         {
-            if (instance is null)
+            if (_instance is null)
             {
                 var here = Path.GetDirectoryName(typeof(LoadContext).Assembly.Location)!;
-                instance = new LoadContext(Path.Combine(here, "bin"));
+                _instance = new LoadContext(Path.Combine(here, "bin"));
             }
         }
 
-        return instance.LoadFromAssemblyName(new AssemblyName("IstioPS"));
+        return _instance.LoadFromAssemblyName(new AssemblyName("IstioPS"));
     }
 
     protected override Assembly? Load(AssemblyName assemblyName)
@@ -42,7 +42,7 @@ public sealed class LoadContext : AssemblyLoadContext
             return null; // shared with PowerShell
         }
 
-        var path = Path.Combine(directory, assemblyName.Name + ".dll");
+        var path = Path.Combine(_directory, assemblyName.Name + ".dll");
         return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
     }
 }

@@ -13,14 +13,16 @@ namespace IstioPS;
 /// </summary>
 public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
 {
-    private readonly CancellationTokenSource cancel = new();
-    private BlockingCollection<Action>? queue;
-    private int pipelineThread;
-    private CiReporter? ci;
-    private bool verboseAsDebug;
+    private readonly CancellationTokenSource _cancel = new();
+    // The queue of the Run call in progress: Run creates and disposes it; this field only lends it out.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "Owned and disposed by Run.")]
+    private BlockingCollection<Action>? _queue;
+    private int _pipelineThread;
+    private CiReporter? _ci;
+    private bool _verboseAsDebug;
 
     /// <summary>CI logging for this call (Azure Pipelines, GitHub Actions, or plain status lines when not interactive).</summary>
-    protected CiReporter Ci => ci ??= new CiReporter(this);
+    protected CiReporter Ci => _ci ??= new CiReporter(this);
 
     protected virtual Task BeginProcessingAsync(CancellationToken ct) => Task.CompletedTask;
     protected virtual Task ProcessRecordAsync(CancellationToken ct) => Task.CompletedTask;
@@ -31,7 +33,7 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
         _ = Ci;
         // -Debug alone makes PowerShell ask before each verbose message; the request trace would then stop at
         // every step. Without -Verbose, verbose text goes to the debug stream beside the trace instead.
-        verboseAsDebug = MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true }
+        _verboseAsDebug = MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true }
                          && !MyInvocation.BoundParameters.ContainsKey("Verbose");
         Run(BeginProcessingAsync);
     }
@@ -44,18 +46,18 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
         Ci.Finish(null);
     }
 
-    protected override void StopProcessing() => cancel.Cancel();
+    protected override void StopProcessing() => _cancel.Cancel();
 
     private void Run(Func<CancellationToken, Task> work)
     {
         using var actions = new BlockingCollection<Action>();
-        queue = actions;
-        pipelineThread = Environment.CurrentManagedThreadId;
+        _queue = actions;
+        _pipelineThread = Environment.CurrentManagedThreadId;
         var task = Task.Run(async () =>
         {
             try
             {
-                await work(cancel.Token).ConfigureAwait(false);
+                await work(_cancel.Token).ConfigureAwait(false);
             }
             finally
             {
@@ -68,12 +70,12 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
             action();
         }
 
-        queue = null;
+        _queue = null;
         try
         {
             task.GetAwaiter().GetResult(); // already complete: the queue closes when it ends
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
         {
             Ci.Finish(null);
             throw new PipelineStoppedException();
@@ -96,13 +98,13 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     /// <summary>Runs an action on the pipeline thread (directly when already there).</summary>
     protected void Post(Action action)
     {
-        if (Environment.CurrentManagedThreadId == pipelineThread || queue is null)
+        if (Environment.CurrentManagedThreadId == _pipelineThread || _queue is null)
         {
             action();
         }
         else
         {
-            queue.Add(action);
+            _queue.Add(action);
         }
     }
 
@@ -111,8 +113,8 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     {
         try
         {
-            if (Environment.CurrentManagedThreadId == pipelineThread) action();
-            else queue?.Add(action);
+            if (Environment.CurrentManagedThreadId == _pipelineThread) action();
+            else _queue?.Add(action);
         }
         catch (InvalidOperationException)
         {
@@ -123,13 +125,13 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     /// <summary>Runs a function on the pipeline thread and waits for its answer (used for ShouldProcess).</summary>
     protected Task<T> Ask<T>(Func<T> question)
     {
-        if (Environment.CurrentManagedThreadId == pipelineThread || queue is null)
+        if (Environment.CurrentManagedThreadId == _pipelineThread || _queue is null)
         {
             return Task.FromResult(question());
         }
 
         var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Add(() =>
+        _queue.Add(() =>
         {
             try
             {
@@ -158,7 +160,7 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     protected void EmitError(IstioPSException ex) => EmitError(ErrorRecords.From(ex));
     protected void EmitVerbose(string text) => Post(() =>
     {
-        if (verboseAsDebug) WriteDebug(text);
+        if (_verboseAsDebug) WriteDebug(text);
         else WriteVerbose(text);
     });
 
@@ -215,7 +217,7 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     protected virtual void Dispose(bool disposing)
     {
         if (!disposing) return;
-        ci?.Dispose();
-        cancel.Dispose();
+        _ci?.Dispose();
+        _cancel.Dispose();
     }
 }

@@ -42,7 +42,9 @@ public abstract class CachedCompleter : IArgumentCompleter
         {
             // The read may go on a little after the budget (a cold process loads the client first): its answer
             // then fills the cache for the next Tab.
+#pragma warning disable CA2000 // disposed by the continuation below, when the read ends (it may outlive this call)
             var cts = new CancellationTokenSource(Budget * 5);
+#pragma warning restore CA2000
             var task = Task.Run(() => NamesAsync(bound, cts.Token), cts.Token);
             _ = task.ContinueWith(t =>
             {

@@ -14,8 +14,8 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     protected const string ReleaseSet = "Release";
     protected const string VersionSet = "Version";
     protected const string LiteralManifestSet = "LiteralManifest";
-    private readonly List<string> paths = new();
-    private InstallSource? source;
+    private readonly List<string> _paths = new();
+    private InstallSource? _source;
 
     /// <summary>Files or folders of pre-rendered YAML; wildcards allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ManifestSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -99,14 +99,14 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
         {
             foreach (var path in ManifestPath)
             {
-                paths.AddRange(Ask(() => ResolveExisting(path)).GetAwaiter().GetResult());
+                _paths.AddRange(Ask(() => ResolveExisting(path)).GetAwaiter().GetResult());
             }
         }
         else if (ParameterSetName == LiteralManifestSet)
         {
             foreach (var path in LiteralPath)
             {
-                paths.Add(Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)).GetAwaiter().GetResult());
+                _paths.Add(Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)).GetAwaiter().GetResult());
             }
         }
 
@@ -119,26 +119,26 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     /// </summary>
     protected async Task<InstallSource?> GetSourceAsync(IProgress<Engine.Apply.OperationProgress>? progress, CancellationToken ct)
     {
-        source ??= Ask(BuildSource).GetAwaiter().GetResult();
-        if (ParameterSetName == VersionSet && source.ReleasePath is null)
+        _source ??= Ask(BuildSource).GetAwaiter().GetResult();
+        if (ParameterSetName == VersionSet && _source.ReleasePath is null)
         {
             var limits = new Engine.Releases.ArchiveLimits { MaxBytes = MaxExtractedSize, MaxEntries = MaxExtractedFileCount };
             var release = await ReleaseResolver.GetAsync(Version, EmitVerbose, progress, ct, AskShouldProcess, limits).ConfigureAwait(false);
             if (release is null) return null;
-            source = new InstallSource
+            _source = new InstallSource
             {
                 ReleasePath = release,
-                Profile = source.Profile,
-                Set = source.Set,
-                ValuesFiles = source.ValuesFiles,
-                Revision = source.Revision,
-                Components = source.Components,
-                Addons = source.Addons,
-                AddonsOnly = source.AddonsOnly,
+                Profile = _source.Profile,
+                Set = _source.Set,
+                ValuesFiles = _source.ValuesFiles,
+                Revision = _source.Revision,
+                Components = _source.Components,
+                Addons = _source.Addons,
+                AddonsOnly = _source.AddonsOnly,
             };
         }
 
-        return source;
+        return _source;
     }
 
     protected string RevisionOrDefault => Revision is null or "" ? "default" : Revision;
@@ -179,7 +179,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     {
         if (ParameterSetName is ManifestSet or LiteralManifestSet)
         {
-            return new InstallSource { ManifestPaths = paths.ToList(), Revision = Revision, Recurse = Recurse };
+            return new InstallSource { ManifestPaths = _paths.ToList(), Revision = Revision, Recurse = Recurse };
         }
 
         var bound = MyInvocation.BoundParameters;

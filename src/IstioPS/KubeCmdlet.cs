@@ -7,7 +7,7 @@ namespace IstioPS;
 /// <summary>The parameters every cluster cmdlet shares (-Kubeconfig, -Context) and one connection per call.</summary>
 public abstract class KubeCmdlet : AsyncPSCmdlet
 {
-    private KubeApi? api;
+    private KubeApi? _api;
 
     /// <summary>Path of the kubeconfig; default $env:KUBECONFIG, then ~/.kube/config, then the in-cluster service account.</summary>
     [Parameter]
@@ -25,20 +25,20 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
     {
         get
         {
-            if (api is null)
+            if (_api is null)
             {
                 var path = Kubeconfig is null ? null : Ask(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Kubeconfig)).GetAwaiter().GetResult();
-                api = KubeApi.Connect(new KubeConnectionOptions(path, Context) { CallTimeout = CallTimeout });
+                _api = KubeApi.Connect(new KubeConnectionOptions(path, Context) { CallTimeout = CallTimeout });
                 if (Ask(DebugEnabled).GetAwaiter().GetResult())
                 {
-                    api.Trace = t => EmitDebug(t.ToString());
+                    _api.Trace = t => EmitDebug(t.ToString());
                 }
 
-                var where = api.Context is null ? "in-cluster configuration" : $"context '{api.Context}'";
-                EmitVerbose($"Using the API server {api.Server} ({where}).");
+                var where = _api.Context is null ? "in-cluster configuration" : $"context '{_api.Context}'";
+                EmitVerbose($"Using the API server {_api.Server} ({where}).");
             }
 
-            return api;
+            return _api;
         }
     }
 
@@ -95,8 +95,8 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
 
     protected void DisposeApi()
     {
-        api?.Dispose();
-        api = null;
+        _api?.Dispose();
+        _api = null;
     }
 
     /// <summary>The client is closed with the cmdlet, for the cmdlets that do not run under <see cref="WithProgressAsync"/> too.</summary>
@@ -110,28 +110,28 @@ public abstract class KubeCmdlet : AsyncPSCmdlet
 /// <summary>Turns engine progress into one ProgressRecord; <see cref="Complete"/> closes it.</summary>
 public sealed class ProgressReporter : IProgress<OperationProgress>
 {
-    private readonly int id;
-    private readonly string activity;
-    private readonly Action<ProgressRecord> write;
-    private int lastPercent;
+    private readonly int _id;
+    private readonly string _activity;
+    private readonly Action<ProgressRecord> _write;
+    private int _lastPercent;
 
     public ProgressReporter(int id, string activity, Action<ProgressRecord> write)
     {
-        this.id = id;
-        this.activity = activity;
-        this.write = write;
+        _id = id;
+        _activity = activity;
+        _write = write;
     }
 
     public void Report(OperationProgress value)
     {
-        var percent = value.PercentComplete >= 0 ? Math.Clamp(value.PercentComplete, 0, 100) : lastPercent;
-        lastPercent = percent;
-        write(new ProgressRecord(id, activity, string.IsNullOrEmpty(value.Status) ? activity : value.Status)
+        var percent = value.PercentComplete >= 0 ? Math.Clamp(value.PercentComplete, 0, 100) : _lastPercent;
+        _lastPercent = percent;
+        _write(new ProgressRecord(_id, _activity, string.IsNullOrEmpty(value.Status) ? _activity : value.Status)
         {
             PercentComplete = percent,
             CurrentOperation = value.CurrentOperation,
         });
     }
 
-    public void Complete() => write(new ProgressRecord(id, activity, "Done") { RecordType = ProgressRecordType.Completed });
+    public void Complete() => _write(new ProgressRecord(_id, _activity, "Done") { RecordType = ProgressRecordType.Completed });
 }

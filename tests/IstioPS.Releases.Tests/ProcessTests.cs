@@ -9,21 +9,21 @@ namespace IstioPS.Releases.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class ProcessTests : IDisposable
 {
-    private readonly ServerFixture fixture;
-    private readonly TempCache cache = new();
+    private readonly ServerFixture _fixture;
+    private readonly TempCache _cache = new();
 
-    public ProcessTests(ServerFixture fixture) => this.fixture = fixture;
+    public ProcessTests(ServerFixture fixture) => _fixture = fixture;
 
-    private ReleaseServer Server => fixture.Server;
+    private ReleaseServer Server => _fixture.Server;
 
-    public void Dispose() => cache.Dispose();
+    public void Dispose() => _cache.Dispose();
 
     [Fact]
     public async Task Two_processes_asking_for_the_same_version_end_with_one_good_copy()
     {
         var scenario = $"slow-{Guid.NewGuid():N}";
         var env = new Dictionary<string, string?>();
-        var args = new[] { "--version", ReleaseCatalog.Small, "--cache", cache.Root, "--base-uri", Server.BaseUri(scenario).ToString() };
+        var args = new[] { "--version", ReleaseCatalog.Small, "--cache", _cache.Root, "--base-uri", Server.BaseUri(scenario).ToString() };
         var first = ChildProcess.StartFetch(env, args);
         var second = ChildProcess.StartFetch(env, args);
         var outputs = await Task.WhenAll(ChildProcess.OutputAsync(first), ChildProcess.OutputAsync(second));
@@ -31,8 +31,8 @@ public sealed class ProcessTests : IDisposable
         Assert.All(outputs, o => Assert.StartsWith("OK ", o));
         Assert.Equal(new[] { "OK Cache", "OK Download" }, outputs.Select(o => string.Join(' ', o.Split(' ').Take(2))).Order());
         Assert.Equal(1, Server.ArchiveDownloads(scenario));
-        Assert.Equal(new[] { "1.29.0" }, cache.Contents());
-        Assert.Equal(new[] { "default", "demo", "minimal" }, Assert.Single(new ReleaseCache(cache.Root).ListCached()).Profiles);
+        Assert.Equal(new[] { "1.29.0" }, _cache.Contents());
+        Assert.Equal(new[] { "default", "demo", "minimal" }, Assert.Single(new ReleaseCache(_cache.Root).ListCached()).Profiles);
     }
 
     [Fact]
@@ -40,12 +40,12 @@ public sealed class ProcessTests : IDisposable
     {
         var scenario = $"slow-{Guid.NewGuid():N}";
         var env = new Dictionary<string, string?>();
-        var args = new[] { "--version", ReleaseCatalog.Small, "--cache", cache.Root, "--base-uri", Server.BaseUri(scenario).ToString() };
+        var args = new[] { "--version", ReleaseCatalog.Small, "--cache", _cache.Root, "--base-uri", Server.BaseUri(scenario).ToString() };
         using (var child = ChildProcess.StartFetch(env, args))
         {
             // wait until the archive is being written into the work folder, then kill the process
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!Directory.EnumerateDirectories(cache.Root, ".partial-1.29.0-*").Any(d => Directory.EnumerateFiles(d).Any()))
+            while (!Directory.EnumerateDirectories(_cache.Root, ".partial-1.29.0-*").Any(d => Directory.EnumerateFiles(d).Any()))
             {
                 Assert.True(DateTime.UtcNow < deadline, "the child process never started downloading");
                 Assert.False(child.HasExited, "the child process ended before it was killed");
@@ -56,12 +56,12 @@ public sealed class ProcessTests : IDisposable
             await child.WaitForExitAsync();
         }
 
-        Assert.Empty(new ReleaseCache(cache.Root).ListCached());
-        Assert.DoesNotContain("1.29.0", cache.Contents());
+        Assert.Empty(new ReleaseCache(_cache.Root).ListCached());
+        Assert.DoesNotContain("1.29.0", _cache.Contents());
 
         var output = await ChildProcess.FetchAsync(env, args);
         Assert.StartsWith("OK Download 1.29.0", output);
-        Assert.Equal(new[] { "1.29.0" }, cache.Contents()); // the killed process's work folder is gone
+        Assert.Equal(new[] { "1.29.0" }, _cache.Contents()); // the killed process's work folder is gone
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class ProcessTests : IDisposable
             ["HTTP_PROXY"] = Server.Address.ToString(),
             [ReleaseSource.BaseUriVariable] = $"http://releases.example.test/{scenario}/",
         };
-        var output = await ChildProcess.FetchAsync(env, "--version", ReleaseCatalog.Small, "--cache", cache.Root);
+        var output = await ChildProcess.FetchAsync(env, "--version", ReleaseCatalog.Small, "--cache", _cache.Root);
 
         Assert.StartsWith("OK Download 1.29.0", output);
         var requests = Server.Requests(scenario);
@@ -86,7 +86,7 @@ public sealed class ProcessTests : IDisposable
     {
         var deadProxy = $"http://127.0.0.1:{ReleaseSourceTests.ClosedPort()}";
         var scenario = $"np-{Guid.NewGuid():N}";
-        var args = new[] { "--version", ReleaseCatalog.Small, "--cache", cache.Root, "--base-uri", Server.BaseUri(scenario).ToString() };
+        var args = new[] { "--version", ReleaseCatalog.Small, "--cache", _cache.Root, "--base-uri", Server.BaseUri(scenario).ToString() };
 
         var through = await ChildProcess.FetchAsync(new Dictionary<string, string?> { ["HTTP_PROXY"] = deadProxy }, args);
         Assert.StartsWith("ERROR NetworkUnavailable", through);
@@ -129,13 +129,13 @@ public sealed class ProcessTests : IDisposable
             [ReleaseSource.BaseUriVariable] = "https://releases.example.invalid/istio/",
         };
 
-        var through = await ChildProcess.FetchAsync(env, "--version", ReleaseCatalog.Small, "--cache", cache.Root);
+        var through = await ChildProcess.FetchAsync(env, "--version", ReleaseCatalog.Small, "--cache", _cache.Root);
         Assert.StartsWith("ERROR NetworkUnavailable", through);
         lock (seen) Assert.Contains(seen, l => l.StartsWith("CONNECT releases.example.invalid:443 ", StringComparison.Ordinal));
 
         lock (seen) seen.Clear();
         env["NO_PROXY"] = ".example.invalid";
-        var bypassed = await ChildProcess.FetchAsync(env, "--version", ReleaseCatalog.Small, "--cache", cache.Root);
+        var bypassed = await ChildProcess.FetchAsync(env, "--version", ReleaseCatalog.Small, "--cache", _cache.Root);
         Assert.StartsWith("ERROR NetworkUnavailable", bypassed); // direct: the name does not resolve
         lock (seen) Assert.Empty(seen);
 
@@ -152,7 +152,7 @@ public sealed class ProcessTests : IDisposable
             [ReleaseSource.BaseUriVariable] = Server.BaseUri(scenario).ToString(),
             [ReleaseSource.ReleasesApiVariable] = Server.ReleasesApi(scenario).ToString(),
         };
-        var output = await ChildProcess.FetchAsync(env, "--version", "latest", "--cache", cache.Root);
+        var output = await ChildProcess.FetchAsync(env, "--version", "latest", "--cache", _cache.Root);
         Assert.StartsWith("OK Download 1.29.0", output);
         Assert.Contains(Server.Requests(scenario), r => r.Path.EndsWith("/api/releases", StringComparison.Ordinal));
     }

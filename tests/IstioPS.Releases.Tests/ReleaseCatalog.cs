@@ -36,7 +36,7 @@ public sealed partial class ReleaseCatalog
     /// <summary>What <see cref="Zeros"/> holds besides the synthetic release: one file of zeros.</summary>
     public const int ZerosSize = 64 * 1024 * 1024;
 
-    private readonly ConcurrentDictionary<string, byte[]?> archives = new();
+    private readonly ConcurrentDictionary<string, byte[]?> _archives = new();
 
     public ReleaseCatalog(string? realReleaseFolder) => RealReleaseFolder = realReleaseFolder;
 
@@ -59,7 +59,7 @@ public sealed partial class ReleaseCatalog
         }
 
         var archiveName = fileName.EndsWith(".sha256", StringComparison.Ordinal) ? fileName[..^".sha256".Length] : fileName;
-        var archive = archives.GetOrAdd(archiveName, _ => Build(version, m.Groups["ext"].Value == "zip"));
+        var archive = _archives.GetOrAdd(archiveName, _ => Build(version, m.Groups["ext"].Value == "zip"));
         if (archive is null)
         {
             return null;

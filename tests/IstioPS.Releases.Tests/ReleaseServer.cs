@@ -27,15 +27,15 @@ public sealed record RequestRecord(string Scenario, string Method, string Host, 
 /// </summary>
 public sealed class ReleaseServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
-    private readonly ReleaseCatalog catalog;
-    private readonly ConcurrentQueue<RequestRecord> requests = new();
-    private readonly ConcurrentDictionary<string, int> cuts = new();
+    private readonly WebApplication _app;
+    private readonly ReleaseCatalog _catalog;
+    private readonly ConcurrentQueue<RequestRecord> _requests = new();
+    private readonly ConcurrentDictionary<string, int> _cuts = new();
 
     private ReleaseServer(WebApplication app, ReleaseCatalog catalog)
     {
-        this.app = app;
-        this.catalog = catalog;
+        _app = app;
+        _catalog = catalog;
     }
 
     public Uri Address { get; private set; } = null!;
@@ -59,7 +59,7 @@ public sealed class ReleaseServer : IAsyncDisposable
 
     public Uri ReleasesApi(string scenario) => new(Address, scenario + "/api/releases");
 
-    public IReadOnlyList<RequestRecord> Requests(string scenario) => requests.Where(r => r.Scenario == scenario).ToArray();
+    public IReadOnlyList<RequestRecord> Requests(string scenario) => _requests.Where(r => r.Scenario == scenario).ToArray();
 
     /// <summary>How many times an archive (not its checksum) was asked for in a scenario.</summary>
     public int ArchiveDownloads(string scenario) => Requests(scenario).Count(r => r.Path.EndsWith(".tar.gz", StringComparison.Ordinal) || r.Path.EndsWith(".zip", StringComparison.Ordinal));
@@ -72,12 +72,12 @@ public sealed class ReleaseServer : IAsyncDisposable
         {
             var scenario = context.Request.Query["scenario"].ToString();
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(JsonSerializer.Serialize(requests.Where(r => scenario.Length == 0 || r.Scenario == scenario)));
+            await context.Response.WriteAsync(JsonSerializer.Serialize(_requests.Where(r => scenario.Length == 0 || r.Scenario == scenario)));
             return;
         }
 
         // logged on arrival: a client may finish reading before the handler returns
-        requests.Enqueue(new RequestRecord(segments[0], context.Request.Method, context.Request.Host.Value ?? "", path));
+        _requests.Enqueue(new RequestRecord(segments[0], context.Request.Method, context.Request.Host.Value ?? "", path));
         await ServeAsync(context, segments);
     }
 
@@ -98,7 +98,7 @@ public sealed class ReleaseServer : IAsyncDisposable
             return;
         }
 
-        var bytes = segments.Length == 3 ? catalog.Get(segments[1], segments[2]) : null;
+        var bytes = segments.Length == 3 ? _catalog.Get(segments[1], segments[2]) : null;
         if (bytes is null)
         {
             response.StatusCode = 404;
@@ -110,7 +110,7 @@ public sealed class ReleaseServer : IAsyncDisposable
         var isArchive = !segments[2].EndsWith(".sha256", StringComparison.Ordinal);
         response.ContentType = "application/octet-stream";
         response.ContentLength = bytes.Length;
-        if (isArchive && scenario.StartsWith("cut", StringComparison.Ordinal) && cuts.AddOrUpdate($"{scenario}/{segments[2]}", 1, (_, n) => n + 1) == 1)
+        if (isArchive && scenario.StartsWith("cut", StringComparison.Ordinal) && _cuts.AddOrUpdate($"{scenario}/{segments[2]}", 1, (_, n) => n + 1) == 1)
         {
             await response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
             await response.Body.FlushAsync();
@@ -138,7 +138,7 @@ public sealed class ReleaseServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }

@@ -11,26 +11,26 @@ namespace IstioPS.Releases.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class ReleaseSourceTests : IDisposable
 {
-    private readonly ServerFixture fixture;
-    private readonly TempCache cache = new();
+    private readonly ServerFixture _fixture;
+    private readonly TempCache _cache = new();
 
-    public ReleaseSourceTests(ServerFixture fixture) => this.fixture = fixture;
+    public ReleaseSourceTests(ServerFixture fixture) => _fixture = fixture;
 
-    private ReleaseServer Server => fixture.Server;
+    private ReleaseServer Server => _fixture.Server;
 
-    private ReleaseSource Source() => new(new ReleaseCache(cache.Root));
+    private ReleaseSource Source() => new(new ReleaseCache(_cache.Root));
 
     private static string NewScenario(string kind = "s") => $"{kind}-{Guid.NewGuid():N}";
 
-    private Task<IstioRelease?> GetAsync(string version, string scenario, string? platform = null, bool force = false, IProgress<OperationProgress>? progress = null, CancellationToken ct = default, ArchiveLimits? limits = null) =>
+    private Task<IstioRelease?> GetAsync(string version, string scenario, string? platform = null, bool force = false, IProgress<OperationProgress>? progress = null, ArchiveLimits? limits = null, CancellationToken ct = default) =>
         Source().GetOrDownloadAsync(new ReleaseRequest { Version = version, BaseUri = Server.BaseUri(scenario), Platform = platform, Force = force, Limits = limits ?? ArchiveLimits.Default }, progress, ct);
 
-    public void Dispose() => cache.Dispose();
+    public void Dispose() => _cache.Dispose();
 
     [SkippableFact]
     public async Task Downloads_verifies_and_caches_the_real_release()
     {
-        Skip.If(fixture.Catalog.RealReleaseFolder is null, "../shared/istio/releases/istio-1.30.3 is absent (set ISTIOPS_ISTIO_DATA); the real-release download is not tested.");
+        Skip.If(_fixture.Catalog.RealReleaseFolder is null, "../shared/istio/releases/istio-1.30.3 is absent (set ISTIOPS_ISTIO_DATA); the real-release download is not tested.");
         var scenario = NewScenario();
         var reports = new List<OperationProgress>();
         var release = await GetAsync(ReleaseCatalog.Real, scenario, progress: new SyncProgress(reports));
@@ -39,23 +39,23 @@ public sealed class ReleaseSourceTests : IDisposable
         Assert.Equal(ReleaseSourceKind.Download, release.Source);
         Assert.Equal("1.30.3", release.Version);
         Assert.Equal(ReleasePlatform.Current, release.Platform);
-        Assert.Equal(Path.Combine(cache.Root, "1.30.3", "istio-1.30.3"), release.Path);
-        var expectedProfiles = Directory.GetFiles(Path.Combine(fixture.Catalog.RealReleaseFolder!, "manifests", "profiles"), "*.yaml")
-            .Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(Path.Combine(_cache.Root, "1.30.3", "istio-1.30.3"), release.Path);
+        var expectedProfiles = Directory.GetFiles(Path.Combine(_fixture.Catalog.RealReleaseFolder!, "manifests", "profiles"), "*.yaml")
+            .Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(expectedProfiles, release.Profiles);
         Assert.Contains("demo", release.Profiles);
 
         // the same tree, byte for byte
-        var sourceFiles = Directory.GetFiles(fixture.Catalog.RealReleaseFolder!, "*", SearchOption.AllDirectories);
+        var sourceFiles = Directory.GetFiles(_fixture.Catalog.RealReleaseFolder!, "*", SearchOption.AllDirectories);
         Assert.Equal(sourceFiles.Length, Directory.GetFiles(release.Path, "*", SearchOption.AllDirectories).Length);
         foreach (var file in sourceFiles.Take(40))
         {
-            var copy = Path.Combine(release.Path, Path.GetRelativePath(fixture.Catalog.RealReleaseFolder!, file));
+            var copy = Path.Combine(release.Path, Path.GetRelativePath(_fixture.Catalog.RealReleaseFolder!, file));
             Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(copy));
         }
 
-        Assert.Equal(new[] { "1.30.3" }, cache.Contents());
-        Assert.True(File.Exists(Path.Combine(cache.Root, "1.30.3", ReleaseCache.MetadataFileName)));
+        Assert.Equal(new[] { "1.30.3" }, _cache.Contents());
+        Assert.True(File.Exists(Path.Combine(_cache.Root, "1.30.3", ReleaseCache.MetadataFileName)));
         Assert.Equal(new Uri(Server.BaseUri(scenario), "1.30.3/istio-1.30.3-" + ReleasePlatform.Current + ".tar.gz"), release.Uri);
         Assert.Matches("^[0-9a-f]{64}$", release.Sha256!);
 
@@ -82,7 +82,7 @@ public sealed class ReleaseSourceTests : IDisposable
         var forced = await GetAsync(ReleaseCatalog.Small, scenario, force: true);
         Assert.Equal(ReleaseSourceKind.Download, forced!.Source);
         Assert.Equal(2, Server.ArchiveDownloads(scenario));
-        Assert.Equal(new[] { "1.29.0" }, cache.Contents());
+        Assert.Equal(new[] { "1.29.0" }, _cache.Contents());
     }
 
     [Fact]
@@ -121,8 +121,8 @@ public sealed class ReleaseSourceTests : IDisposable
 
         var win = await GetAsync(ReleaseCatalog.Small, scenario, platform: "win");
         Assert.Equal(ReleaseSourceKind.Download, win!.Source);
-        Assert.Equal("win", Assert.Single(new ReleaseCache(cache.Root).ListCached()).Platform);
-        Assert.Equal(new[] { "1.29.0" }, cache.Contents());
+        Assert.Equal("win", Assert.Single(new ReleaseCache(_cache.Root).ListCached()).Platform);
+        Assert.Equal(new[] { "1.29.0" }, _cache.Contents());
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class ReleaseSourceTests : IDisposable
         Assert.Equal(ErrorKind.ObjectNotFound, ex.Kind);
         Assert.Contains("does not exist", ex.Message);
         Assert.Contains(new Uri(Server.BaseUri(scenario), $"9.9.9/istio-9.9.9-{ReleasePlatform.Current}.tar.gz").ToString(), ex.Message);
-        Assert.Empty(cache.Contents());
+        Assert.Empty(_cache.Contents());
     }
 
     [Fact]
@@ -182,8 +182,8 @@ public sealed class ReleaseSourceTests : IDisposable
         var ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(version, NewScenario(), platform));
         Assert.Equal(errorId, ex.ErrorId);
         Assert.Contains("Nothing was saved", ex.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Empty(cache.Contents());
-        Assert.Empty(new ReleaseCache(cache.Root).ListCached());
+        Assert.Empty(_cache.Contents());
+        Assert.Empty(new ReleaseCache(_cache.Root).ListCached());
     }
 
     [Theory]
@@ -201,9 +201,9 @@ public sealed class ReleaseSourceTests : IDisposable
         var ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(version, NewScenario(), platform));
         Assert.Equal("UnsafeArchiveEntry", ex.ErrorId);
         Assert.Equal(ErrorKind.SecurityError, ex.Kind);
-        Assert.Empty(cache.Contents());
+        Assert.Empty(_cache.Contents());
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), ReleaseCatalog.EscapeMarker + ".txt")));
-        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(cache.Root)!, ReleaseCatalog.EscapeMarker + "*"));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_cache.Root)!, ReleaseCatalog.EscapeMarker + "*"));
     }
 
     [Theory]
@@ -216,8 +216,8 @@ public sealed class ReleaseSourceTests : IDisposable
         Assert.Equal("ArchiveTooLarge", ex.ErrorId);
         Assert.Contains("Nothing was saved", ex.Message);
         Assert.Contains(parameter, ex.Message);
-        Assert.Empty(cache.Contents());
-        Assert.Empty(new ReleaseCache(cache.Root).ListCached());
+        Assert.Empty(_cache.Contents());
+        Assert.Empty(new ReleaseCache(_cache.Root).ListCached());
     }
 
     [Theory]
@@ -229,13 +229,13 @@ public sealed class ReleaseSourceTests : IDisposable
         var ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(ReleaseCatalog.Zeros, NewScenario(), platform, limits: small));
         Assert.Equal("ArchiveTooLarge", ex.ErrorId);
         Assert.Contains("16 MiB", ex.Message);
-        Assert.Empty(cache.Contents());
+        Assert.Empty(_cache.Contents());
 
         var few = new ArchiveLimits { MaxEntries = 5 };
         ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(ReleaseCatalog.Zeros, NewScenario(), platform, limits: few));
         Assert.Equal("ArchiveTooLarge", ex.ErrorId);
         Assert.Contains("more than 5 entries", ex.Message);
-        Assert.Empty(cache.Contents());
+        Assert.Empty(_cache.Contents());
 
         var release = await GetAsync(ReleaseCatalog.Zeros, NewScenario(), platform); // the defaults let a 64 MiB file through
         Assert.Equal(ReleaseCatalog.ZerosSize, new FileInfo(Path.Combine(release!.Path, "zeros")).Length);
@@ -248,7 +248,7 @@ public sealed class ReleaseSourceTests : IDisposable
         var ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(ReleaseCatalog.HardlinkBomb, NewScenario(), limits: limits));
         Assert.Equal("ArchiveTooLarge", ex.ErrorId);
         Assert.Contains("at 'istio-9.0.16/copy8'", ex.Message); // the big file and 9 copies are 10 MiB; with the release's few bytes the 9th copy passes it
-        Assert.Empty(cache.Contents());
+        Assert.Empty(_cache.Contents());
     }
 
     [Fact]
@@ -258,29 +258,29 @@ public sealed class ReleaseSourceTests : IDisposable
         var ex = await Assert.ThrowsAsync<IstioPSException>(() => GetAsync(ReleaseCatalog.Small, scenario));
         Assert.Equal("ArchiveTruncated", ex.ErrorId);
         Assert.Contains("cut off", ex.Message);
-        Assert.Empty(cache.Contents());
+        Assert.Empty(_cache.Contents());
 
         var release = await GetAsync(ReleaseCatalog.Small, scenario);
         Assert.Equal(ReleaseSourceKind.Download, release!.Source);
         Assert.Equal(2, Server.ArchiveDownloads(scenario));
-        Assert.Equal(new[] { "1.29.0" }, cache.Contents());
+        Assert.Equal(new[] { "1.29.0" }, _cache.Contents());
     }
 
     [Fact]
     public async Task What_an_interrupted_process_left_behind_is_removed_by_the_next_call()
     {
-        var partial = Path.Combine(cache.Root, $".partial-1.29.0-{Guid.NewGuid():N}");
+        var partial = Path.Combine(_cache.Root, $".partial-1.29.0-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(partial, "release", "istio-1.29.0"));
         File.WriteAllText(Path.Combine(partial, "istio-1.29.0-linux-amd64.tar.gz"), "half an archive");
-        var othersWork = Path.Combine(cache.Root, $".partial-1.29.0-rc.1-{Guid.NewGuid():N}"); // another version's writer: not ours to remove
+        var othersWork = Path.Combine(_cache.Root, $".partial-1.29.0-rc.1-{Guid.NewGuid():N}"); // another version's writer: not ours to remove
         Directory.CreateDirectory(othersWork);
-        Directory.CreateDirectory(Path.Combine(cache.Root, "1.29.0", "istio-1.29.0")); // no metadata: not a good release
+        Directory.CreateDirectory(Path.Combine(_cache.Root, "1.29.0", "istio-1.29.0")); // no metadata: not a good release
 
-        Assert.Empty(new ReleaseCache(cache.Root).ListCached());
+        Assert.Empty(new ReleaseCache(_cache.Root).ListCached());
         var release = await GetAsync(ReleaseCatalog.Small, NewScenario());
 
         Assert.Equal(ReleaseSourceKind.Download, release!.Source);
-        Assert.Equal(new[] { Path.GetFileName(othersWork), "1.29.0" }, cache.Contents());
+        Assert.Equal(new[] { Path.GetFileName(othersWork), "1.29.0" }, _cache.Contents());
     }
 
     [Fact]
@@ -292,7 +292,7 @@ public sealed class ReleaseSourceTests : IDisposable
             if (p.PercentComplete > 5) cancel.Cancel();
         });
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => GetAsync(ReleaseCatalog.Small, NewScenario("slow"), progress: progress, ct: cancel.Token));
-        Assert.Empty(cache.Contents());
+        Assert.Empty(_cache.Contents());
     }
 
     [Fact]
@@ -308,7 +308,7 @@ public sealed class ReleaseSourceTests : IDisposable
         Assert.Equal(new[] { ReleaseSourceKind.Cache, ReleaseSourceKind.Download }, results.Select(r => r!.Source).Order());
         Assert.Equal(results[0]!.Path, results[1]!.Path);
         Assert.Equal(1, Server.ArchiveDownloads(scenario));
-        Assert.Equal(new[] { "1.29.0" }, cache.Contents());
+        Assert.Equal(new[] { "1.29.0" }, _cache.Contents());
     }
 
     [Fact]
@@ -333,7 +333,7 @@ public sealed class ReleaseSourceTests : IDisposable
         Assert.Equal(ErrorKind.PermissionDenied, ex.Kind);
         Assert.Contains("403", ex.Message);
         Assert.Contains("Name a version instead", ex.Message);
-        Assert.Empty(cache.Contents());
+        Assert.Empty(_cache.Contents());
     }
 
     [Fact]
@@ -367,10 +367,10 @@ public sealed class ReleaseSourceTests : IDisposable
 
         Assert.Null(await Source().GetOrDownloadAsync(request));
         var (target, action) = Assert.Single(asked);
-        Assert.Equal(Path.Combine(cache.Root, "1.29.0"), target);
+        Assert.Equal(Path.Combine(_cache.Root, "1.29.0"), target);
         Assert.Contains("Download Istio 1.29.0", action);
         Assert.Empty(Server.Requests(scenario));
-        Assert.Empty(cache.Contents());
+        Assert.Empty(_cache.Contents());
     }
 
     [Fact]
@@ -379,14 +379,14 @@ public sealed class ReleaseSourceTests : IDisposable
         using var other = new TempCache();
         var release = await Source().GetOrDownloadAsync(new ReleaseRequest { Version = ReleaseCatalog.Small, BaseUri = Server.BaseUri(NewScenario()), Destination = other.Root });
         Assert.Equal(Path.Combine(other.Root, "1.29.0", "istio-1.29.0"), release!.Path);
-        Assert.Empty(cache.Contents());
+        Assert.Empty(_cache.Contents());
         Assert.Equal("1.29.0", Assert.Single(new ReleaseCache(other.Root).ListCached()).Version);
     }
 
     [Fact]
     public async Task A_cache_folder_that_cannot_be_written_is_CacheWriteFailed()
     {
-        var notAFolder = Path.Combine(cache.Root, "file");
+        var notAFolder = Path.Combine(_cache.Root, "file");
         File.WriteAllText(notAFolder, "a file where the cache folder should be");
         var ex = await Assert.ThrowsAsync<IstioPSException>(() => Source().GetOrDownloadAsync(new ReleaseRequest { Version = ReleaseCatalog.Small, BaseUri = Server.BaseUri(NewScenario()), Destination = notAFolder }));
         Assert.Equal("CacheWriteFailed", ex.ErrorId);
@@ -400,7 +400,7 @@ public sealed class ReleaseSourceTests : IDisposable
         var scenario = NewScenario();
         await GetAsync(ReleaseCatalog.Older, scenario);
         await GetAsync(ReleaseCatalog.Small, scenario);
-        var list = new ReleaseCache(cache.Root);
+        var list = new ReleaseCache(_cache.Root);
 
         Assert.Equal(new[] { "1.29.0", "1.28.9" }, list.ListCached().Select(r => r.Version));
         Assert.Equal(new[] { "1.28.9" }, list.ListCached("1.28.*").Select(r => r.Version));
@@ -412,7 +412,7 @@ public sealed class ReleaseSourceTests : IDisposable
 
     internal static int ClosedPort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();

@@ -75,12 +75,22 @@ public class RenderStateTests
     }
 
     [Fact]
+    public void AValueThatContainsItselfFailsAsGoDoesOrWithARenderError()
+    {
+        const string Self = "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}";
+        // Helm's toJson and toYaml swallow the JSON encoder's cycle error; reflect.DeepEqual sees the same map as equal.
+        Assert.Equal("[||] true", T.Render(Self + "[{{ toJson $d }}|{{ toYaml $d }}|{{ toYamlPretty $d }}] {{ deepEqual $d $d }}"));
+        Assert.EndsWith("json: unsupported value: encountered a cycle via map[string]interface {}", T.Error(Self + "{{ mustToJson $d }}").Message);
+        Assert.Contains("contains itself", T.Error(Self + "{{ $d }}").Message);
+    }
+
+    [Fact]
     public void RenderingNoticesCancellation()
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         var chart = HelmChart.FromFiles("name: t\nversion: 0.1.0", null, new Dictionary<string, string> { ["templates/a.yaml"] = "{{ range until 1000000 }}x{{ end }}" });
-        Assert.ThrowsAny<OperationCanceledException>(() => HelmRenderer.Render(chart, null, new HelmReleaseOptions(), cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => HelmRenderer.Render(chart, null, new HelmReleaseOptions(), cancellationToken: cts.Token));
     }
 
     [Theory]
@@ -94,6 +104,14 @@ public class RenderStateTests
     [InlineData("{{ toYaml (dict) | fromYaml | keys | first | upper }}")]
     [InlineData("{{ chunk 0 (list 1) }}")]
     [InlineData("{{ b64dec \"%%%\" | int | add 1 | until | len }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ $d }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ toYaml $d }}{{ toYamlPretty $d }}{{ toJson $d }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ mustToJson $d }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ mustToYaml $d }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ deepCopy $d | len }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" (list $d) }}{{ printf \"%#v\" $d }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ merge $d $d | len }}{{ deepEqual $d $d }}")]
+    [InlineData("{{ define \"t\" }}{{ tpl \"{{ include \\\"t\\\" . }}\" . }}{{ end }}{{ include \"t\" . }}")]
     public void EveryFailureIsARenderError(string template)
     {
         var chart = HelmChart.FromFiles("name: t\nversion: 0.1.0", null, new Dictionary<string, string> { ["templates/a.yaml"] = template });

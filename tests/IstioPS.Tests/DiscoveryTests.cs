@@ -25,7 +25,8 @@ public sealed class DiscoveryTests
 
         using var process = Process.Start(psi)!;
         var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        using var exitTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(exitTimeout.Token);
         Assert.Equal(0, process.ExitCode);
         var expected = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(n => n is not "events" and not "events.events.k8s.io").Order(StringComparer.Ordinal).ToList();

@@ -168,13 +168,14 @@ public class InstallerTests
     {
         await using var sim = await Sim.StartAsync(new KubeSimOptions { ReadyAfterMs = 50, FailImage = "example/web" });
         var file = TestData.WriteTemp("app.yaml", Workload);
-        var ex = await Assert.ThrowsAsync<NotReadyException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file }, Timeout = TimeSpan.FromSeconds(2) }));
+        // Long enough for the apply to finish on a loaded machine: the wait, not the apply, must run out.
+        var ex = await Assert.ThrowsAsync<NotReadyException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file }, Timeout = TimeSpan.FromSeconds(5) }));
         Assert.Equal("InstallTimeout", ex.ErrorId);
         var web = Assert.Single(ex.NotReady);
         Assert.Equal("web", web.Name);
         Assert.Contains(web.PodReasons, r => r.Contains("ImagePullBackOff"));
         Assert.Contains("ImagePullBackOff", ex.Message);
-        Assert.StartsWith("-Timeout 2s ran out.", ex.Message);
+        Assert.StartsWith("-Timeout 5s ran out.", ex.Message);
     }
 
     [Fact]

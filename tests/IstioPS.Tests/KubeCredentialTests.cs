@@ -104,7 +104,7 @@ public class KubeCredentialTests
         var missing = await Assert.ThrowsAsync<KubeApiException>(() => api.GetAsync("/api/v1/namespaces/nope", CancellationToken.None));
         Assert.DoesNotContain("hunter2", missing.Message);
 
-        var closed = new TcpListener(IPAddress.Loopback, 0);
+        using var closed = new TcpListener(IPAddress.Loopback, 0);
         closed.Start();
         var port = ((IPEndPoint)closed.LocalEndpoint).Port;
         closed.Stop();

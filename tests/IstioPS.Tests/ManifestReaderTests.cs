@@ -46,7 +46,7 @@ public class ManifestReaderTests
         var error = Assert.Single(errors);
         Assert.Equal("InvalidYaml", error.ErrorId);
         Assert.StartsWith("input.yaml:", error.Message);
-        Assert.True(error.Source.Line >= 5, error.Message);
+        Assert.True(error.Location.Line >= 5, error.Message);
     }
 
     [Theory]
@@ -61,7 +61,7 @@ public class ManifestReaderTests
         Assert.Single(objects);
         var error = Assert.Single(errors);
         Assert.Contains(expected, error.Message);
-        Assert.Equal(6, error.Source.Line);
+        Assert.Equal(6, error.Location.Line);
     }
 
     [Fact]

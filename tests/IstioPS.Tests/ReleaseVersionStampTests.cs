@@ -7,13 +7,13 @@ namespace IstioPS.Tests;
 /// <summary>A release's own version (the default image tag) and the in-place upgrade rule.</summary>
 public sealed class ReleaseVersionStampTests : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("upgrade-stamp-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("upgrade-stamp-").FullName;
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private string Folder(string name, string? manifest)
     {
-        var dir = Directory.CreateDirectory(Path.Combine(root, name)).FullName;
+        var dir = Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
         if (manifest is not null) File.WriteAllText(Path.Combine(dir, "manifest.yaml"), manifest);
         return dir;
     }

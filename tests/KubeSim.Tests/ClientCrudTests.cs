@@ -43,6 +43,41 @@ public class ClientCrudTests
         Assert.Equal("configmaps", (string?)missing["details"]!["kind"]);
     }
 
+    /// <summary>Labels and annotation keys as apimachinery's ValidateLabels/ValidateAnnotations word them, a pod template's too.</summary>
+    [Fact]
+    public async Task InvalidLabelsAndAnnotationKeysAreRefusedInTheObjectAndItsPodTemplate()
+    {
+        await using var sim = await SimClient.StartAsync();
+        var invalid = await StatusAssert.Fails(422, () => sim.Client.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "web", Annotations = new Dictionary<string, string> { ["a/b/c"] = "x" } },
+            Spec = new V1DeploymentSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "web", ["Tier/x"] = "not valid!" } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "web", Image = "nginx" }] },
+                },
+            },
+        }, "default"));
+        const string nameRule = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+        var expected = new[]
+        {
+            ("metadata.annotations", "a qualified name " + nameRule + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"),
+            ("spec.template.metadata.labels", "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
+            ("spec.template.metadata.labels", "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"),
+        };
+        var causes = invalid["details"]!["causes"]!.AsArray().Select(c => ((string)c!["field"]!, (string)c["message"]!)).ToArray();
+        Assert.Equal(expected.Length, causes.Length);
+        for (var n = 0; n < expected.Length; n++)
+        {
+            Assert.Equal(expected[n].Item1, causes[n].Item1);
+            Assert.EndsWith(": " + expected[n].Item2, causes[n].Item2);
+        }
+        Assert.Null(sim.Server.Read("apps/v1", "Deployment", "default", "web"));
+    }
+
     [Fact]
     public async Task CreateTwiceIsAlreadyExistsAndInvalidNamesAre422WithCauses()
     {
@@ -206,15 +241,15 @@ public class ClientCrudTests
     {
         await using var sim = await SimClient.StartAsync();
         using var http = new HttpClient { BaseAddress = sim.Server.Url };
-        var bad = await http.PostAsync("/api/v1/namespaces/default/configmaps", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        var bad = await http.SendTextAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", "{not json");
         Assert.Equal(400, (int)bad.StatusCode);
         var status = JsonNode.Parse(await bad.Content.ReadAsStringAsync())!;
         Assert.Equal("BadRequest", (string?)status["reason"]);
 
-        var wrongKind = await http.PostAsync("/api/v1/namespaces/default/configmaps", new StringContent("{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"x\"}}", System.Text.Encoding.UTF8, "application/json"));
+        var wrongKind = await http.SendTextAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"x\"}}");
         Assert.Equal(400, (int)wrongKind.StatusCode);
 
-        var method = await http.PutAsync("/api/v1/namespaces/default/configmaps", new StringContent("{}"));
+        var method = await http.SendTextAsync(HttpMethod.Put, "/api/v1/namespaces/default/configmaps", "{}", contentType: null);
         Assert.Equal(405, (int)method.StatusCode);
         Assert.Equal("MethodNotAllowed", (string?)JsonNode.Parse(await method.Content.ReadAsStringAsync())!["reason"]);
 
@@ -222,8 +257,8 @@ public class ClientCrudTests
         Assert.Equal(404, (int)unknown.StatusCode);
         Assert.Equal("Status", (string?)JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["kind"]);
 
-        var smpOnCustomTypes = await http.PatchAsync("/api/v1/namespaces/default/configmaps/none",
-            new StringContent("{}", System.Text.Encoding.UTF8, "application/strategic-merge-patch+json"));
+        var smpOnCustomTypes = await http.SendTextAsync(HttpMethod.Patch, "/api/v1/namespaces/default/configmaps/none",
+            "{}", "application/strategic-merge-patch+json");
         Assert.Equal(404, (int)smpOnCustomTypes.StatusCode);
     }
 

@@ -27,8 +27,8 @@ public class ClientFaultSecurityTests
 
         Assert.Equal(503, (int)(await http.GetAsync("/api/v1/namespaces/default/secrets")).StatusCode);
         await Assert.ThrowsAnyAsync<HttpRequestException>(() =>
-            http.PostAsync("/api/v1/namespaces/default/configmaps", new StringContent("{\"metadata\":{\"name\":\"x\"}}", System.Text.Encoding.UTF8, "application/json")));
-        var created = await http.PostAsync("/api/v1/namespaces/default/configmaps", new StringContent("{\"metadata\":{\"name\":\"x\"}}", System.Text.Encoding.UTF8, "application/json"));
+            http.SendTextAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"x\"}}"));
+        var created = await http.SendTextAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"x\"}}");
         Assert.Equal(201, (int)created.StatusCode);
 
         sim.Server.AddFault(new FaultRule { PathRegex = ".*", Count = 100, Kind = FaultKind.Status500 });
@@ -47,7 +47,7 @@ public class ClientFaultSecurityTests
     {
         await using var sim = await SimClient.StartAsync();
         using var http = new HttpClient { BaseAddress = sim.Server.Url };
-        var post = await http.PostAsync("/_sim/faults", new StringContent("""{"method":"GET","pathRegex":"^/version$","count":1,"kind":"Status429","retryAfterSeconds":2}"""));
+        var post = await http.SendTextAsync(HttpMethod.Post, "/_sim/faults", """{"method":"GET","pathRegex":"^/version$","count":1,"kind":"Status429","retryAfterSeconds":2}""", contentType: null);
         Assert.Equal(201, (int)post.StatusCode);
         Assert.Equal(429, (int)(await http.GetAsync("/version")).StatusCode);
         Assert.Equal(204, (int)(await http.PutAsync("/_sim/latency?ms=150", null)).StatusCode);

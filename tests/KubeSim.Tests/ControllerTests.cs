@@ -91,8 +91,7 @@ public class ControllerTests
         using var http = new HttpClient { BaseAddress = sim.Server.Url };
         async Task<JsonNode> Put(JsonNode body)
         {
-            var put = await http.PutAsync("/apis/apps/v1/namespaces/default/deployments/web",
-                new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+            var put = await http.SendTextAsync(HttpMethod.Put, "/apis/apps/v1/namespaces/default/deployments/web", body.ToJsonString());
             Assert.Equal(200, (int)put.StatusCode);
             return JsonNode.Parse(await put.Content.ReadAsStringAsync())!;
         }

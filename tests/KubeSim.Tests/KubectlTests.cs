@@ -20,7 +20,9 @@ public sealed class Kubectl : IAsyncDisposable
     public static async Task<Kubectl> StartAsync(KubeSimOptions? options = null)
     {
         Skip.If(Path_ is null, "kubectl is not on the PATH");
+#pragma warning disable CA2000 // the Kubectl owns the simulator and disposes it in DisposeAsync
         return new Kubectl(await SimClient.StartAsync(options ?? new KubeSimOptions { ReadyAfterMs = 30 }));
+#pragma warning restore CA2000
     }
 
     static string? FindOnPath(string name)

@@ -138,7 +138,7 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
              "spec":{"replicas":1,"selector":{"matchLabels":{"app":"web"}},
                      "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"app","image":"nginx","ports":[{"containerPort":80}]}]}}}}
             """;
-        var create = await http.PostAsync("/apis/apps/v1/namespaces/default/deployments", new StringContent(deployment, Encoding.UTF8, "application/json"));
+        var create = await http.SendTextAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", deployment);
         Assert.Equal(201, (int)create.StatusCode);
         var random = new Random(7);
         string[] fields = ["replicas", "paused", "minReadySeconds", "template", "selector", "strategy", "containers", "labels", "$patch", "$retainKeys", "$setElementOrder/containers", "$deleteFromPrimitiveList/finalizers"];

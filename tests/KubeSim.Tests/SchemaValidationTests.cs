@@ -106,6 +106,32 @@ public class SchemaValidationTests
     static JsonObject Widget(string name, string spec) =>
         JsonNode.Parse("""{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"NAME"},"spec":SPEC}""".Replace("NAME", name).Replace("SPEC", spec))!.AsObject();
 
+    /// <summary>Go's encoding/json, kube-apiserver's decoder, takes 10,000 levels of nesting; one more is refused.</summary>
+    [Fact]
+    public async Task BodiesNestUpToGosDecoderLimit()
+    {
+        await using var sim = await SimClient.StartAsync();
+        await Widgets(sim);
+        using var http = new HttpClient { BaseAddress = sim.Server.Url };
+        // The object and spec are 2 levels; the rest nests from free down.
+        static string Deep(string name, int levels) =>
+            "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"replicas\":1,\"free\":"
+            + string.Concat(Enumerable.Repeat("{\"a\":", levels - 2)) + "1" + new string('}', levels - 2) + "}}";
+
+        var accepted = await http.SendTextAsync(HttpMethod.Post, "/apis/example.com/v1/namespaces/default/widgets", Deep("deep", 2_000));
+        Assert.Equal(201, (int)accepted.StatusCode);
+        var stored = sim.Server.Read("example.com/v1", "Widget", "default", "deep")!["spec"]!["free"]!;
+        var depth = 2; // the object and spec; each "a" below free adds one
+        for (; stored is JsonObject o && o["a"] is { } inner; stored = inner) depth++;
+        Assert.Equal(2_000, depth); // far past System.Text.Json's default of 64; 10,000 works too but takes seconds here
+        var read = await http.GetAsync("/apis/example.com/v1/namespaces/default/widgets/deep");
+        Assert.Equal(200, (int)read.StatusCode);
+
+        var refused = await http.SendTextAsync(HttpMethod.Post, "/apis/example.com/v1/namespaces/default/widgets", Deep("deeper", 10_001));
+        Assert.True(400 == (int)refused.StatusCode, await refused.Content.ReadAsStringAsync());
+        Assert.Equal("BadRequest", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["reason"]);
+    }
+
     [Fact]
     public async Task CustomResourcesArePrunedAndValidatedAgainstTheirSchema()
     {

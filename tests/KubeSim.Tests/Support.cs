@@ -35,6 +35,17 @@ public sealed class SimClient : IAsyncDisposable
     }
 }
 
+/// <summary>Raw HTTP with a text body (the content is disposed when the answer has arrived).</summary>
+public static class HttpText
+{
+    public static async Task<HttpResponseMessage> SendTextAsync(this HttpClient http, HttpMethod method, string path, string body, string? contentType = "application/json")
+    {
+        using var content = contentType is null ? new StringContent(body) : new StringContent(body, System.Text.Encoding.UTF8, contentType);
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        return await http.SendAsync(request);
+    }
+}
+
 public static class TempDir
 {
     public static string Create()

@@ -32,6 +32,7 @@ public sealed class KubeSimServer : IAsyncDisposable
     readonly RequestLog _log = new();
     readonly TlsCertificates? _tls;
     readonly CancellationTokenSource _stopping = new();
+    readonly X509Certificate2? _clientCa;
     int _latencyMs;
     bool _stopped;
 
@@ -48,7 +49,8 @@ public sealed class KubeSimServer : IAsyncDisposable
         _controllers = new ControllerManager(Service, options);
         if (options.Tls) _tls = new TlsCertificates();
         if (options.ClientCaFile is not null && _tls is null) throw new ArgumentException("ClientCaFile needs Tls: client certificates come with TLS.");
-        var clientCa = options.ClientCaFile is null ? null : X509Certificate2.CreateFromPem(File.ReadAllText(options.ClientCaFile));
+        _clientCa = options.ClientCaFile is null ? null : X509Certificate2.CreateFromPem(File.ReadAllText(options.ClientCaFile));
+        var clientCa = _clientCa;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
@@ -220,6 +222,8 @@ public sealed class KubeSimServer : IAsyncDisposable
         await _controllers.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _tls?.Dispose();
+        _clientCa?.Dispose();
+        _stopping.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

@@ -55,17 +55,8 @@ public static class Program
             return 2;
         }
 
-        KubeSimServer server;
-        try
-        {
-            server = await KubeSimServer.StartAsync(options);
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"KubeSim: cannot listen on 127.0.0.1:{options.Port}: {e.Message}");
-            return 1;
-        }
-        await using var running = server;
+        await using var server = await TryStartAsync(options);
+        if (server is null) return 1;
         server.WriteKubeconfig(kubeconfig);
         Console.Out.WriteLine($"KubeSim listening on {server.Url.ToString().TrimEnd('/')}");
         Console.Out.Flush();
@@ -87,5 +78,18 @@ public static class Program
         await done.Task;
         await server.StopAsync();
         return 0;
+    }
+
+    static async Task<KubeSimServer?> TryStartAsync(KubeSimOptions options)
+    {
+        try
+        {
+            return await KubeSimServer.StartAsync(options);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"KubeSim: cannot listen on 127.0.0.1:{options.Port}: {e.Message}");
+            return null;
+        }
     }
 }

@@ -100,7 +100,7 @@ Describe 'Azure Pipelines (TF_BUILD=True)' {
         $run = Invoke-BadInstall $bad
         $lines, $problem = $run.Lines, $run.Problem
         # The document that starts on line 6.
-        $problem.Source.Line | Should -Be 9   # the line of the bad name, in the second document
+        $problem.Location.Line | Should -Be 9   # the line of the bad name, in the second document
         $escapedPath = $bad.Replace('%', '%AZP25').Replace(';', '%3B').Replace(']', '%5D')
         $message = $problem.Message.Replace('%', '%AZP25')
         $issues = @($lines | Where-Object { $_ -like '##vso`[task.logissue*' })

@@ -153,7 +153,7 @@ Describe 'Install-Istio' {
         $failing = Start-TestCluster -FailImage 'example/web'
         try {
             $err = $null
-            try { Install-Istio -ManifestPath $app -Kubeconfig $failing.Kubeconfig -Timeout 2 } catch { $err = $_ }
+            try { Install-Istio -ManifestPath $app -Kubeconfig $failing.Kubeconfig -Timeout 5 } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -Be 'InstallTimeout,IstioPS.Commands.InstallIstioCommand'
             $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
             $err.Exception.Message | Should -Match 'deployment/web'

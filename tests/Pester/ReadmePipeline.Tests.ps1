@@ -66,6 +66,7 @@ Describe 'The README pipeline' {
         $steps | Where-Object { $_.Step['task'] -like 'ManualValidation@*' } | Should -HaveCount 1
         $scripts = { param($Stage) ($steps | Where-Object { $_.Stage -eq $Stage -and $_.Step['pwsh'] } | ForEach-Object { $_.Step['pwsh'] }) -join "`n" }
         & $scripts 'Plan' | Should -Match 'Compare-IstioInstallation'
+        & $scripts 'Plan' | Should -Match 'Test-IstioPrerequisite'
         & $scripts 'Plan' | Should -Match 'Install-PSResource IstioPS -Repository feed'
         & $scripts 'Install' | Should -Match 'Install-Istio -Version'
         & $scripts 'Install' | Should -Match 'Install-PSResource IstioPS -Repository feed'
@@ -137,9 +138,11 @@ Describe 'The README pipeline' {
             $plan | Should -Contain "##vso[task.setvariable variable=IstioChanges;isOutput=true]$([regex]::Match($planned, '^\d+').Value)"
             # The diff view: one '+' line per object to create (an empty cluster), istiod among them.
             $plan | Where-Object { $_ -match '^\+ deployment\.apps/istiod \(namespace istio-system\)$' } | Should -HaveCount 1
+            # Two summaries: the prerequisites (none failed on this cluster), then the plan.
             $uploads = @($plan | Where-Object { $_ -like '##vso`[task.uploadsummary]*' })
-            $uploads | Should -HaveCount 1
-            $summary = Get-Content -Raw $uploads[0].Substring(25)
+            $uploads | Should -HaveCount 2
+            Get-Content -Raw $uploads[0].Substring(25) | Should -Match '(?m)^### Test-IstioPrerequisite: succeeded$'
+            $summary = Get-Content -Raw $uploads[1].Substring(25)
             $summary | Should -Match '(?m)^### Compare-IstioInstallation: succeeded$'
             $summary | Should -Match '(?m)^\| Create \| Deployment \| istio-system \| istiod \| '
 

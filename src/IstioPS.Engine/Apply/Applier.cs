@@ -12,11 +12,11 @@ public sealed class Applier
 {
     public const string FieldManager = "istiops";
 
-    private readonly KubeApi api;
+    private readonly KubeApi _api;
 
     public Applier(KubeApi api, int concurrency = 8)
     {
-        this.api = api;
+        _api = api;
         Concurrency = Math.Max(1, concurrency);
     }
 
@@ -45,12 +45,12 @@ public sealed class Applier
             // Never take back what the running control plane took (istiod's failurePolicy and caBundle): the dry run
             // and the apply send the same applied configuration.
             body = body.DeepClone().AsObject();
-            var current = live is { } known ? known.Object : await api.TryGetAsync(objectPath, ct).ConfigureAwait(false);
+            var current = live is { } known ? known.Object : await _api.TryGetAsync(objectPath, ct).ConfigureAwait(false);
             ControlPlaneFields.Yield(body, current, FieldManager);
         }
 
         var path = objectPath + $"?fieldManager={FieldManager}&force=true" + (dryRun ? "&dryRun=All" : "");
-        return await api.WriteAsync(HttpMethod.Patch, path, body, KubeApi.ApplyPatch, ct, target: $"{resource.Kind}/{name}").ConfigureAwait(false);
+        return await _api.WriteAsync(HttpMethod.Patch, path, body, KubeApi.ApplyPatch, ct, target: $"{resource.Kind}/{name}").ConfigureAwait(false);
     }
 
     /// <summary>Creates a namespace (POST); one that exists already is left as it is (Unchanged).</summary>
@@ -59,7 +59,7 @@ public sealed class Applier
         var name = (string?)body["metadata"]?["name"] ?? "";
         try
         {
-            var (_, live) = await api.WriteAsync(HttpMethod.Post, ResourceInfo.Namespaces.CollectionPath(null) + $"?fieldManager={FieldManager}", body, "application/json", ct, $"namespace/{name}").ConfigureAwait(false);
+            var (_, live) = await _api.WriteAsync(HttpMethod.Post, ResourceInfo.Namespaces.CollectionPath(null) + $"?fieldManager={FieldManager}", body, "application/json", ct, $"namespace/{name}").ConfigureAwait(false);
             return new AppliedObject { ApiVersion = "v1", Kind = "Namespace", Name = name, Action = ApplyAction.Created, ResourceVersion = (string?)live["metadata"]?["resourceVersion"] };
         }
         catch (KubeApiException ex) when (ex.ErrorId == "AlreadyExists")
@@ -72,7 +72,7 @@ public sealed class Applier
     public async Task<JsonObject> MergePatchAsync(ResourceInfo resource, string? ns, string name, JsonObject patch, CancellationToken ct)
     {
         var path = resource.ObjectPath(ns, name) + $"?fieldManager={FieldManager}";
-        var (_, live) = await api.WriteAsync(HttpMethod.Patch, path, patch, KubeApi.MergePatch, ct, target: name).ConfigureAwait(false);
+        var (_, live) = await _api.WriteAsync(HttpMethod.Patch, path, patch, KubeApi.MergePatch, ct, target: name).ConfigureAwait(false);
         return live;
     }
 
@@ -113,7 +113,7 @@ public sealed class Applier
         ApplyAction action;
         try
         {
-            await api.WriteAsync(HttpMethod.Delete, path, body, "application/json", ct, target: $"{resource.Kind}/{name}").ConfigureAwait(false);
+            await _api.WriteAsync(HttpMethod.Delete, path, body, "application/json", ct, target: $"{resource.Kind}/{name}").ConfigureAwait(false);
             action = ApplyAction.Deleted;
         }
         catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)

@@ -7,22 +7,22 @@ namespace IstioPS.Engine.Components;
 public sealed class ComponentReader
 {
     private static readonly ResourceInfo[] WorkloadResources = { ResourceInfo.Deployments, ResourceInfo.DaemonSets, ResourceInfo.StatefulSets };
-    private readonly KubeApi api;
-    private readonly Func<DateTimeOffset> now;
+    private readonly KubeApi _api;
+    private readonly Func<DateTimeOffset> _now;
 
     public ComponentReader(KubeApi api, Func<DateTimeOffset>? now = null)
     {
-        this.api = api;
-        this.now = now ?? (() => DateTimeOffset.UtcNow);
+        _api = api;
+        _now = now ?? (() => DateTimeOffset.UtcNow);
     }
 
     public async Task<IReadOnlyList<IstioComponent>> GetComponentsAsync(string ns, CancellationToken ct)
     {
-        var podsTask = api.ListAsync(ResourceInfo.Pods.CollectionPath(ns), null, ct);
-        var workloadTasks = WorkloadResources.Select(r => api.ListAsync(r.CollectionPath(ns), null, ct)).ToArray();
+        var podsTask = _api.ListAsync(ResourceInfo.Pods.CollectionPath(ns), null, ct);
+        var workloadTasks = WorkloadResources.Select(r => _api.ListAsync(r.CollectionPath(ns), null, ct)).ToArray();
         await Task.WhenAll(workloadTasks.Append<Task>(podsTask)).ConfigureAwait(false);
         var pods = podsTask.Result.Items;
-        var at = now();
+        var at = _now();
         var result = new List<IstioComponent>();
         for (var i = 0; i < WorkloadResources.Length; i++)
         {
@@ -39,17 +39,17 @@ public sealed class ComponentReader
     /// <summary>An empty answer for a namespace that does not exist says so (asked only when nothing was found).</summary>
     private async Task EnsureNamespaceAsync(string ns, CancellationToken ct)
     {
-        if (await api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct).ConfigureAwait(false) is null)
+        if (await _api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct).ConfigureAwait(false) is null)
         {
-            throw api.NamespaceNotFound(ns);
+            throw _api.NamespaceNotFound(ns);
         }
     }
 
     public async Task<IReadOnlyList<IstioPod>> GetPodsAsync(string ns, CancellationToken ct)
     {
-        var pods = (await api.ListAsync(ResourceInfo.Pods.CollectionPath(ns), null, ct).ConfigureAwait(false)).Items;
+        var pods = (await _api.ListAsync(ResourceInfo.Pods.CollectionPath(ns), null, ct).ConfigureAwait(false)).Items;
         if (pods.Count == 0) await EnsureNamespaceAsync(ns, ct).ConfigureAwait(false);
-        var at = now();
+        var at = _now();
         return pods.Select(p => PodStatus.ToPod(p, at, ComponentCatalog.Identify(Name(p), Labels(p)).Component))
             .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
     }

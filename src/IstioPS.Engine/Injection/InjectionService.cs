@@ -11,13 +11,13 @@ public sealed class InjectionService
     public const string RevisionLabel = "istio.io/rev";
     public static readonly IReadOnlySet<string> ProtectedNamespaces = new HashSet<string>(StringComparer.Ordinal) { "kube-system", "kube-public", "kube-node-lease" };
 
-    private readonly KubeApi api;
-    private readonly Func<DateTimeOffset> now;
+    private readonly KubeApi _api;
+    private readonly Func<DateTimeOffset> _now;
 
     public InjectionService(KubeApi api, Func<DateTimeOffset>? now = null)
     {
-        this.api = api;
-        this.now = now ?? (() => DateTimeOffset.UtcNow);
+        _api = api;
+        _now = now ?? (() => DateTimeOffset.UtcNow);
     }
 
     /// <summary>
@@ -26,26 +26,26 @@ public sealed class InjectionService
     /// </summary>
     public async Task<IReadOnlyList<NamespaceInjection>> GetAsync(IReadOnlyList<string>? patterns, Action<IstioPSException>? notFound, CancellationToken ct)
     {
-        var at = now();
+        var at = _now();
         var exact = patterns is { Count: > 0 } && patterns.All(p => !Glob.HasWildcards(p)) ? patterns.Distinct(StringComparer.Ordinal).ToList() : null;
         if (exact is { Count: <= PerNamespacePodLists })
         {
             var read = await Task.WhenAll(exact.Select(async name =>
             {
-                var ns = await api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, name), ct).ConfigureAwait(false);
+                var ns = await _api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, name), ct).ConfigureAwait(false);
                 return (name, ns, ns is null ? null : await LivePodsAsync(name, ct).ConfigureAwait(false));
             })).ConfigureAwait(false);
             var found = new List<NamespaceInjection>();
             foreach (var (name, ns, pods) in read)
             {
-                if (ns is null) notFound?.Invoke(api.NamespaceNotFound(name));
+                if (ns is null) notFound?.Invoke(_api.NamespaceNotFound(name));
                 else found.Add(Describe(ns, at, pods));
             }
 
             return found;
         }
 
-        var namespacesTask = api.ListAsync(ResourceInfo.Namespaces.CollectionPath(null), null, ct, pageSize: ListPageSize);
+        var namespacesTask = _api.ListAsync(ResourceInfo.Namespaces.CollectionPath(null), null, ct, pageSize: ListPageSize);
         var podsTask = PodsByNamespaceAsync(ct);
         var (items, _) = await namespacesTask.ConfigureAwait(false);
         var podsByNamespace = await podsTask.ConfigureAwait(false);
@@ -53,7 +53,7 @@ public sealed class InjectionService
         if (exact is not null)
         {
             var names = exact.ToHashSet(StringComparer.Ordinal);
-            foreach (var missing in exact.Except(items.Select(ns => (string?)ns["metadata"]?["name"] ?? ""), StringComparer.Ordinal)) notFound?.Invoke(api.NamespaceNotFound(missing));
+            foreach (var missing in exact.Except(items.Select(ns => (string?)ns["metadata"]?["name"] ?? ""), StringComparer.Ordinal)) notFound?.Invoke(_api.NamespaceNotFound(missing));
             wanted = names.Contains;
         }
         else
@@ -78,7 +78,7 @@ public sealed class InjectionService
 
     /// <summary>The live pods of one namespace, metadata only.</summary>
     private async Task<List<PodFacts>> LivePodsAsync(string ns, CancellationToken ct)
-        => (await api.ListMetadataAsync(ResourceInfo.Pods.CollectionPath(ns), m => PodFacts.FromMetadata(m), ct,
+        => (await _api.ListMetadataAsync(ResourceInfo.Pods.CollectionPath(ns), m => PodFacts.FromMetadata(m), ct,
             fieldSelector: PodFacts.LiveFieldSelector, pageSize: ListPageSize).ConfigureAwait(false)).Items;
 
     /// <summary>
@@ -95,7 +95,7 @@ public sealed class InjectionService
         }
 
         var byNamespace = new Dictionary<string, List<PodFacts>>(StringComparer.Ordinal);
-        await api.ListMetadataAsync<PodFacts>(ResourceInfo.Pods.CollectionPath(null), m =>
+        await _api.ListMetadataAsync<PodFacts>(ResourceInfo.Pods.CollectionPath(null), m =>
         {
             var pod = PodFacts.FromMetadata(m, Intern);
             if (!byNamespace.TryGetValue(pod.Namespace, out var list)) byNamespace[pod.Namespace] = list = new List<PodFacts>();
@@ -144,8 +144,8 @@ public sealed class InjectionService
         await CheckServedAsync(change, force, callbacks, ct).ConfigureAwait(false);
         var podsByNamespace = await PodsOfAsync(approved, ct).ConfigureAwait(false);
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = Labels(change) } };
-        var applier = new Applier(api, concurrency ?? Math.Clamp(approved.Count, 1, MaxInFlight));
-        var at = now();
+        var applier = new Applier(_api, concurrency ?? Math.Clamp(approved.Count, 1, MaxInFlight));
+        var at = _now();
         // Whatever the failure of one namespace (an error status, a connection dropped after every retry, a timeout):
         // it is reported by name and the others go on.
         var batch = new OperationCallbacks { Progress = callbacks.Progress, Error = onError };
@@ -158,7 +158,7 @@ public sealed class InjectionService
             }
             catch (KubeApiException ex) when (ex.ErrorId == "NotFound")
             {
-                throw api.NamespaceNotFound(ns, ex);
+                throw _api.NamespaceNotFound(ns, ex);
             }
 
             onResult(Describe(live, at, podsByNamespace.TryGetValue(ns, out var pods) ? pods : Array.Empty<PodFacts>()));
@@ -179,19 +179,19 @@ public sealed class InjectionService
         var what = $"no istiod Deployment with {RevisionLabel}={revision}, no injector webhook of that revision and no revision tag '{revision}'";
         if (change.Revision is null)
         {
-            callbacks.Warning?.Invoke($"No control plane serves the default revision on {api.Server} ({what}): new pods in these namespaces start without sidecars until one is installed.");
+            callbacks.Warning?.Invoke($"No control plane serves the default revision on {_api.Server} ({what}): new pods in these namespaces start without sidecars until one is installed.");
             return;
         }
 
         throw new IstioPSException("RevisionNotFound", ErrorKind.ObjectNotFound,
-            $"No control plane serves revision '{revision}' on {api.Server} ({what}); new pods would start without sidecars. Nothing was changed. Install it first, or use -Force.", revision);
+            $"No control plane serves revision '{revision}' on {_api.Server} ({what}); new pods would start without sidecars. Nothing was changed. Install it first, or use -Force.", revision);
     }
 
     /// <summary>Whether an istiod Deployment of the revision, its injector webhook or a revision tag of that name exists.</summary>
     public async Task<bool> ServesAsync(string revision, CancellationToken ct)
     {
-        var istiod = api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"app=istiod,{RevisionLabel}={revision}", ct, pageSize: 1);
-        var (webhooks, _) = await api.ListAsync(ResourceInfo.MutatingWebhookConfigurations.CollectionPath(null), null, ct).ConfigureAwait(false);
+        var istiod = _api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"app=istiod,{RevisionLabel}={revision}", ct, pageSize: 1);
+        var (webhooks, _) = await _api.ListAsync(ResourceInfo.MutatingWebhookConfigurations.CollectionPath(null), null, ct).ConfigureAwait(false);
         var (deployments, _) = await istiod.ConfigureAwait(false);
         return deployments.Count > 0 || webhooks.Any(w => KubeFormat.Label(w, TagLabel) is { } tag
             ? tag == revision

@@ -19,13 +19,13 @@ public sealed class Installer
     public const string ManagedByLabel = Ownership.Ownership.ManagedByLabel;
     public const string RevisionLabel = Ownership.Ownership.RevisionLabel;
 
-    private readonly KubeApi api;
-    private readonly RestMapper mapper;
+    private readonly KubeApi _api;
+    private readonly RestMapper _mapper;
 
     public Installer(KubeApi api, RestMapper? mapper = null)
     {
-        this.api = api;
-        this.mapper = mapper ?? new RestMapper(api);
+        _api = api;
+        _mapper = mapper ?? new RestMapper(api);
     }
 
     /// <summary>
@@ -59,7 +59,7 @@ public sealed class Installer
         callbacks.Progress?.Report(new OperationProgress("Reading manifests", 0));
         // Ask discovery about every kind the plan will need (namespaces, CRDs, the rendered objects' kinds and those a
         // prune lists) in one round trip, while the files are read.
-        var prefetch = Task.WhenAll(PrefetchKinds(request).Select(k => mapper.FindAsync(k.ApiVersion, k.Kind, ct)));
+        var prefetch = Task.WhenAll(PrefetchKinds(request).Select(k => _mapper.FindAsync(k.ApiVersion, k.Kind, ct)));
         var objects = new List<ManifestObject>(request.Objects);
         var errors = new List<ManifestException>();
         if (request.ManifestPaths.Count > 0)
@@ -82,19 +82,19 @@ public sealed class Installer
             Concurrency = request.Concurrency,
             InputName = request.ManifestPaths.FirstOrDefault(),
         };
-        return (planRequest, await new Planner(api, mapper).SurveyAsync(planRequest, callbacks.Progress, ct).ConfigureAwait(false));
+        return (planRequest, await new Planner(_api, _mapper).SurveyAsync(planRequest, callbacks.Progress, ct).ConfigureAwait(false));
     }
 
     private async Task<InstallPlan> PlanAsync(PlanRequest planRequest, PlanSurvey survey, OperationCallbacks callbacks, CancellationToken ct)
     {
-        var plan = await new Planner(api, mapper).PlanAsync(planRequest, callbacks.Progress, ct, survey).ConfigureAwait(false);
+        var plan = await new Planner(_api, _mapper).PlanAsync(planRequest, callbacks.Progress, ct, survey).ConfigureAwait(false);
         callbacks.Verbose?.Invoke($"Planned {plan.Objects.Count} objects: " + string.Join(", ", plan.Objects.GroupBy(o => o.Action).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}")) + ".");
         return plan;
     }
 
     private Task<IReadOnlyList<PrerequisiteFinding>> PrerequisitesAsync(InstallRequest request, PlanRequest planRequest, PlanSurvey survey, CancellationToken ct)
     {
-        return new PrerequisiteChecker(api).CheckAsync(new PrerequisiteRequest
+        return new PrerequisiteChecker(_api).CheckAsync(new PrerequisiteRequest
         {
             Namespace = request.Namespace,
             Revision = request.Revision,
@@ -109,7 +109,7 @@ public sealed class Installer
     public async Task<InstallResult?> InstallAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
         var clock = request.Clock ?? Stopwatch.StartNew();
-        var startRequests = api.RequestCount;
+        var startRequests = _api.RequestCount;
         var progress = callbacks.Progress;
         // The upgrade check, the prerequisite check and the plan only read (and dry-run or ask), so they go out
         // together; all end before the first write. Their verdicts come first, in that order: a refused upgrade, then
@@ -123,7 +123,7 @@ public sealed class Installer
         {
             if (request.ReleaseVersion is { } target)
             {
-                await UpgradeCheck.CheckAsync(api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
+                await UpgradeCheck.CheckAsync(_api, request.Namespace, request.Revision, target, request.Force, callbacks.Verbose, ct).ConfigureAwait(false);
             }
 
             if (prerequisites is not null)
@@ -188,8 +188,8 @@ public sealed class Installer
 
         var approvedSet = approved.ToHashSet();
         var results = plan.With(PlanAction.Unchanged).Select(p => Result(p, ApplyAction.Unchanged)).ToList();
-        var applier = new Applier(api, request.Concurrency);
-        var waiter = new ReadinessWaiter(api);
+        var applier = new Applier(_api, request.Concurrency);
+        var waiter = new ReadinessWaiter(_api);
         var deadline = DateTimeOffset.UtcNow + request.Timeout;
         TimeSpan Remaining() => deadline - DateTimeOffset.UtcNow is var r && r > TimeSpan.Zero ? r : TimeSpan.FromMilliseconds(1);
 
@@ -277,10 +277,10 @@ public sealed class Installer
         {
             await waiter.WaitForCrdsAsync(crds.Select(c => c.Name).ToList(), Remaining(), progress, crdWatch.Token).ConfigureAwait(false);
             callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions established after {clock.ElapsedMilliseconds} ms.");
-            foreach (var gv in customKinds.Select(r => r.ApiVersion).Distinct()) mapper.Invalidate(gv);
+            foreach (var gv in customKinds.Select(r => r.ApiVersion).Distinct()) _mapper.Invalidate(gv);
         }
 
-        callbacks.Verbose?.Invoke($"{results.Count} objects applied{(waited ? " and ready" : "")} after {clock.ElapsedMilliseconds} ms, {api.RequestCount - startRequests} requests.");
+        callbacks.Verbose?.Invoke($"{results.Count} objects applied{(waited ? " and ready" : "")} after {clock.ElapsedMilliseconds} ms, {_api.RequestCount - startRequests} requests.");
         progress?.Report(new OperationProgress("Done", 100));
         var ordered = results.OrderBy(r => InstallOrder.Rank(r.Kind)).ThenBy(r => r.Kind, StringComparer.Ordinal)
             .ThenBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
@@ -288,12 +288,12 @@ public sealed class Installer
         {
             // The namespaces the objects really went to, not the -Namespace default.
             Namespace = string.Join(", ", ordered.Select(r => r.Namespace).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
-            Server = api.Server.ToString(),
+            Server = _api.Server.ToString(),
             Revision = request.Revision,
             Objects = ordered,
             Waited = waited,
             Duration = clock.Elapsed,
-            Requests = api.RequestCount - startRequests,
+            Requests = _api.RequestCount - startRequests,
         };
     }
 
@@ -347,7 +347,7 @@ public sealed class Installer
     /// <summary>One write of a planned object: a namespace created, a recreated object deleted first, the rest applied.</summary>
     private async Task<AppliedObject> WriteAsync(PlannedObject p, CancellationToken ct)
     {
-        var applier = new Applier(api);
+        var applier = new Applier(_api);
         if (p.Kind == "Namespace" && p.Source is null)
         {
             return await applier.CreateNamespaceAsync(p.Body!, ct).ConfigureAwait(false);

@@ -37,13 +37,13 @@ public sealed class InstallationDifference
 /// </summary>
 public sealed class Verifier
 {
-    private readonly Installer installer;
+    private readonly Installer _installer;
 
-    public Verifier(KubeApi api, RestMapper? mapper = null) => installer = new Installer(api, mapper);
+    public Verifier(KubeApi api, RestMapper? mapper = null) => _installer = new Installer(api, mapper);
 
     public async Task<IReadOnlyList<InstallationDifference>> VerifyAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {
-        var plan = await installer.PlanAsync(request, callbacks, ct).ConfigureAwait(false);
+        var plan = await _installer.PlanAsync(request, callbacks, ct).ConfigureAwait(false);
         var differences = new List<InstallationDifference>();
         foreach (var p in plan.Objects)
         {

@@ -28,29 +28,29 @@ public sealed class KubeApi : IDisposable
     private static readonly JsonSerializerOptions BodyOptions = new() { MaxDepth = Manifests.ObjectValidator.MaxJsonDepth };
     private static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = Manifests.ObjectValidator.MaxJsonDepth };
 
-    private readonly Kubernetes client;
-    private readonly RetryHandler retry;
-    private readonly TimeSpan requestTimeout;
-    private long requestCount;
+    private readonly Kubernetes _client;
+    private readonly RetryHandler _retry;
+    private readonly TimeSpan _requestTimeout;
+    private long _requestCount;
 
     private static readonly TimeSpan DeadlineGrace = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LateRequestTime = TimeSpan.FromSeconds(1);
-    private readonly Uri baseUri;
-    private readonly TimeSpan? callTimeout;
-    private readonly DateTimeOffset? deadline;
-    private volatile bool deadlineMissed;
+    private readonly Uri _baseUri;
+    private readonly TimeSpan? _callTimeout;
+    private readonly DateTimeOffset? _deadline;
+    private volatile bool _deadlineMissed;
 
     private KubeApi(Kubernetes client, RetryHandler retry, Uri server, string? context, string? kubeconfigPath, KubeConnectionOptions options)
     {
-        this.client = client;
-        this.retry = retry;
-        baseUri = server;
+        _client = client;
+        _retry = retry;
+        _baseUri = server;
         Server = KubeCredentials.Redact(server);
         Context = context;
         KubeconfigPath = kubeconfigPath;
-        requestTimeout = options.RequestTimeout;
-        callTimeout = options.CallTimeout;
-        deadline = options.CallTimeout is { } t ? DateTimeOffset.UtcNow + t + DeadlineGrace : null;
+        _requestTimeout = options.RequestTimeout;
+        _callTimeout = options.CallTimeout;
+        _deadline = options.CallTimeout is { } t ? DateTimeOffset.UtcNow + t + DeadlineGrace : null;
     }
 
     /// <summary>The API server's URL as it may be shown (without a user or password written in it).</summary>
@@ -59,14 +59,14 @@ public sealed class KubeApi : IDisposable
     public string? KubeconfigPath { get; }
 
     /// <summary>Requests sent (retries not counted), for benchmarks and verbose output.</summary>
-    public long RequestCount => Interlocked.Read(ref requestCount);
-    public int RetryCount => retry.Retries;
+    public long RequestCount => Interlocked.Read(ref _requestCount);
+    public int RetryCount => _retry.Retries;
 
     /// <summary>Told of every HTTP attempt: verb, URL, status, duration, retry (no headers, so no credentials).</summary>
     public Action<RequestTrace>? Trace
     {
-        get => retry.Trace;
-        set => retry.Trace = value;
+        get => _retry.Trace;
+        set => _retry.Trace = value;
     }
 
     public static KubeApi Connect(KubeConnectionOptions options)
@@ -87,11 +87,11 @@ public sealed class KubeApi : IDisposable
         return new KubeApi(client, retry, client.BaseUri, context, path, options);
     }
 
-    public void Dispose() => client.Dispose();
+    public void Dispose() => _client.Dispose();
 
     public async Task<JsonObject> GetAsync(string path, CancellationToken ct, object? target = null)
     {
-        using var response = await SendAsync(HttpMethod.Get, path, null, null, ct, target).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Get, path, null, null, target, ct).ConfigureAwait(false);
         return await ReadObjectAsync(response, ct).ConfigureAwait(false);
     }
 
@@ -111,14 +111,13 @@ public sealed class KubeApi : IDisposable
     /// <summary>Sends a JSON body (or none) and returns the answer's status and object.</summary>
     public async Task<(HttpStatusCode Status, JsonObject Body)> WriteAsync(HttpMethod method, string path, JsonNode? body, string? contentType, CancellationToken ct, object? target = null)
     {
-        HttpContent? content = null;
-        if (body is not null)
+        using var content = body is null ? null : new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, BodyOptions));
+        if (content is not null)
         {
-            content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, BodyOptions));
             content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json");
         }
 
-        using var response = await SendAsync(method, path, content, null, ct, target).ConfigureAwait(false);
+        using var response = await SendAsync(method, path, content, null, target, ct).ConfigureAwait(false);
         return (response.StatusCode, await ReadObjectAsync(response, ct).ConfigureAwait(false));
     }
 
@@ -201,7 +200,7 @@ public sealed class KubeApi : IDisposable
                     if (!string.IsNullOrEmpty(labelSelector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(labelSelector));
                     if (!string.IsNullOrEmpty(fieldSelector)) query.Append("&fieldSelector=").Append(Uri.EscapeDataString(fieldSelector));
                     if (cont is not null) query.Append("&continue=").Append(Uri.EscapeDataString(cont));
-                    using var response = await SendAsync(HttpMethod.Get, path + query, null, accept, ct, null).ConfigureAwait(false);
+                    using var response = await SendAsync(HttpMethod.Get, path + query, null, accept, null, ct).ConfigureAwait(false);
                     var (pageRv, next) = await readPage(response, ct).ConfigureAwait(false);
                     rv = pageRv ?? rv;
                     cont = string.IsNullOrEmpty(next) ? null : next;
@@ -232,7 +231,7 @@ public sealed class KubeApi : IDisposable
         if (!string.IsNullOrEmpty(labelSelector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(labelSelector));
         if (!string.IsNullOrEmpty(fieldSelector)) query.Append("&fieldSelector=").Append(Uri.EscapeDataString(fieldSelector));
         if (!string.IsNullOrEmpty(resourceVersion)) query.Append("&resourceVersion=").Append(Uri.EscapeDataString(resourceVersion));
-        using var response = await SendAsync(HttpMethod.Get, path + query, null, null, ct, null, streaming: true).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Get, path + query, null, null, null, ct, streaming: true).ConfigureAwait(false);
         using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (true)
@@ -267,12 +266,12 @@ public sealed class KubeApi : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string? accept, CancellationToken ct, object? target, bool streaming = false)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string? accept, object? target, CancellationToken ct, bool streaming = false)
     {
-        var uri = new Uri(baseUri, path);
+        var uri = new Uri(_baseUri, path);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         request.Headers.Accept.ParseAdd(accept ?? "application/json");
-        Interlocked.Increment(ref requestCount);
+        Interlocked.Increment(ref _requestCount);
         var limit = TimeLimit();
         if (limit <= TimeSpan.Zero)
         {
@@ -285,12 +284,12 @@ public sealed class KubeApi : IDisposable
         HttpResponseMessage response;
         try
         {
-            if (client.Credentials is not null)
+            if (_client.Credentials is not null)
             {
-                await client.Credentials.ProcessHttpRequestAsync(request, token).ConfigureAwait(false);
+                await _client.Credentials.ProcessHttpRequestAsync(request, token).ConfigureAwait(false);
             }
 
-            response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            response = await _client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             if (streaming) timeout.CancelAfter(Timeout.InfiniteTimeSpan); // a watch runs as long as its caller wants once it has started
         }
         catch (HttpRequestException ex) when (ex.InnerException is AuthenticationException || ex.HttpRequestError == HttpRequestError.SecureConnectionError)
@@ -305,9 +304,9 @@ public sealed class KubeApi : IDisposable
         }
         catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
         {
-            if (deadline is { } d && DateTimeOffset.UtcNow >= d - DeadlineGrace)
+            if (_deadline is { } d && DateTimeOffset.UtcNow >= d - DeadlineGrace)
             {
-                deadlineMissed = true;
+                _deadlineMissed = true;
                 throw CallTimedOut(method, uri, ex);
             }
 
@@ -347,14 +346,14 @@ public sealed class KubeApi : IDisposable
     /// </summary>
     private TimeSpan TimeLimit()
     {
-        if (deadline is not { } d) return requestTimeout;
+        if (_deadline is not { } d) return _requestTimeout;
         var left = d - DateTimeOffset.UtcNow;
-        if (left < LateRequestTime) return deadlineMissed ? TimeSpan.Zero : LateRequestTime;
-        return left < requestTimeout ? left : requestTimeout;
+        if (left < LateRequestTime) return _deadlineMissed ? TimeSpan.Zero : LateRequestTime;
+        return left < _requestTimeout ? left : _requestTimeout;
     }
 
     private IstioPSException CallTimedOut(HttpMethod method, Uri uri, Exception? inner) => new("RequestTimeout", ErrorKind.OperationTimeout,
-        $"The API server {Server} did not answer {method} {uri.AbsolutePath} within the call's time limit of {FormatSeconds(callTimeout!.Value)} (-Timeout).", Server.ToString(), inner);
+        $"The API server {Server} did not answer {method} {uri.AbsolutePath} within the call's time limit of {FormatSeconds(_callTimeout!.Value)} (-Timeout).", Server.ToString(), inner);
 
     private static string FormatSeconds(TimeSpan t) => t.TotalSeconds < 10 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalSeconds:0} s";
 

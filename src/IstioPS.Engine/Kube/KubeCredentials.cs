@@ -44,32 +44,32 @@ internal static partial class KubeCredentials
     public sealed class FileTokenProvider : ITokenProvider
     {
         private static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
-        private readonly string path;
-        private readonly object gate = new();
-        private (string Token, DateTime Written, long Length, DateTime ReadAt)? cached;
+        private readonly string _path;
+        private readonly object _gate = new();
+        private (string Token, DateTime Written, long Length, DateTime ReadAt)? _cached;
 
-        public FileTokenProvider(string path) => this.path = path;
+        public FileTokenProvider(string path) => _path = path;
 
         public Task<AuthenticationHeaderValue> GetAuthenticationHeaderAsync(CancellationToken cancellationToken)
         {
-            var info = new FileInfo(path);
-            lock (gate)
+            var info = new FileInfo(_path);
+            lock (_gate)
             {
-                if (cached is not { } c || !info.Exists || info.LastWriteTimeUtc != c.Written || info.Length != c.Length || DateTime.UtcNow - c.ReadAt > Period)
+                if (_cached is not { } c || !info.Exists || info.LastWriteTimeUtc != c.Written || info.Length != c.Length || DateTime.UtcNow - c.ReadAt > Period)
                 {
                     string token;
                     try
                     {
-                        token = File.ReadAllText(path).Trim();
+                        token = File.ReadAllText(_path).Trim();
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {
                         throw new IstioPSException("CredentialUnavailable", ErrorKind.PermissionDenied,
-                            $"The token file '{path}' named by the kubeconfig cannot be read: {ex.Message}", path, ex);
+                            $"The token file '{_path}' named by the kubeconfig cannot be read: {ex.Message}", _path, ex);
                     }
 
                     c = (token, info.LastWriteTimeUtc, info.Length, DateTime.UtcNow);
-                    cached = c;
+                    _cached = c;
                 }
 
                 return Task.FromResult(new AuthenticationHeaderValue("Bearer", c.Token));
@@ -85,44 +85,44 @@ internal static partial class KubeCredentials
     public sealed class ExecTokenProvider : ITokenProvider
     {
         private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
-        private readonly ExternalExecution exec;
-        private readonly string userName;
-        private readonly string? kubeconfigPath;
-        private readonly SemaphoreSlim gate = new(1, 1);
-        private (string Token, DateTimeOffset? Expires)? cached;
+        private readonly ExternalExecution _exec;
+        private readonly string _userName;
+        private readonly string? _kubeconfigPath;
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private (string Token, DateTimeOffset? Expires)? _cached;
 
         public ExecTokenProvider(ExternalExecution exec, string userName, string? kubeconfigPath)
         {
-            this.exec = exec;
-            this.userName = userName;
-            this.kubeconfigPath = kubeconfigPath;
+            _exec = exec;
+            _userName = userName;
+            _kubeconfigPath = kubeconfigPath;
         }
 
         public async Task<AuthenticationHeaderValue> GetAuthenticationHeaderAsync(CancellationToken cancellationToken)
         {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (cached is not { } c || (c.Expires is { } e && e - TimeSpan.FromSeconds(10) <= DateTimeOffset.UtcNow))
+                if (_cached is not { } c || (c.Expires is { } e && e - TimeSpan.FromSeconds(10) <= DateTimeOffset.UtcNow))
                 {
                     c = await RunAsync(cancellationToken).ConfigureAwait(false);
-                    cached = c;
+                    _cached = c;
                 }
 
                 return new AuthenticationHeaderValue("Bearer", c.Token);
             }
             finally
             {
-                gate.Release();
+                _gate.Release();
             }
         }
 
         private async Task<(string Token, DateTimeOffset? Expires)> RunAsync(CancellationToken ct)
         {
-            var command = exec.Command ?? "";
-            if (kubeconfigPath is not null && !Path.IsPathRooted(command) && (command.Contains('/') || command.Contains('\\')))
+            var command = _exec.Command ?? "";
+            if (_kubeconfigPath is not null && !Path.IsPathRooted(command) && (command.Contains('/') || command.Contains('\\')))
             {
-                command = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(kubeconfigPath)!, command));
+                command = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(_kubeconfigPath)!, command));
             }
 
             var start = new ProcessStartInfo(command)
@@ -132,15 +132,15 @@ internal static partial class KubeCredentials
                 RedirectStandardInput = true, // nothing reads standard input: the plugin gets an empty one
                 UseShellExecute = false,
             };
-            foreach (var arg in exec.Arguments ?? Array.Empty<string>()) start.ArgumentList.Add(arg);
-            foreach (var variable in exec.EnvironmentVariables ?? Array.Empty<Dictionary<string, string>>())
+            foreach (var arg in _exec.Arguments ?? Array.Empty<string>()) start.ArgumentList.Add(arg);
+            foreach (var variable in _exec.EnvironmentVariables ?? Array.Empty<Dictionary<string, string>>())
             {
                 if (variable.TryGetValue("name", out var n) && variable.TryGetValue("value", out var v)) start.Environment[n] = v;
             }
 
             start.Environment["KUBERNETES_EXEC_INFO"] = new JsonObject
             {
-                ["apiVersion"] = exec.ApiVersion,
+                ["apiVersion"] = _exec.ApiVersion,
                 ["kind"] = "ExecCredential",
                 ["spec"] = new JsonObject { ["interactive"] = false },
             }.ToJsonString();
@@ -152,7 +152,7 @@ internal static partial class KubeCredentials
             }
             catch (Win32Exception ex)
             {
-                var hint = string.IsNullOrWhiteSpace(exec.InstallHint) ? "" : $" {exec.InstallHint.Trim()}";
+                var hint = string.IsNullOrWhiteSpace(_exec.InstallHint) ? "" : $" {_exec.InstallHint.Trim()}";
                 throw Failed("CredentialPluginNotFound", $"cannot be started: {ex.Message}.{hint}", ex);
             }
 
@@ -203,7 +203,7 @@ internal static partial class KubeCredentials
         }
 
         private IstioPSException Failed(string errorId, string what, Exception? inner) => new(errorId, ErrorKind.SecurityError,
-            Redact($"The credential plugin '{exec.Command}' of the kubeconfig user '{userName}'{(kubeconfigPath is null ? "" : $" ({kubeconfigPath})")} {what}"), exec.Command, inner);
+            Redact($"The credential plugin '{_exec.Command}' of the kubeconfig user '{_userName}'{(_kubeconfigPath is null ? "" : $" ({_kubeconfigPath})")} {what}"), _exec.Command, inner);
 
         private static string Shorten(string s)
         {

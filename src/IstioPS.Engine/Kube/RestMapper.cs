@@ -17,14 +17,14 @@ public sealed class RestMapper
 {
     private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>>> SessionCache = new(StringComparer.Ordinal);
 
-    private readonly KubeApi api;
-    private readonly ConcurrentDictionary<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>> groupVersions;
-    private readonly ConcurrentDictionary<(string ApiVersion, string Kind), ResourceInfo> learned = new();
+    private readonly KubeApi _api;
+    private readonly ConcurrentDictionary<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>> _groupVersions;
+    private readonly ConcurrentDictionary<(string ApiVersion, string Kind), ResourceInfo> _learned = new();
 
     public RestMapper(KubeApi api)
     {
-        this.api = api;
-        groupVersions = SessionCache.GetOrAdd(api.Server.ToString(), _ => new(StringComparer.Ordinal));
+        _api = api;
+        _groupVersions = SessionCache.GetOrAdd(api.Server.ToString(), _ => new(StringComparer.Ordinal));
     }
 
     /// <summary>Forgets every discovery answer of every server (for tests that start over).</summary>
@@ -33,7 +33,7 @@ public sealed class RestMapper
     /// <summary>The resource for a kind, or null when the cluster does not serve it.</summary>
     public async Task<ResourceInfo?> FindAsync(string apiVersion, string kind, CancellationToken ct)
     {
-        if (learned.TryGetValue((apiVersion, kind), out var known))
+        if (_learned.TryGetValue((apiVersion, kind), out var known))
         {
             return known;
         }
@@ -68,10 +68,10 @@ public sealed class RestMapper
     }
 
     /// <summary>Records a kind defined by a CustomResourceDefinition (from the manifest or the cluster).</summary>
-    public void Learn(ResourceInfo info) => learned[(info.ApiVersion, info.Kind)] = info;
+    public void Learn(ResourceInfo info) => _learned[(info.ApiVersion, info.Kind)] = info;
 
     /// <summary>Forgets what discovery said of a group-version, so the next lookup asks again.</summary>
-    public void Invalidate(string apiVersion) => groupVersions.TryRemove(apiVersion, out _);
+    public void Invalidate(string apiVersion) => _groupVersions.TryRemove(apiVersion, out _);
 
     /// <summary>
     /// Every resource the cluster serves that is namespaced and listable, in each group's preferred version,
@@ -79,8 +79,8 @@ public sealed class RestMapper
     /// </summary>
     public async Task<IReadOnlyList<ResourceInfo>> NamespacedListableAsync(CancellationToken ct)
     {
-        var coreTask = api.GetAsync("/api", ct);
-        var groups = await api.GetAsync("/apis", ct).ConfigureAwait(false);
+        var coreTask = _api.GetAsync("/api", ct);
+        var groups = await _api.GetAsync("/apis", ct).ConfigureAwait(false);
         var core = await coreTask.ConfigureAwait(false);
         var groupVersions = (core["versions"] as JsonArray ?? new JsonArray()).Select(v => (string?)v).OfType<string>().Take(1)
             .Concat((groups["groups"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
@@ -90,7 +90,7 @@ public sealed class RestMapper
         {
             try
             {
-                return (gv, await api.GetAsync(gv.Contains('/') ? $"/apis/{gv}" : $"/api/{gv}", ct).ConfigureAwait(false));
+                return (gv, await _api.GetAsync(gv.Contains('/') ? $"/apis/{gv}" : $"/api/{gv}", ct).ConfigureAwait(false));
             }
             catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
             {
@@ -151,7 +151,7 @@ public sealed class RestMapper
     private async Task<(Dictionary<string, ResourceInfo>? Resources, bool Fresh)> GroupVersionAsync(string apiVersion, CancellationToken ct)
     {
         var asked = false;
-        var lazy = groupVersions.GetOrAdd(apiVersion, av => new Lazy<Task<Dictionary<string, ResourceInfo>?>>(() =>
+        var lazy = _groupVersions.GetOrAdd(apiVersion, av => new Lazy<Task<Dictionary<string, ResourceInfo>?>>(() =>
         {
             asked = true;
             return LoadAsync(av, ct);
@@ -163,14 +163,14 @@ public sealed class RestMapper
             if (resources is null)
             {
                 // Not served: not kept, so a later lookup asks again.
-                groupVersions.TryRemove(new KeyValuePair<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>>(apiVersion, lazy));
+                _groupVersions.TryRemove(new KeyValuePair<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>>(apiVersion, lazy));
             }
 
             return (resources, asked);
         }
         catch
         {
-            groupVersions.TryRemove(new KeyValuePair<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>>(apiVersion, lazy));
+            _groupVersions.TryRemove(new KeyValuePair<string, Lazy<Task<Dictionary<string, ResourceInfo>?>>>(apiVersion, lazy));
             throw;
         }
     }
@@ -189,7 +189,7 @@ public sealed class RestMapper
         JsonObject list;
         try
         {
-            list = await api.GetAsync(path, ct).ConfigureAwait(false);
+            list = await _api.GetAsync(path, ct).ConfigureAwait(false);
         }
         catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {

@@ -9,15 +9,15 @@ namespace IstioPS.Engine.Kube;
 /// </summary>
 internal sealed class RetryHandler : DelegatingHandler
 {
-    private readonly int maxRetries;
-    private readonly TimeSpan baseDelay;
-    private readonly TimeSpan maxDelay;
+    private readonly int _maxRetries;
+    private readonly TimeSpan _baseDelay;
+    private readonly TimeSpan _maxDelay;
 
     public RetryHandler(int maxRetries, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null)
     {
-        this.maxRetries = maxRetries;
-        this.baseDelay = baseDelay ?? TimeSpan.FromMilliseconds(100);
-        this.maxDelay = maxDelay ?? TimeSpan.FromSeconds(5);
+        _maxRetries = maxRetries;
+        _baseDelay = baseDelay ?? TimeSpan.FromMilliseconds(100);
+        _maxDelay = maxDelay ?? TimeSpan.FromSeconds(5);
     }
 
     /// <summary>Counts retries, for verbose output and tests.</summary>
@@ -36,7 +36,7 @@ internal sealed class RetryHandler : DelegatingHandler
             {
                 response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (attempt < maxRetries && IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (attempt < _maxRetries && IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
                 Interlocked.Increment(ref Retries);
                 var backoff = Backoff(attempt);
@@ -50,7 +50,7 @@ internal sealed class RetryHandler : DelegatingHandler
                 throw;
             }
 
-            if (attempt >= maxRetries || !IsRetryable(response.StatusCode))
+            if (attempt >= _maxRetries || !IsRetryable(response.StatusCode))
             {
                 Trace?.Invoke(new RequestTrace(request.Method.Method, request.RequestUri!, (int)response.StatusCode, response.ReasonPhrase, System.Diagnostics.Stopwatch.GetElapsedTime(started), attempt, null, null));
                 return response;
@@ -83,13 +83,13 @@ internal sealed class RetryHandler : DelegatingHandler
         var header = response.Headers.RetryAfter;
         if (header?.Delta is { } delta)
         {
-            return delta > maxDelay ? maxDelay : delta;
+            return delta > _maxDelay ? _maxDelay : delta;
         }
 
         if (header?.Date is { } date)
         {
             var wait = date - DateTimeOffset.UtcNow;
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > maxDelay ? maxDelay : wait;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > _maxDelay ? _maxDelay : wait;
         }
 
         return null;
@@ -97,8 +97,8 @@ internal sealed class RetryHandler : DelegatingHandler
 
     private TimeSpan Backoff(int attempt)
     {
-        var ms = baseDelay.TotalMilliseconds * Math.Pow(2, attempt);
-        ms = Math.Min(ms, maxDelay.TotalMilliseconds);
+        var ms = _baseDelay.TotalMilliseconds * Math.Pow(2, attempt);
+        ms = Math.Min(ms, _maxDelay.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(ms * (0.8 + Random.Shared.NextDouble() * 0.4));
     }
 }

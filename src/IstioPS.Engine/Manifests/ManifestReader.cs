@@ -11,11 +11,12 @@ public sealed class ManifestException : IstioPSException
     public ManifestException(string errorId, SourceLocation source, string problem)
         : base(errorId, ErrorKind.InvalidData, $"{source}: {problem}", source.ToString())
     {
-        Source = source;
+        Location = source;
         Problem = problem;
     }
 
-    public SourceLocation Source { get; }
+    /// <summary>Where the problem is (file and line, or chart template and line).</summary>
+    public SourceLocation Location { get; }
     public string Problem { get; }
 
     /// <summary>Every problem of an input as one error (its own id when there is only one).</summary>

@@ -71,33 +71,11 @@ public static partial class ObjectValidator
         var name = (string?)body["metadata"]?["name"] ?? "";
         var what = $"{kind} '{name}'";
         if (CheckName(kind, name) is { } nameProblem) problems.Add(new Problem("InvalidName", nameProblem, new[] { "metadata", "name" }));
-        var meta = body["metadata"] as JsonObject;
-        if (StringMap(meta?["labels"], $"the {what} has metadata.labels", new[] { "metadata", "labels" }, problems) is { } labels)
+        CheckMetadata(body["metadata"], what, "metadata", new[] { "metadata" }, problems);
+        if (PodTemplateOf(body) is { } template)
         {
-            foreach (var (key, value) in labels)
-            {
-                var at = new[] { "metadata", "labels", key };
-                if (CheckQualifiedName(key) is { } keyProblem) problems.Add(new Problem("InvalidLabel", $"the {what} has an invalid label key '{key}': {keyProblem}.", at));
-                if (value.Length > 63 || !LabelValuePattern().IsMatch(value))
-                {
-                    problems.Add(new Problem("InvalidLabel", $"the {what} has an invalid value '{Shorten(value)}' for label '{key}': a label value must be empty or at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit.", at));
-                }
-            }
-        }
-
-        if (StringMap(meta?["annotations"], $"the {what} has metadata.annotations", new[] { "metadata", "annotations" }, problems) is { } annotations)
-        {
-            long total = 0;
-            foreach (var (key, value) in annotations)
-            {
-                if (CheckQualifiedName(key.ToLowerInvariant()) is { } keyProblem) problems.Add(new Problem("InvalidAnnotation", $"the {what} has an invalid annotation key '{key}': {keyProblem}.", new[] { "metadata", "annotations", key }));
-                total += Utf8(key) + Utf8(value);
-            }
-
-            if (total > MaxAnnotationBytes)
-            {
-                problems.Add(new Problem("AnnotationsTooLarge", $"the {what} has {total} bytes of annotations; the API server allows at most {MaxAnnotationBytes} (256 KiB).", new[] { "metadata", "annotations" }));
-            }
+            // A workload's pod template has metadata of its own, which the API server checks the same way.
+            CheckMetadata(template["metadata"], what, "spec.template.metadata", new[] { "spec", "template", "metadata" }, problems);
         }
 
         if ((string?)body["apiVersion"] == "v1" && kind is "ConfigMap" or "Secret")
@@ -116,6 +94,47 @@ public static partial class ObjectValidator
         }
 
         return problems;
+    }
+
+    /// <summary>The pod template of a workload kind (Deployment, DaemonSet, StatefulSet, ReplicaSet, Job), else null.</summary>
+    private static JsonObject? PodTemplateOf(JsonObject body) =>
+        (string?)body["apiVersion"] is "apps/v1" or "batch/v1" && (string?)body["kind"] is "Deployment" or "DaemonSet" or "StatefulSet" or "ReplicaSet" or "Job"
+            ? body["spec"]?["template"] as JsonObject
+            : null;
+
+    /// <summary>The labels and annotations of one metadata (an object's own, or its pod template's at <paramref name="field"/>).</summary>
+    private static void CheckMetadata(JsonNode? metaNode, string what, string field, string[] path, List<Problem> problems)
+    {
+        var meta = metaNode as JsonObject;
+        if (StringMap(meta?["labels"], $"the {what} has {field}.labels", [.. path, "labels"], problems) is { } labels)
+        {
+            var where = field == "metadata" ? "" : $" in {field}";
+            foreach (var (key, value) in labels)
+            {
+                string[] at = [.. path, "labels", key];
+                if (CheckQualifiedName(key) is { } keyProblem) problems.Add(new Problem("InvalidLabel", $"the {what} has an invalid label key '{key}'{where}: {keyProblem}.", at));
+                if (value.Length > 63 || !LabelValuePattern().IsMatch(value))
+                {
+                    problems.Add(new Problem("InvalidLabel", $"the {what} has an invalid value '{Shorten(value)}' for label '{key}'{where}: a label value must be empty or at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit.", at));
+                }
+            }
+        }
+
+        if (StringMap(meta?["annotations"], $"the {what} has {field}.annotations", [.. path, "annotations"], problems) is { } annotations)
+        {
+            var where = field == "metadata" ? "" : $" in {field}";
+            long total = 0;
+            foreach (var (key, value) in annotations)
+            {
+                if (CheckQualifiedName(key.ToLowerInvariant()) is { } keyProblem) problems.Add(new Problem("InvalidAnnotation", $"the {what} has an invalid annotation key '{key}'{where}: {keyProblem}.", [.. path, "annotations", key]));
+                total += Utf8(key) + Utf8(value);
+            }
+
+            if (total > MaxAnnotationBytes)
+            {
+                problems.Add(new Problem("AnnotationsTooLarge", $"the {what} has {total} bytes of annotations{where}; the API server allows at most {MaxAnnotationBytes} (256 KiB).", [.. path, "annotations"]));
+            }
+        }
     }
 
     /// <summary><see cref="CheckObject"/>'s problems as errors, each at the line of the field it is about.</summary>
@@ -223,7 +242,7 @@ public static partial class ObjectValidator
     /// <summary>Counts what is written into one reused buffer: a size without holding the bytes.</summary>
     private sealed class ByteCounter : System.Buffers.IBufferWriter<byte>
     {
-        private byte[] buffer = new byte[16 * 1024];
+        private byte[] _buffer = new byte[16 * 1024];
 
         public long Count { get; private set; }
 
@@ -235,8 +254,8 @@ public static partial class ObjectValidator
 
         private byte[] Buffer(int sizeHint)
         {
-            if (sizeHint > buffer.Length) buffer = new byte[sizeHint];
-            return buffer;
+            if (sizeHint > _buffer.Length) _buffer = new byte[sizeHint];
+            return _buffer;
         }
     }
 

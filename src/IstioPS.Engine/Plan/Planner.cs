@@ -15,15 +15,15 @@ namespace IstioPS.Engine.Plan;
 /// </summary>
 public sealed class Planner
 {
-    private readonly KubeApi api;
-    private readonly RestMapper mapper;
-    private readonly Applier applier;
+    private readonly KubeApi _api;
+    private readonly RestMapper _mapper;
+    private readonly Applier _applier;
 
     public Planner(KubeApi api, RestMapper? mapper = null)
     {
-        this.api = api;
-        this.mapper = mapper ?? new RestMapper(api);
-        applier = new Applier(api);
+        _api = api;
+        _mapper = mapper ?? new RestMapper(api);
+        _applier = new Applier(api);
     }
 
     internal sealed record Resolved(ManifestObject Source, ResourceInfo Resource, string? Namespace)
@@ -54,7 +54,7 @@ public sealed class Planner
         var resolving = ResolveAsync(request, errors, ct);
         var pruneKinds = request.Prune is null
             ? Task.FromResult(Array.Empty<ResourceInfo?>())
-            : Task.WhenAll(Own.InstalledKinds.Select(k => mapper.FindAsync(k.ApiVersion, k.Kind, ct)));
+            : Task.WhenAll(Own.InstalledKinds.Select(k => _mapper.FindAsync(k.ApiVersion, k.Kind, ct)));
         await Task.WhenAll(resolving, pruneKinds).ConfigureAwait(false);
         var resolved = await resolving.ConfigureAwait(false);
         if (errors.Count > 0) throw ManifestException.Aggregate(errors);
@@ -131,7 +131,7 @@ public sealed class Planner
             var count = Interlocked.Increment(ref done);
             progress?.Report(new OperationProgress($"Compared {count} of {resolved.Count} objects", 5 + (count * 25 / resolved.Count), r.Source.Name));
         }).ConfigureAwait(false);
-        if (errors.Count > 0) throw ManifestException.Aggregate(errors.OrderBy(e => e.Source.File, StringComparer.Ordinal).ThenBy(e => e.Source.Line).ToList());
+        if (errors.Count > 0) throw ManifestException.Aggregate(errors.OrderBy(e => e.Location.File, StringComparer.Ordinal).ThenBy(e => e.Location.Line).ToList());
 
         var namespaces = survey.CreatedNamespaces.Select(ns => new PlannedObject
         {
@@ -153,12 +153,12 @@ public sealed class Planner
         // Kinds the input's own CRDs define need no discovery.
         foreach (var crd in objects.Where(o => o.Kind == "CustomResourceDefinition"))
         {
-            foreach (var info in RestMapper.FromCrd(crd.Body)) mapper.Learn(info);
+            foreach (var info in RestMapper.FromCrd(crd.Body)) _mapper.Learn(info);
         }
 
         // Ask discovery about each group-version once, concurrently.
         var lookups = objects.Select(o => (o.ApiVersion, o.Kind)).Distinct().ToList();
-        var found = await Task.WhenAll(lookups.Select(async l => (l, await mapper.FindAsync(l.ApiVersion, l.Kind, ct).ConfigureAwait(false)))).ConfigureAwait(false);
+        var found = await Task.WhenAll(lookups.Select(async l => (l, await _mapper.FindAsync(l.ApiVersion, l.Kind, ct).ConfigureAwait(false)))).ConfigureAwait(false);
         var map = found.ToDictionary(r => r.l, r => r.Item2);
 
         var resolved = new List<Resolved>();
@@ -204,13 +204,13 @@ public sealed class Planner
     {
         if (o.Kind == "CustomResourceDefinition" && o.ApiVersion == "apiextensions.k8s.io/v1beta1")
         {
-            return $"CustomResourceDefinition '{o.Name}' uses apiextensions.k8s.io/v1beta1, which the cluster at {api.Server} does not serve (Kubernetes 1.22 and later serve only apiextensions.k8s.io/v1). This manifest is for an older Istio release; install a release made for this cluster.";
+            return $"CustomResourceDefinition '{o.Name}' uses apiextensions.k8s.io/v1beta1, which the cluster at {_api.Server} does not serve (Kubernetes 1.22 and later serve only apiextensions.k8s.io/v1). This manifest is for an older Istio release; install a release made for this cluster.";
         }
 
-        var served = await mapper.ServesAsync(o.ApiVersion, ct).ConfigureAwait(false);
+        var served = await _mapper.ServesAsync(o.ApiVersion, ct).ConfigureAwait(false);
         return served
-            ? $"kind '{o.Kind}' is not served by the cluster at {api.Server} in {o.ApiVersion}, and no CustomResourceDefinition in the input defines it."
-            : $"apiVersion '{o.ApiVersion}' (kind '{o.Kind}') is not served by the cluster at {api.Server}, and no CustomResourceDefinition in the input defines it.";
+            ? $"kind '{o.Kind}' is not served by the cluster at {_api.Server} in {o.ApiVersion}, and no CustomResourceDefinition in the input defines it."
+            : $"apiVersion '{o.ApiVersion}' (kind '{o.Kind}') is not served by the cluster at {_api.Server}, and no CustomResourceDefinition in the input defines it.";
     }
 
     /// <summary>
@@ -225,7 +225,7 @@ public sealed class Planner
         {
             try
             {
-                var (items, _) = await api.ListAsync(resource.CollectionPath(null), $"{Own.ManagedByLabel}={Own.ManagedByValue}", ct).ConfigureAwait(false);
+                var (items, _) = await _api.ListAsync(resource.CollectionPath(null), $"{Own.ManagedByLabel}={Own.ManagedByValue}", ct).ConfigureAwait(false);
                 return (resource, items);
             }
             catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
@@ -252,7 +252,7 @@ public sealed class Planner
     {
         // Only namespaces the input's objects go to (installing a ConfigMap into default creates no istio-system).
         var needed = resolved.Select(r => r.Namespace).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var existing = await Task.WhenAll(needed.Select(ns => api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
+        var existing = await Task.WhenAll(needed.Select(ns => _api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
         return needed.Where((ns, i) => existing[i] is null).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -269,7 +269,7 @@ public sealed class Planner
         var live = listed;
         if (listed is null && (status == HttpStatusCode.OK || failure is { StatusCode: not HttpStatusCode.NotFound }))
         {
-            live = await api.TryGetAsync(r.Resource.ObjectPath(r.Namespace, r.Source.Name), ct).ConfigureAwait(false);
+            live = await _api.TryGetAsync(r.Resource.ObjectPath(r.Namespace, r.Source.Name), ct).ConfigureAwait(false);
             if (live is not null && ((Own.Of(live) ?? Own.Adopted) != ownership || ControlPlaneFields.Concerns(body)))
             {
                 body = Prepare(r, request, Own.Of(live) ?? Own.Adopted);
@@ -308,7 +308,7 @@ public sealed class Planner
     {
         try
         {
-            var (status, answer) = await applier.DryRunAsync(body, r.Resource, r.Namespace, ct, live).ConfigureAwait(false);
+            var (status, answer) = await _applier.DryRunAsync(body, r.Resource, r.Namespace, ct, live).ConfigureAwait(false);
             return (status, answer, null);
         }
         catch (KubeApiException ex) when ((int)ex.StatusCode is >= 400 and < 500 and not 401 and not 403 and not 429)

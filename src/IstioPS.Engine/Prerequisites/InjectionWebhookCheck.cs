@@ -77,7 +77,7 @@ internal static class InjectionWebhookCheck
 /// </summary>
 internal sealed class LabelRequirements
 {
-    private readonly Dictionary<string, KeyRule> rules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KeyRule> _rules = new(StringComparer.Ordinal);
 
     private sealed class KeyRule
     {
@@ -110,7 +110,7 @@ internal sealed class LabelRequirements
         var result = new LabelRequirements();
         foreach (var source in new[] { this, other })
         {
-            foreach (var (key, r) in source.rules)
+            foreach (var (key, r) in source._rules)
             {
                 if (r.In is not null) result.Add(key, "In", r.In);
                 if (r.NotIn.Count > 0) result.Add(key, "NotIn", r.NotIn);
@@ -124,7 +124,7 @@ internal sealed class LabelRequirements
 
     private void Add(string key, string op, IEnumerable<string> values)
     {
-        if (!rules.TryGetValue(key, out var r)) rules[key] = r = new KeyRule();
+        if (!_rules.TryGetValue(key, out var r)) _rules[key] = r = new KeyRule();
         switch (op)
         {
             case "In":
@@ -149,13 +149,13 @@ internal sealed class LabelRequirements
     }
 
     /// <summary>Whether some labels satisfy every requirement (keys are independent: each must be satisfiable alone).</summary>
-    public bool Satisfiable => rules.Values.All(r =>
+    public bool Satisfiable => _rules.Values.All(r =>
         r.Absent ? r.In is null && !r.Exists : r.In is null || r.In.Except(r.NotIn).Any());
 
     /// <summary>One set of labels that satisfies it, as "labelled a=b, c, without d" (c: any value), or <paramref name="none"/>.</summary>
     public string Describe(string prefix, string none)
     {
-        var ordered = rules.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        var ordered = _rules.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         var present = ordered.Select(kv =>
             kv.Value.In is { } values ? $"{kv.Key}={values.Except(kv.Value.NotIn).Order(StringComparer.Ordinal).First()}"
             : kv.Value.Exists ? kv.Key

@@ -22,9 +22,9 @@ public sealed class PrerequisiteChecker
         ("Gateway API CRDs", GatewayApiCheck.CheckAsync),
     };
 
-    private readonly KubeApi api;
+    private readonly KubeApi _api;
 
-    public PrerequisiteChecker(KubeApi api) => this.api = api;
+    public PrerequisiteChecker(KubeApi api) => _api = api;
 
     public async Task<IReadOnlyList<PrerequisiteFinding>> CheckAsync(PrerequisiteRequest request, CancellationToken ct)
     {
@@ -38,7 +38,7 @@ public sealed class PrerequisiteChecker
     {
         try
         {
-            return await check(api, request, ct).ConfigureAwait(false);
+            return await check(_api, request, ct).ConfigureAwait(false);
         }
         catch (KubeApiException ex) when (ex.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
         {

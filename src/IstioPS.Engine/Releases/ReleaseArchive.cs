@@ -184,16 +184,16 @@ internal static class ReleaseArchive
     /// <summary>Adds up what an archive would write, and refuses it once it passes the limits.</summary>
     private sealed class ExtractBudget
     {
-        private readonly string archiveName;
-        private readonly ArchiveLimits limits;
-        private readonly Dictionary<string, long> sizes = new(StringComparer.Ordinal);
-        private long bytes;
-        private int entries;
+        private readonly string _archiveName;
+        private readonly ArchiveLimits _limits;
+        private readonly Dictionary<string, long> _sizes = new(StringComparer.Ordinal);
+        private long _bytes;
+        private int _entries;
 
         public ExtractBudget(string archiveName, ArchiveLimits limits)
         {
-            this.archiveName = archiveName;
-            this.limits = limits;
+            _archiveName = archiveName;
+            _limits = limits;
         }
 
         public Task AddAsync(TarEntry entry)
@@ -206,20 +206,20 @@ internal static class ReleaseArchive
         /// <summary>One entry of <paramref name="size"/> bytes; a hard link is a copy of its target's bytes.</summary>
         public void Add(string name, long size, string? hardLinkTarget)
         {
-            if (hardLinkTarget is not null) sizes.TryGetValue(hardLinkTarget, out size);
-            else if (size > 0) sizes[name] = size;
-            entries++;
-            bytes += Math.Max(0, size);
-            if (entries > limits.MaxEntries)
+            if (hardLinkTarget is not null) _sizes.TryGetValue(hardLinkTarget, out size);
+            else if (size > 0) _sizes[name] = size;
+            _entries++;
+            _bytes += Math.Max(0, size);
+            if (_entries > _limits.MaxEntries)
             {
                 throw new IstioPSException("ArchiveTooLarge", ErrorKind.InvalidData,
-                    $"The archive {archiveName} holds more than {limits.MaxEntries:N0} entries, the limit for an extraction. Nothing was saved. If the archive is trusted, raise the limit with -MaxExtractedFileCount.", archiveName);
+                    $"The archive {_archiveName} holds more than {_limits.MaxEntries:N0} entries, the limit for an extraction. Nothing was saved. If the archive is trusted, raise the limit with -MaxExtractedFileCount.", _archiveName);
             }
 
-            if (bytes > limits.MaxBytes)
+            if (_bytes > _limits.MaxBytes)
             {
                 throw new IstioPSException("ArchiveTooLarge", ErrorKind.InvalidData,
-                    $"The archive {archiveName} would unpack to more than {Size(limits.MaxBytes)} (at '{name}', {Size(bytes)} so far), the limit for an extraction. Nothing was saved. If the archive is trusted, raise the limit with -MaxExtractedSize.", archiveName);
+                    $"The archive {_archiveName} would unpack to more than {Size(_limits.MaxBytes)} (at '{name}', {Size(_bytes)} so far), the limit for an extraction. Nothing was saved. If the archive is trusted, raise the limit with -MaxExtractedSize.", _archiveName);
             }
         }
 
@@ -250,9 +250,9 @@ internal static class ReleaseArchive
     /// <summary>Counts what is read through it (the uncompressed size, for the gzip trailer check).</summary>
     private sealed class CountingStream : Stream
     {
-        private readonly Stream inner;
+        private readonly Stream _inner;
 
-        public CountingStream(Stream inner) => this.inner = inner;
+        public CountingStream(Stream inner) => _inner = inner;
 
         public long Count { get; private set; }
         public override bool CanRead => true;
@@ -263,14 +263,14 @@ internal static class ReleaseArchive
 
         public override int Read(byte[] buffer, int offset, int count)
         {
-            var n = inner.Read(buffer, offset, count);
+            var n = _inner.Read(buffer, offset, count);
             Count += n;
             return n;
         }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             Count += n;
             return n;
         }
@@ -279,6 +279,20 @@ internal static class ReleaseArchive
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override void Flush() { }
+
+        // It owns the stream it counts (disposing it twice, here and by its creator, is harmless).
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _inner.Dispose();
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await _inner.DisposeAsync().ConfigureAwait(false);
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
@@ -288,14 +302,14 @@ internal static class ReleaseArchive
 /// <summary>The destination folder of an extraction and the rules that keep every entry inside it.</summary>
 internal sealed class SafeTree
 {
-    private readonly string root;
-    private readonly HashSet<string> written = new(PathComparer);
-    private readonly List<(string Path, string Target, string Entry)> symlinks = new();
-    private readonly List<(string Path, string Target, string Entry)> hardlinks = new();
+    private readonly string _root;
+    private readonly HashSet<string> _written = new(PathComparer);
+    private readonly List<(string Path, string Target, string Entry)> _symlinks = new();
+    private readonly List<(string Path, string Target, string Entry)> _hardlinks = new();
 
     public SafeTree(string root, string archiveName)
     {
-        this.root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
+        _root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
         ArchiveName = archiveName;
     }
 
@@ -308,7 +322,7 @@ internal sealed class SafeTree
     {
         var path = Resolve(entryName, allowRoot: true);
         Directory.CreateDirectory(path);
-        written.Add(path);
+        _written.Add(path);
     }
 
     public async Task WriteFileAsync(string entryName, Stream data, UnixFileMode mode, CancellationToken ct)
@@ -327,31 +341,31 @@ internal sealed class SafeTree
             await data.CopyToAsync(file, ct).ConfigureAwait(false);
         }
 
-        written.Add(path);
+        _written.Add(path);
     }
 
-    public void AddSymbolicLink(string entryName, string target) => symlinks.Add((Resolve(entryName, allowRoot: false), target, entryName));
+    public void AddSymbolicLink(string entryName, string target) => _symlinks.Add((Resolve(entryName, allowRoot: false), target, entryName));
 
-    public void AddHardLink(string entryName, string target) => hardlinks.Add((Resolve(entryName, allowRoot: false), target, entryName));
+    public void AddHardLink(string entryName, string target) => _hardlinks.Add((Resolve(entryName, allowRoot: false), target, entryName));
 
     /// <summary>Makes the links once every file is written: hard links as copies of files inside, symbolic links only to targets inside.</summary>
     public void MakeLinks()
     {
-        var linkPaths = new HashSet<string>(symlinks.Select(l => l.Path), PathComparer);
-        foreach (var (path, target, entry) in hardlinks)
+        var linkPaths = new HashSet<string>(_symlinks.Select(l => l.Path), PathComparer);
+        foreach (var (path, target, entry) in _hardlinks)
         {
             var source = Resolve(target, allowRoot: false, entryForErrors: entry, what: "hard link target");
-            if (linkPaths.Contains(source) || !File.Exists(source) || !written.Contains(source))
+            if (linkPaths.Contains(source) || !File.Exists(source) || !_written.Contains(source))
             {
                 throw Unsafe(ArchiveName, entry, $"it is a hard link to '{target}', which is not a file of the archive");
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.Copy(source, path, overwrite: true);
-            written.Add(path);
+            _written.Add(path);
         }
 
-        foreach (var (path, target, entry) in symlinks)
+        foreach (var (path, target, entry) in _symlinks)
         {
             CheckLinkTarget(path, target, entry, linkPaths);
             if (AncestorIn(path, linkPaths))
@@ -368,11 +382,11 @@ internal sealed class SafeTree
             File.CreateSymbolicLink(path, target.Replace('\\', '/').Replace('/', Path.DirectorySeparatorChar));
         }
 
-        foreach (var path in written)
+        foreach (var path in _written)
         {
             if (AncestorIn(path, linkPaths))
             {
-                throw Unsafe(ArchiveName, path[(root.Length + 1)..], "it lies under a link of the archive");
+                throw Unsafe(ArchiveName, path[(_root.Length + 1)..], "it lies under a link of the archive");
             }
         }
     }
@@ -402,7 +416,7 @@ internal sealed class SafeTree
 
             if (s == "..")
             {
-                if (string.Equals(current, root, PathComparison))
+                if (string.Equals(current, _root, PathComparison))
                 {
                     throw Unsafe(ArchiveName, entry, $"it links to '{target}', outside the release folder");
                 }
@@ -426,7 +440,7 @@ internal sealed class SafeTree
 
     private bool AncestorIn(string path, HashSet<string> set)
     {
-        for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > root.Length; dir = Path.GetDirectoryName(dir))
+        for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > _root.Length; dir = Path.GetDirectoryName(dir))
         {
             if (set.Contains(dir))
             {
@@ -457,7 +471,7 @@ internal sealed class SafeTree
             throw Unsafe(ArchiveName, entry, $"the {what} '{entryName}' climbs out with '..'");
         }
 
-        var full = parts.Length == 0 ? root : Path.GetFullPath(Path.Combine(root, string.Join(Path.DirectorySeparatorChar, parts)));
+        var full = parts.Length == 0 ? _root : Path.GetFullPath(Path.Combine(_root, string.Join(Path.DirectorySeparatorChar, parts)));
         if (!IsInside(full, allowRoot))
         {
             throw Unsafe(ArchiveName, entry, $"the {what} '{entryName}' lands outside the release folder");
@@ -467,8 +481,8 @@ internal sealed class SafeTree
     }
 
     private bool IsInside(string full, bool allowRoot) =>
-        (allowRoot && string.Equals(full, root, PathComparison)) ||
-        full.StartsWith(root + Path.DirectorySeparatorChar, PathComparison);
+        (allowRoot && string.Equals(full, _root, PathComparison)) ||
+        full.StartsWith(_root + Path.DirectorySeparatorChar, PathComparison);
 
     private static bool IsDriveRooted(string name) => name.Length >= 2 && name[1] == ':' && char.IsAsciiLetter(name[0]);
 

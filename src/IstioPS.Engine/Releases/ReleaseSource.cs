@@ -22,14 +22,14 @@ public sealed class ReleaseSource
     // One client per process: SocketsHttpHandler with its defaults keeps the system proxy and HTTP(S)_PROXY/NO_PROXY.
     private static readonly Lazy<HttpClient> SharedClient = new(CreateClient);
 
-    private readonly HttpClient http;
+    private readonly HttpClient _http;
 
     /// <param name="cache">The cache to use when a request names no Destination; default the per-user cache.</param>
     /// <param name="http">An HttpClient to use instead of the shared one (tests).</param>
     public ReleaseSource(ReleaseCache? cache = null, HttpClient? http = null)
     {
         Cache = cache ?? new ReleaseCache();
-        this.http = http ?? SharedClient.Value;
+        _http = http ?? SharedClient.Value;
     }
 
     public ReleaseCache Cache { get; }
@@ -39,13 +39,15 @@ public sealed class ReleaseSource
 
     private static HttpClient CreateClient()
     {
+#pragma warning disable CA2000 // the client owns the handler (disposeHandler: true) and lives for the process
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(30),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.None, // a .tar.gz must arrive as published, to match its checksum
         };
-        var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+#pragma warning restore CA2000
         var version = typeof(ReleaseSource).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("IstioPS", version));
         return client;
@@ -347,7 +349,7 @@ public sealed class ReleaseSource
         timeout.CancelAfter(NetworkTimeout);
         try
         {
-            return await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            return await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {

@@ -139,12 +139,21 @@ public static class ReleaseManifests
         {
             Entries = entries,
             // The renderer's parsed objects, converted once: no second YAML parse.
+            // Each object at its chart template's line, and a field at the template line that wrote it.
             Objects = manifest.Objects.Select(o => new ManifestObject(
                 (System.Text.Json.Nodes.JsonObject)FastManifestReader.ToJson(o.Object)!,
-                new SourceLocation(o.SourceTemplate ?? o.Component, 0, 0), o.Component)).ToList(),
+                new SourceLocation(o.SourceTemplate ?? o.Component, o.SourceLine, 0), o.Component,
+                o.Document is { } doc ? TemplateLines(doc) : null)).ToList(),
             ComponentOrder = manifest.Components.Select(c => c.Info.Name).ToList(),
             Warnings = manifest.Warnings,
         };
+    }
+
+    /// <summary>A field's line in a rendered document, as the line of the chart template that wrote it.</summary>
+    private static Func<IReadOnlyList<string>, int> TemplateLines(IstioPS.Rendering.Helm.RenderedDocument doc)
+    {
+        var inDocument = YamlLines.ForText(doc.Yaml, 1);
+        return path => inDocument(path) is var line and > 0 ? doc.TemplateLine(line) : 0;
     }
 
     /// <summary>`helm template` for one chart.</summary>

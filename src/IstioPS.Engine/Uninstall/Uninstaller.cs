@@ -46,13 +46,13 @@ public sealed partial class Uninstaller
     [GeneratedRegex("^(istiod-default-validator|istio-revision-tag-.+|istio-sidecar-injector(-.+)?|istio-validator(-.+)?)$")]
     private static partial Regex IstioWebhookName();
 
-    private readonly KubeApi api;
-    private readonly RestMapper mapper;
+    private readonly KubeApi _api;
+    private readonly RestMapper _mapper;
 
     public Uninstaller(KubeApi api, RestMapper? mapper = null)
     {
-        this.api = api;
-        this.mapper = mapper ?? new RestMapper(api);
+        _api = api;
+        _mapper = mapper ?? new RestMapper(api);
     }
 
     public async Task<UninstallResult?> UninstallAsync(UninstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
@@ -72,7 +72,7 @@ public sealed partial class Uninstaller
         if (!request.Purge && owned.Count == 0)
         {
             throw new IstioPSException("RevisionNotInstalled", ErrorKind.ObjectNotFound,
-                $"Nothing that IstioPS installed belongs to revision '{revision}' on {api.Server}{await InstalledRevisionsTextAsync(ct).ConfigureAwait(false)}; nothing was removed.", revision);
+                $"Nothing that IstioPS installed belongs to revision '{revision}' on {_api.Server}{await InstalledRevisionsTextAsync(ct).ConfigureAwait(false)}; nothing was removed.", revision);
         }
 
         if (!request.Force)
@@ -111,7 +111,7 @@ public sealed partial class Uninstaller
         if (deleteNamespace) targets.Add($"namespace/{request.Namespace}");
         if (targets.Count == 0)
         {
-            callbacks.Warning?.Invoke($"IstioPS installed nothing on {api.Server} that is left to remove.");
+            callbacks.Warning?.Invoke($"IstioPS installed nothing on {_api.Server} that is left to remove.");
             return null;
         }
 
@@ -123,7 +123,7 @@ public sealed partial class Uninstaller
             return null;
         }
 
-        var applier = new Applier(api, request.Concurrency);
+        var applier = new Applier(_api, request.Concurrency);
         var results = new List<AppliedObject>();
         var failed = 0;
         foreach (var group in owned.GroupBy(t => t.Order).OrderBy(g => g.Key))
@@ -179,17 +179,17 @@ public sealed partial class Uninstaller
         var notOwned = new List<string>();
         var lists = await Task.WhenAll(Kinds.Select(async (k, order) =>
         {
-            var resource = await mapper.FindAsync(k.ApiVersion, k.Kind, ct).ConfigureAwait(false);
+            var resource = await _mapper.FindAsync(k.ApiVersion, k.Kind, ct).ConfigureAwait(false);
             if (resource is null) return (order, resource, new List<JsonObject>());
             if (!k.Kind.EndsWith("WebhookConfiguration", StringComparison.Ordinal))
             {
-                var (items, _) = await api.ListAsync(resource.CollectionPath(null), selector, ct).ConfigureAwait(false);
+                var (items, _) = await _api.ListAsync(resource.CollectionPath(null), selector, ct).ConfigureAwait(false);
                 return (order, resource, items);
             }
 
             // Webhooks: one unselected list, since istioctl's leftovers (the default validator, revision tags)
             // carry no IstioPS label (they are named, not deleted, unless adopted); the cluster holds few of them.
-            var (all, _) = await api.ListAsync(resource.CollectionPath(null), null, ct).ConfigureAwait(false);
+            var (all, _) = await _api.ListAsync(resource.CollectionPath(null), null, ct).ConfigureAwait(false);
             return (order, resource, all.Where(w => IsInstalledBy(w, request) || IsIstioWebhook(w, request)).ToList());
         })).ConfigureAwait(false);
 
@@ -198,7 +198,7 @@ public sealed partial class Uninstaller
         if (request.Purge && !request.KeepCrds)
         {
             // Istio's CRDs (only with -Purge).
-            var (crds, _) = await api.ListAsync(crdResource.CollectionPath(null), null, ct).ConfigureAwait(false);
+            var (crds, _) = await _api.ListAsync(crdResource.CollectionPath(null), null, ct).ConfigureAwait(false);
             lists = lists.Append((crdOrder, crdResource, crds.Where(c => IsIstioGroup((string?)c["spec"]?["group"] ?? "")).ToList())).ToArray();
         }
 
@@ -226,12 +226,12 @@ public sealed partial class Uninstaller
     {
         var lists = await Task.WhenAll(crds.Select(async c =>
         {
-            var crd = await api.TryGetAsync(c.Resource.ObjectPath(null, c.Name), ct).ConfigureAwait(false);
+            var crd = await _api.TryGetAsync(c.Resource.ObjectPath(null, c.Name), ct).ConfigureAwait(false);
             var resource = crd is null ? null : RestMapper.FromCrd(crd).FirstOrDefault();
             if (resource is null) return new List<JsonObject>();
             try
             {
-                var (items, _) = await api.ListAsync(resource.CollectionPath(null), null, ct).ConfigureAwait(false);
+                var (items, _) = await _api.ListAsync(resource.CollectionPath(null), null, ct).ConfigureAwait(false);
                 foreach (var i in items) i["kind"] ??= resource.Kind;
                 return items;
             }
@@ -269,7 +269,7 @@ public sealed partial class Uninstaller
     /// </summary>
     private async Task<bool> NamespaceDeletableAsync(string ns, HashSet<string> gone, OperationCallbacks callbacks, CancellationToken ct)
     {
-        var live = await api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct).ConfigureAwait(false);
+        var live = await _api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct).ConfigureAwait(false);
         if (live is null) return false;
         if (!Ownership.Ownership.IsCreatedByIstioPS(live))
         {
@@ -277,12 +277,12 @@ public sealed partial class Uninstaller
             return false;
         }
 
-        var resources = await mapper.NamespacedListableAsync(ct).ConfigureAwait(false);
+        var resources = await _mapper.NamespacedListableAsync(ct).ConfigureAwait(false);
         var lists = await Task.WhenAll(resources.Select(async r =>
         {
             try
             {
-                var (items, _) = await api.ListAsync(r.CollectionPath(ns), null, ct).ConfigureAwait(false);
+                var (items, _) = await _api.ListAsync(r.CollectionPath(ns), null, ct).ConfigureAwait(false);
                 return items.Select(i => (Resource: r, Item: i)).ToList();
             }
             catch (KubeApiException ex) when (ex.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.MethodNotAllowed)
@@ -323,7 +323,7 @@ public sealed partial class Uninstaller
     /// <summary>", where IstioPS installed revisions default, canary" (from the istiod Deployments it owns), or nothing.</summary>
     private async Task<string> InstalledRevisionsTextAsync(CancellationToken ct)
     {
-        var (items, _) = await api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"{Installer.ManagedByLabel}=istiops", ct).ConfigureAwait(false);
+        var (items, _) = await _api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"{Installer.ManagedByLabel}=istiops", ct).ConfigureAwait(false);
         var revisions = items.Where(Ownership.Ownership.IsOwned).Select(i => KubeFormat.Label(i, Installer.RevisionLabel))
             .OfType<string>().Where(r => r != Ownership.Ownership.SharedRevision).Distinct().Order(StringComparer.Ordinal).ToList();
         return revisions.Count == 0 ? "" : $" (installed revisions: {string.Join(", ", revisions)})";
@@ -349,7 +349,7 @@ public sealed partial class Uninstaller
     private async Task<List<string>> PodsUsingAsync(UninstallRequest request, CancellationToken ct)
     {
         var selector = request.Purge ? "istio.io/rev" : $"istio.io/rev={request.Revision ?? "default"}";
-        var (pods, _) = await api.ListAsync(ResourceInfo.Pods.CollectionPath(null), selector, ct).ConfigureAwait(false);
+        var (pods, _) = await _api.ListAsync(ResourceInfo.Pods.CollectionPath(null), selector, ct).ConfigureAwait(false);
         return pods.Where(p => (string?)p["metadata"]?["namespace"] != request.Namespace && Injection.InjectionRules.HasSidecar(p))
             .Select(p => $"{(string?)p["metadata"]?["namespace"]}/{(string?)p["metadata"]?["name"]}").ToList();
     }
@@ -360,9 +360,9 @@ public sealed partial class Uninstaller
         cts.CancelAfter(timeout);
         try
         {
-            while (await api.TryGetAsync(resource.ObjectPath(ns, name), cts.Token).ConfigureAwait(false) is not null)
+            while (await _api.TryGetAsync(resource.ObjectPath(ns, name), cts.Token).ConfigureAwait(false) is not null)
             {
-                await foreach (var ev in api.WatchAsync(resource.CollectionPath(ns), null, $"metadata.name={name}", cts.Token).ConfigureAwait(false))
+                await foreach (var ev in _api.WatchAsync(resource.CollectionPath(ns), null, $"metadata.name={name}", cts.Token).ConfigureAwait(false))
                 {
                     if (ev.Type == "DELETED") return;
                 }

@@ -36,9 +36,9 @@ public sealed record WaitTarget(ResourceInfo Resource, string Namespace, string 
 /// </summary>
 public sealed class ReadinessWaiter
 {
-    private readonly KubeApi api;
+    private readonly KubeApi _api;
 
-    public ReadinessWaiter(KubeApi api) => this.api = api;
+    public ReadinessWaiter(KubeApi api) => _api = api;
 
     /// <summary>Waits until every named CustomResourceDefinition is Established.</summary>
     public async Task WaitForCrdsAsync(IReadOnlyCollection<string> names, TimeSpan timeout, IProgress<OperationProgress>? progress, CancellationToken ct)
@@ -49,7 +49,7 @@ public sealed class ReadinessWaiter
         cts.CancelAfter(timeout);
         try
         {
-            await CollectionWatch.RunAsync(api, ResourceInfo.CustomResourceDefinitions.CollectionPath(null), null, ev =>
+            await CollectionWatch.RunAsync(_api, ResourceInfo.CustomResourceDefinitions.CollectionPath(null), null, ev =>
             {
                 var name = (string?)ev.Object["metadata"]?["name"];
                 if (name is not null && WorkloadStatus.CrdEstablished(ev.Object) && pending.Remove(name))
@@ -111,7 +111,7 @@ public sealed class ReadinessWaiter
         var byName = targets.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var pending = new HashSet<string>(byName.Keys, StringComparer.Ordinal);
         string? fieldSelector = targets.Count == 1 ? $"metadata.name={targets[0].Name}" : null;
-        await CollectionWatch.RunAsync(api, resource.CollectionPath(ns), fieldSelector, ev =>
+        await CollectionWatch.RunAsync(_api, resource.CollectionPath(ns), fieldSelector, ev =>
         {
             var name = (string?)ev.Object["metadata"]?["name"];
             if (name is null || !byName.TryGetValue(name, out var target)) return false;
@@ -133,7 +133,7 @@ public sealed class ReadinessWaiter
             {
                 try
                 {
-                    pods = (await api.ListAsync(ResourceInfo.Pods.CollectionPath(target.Namespace), null, ct).ConfigureAwait(false)).Items;
+                    pods = (await _api.ListAsync(ResourceInfo.Pods.CollectionPath(target.Namespace), null, ct).ConfigureAwait(false)).Items;
                 }
                 catch (IstioPSException)
                 {

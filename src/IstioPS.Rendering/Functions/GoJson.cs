@@ -35,6 +35,9 @@ public static class GoJson
 
     private static void Write(StringBuilder sb, object? v, string? indent, int depth, bool html)
     {
+        // Go's encoder reports a value that contains itself; deep enough nesting here is taken for one.
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new GoFunctionException($"json: unsupported value: encountered a cycle via {GoValues.TypeName(v)}");
         switch (v)
         {
             case null: sb.Append("null"); return;

@@ -523,11 +523,11 @@ public sealed class GoTime : IGoObject, IGoJsonValue
     internal static string Quote(string s)
     {
         var sb = new StringBuilder(s.Length + 2).Append('"');
+        Span<byte> buf = stackalloc byte[4];
         foreach (var r in s.EnumerateRunes())
         {
             if (r.Value >= 0x80 || r.Value < ' ')
             {
-                Span<byte> buf = stackalloc byte[4];
                 int n = r.EncodeToUtf8(buf);
                 for (int j = 0; j < n; j++) sb.Append(@"\x").Append(buf[j].ToString("x2", CultureInfo.InvariantCulture));
             }

@@ -112,10 +112,13 @@ public static partial class SprigFunctions
         X509Certificate2 caCert;
         try { caCert = new X509Certificate2(Convert.FromBase64String(ca.Cert[fields.Base64Data])); }
         catch (CryptographicException e) { throw new GoFunctionException($"error parsing certificate: decodedSignerCert.Bytes: {e.Message}"); }
-        AsymmetricAlgorithm caKey;
-        try { caKey = ParsePrivateKeyPem(ca.Key); }
-        catch (GoFunctionException e) { throw new GoFunctionException($"error parsing private key: {e.Message}"); }
-        return Create(cn, ips, dns, days, key, isCA: false, issuer: (caCert, caKey));
+        using (caCert)
+        {
+            AsymmetricAlgorithm caKey;
+            try { caKey = ParsePrivateKeyPem(ca.Key); }
+            catch (GoFunctionException e) { throw new GoFunctionException($"error parsing private key: {e.Message}"); }
+            using (caKey) return Create(cn, ips, dns, days, key, isCA: false, issuer: (caCert, caKey));
+        }
     }
 
     private static GoCertificate BuildCustomCert(string b64Cert, string b64Key)

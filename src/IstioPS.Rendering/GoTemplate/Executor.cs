@@ -21,9 +21,12 @@ internal sealed class Executor
 
     private enum Flow { Normal, Break, Continue }
 
-    public Executor(TemplateContext ctx, StringBuilder output, TemplateDefinition def, object? data)
+    /// <summary>Where the output's lines come from in this template; null when nobody asked (nested executions).</summary>
+    private readonly OutputLineMap? _lines;
+
+    public Executor(TemplateContext ctx, StringBuilder output, TemplateDefinition def, object? data, OutputLineMap? lines = null)
     {
-        _ctx = ctx; _out = output; _def = def; _data = data;
+        _ctx = ctx; _out = output; _def = def; _data = data; _lines = lines;
     }
 
     public void Run()
@@ -85,6 +88,7 @@ internal sealed class Executor
         switch (node)
         {
             case TextNode t:
+                _lines?.Record(_out.Length, t.Line, true);
                 _out.Append(t.Text);
                 return Flow.Normal;
             case ActionNode a:
@@ -217,18 +221,24 @@ internal sealed class Executor
         _at = t;
         if (_ctx.TemplateDepth + 1 >= MaxExecDepth) throw Error($"exceeded maximum template depth ({MaxExecDepth})");
         var ctx = new TemplateContext(_ctx.Set, _ctx, _ctx.TemplateDepth + 1);
+        _lines?.Record(_out.Length, t.Line, false); // what another template writes here is this line's
         StackGuard.Run(ctx.NestingDepth, new Executor(ctx, _out, def, newDot).Run);
     }
 
     private void PrintValue(Node n, object? val)
     {
         _at = n;
+        _lines?.Record(_out.Length, n.Line, false);
         switch (val)
         {
             case GoMissing: _out.Append("<no value>"); return;
             case string s: _out.Append(s); return;
             case null: _out.Append("<nil>"); return;
-            default: _out.Append(GoFormat.ToString(val)); return;
+            default:
+                // A value that contains itself prints forever in Go (its stack runs out); here it is an error.
+                try { _out.Append(GoFormat.ToString(val)); }
+                catch (InsufficientExecutionStackException e) { throw Error($"printing {GoValues.TypeName(val)}: {RuntimeError(e)}"); }
+                return;
         }
     }
 
@@ -451,6 +461,8 @@ internal sealed class Executor
         NullReferenceException => "runtime error: invalid memory address or nil pointer dereference",
         ArgumentOutOfRangeException or IndexOutOfRangeException => "runtime error: index out of range",
         InvalidCastException => "interface conversion: " + e.Message,
+        // Go's stack grows until the process dies; here a value that contains itself (or nests too deeply) fails.
+        InsufficientExecutionStackException => "runtime error: a value contains itself or nests too deeply",
         _ => e.Message,
     };
 

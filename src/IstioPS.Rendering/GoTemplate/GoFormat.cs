@@ -123,6 +123,7 @@ public static class GoFormat
     /// <summary>%#v: the value in Go syntax.</summary>
     private static string GoSyntax(object? v)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (v)
         {
             case null: return "<nil>";
@@ -160,6 +161,7 @@ public static class GoFormat
 
     private static void AppendValue(StringBuilder sb, object? arg, char verb, Spec spec)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (arg)
         {
             case null:

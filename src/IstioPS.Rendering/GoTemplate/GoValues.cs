@@ -144,6 +144,7 @@ public static class GoValues
     /// <summary>Deep copy of maps and lists (copystructure semantics for plain values).</summary>
     public static object? DeepCopy(object? v)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (v)
         {
             case IDictionary<string, object?> m:
@@ -166,6 +167,8 @@ public static class GoValues
     /// <summary>reflect.DeepEqual for the value model.</summary>
     public static bool DeepEqual(object? a, object? b)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (ReferenceEquals(a, b) && a is not null) return true; // as reflect.DeepEqual: the same map or slice is equal to itself
         a = Normalize(a); b = Normalize(b);
         if (a == null || b == null) return a == null && b == null;
         if (a.GetType() != b.GetType()) return false;

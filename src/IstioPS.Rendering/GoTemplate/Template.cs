@@ -65,22 +65,22 @@ public sealed class TemplateSet
     public string Execute(string name, object? data, CancellationToken cancellationToken = default)
     {
         var sb = new StringBuilder();
-        ExecuteTo(sb, name, data, null, cancellationToken);
+        ExecuteTo(sb, name, data, null, cancellationToken: cancellationToken);
         return sb.ToString();
     }
 
     /// <summary>Go's Template.ExecuteTemplate: a new execution state (template depth 0) sharing the render's
     /// per-render state with <paramref name="parentContext"/> when given.</summary>
-    internal void ExecuteTo(StringBuilder sb, string name, object? data, TemplateContext? parentContext, CancellationToken cancellationToken = default,
-        IExecutionCache? cache = null)
+    internal void ExecuteTo(StringBuilder sb, string name, object? data, TemplateContext? parentContext, IExecutionCache? cache = null,
+        OutputLineMap? lines = null, CancellationToken cancellationToken = default)
     {
         if (!TryGet(name, out var def))
         {
             string text = $"template: no template {GoFormat.Quote(name)} associated with template {GoFormat.Quote(RootName)}";
             throw new RenderException(RenderErrorIds.TemplateExecutionError, text, name) { GoChain = new[] { text } };
         }
-        var ctx = parentContext == null ? new TemplateContext(this, cancellationToken, cache) : new TemplateContext(this, parentContext, 0);
-        StackGuard.Run(ctx.NestingDepth, () => new Executor(ctx, sb, def, data).Run());
+        var ctx = parentContext == null ? new TemplateContext(this, cache, cancellationToken) : new TemplateContext(this, parentContext, 0);
+        StackGuard.Run(ctx.NestingDepth, () => new Executor(ctx, sb, def, data, lines).Run());
     }
 
     /// <summary>The name Go's root template has (Helm's is "gotpl"): used in "no template" errors and by tpl.</summary>
@@ -96,7 +96,7 @@ public interface IExecutionCache
 /// <summary>Execution context handed to functions (for include, tpl and friends).</summary>
 public sealed class TemplateContext
 {
-    internal TemplateContext(TemplateSet set, CancellationToken cancellationToken, IExecutionCache? cache)
+    internal TemplateContext(TemplateSet set, IExecutionCache? cache, CancellationToken cancellationToken)
     {
         Set = set;
         CancellationToken = cancellationToken;

@@ -19,18 +19,35 @@ public sealed class HelmReleaseOptions
 /// <summary>One rendered template file: its Helm path and raw text (after Helm's "&lt;no value&gt;" removal).</summary>
 public sealed class RenderedTemplate
 {
-    public RenderedTemplate(string path, string text) { Path = path; Text = text; }
+    public RenderedTemplate(string path, string text, OutputLineMap? lines = null) { Path = path; Text = text; Lines = lines; }
     public string Path { get; }
     public string Text { get; }
+
+    /// <summary>Which template line wrote each output line, when recorded.</summary>
+    public OutputLineMap? Lines { get; }
     public override string ToString() => Path;
 }
 
 /// <summary>One YAML document of a rendered template.</summary>
 public sealed class RenderedDocument
 {
-    public RenderedDocument(string sourceTemplate, string yaml) { SourceTemplate = sourceTemplate; Yaml = yaml; }
+    private readonly OutputLineMap? _lines;
+    private readonly int _firstOutputLine;
+
+    public RenderedDocument(string sourceTemplate, string yaml, OutputLineMap? lines = null, int firstOutputLine = 1)
+    {
+        SourceTemplate = sourceTemplate;
+        Yaml = yaml;
+        _lines = lines;
+        _firstOutputLine = firstOutputLine;
+    }
+
     public string SourceTemplate { get; }
     public string Yaml { get; }
+
+    /// <summary>The template line that wrote line <paramref name="documentLine"/> (1-based) of <see cref="Yaml"/>; 0 when unknown.</summary>
+    public int TemplateLine(int documentLine) => _lines is null || documentLine < 1 ? 0 : _lines.TemplateLine(_firstOutputLine + documentLine - 1);
+
     public override string ToString() => SourceTemplate;
 }
 
@@ -40,7 +57,7 @@ public static class HelmRenderer
     /// <summary>Renders every template of the chart. <paramref name="values"/> are user values (not yet coalesced with
     /// the chart's values.yaml). The result is sorted by template path; partials are not included.</summary>
     public static IReadOnlyList<RenderedTemplate> Render(HelmChart chart, IDictionary<string, object?>? values, HelmReleaseOptions release,
-        CancellationToken cancellationToken = default, RenderCache? cache = null)
+        RenderCache? cache = null, CancellationToken cancellationToken = default)
     {
         var set = chart.TemplateSet;
         var coalesced = HelmValues.Coalesce(chart.DefaultValues, values);
@@ -56,15 +73,20 @@ public static class HelmRenderer
             templateInfo["BasePath"] = chart.Name + "/templates";
             top["Template"] = templateInfo;
             sb.Clear();
+            var lines = new OutputLineMap();
             try
             {
-                set.ExecuteTo(sb, name, top, null, cancellationToken, cache?.Yaml);
+                set.ExecuteTo(sb, name, top, null, cache?.Yaml, lines, cancellationToken);
             }
             catch (RenderException e)
             {
                 throw HelmErrors.Execution(name, e);
             }
-            results.Add(new RenderedTemplate(name, sb.Replace("<no value>", "").ToString()));
+
+            // Lines are counted before Helm drops "<no value>" (which holds no line break, so they stay the same).
+            var text = sb.ToString();
+            lines.Finish(text);
+            results.Add(new RenderedTemplate(name, text.Contains("<no value>", StringComparison.Ordinal) ? text.Replace("<no value>", "") : text, lines));
         }
         results.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return results;
@@ -155,40 +177,48 @@ public static class HelmRenderer
         foreach (var t in templates)
         {
             if (t.Path.EndsWith(".txt", StringComparison.Ordinal)) continue;
-            foreach (var d in SplitYaml(t.Text)) docs.Add(new RenderedDocument(t.Path, d));
+            foreach (var (d, line) in SplitYamlWithLines(t.Text)) docs.Add(new RenderedDocument(t.Path, d, t.Lines, line));
         }
         return docs;
     }
 
     /// <summary>Istio's yml.SplitString: split on lines starting with "---", trim each part, drop empty parts.</summary>
-    public static List<string> SplitYaml(string text)
+    public static List<string> SplitYaml(string text) => SplitYamlWithLines(text).Select(d => d.Yaml).ToList();
+
+    /// <summary><see cref="SplitYaml"/>, with the line of <paramref name="text"/> each document's first line is on.</summary>
+    public static List<(string Yaml, int Line)> SplitYamlWithLines(string text)
     {
-        var parts = new List<string>();
-        var active = new StringBuilder();
-        int pos = 0;
+        // A part is a run of whole lines between separators: its text and the line it starts on.
+        var parts = new List<(int Start, int End, int Line)>();
+        int pos = 0, line = 1, start = 0, startLine = 1;
         while (pos < text.Length)
         {
             int nl = text.IndexOf('\n', pos);
             if (nl < 0)
             {
                 // A final "---" without a newline also ends the document (as a second split pass would).
-                if (string.CompareOrdinal(text, pos, "---", 0, 3) != 0) active.Append(text, pos, text.Length - pos);
+                parts.Add((start, string.CompareOrdinal(text, pos, "---", 0, 3) != 0 ? text.Length : pos, startLine));
+                start = text.Length;
                 break;
             }
             if (string.CompareOrdinal(text, pos, "---", 0, 3) == 0)
             {
-                parts.Add(active.ToString());
-                active.Clear();
+                parts.Add((start, pos, startLine));
+                start = nl + 1;
+                startLine = line + 1;
             }
-            else active.Append(text, pos, nl + 1 - pos);
             pos = nl + 1;
+            line++;
         }
-        if (active.Length > 0) parts.Add(active.ToString());
-        var result = new List<string>(parts.Count);
-        foreach (var p in parts)
+        if (start < text.Length) parts.Add((start, text.Length, startLine));
+        var result = new List<(string, int)>(parts.Count);
+        foreach (var (partStart, end, partLine) in parts)
         {
-            var trimmed = p.Trim();
-            if (trimmed.Length > 0) result.Add(trimmed);
+            var part = text.AsSpan(partStart, end - partStart);
+            var trimmed = part.Trim();
+            if (trimmed.Length == 0) continue;
+            var leading = part[..(part.Length - part.TrimStart().Length)];
+            result.Add((trimmed.ToString(), partLine + leading.Count('\n')));
         }
         return result;
     }

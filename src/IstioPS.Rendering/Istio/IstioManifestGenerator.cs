@@ -50,11 +50,11 @@ public static class IstioManifestGenerator
                     IsInstall = false,
                     IsUpgrade = request.IsUpgrade,
                     KubeVersion = request.KubeVersion,
-                }, request.CancellationToken, cache);
+                }, cache, request.CancellationToken);
                 foreach (var t in rendered.Where(t => t.Path.EndsWith(".txt", StringComparison.Ordinal)))
                     foreach (var line in t.Text.Split('\n'))
                         if (line.StartsWith("WARNING: ", StringComparison.Ordinal)) warnings.Add(line.Substring(9));
-                var objects = new List<(string Source, string Text, IDictionary<string, object?> Obj)>();
+                var objects = new List<(RenderedDocument Doc, string Text, IDictionary<string, object?> Obj)>();
                 var knownYamls = new Dictionary<IDictionary<string, object?>, string>(ReferenceEqualityComparer.Instance);
                 foreach (var doc in HelmRenderer.SplitDocuments(rendered))
                 {
@@ -75,7 +75,7 @@ public static class IstioManifestGenerator
                         throw new RenderException(RenderErrorIds.TemplateExecutionError,
                             $"{doc.SourceTemplate}: rendered YAML is invalid: {e.Message}", doc.SourceTemplate, null, e);
                     }
-                    objects.Add((doc.SourceTemplate, doc.Yaml, obj!));
+                    objects.Add((doc, doc.Yaml, obj!));
                     if (knownYaml != null) knownYamls[obj!] = knownYaml;
                 }
                 // Objects may be shared with the parse cache; PostProcess copies any object before patching it.
@@ -83,7 +83,7 @@ public static class IstioManifestGenerator
                 var patched = PostProcess.Apply(comp, spec, objectList, compVals, warnings);
                 var list = objects.Select((o, i) => new RenderedObject(comp.Name, ObjectIdentity.FromMap(objectList[i]), objectList[i],
                     patched.Contains(objectList[i]) ? GoYaml.Marshal(objectList[i])
-                    : knownYamls.TryGetValue(objectList[i], out var ky) ? ky : cache.Yaml.MarshalParsed(o.Text, objectList[i]), o.Source)).ToList();
+                    : knownYamls.TryGetValue(objectList[i], out var ky) ? ky : cache.Yaml.MarshalParsed(o.Text, objectList[i]), o.Doc)).ToList();
                 var existing = groups.FindIndex(g => g.Info.Name == comp.Name);
                 if (existing >= 0) groups[existing].Objects.AddRange(list);
                 else groups.Add((comp, spec.Namespace, list));

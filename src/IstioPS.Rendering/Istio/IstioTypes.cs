@@ -48,8 +48,10 @@ public sealed class IstioRenderRequest
 /// <summary>One Kubernetes object of a generated manifest.</summary>
 public sealed class RenderedObject
 {
-    internal RenderedObject(string component, ObjectIdentity id, IDictionary<string, object?> obj, string yaml, string? sourceTemplate)
+    internal RenderedObject(string component, ObjectIdentity id, IDictionary<string, object?> obj, string yaml, Helm.RenderedDocument? document)
     {
+        Document = document;
+        var sourceTemplate = document?.SourceTemplate;
         Component = component;
         ApiVersion = id.ApiVersion;
         Kind = id.Kind;
@@ -72,6 +74,26 @@ public sealed class RenderedObject
 
     /// <summary>The Helm template it came from ("istiod/templates/deployment.yaml"), when known.</summary>
     public string? SourceTemplate { get; }
+
+    /// <summary>The rendered document it was read from (its text as the template wrote it, and the template line of
+    /// each of its lines), when known.</summary>
+    public Helm.RenderedDocument? Document { get; }
+
+    /// <summary>The template line of the object's first line that is not a comment (usually apiVersion); 0 when unknown.</summary>
+    public int SourceLine => Document is { } doc ? doc.TemplateLine(FirstContentLine(doc.Yaml)) : 0;
+
+    private static int FirstContentLine(string yaml)
+    {
+        var line = 1;
+        foreach (var text in yaml.AsSpan().EnumerateLines())
+        {
+            var trimmed = text.TrimStart();
+            if (trimmed.Length > 0 && trimmed[0] != '#') return line;
+            line++;
+        }
+
+        return 1;
+    }
 
     /// <summary>The parsed object (maps, lists, strings, doubles, bools). It may be shared with the renderer's
     /// caches: read it, do not modify it (deep-copy first if you need to).</summary>

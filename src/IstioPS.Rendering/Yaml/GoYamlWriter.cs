@@ -13,8 +13,18 @@ public static partial class GoYaml
     public static string Marshal(object? value)
     {
         var w = new YamlWriter(v3: false);
-        w.WriteDocument(GoValues.Normalize(value));
+        WriteGuarded(w, value);
         return w.ToString();
+    }
+
+    /// <summary>A value that contains itself fails as sigs.k8s.io/yaml's JSON step fails on it, not with a stack overflow.</summary>
+    private static void WriteGuarded(YamlWriter w, object? value)
+    {
+        try { w.WriteDocument(GoValues.Normalize(value)); }
+        catch (InsufficientExecutionStackException)
+        {
+            throw new FormatException($"error marshaling into JSON: json: unsupported value: encountered a cycle via {GoValues.TypeName(GoValues.Normalize(value))}");
+        }
     }
 
     /// <summary>Helm's toYamlPretty: goyaml v3's encoder with an indent of 2 on the value itself (no JSON round trip):
@@ -22,7 +32,7 @@ public static partial class GoYaml
     public static string MarshalPretty(object? value)
     {
         var w = new YamlWriter(v3: true);
-        w.WriteDocument(GoValues.Normalize(value));
+        WriteGuarded(w, value);
         return w.ToString();
     }
 
@@ -34,6 +44,16 @@ public static partial class GoYaml
         private readonly bool _v3;
         private readonly int _bestWidth;
         private int _lineStart;
+
+        /// <summary>Deeper than this (a value that contains itself, in practice) fails like the stack running out:
+        /// indentation grows with depth, so the text would outgrow memory before the stack did.</summary>
+        private const int MaxIndent = 2 * 10_000;
+
+        private static void CheckDepth(int indent)
+        {
+            if (indent > MaxIndent) throw new InsufficientExecutionStackException();
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        }
 
         public YamlWriter(bool v3)
         {
@@ -77,6 +97,7 @@ public static partial class GoYaml
         /// <summary>Writes a block mapping; if <paramref name="inline"/>, the first key continues the current line.</summary>
         private void WriteMap(IDictionary<string, object?> m, int indent, bool inline)
         {
+            CheckDepth(indent);
             bool first = true;
             foreach (var key in YamlSortedKeys(m, _v3))
             {
@@ -90,6 +111,7 @@ public static partial class GoYaml
 
         private void WriteList(IList l, int indent, bool inline)
         {
+            CheckDepth(indent);
             bool first = true;
             foreach (var item in l)
             {

@@ -21,10 +21,10 @@ public sealed class YamlBudget
     private const long AliasRatioRangeLow = 400_000;
     private const long AliasRatioRangeHigh = 4_000_000;
 
-    private readonly CancellationToken ct;
-    private long aliasCount;
+    private readonly CancellationToken _ct;
+    private long _aliasCount;
 
-    public YamlBudget(CancellationToken ct = default) => this.ct = ct;
+    public YamlBudget(CancellationToken ct = default) => _ct = ct;
 
     /// <summary>Nodes decoded so far, aliases expanded included.</summary>
     public long DecodeCount { get; private set; }
@@ -41,20 +41,20 @@ public sealed class YamlBudget
     public void Node(Mark at)
     {
         DecodeCount++;
-        if ((DecodeCount & 0x3FF) == 0) ct.ThrowIfCancellationRequested();
+        if ((DecodeCount & 0x3FF) == 0) _ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>An alias at <paramref name="at"/> that expands to <paramref name="nodes"/> nodes.</summary>
     public void Alias(long nodes, Mark at)
     {
         DecodeCount += nodes;
-        aliasCount += nodes;
-        if (aliasCount > 100 && DecodeCount > 1000 && (double)aliasCount / DecodeCount > AllowedAliasRatio(DecodeCount))
+        _aliasCount += nodes;
+        if (_aliasCount > 100 && DecodeCount > 1000 && (double)_aliasCount / DecodeCount > AllowedAliasRatio(DecodeCount))
         {
             throw new YamlLimitException("YamlExcessiveAliasing", at, "the document contains excessive aliasing (more alias expansion than go-yaml, which kubectl uses, allows)");
         }
 
-        ct.ThrowIfCancellationRequested();
+        _ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>Entering a mapping or sequence at nesting <paramref name="depth"/> (the root is 1).</summary>
@@ -70,8 +70,8 @@ public sealed class YamlBudget
     public void NewDocument()
     {
         DecodeCount = 0;
-        aliasCount = 0;
-        ct.ThrowIfCancellationRequested();
+        _aliasCount = 0;
+        _ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>

@@ -5,15 +5,15 @@ namespace IstioPS.Ci;
 /// <summary>
 /// The logging commands of a CI system (Azure Pipelines when TF_BUILD=True, GitHub Actions when
 /// GITHUB_ACTIONS=true): issues with file and line, progress, groups, output variables and a Markdown
-/// summary. Every line goes to <see cref="write"/> (the host, like Write-Host); files are appended to directly.
+/// summary. Every line goes to <see cref="_write"/> (the host, like Write-Host); files are appended to directly.
 /// </summary>
 public abstract class CiLog
 {
-    private readonly Action<string> write;
+    private readonly Action<string> _write;
 
     protected CiLog(Action<string> write, Func<string, string?> env)
     {
-        this.write = write;
+        _write = write;
         Env = env;
     }
 
@@ -43,7 +43,7 @@ public abstract class CiLog
 
     public abstract string Name { get; }
 
-    protected void Line(string text) => write(text);
+    protected void Line(string text) => _write(text);
 
     /// <summary>An error or warning in the run's issue list, with its file and line when known.</summary>
     public abstract void Issue(bool error, string message, string? file, int? line, string? code);

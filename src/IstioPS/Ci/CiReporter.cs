@@ -19,37 +19,37 @@ public sealed class CiReporter : IDisposable
     public const string PreferenceVariable = "IstioPSCILogging";
     private const int MaxSummaryRows = 200;
 
-    private readonly AsyncPSCmdlet cmdlet;
-    private readonly bool statusLines;
-    private readonly TimeSpan interval;
-    private readonly CiSummaryAttribute? summary;
-    private readonly List<object> outputs = new();
-    private readonly List<string> warnings = new();
-    private readonly List<(string Id, string Message)> errors = new();
-    private readonly Stopwatch clock = Stopwatch.StartNew();
-    private string? phase;
-    private int lastPercent = -1;
-    private string? lastStatus;
-    private TimeSpan lastLine;
-    private Timer? timer;
-    private bool finished;
+    private readonly AsyncPSCmdlet _cmdlet;
+    private readonly bool _statusLines;
+    private readonly TimeSpan _interval;
+    private readonly CiSummaryAttribute? _summary;
+    private readonly List<object> _outputs = new();
+    private readonly List<string> _warnings = new();
+    private readonly List<(string Id, string Message)> _errors = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private string? _phase;
+    private int _lastPercent = -1;
+    private string? _lastStatus;
+    private TimeSpan _lastLine;
+    private Timer? _timer;
+    private bool _finished;
 
     internal CiReporter(AsyncPSCmdlet cmdlet)
     {
-        this.cmdlet = cmdlet;
+        _cmdlet = cmdlet;
         var preference = cmdlet.GetVariableValue(PreferenceVariable);
         Log = CiLog.Detect(Environment.GetEnvironmentVariable, preference, HostLine);
-        statusLines = !CiLog.IsOff(preference) && (Log is not null || Console.IsOutputRedirected);
-        interval = double.TryParse(Environment.GetEnvironmentVariable("ISTIOPS_STATUS_INTERVAL_SECONDS"), System.Globalization.NumberStyles.Float,
+        _statusLines = !CiLog.IsOff(preference) && (Log is not null || Console.IsOutputRedirected);
+        _interval = double.TryParse(Environment.GetEnvironmentVariable("ISTIOPS_STATUS_INTERVAL_SECONDS"), System.Globalization.NumberStyles.Float,
             System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(15);
-        summary = cmdlet.GetType().GetCustomAttribute<CiSummaryAttribute>();
+        _summary = cmdlet.GetType().GetCustomAttribute<CiSummaryAttribute>();
     }
 
     /// <summary>The CI system's logging commands, or null outside CI.</summary>
     public CiLog? Log { get; }
 
     /// <summary>A line on the host, as Write-Host writes it (the CI agent reads it from standard output).</summary>
-    private void HostLine(string text) => cmdlet.WriteInformation(new HostInformationMessage { Message = text }, new[] { "PSHOST" });
+    private void HostLine(string text) => _cmdlet.WriteInformation(new HostInformationMessage { Message = text }, new[] { "PSHOST" });
 
     public void Progress(ProgressRecord record)
     {
@@ -61,41 +61,41 @@ public sealed class CiReporter : IDisposable
         }
 
         var status = record.StatusDescription ?? "";
-        lastStatus = string.IsNullOrEmpty(record.CurrentOperation) ? status : $"{status} ({record.CurrentOperation})";
+        _lastStatus = string.IsNullOrEmpty(record.CurrentOperation) ? status : $"{status} ({record.CurrentOperation})";
         if (Log is not null)
         {
             var word = FirstWord(status);
-            if (!string.Equals(word, phase, StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(word, _phase, StringComparison.OrdinalIgnoreCase))
             {
                 EndPhase();
                 if (!string.Equals(word, "Done", StringComparison.OrdinalIgnoreCase))
                 {
                     Log.BeginGroup(GroupName(status));
-                    phase = word;
+                    _phase = word;
                 }
             }
 
             var percent = record.PercentComplete;
-            if (percent >= 0 && percent != lastPercent && (lastPercent < 0 || Math.Abs(percent - lastPercent) >= 5 || percent == 100))
+            if (percent >= 0 && percent != _lastPercent && (_lastPercent < 0 || Math.Abs(percent - _lastPercent) >= 5 || percent == 100))
             {
                 Log.Progress(percent, status);
-                lastPercent = percent;
+                _lastPercent = percent;
             }
         }
 
-        if (statusLines && timer is null)
+        if (_statusLines && _timer is null)
         {
-            lastLine = clock.Elapsed;
-            var tick = TimeSpan.FromMilliseconds(Math.Min(1000, interval.TotalMilliseconds / 2));
-            timer = new Timer(_ => cmdlet.TryPost(Tick), null, tick, tick);
+            _lastLine = _clock.Elapsed;
+            var tick = TimeSpan.FromMilliseconds(Math.Min(1000, _interval.TotalMilliseconds / 2));
+            _timer = new Timer(_ => _cmdlet.TryPost(Tick), null, tick, tick);
         }
     }
 
     private void Tick()
     {
-        if (timer is null || lastStatus is null || clock.Elapsed - lastLine < interval) return;
-        lastLine = clock.Elapsed;
-        HostLine($"IstioPS [{Elapsed(clock.Elapsed)}] {lastStatus}");
+        if (_timer is null || _lastStatus is null || _clock.Elapsed - _lastLine < _interval) return;
+        _lastLine = _clock.Elapsed;
+        HostLine($"IstioPS [{Elapsed(_clock.Elapsed)}] {_lastStatus}");
     }
 
     public void Warning(string message)
@@ -103,7 +103,7 @@ public sealed class CiReporter : IDisposable
         if (Log is null) return;
         var (file, line) = InvocationLocation();
         Log.Issue(false, message, file, line, null);
-        if (summary is not null) warnings.Add(message);
+        if (_summary is not null) _warnings.Add(message);
     }
 
     public void Error(ErrorRecord record)
@@ -116,16 +116,16 @@ public sealed class CiReporter : IDisposable
         {
             var id = problem is IstioPSException known ? known.ErrorId : record.FullyQualifiedErrorId.Split(',')[0];
             var message = problem == record.Exception && record.ErrorDetails?.Message is { Length: > 0 } details ? details : problem.Message;
-            var (file, line) = problem is ManifestException manifest ? (manifest.Source.File, manifest.Source.Line > 0 ? manifest.Source.Line : (int?)null) : InvocationLocation();
+            var (file, line) = problem is ManifestException manifest ? (manifest.Location.File, manifest.Location.Line > 0 ? manifest.Location.Line : (int?)null) : InvocationLocation();
             Log.Issue(true, message, file, line, id);
-            if (summary is not null) errors.Add((id, message));
+            if (_summary is not null) _errors.Add((id, message));
         }
     }
 
     public void Output(object? value)
     {
-        if (Log is null || summary is null || value is null || outputs.Count >= MaxSummaryRows) return;
-        outputs.Add(value is PSObject ps ? ps.BaseObject : value);
+        if (Log is null || _summary is null || value is null || _outputs.Count >= MaxSummaryRows) return;
+        _outputs.Add(value is PSObject ps ? ps.BaseObject : value);
     }
 
     public void SetOutput(string name, string value) => Log?.SetOutput(name, value);
@@ -133,13 +133,13 @@ public sealed class CiReporter : IDisposable
     /// <summary>Closes the open group and, for a cmdlet with a summary, attaches it (once).</summary>
     public void Finish(ErrorRecord? failure)
     {
-        if (finished) return;
-        finished = true;
+        if (_finished) return;
+        _finished = true;
         StopTimer();
         EndPhase();
-        if (Log is null || summary is null) return;
-        var name = cmdlet.MyInvocation.MyCommand?.Name ?? cmdlet.GetType().Name;
-        var markdown = CiSummaryMarkdown.Render(name, CommandLine(name), summary, outputs, warnings, errors, failure is not null, clock.Elapsed);
+        if (Log is null || _summary is null) return;
+        var name = _cmdlet.MyInvocation.MyCommand?.Name ?? _cmdlet.GetType().Name;
+        var markdown = CiSummaryMarkdown.Render(name, CommandLine(name), _summary, _outputs, _warnings, _errors, failure is not null, _clock.Elapsed);
         Log.Summary(markdown, name);
     }
 
@@ -147,27 +147,27 @@ public sealed class CiReporter : IDisposable
 
     private void StopTimer()
     {
-        timer?.Dispose();
-        timer = null;
+        _timer?.Dispose();
+        _timer = null;
     }
 
     private void EndPhase()
     {
-        if (phase is null) return;
+        if (_phase is null) return;
         Log?.EndGroup();
-        phase = null;
+        _phase = null;
     }
 
     private (string? File, int? Line) InvocationLocation()
     {
-        var invocation = cmdlet.MyInvocation;
+        var invocation = _cmdlet.MyInvocation;
         return string.IsNullOrEmpty(invocation.ScriptName) ? (null, null) : (invocation.ScriptName, invocation.ScriptLineNumber);
     }
 
     private string CommandLine(string name)
     {
         var parts = new List<string> { name };
-        foreach (var (key, value) in cmdlet.MyInvocation.BoundParameters)
+        foreach (var (key, value) in _cmdlet.MyInvocation.BoundParameters)
         {
             if (key == "InputObject") continue;
             var text = value switch

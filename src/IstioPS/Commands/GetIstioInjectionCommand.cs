@@ -8,7 +8,7 @@ namespace IstioPS.Commands;
 [OutputType(typeof(NamespaceInjection))]
 public sealed class GetIstioInjectionCommand : KubeCmdlet
 {
-    private readonly List<string> names = new();
+    private readonly List<string> _names = new();
 
     /// <summary>Namespaces to show; wildcards allowed; default all.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -21,14 +21,14 @@ public sealed class GetIstioInjectionCommand : KubeCmdlet
 
     protected override Task ProcessRecordAsync(CancellationToken ct)
     {
-        if (Namespace is not null) names.AddRange(Namespace);
+        if (Namespace is not null) _names.AddRange(Namespace);
         return Task.CompletedTask;
     }
 
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
         var service = new InjectionService(Api);
-        foreach (var ns in await service.GetAsync(names.Count == 0 ? null : names, EmitError, ct).ConfigureAwait(false))
+        foreach (var ns in await service.GetAsync(_names.Count == 0 ? null : _names, EmitError, ct).ConfigureAwait(false))
         {
             Emit(ns);
         }

@@ -6,7 +6,7 @@ namespace IstioPS.Commands;
 /// <summary>What Enable- and Disable-IstioInjection share: pipeline input, collection, concurrent patching.</summary>
 public abstract class SetInjectionCommandBase : KubeCmdlet
 {
-    private readonly List<string> names = new();
+    private readonly List<string> _names = new();
 
     /// <summary>Namespaces to change, from the pipeline by value or by property name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
@@ -47,19 +47,19 @@ public abstract class SetInjectionCommandBase : KubeCmdlet
 
     protected override Task ProcessRecordAsync(CancellationToken ct)
     {
-        names.AddRange(ParameterSetName == "InputObject" ? InputObject.Select(i => i.Namespace) : Namespace);
+        _names.AddRange(ParameterSetName == "InputObject" ? InputObject.Select(i => i.Namespace) : Namespace);
         return Task.CompletedTask;
     }
 
     protected override async Task EndProcessingAsync(CancellationToken ct)
     {
-        if (names.Count == 0) return;
+        if (_names.Count == 0) return;
         await WithProgressAsync(3, Change.Describe, async progress =>
         {
             var changed = new System.Collections.Concurrent.ConcurrentBag<NamespaceInjection>();
             var callbacks = Callbacks(progress);
             var service = new InjectionService(Api);
-            await service.SetAsync(names, Change, Force, callbacks, ns =>
+            await service.SetAsync(_names, Change, Force, callbacks, ns =>
             {
                 changed.Add(ns);
                 if (PassThru) Emit(ns);

@@ -11,9 +11,9 @@ namespace IstioPS.Tests.Hostile;
 
 public class HostileInputTests
 {
-    private readonly ITestOutputHelper output;
+    private readonly ITestOutputHelper _output;
 
-    public HostileInputTests(ITestOutputHelper output) => this.output = output;
+    public HostileInputTests(ITestOutputHelper output) => _output = output;
 
     public static IEnumerable<object[]> Inputs() => HostileInput.All().Select(i => new object[] { i.Name });
 
@@ -31,11 +31,11 @@ public class HostileInputTests
         var (objects, errors) = ManifestReader.ReadFiles(new[] { file });
         errors.AddRange(objects.SelectMany(ObjectValidator.ProblemsOf));
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        output.WriteLine($"{name}: {input.Text.Length} chars, {clock.ElapsedMilliseconds} ms, {allocated / (1024 * 1024)} MiB allocated: {string.Join(" | ", errors.Select(e => e.Message))}");
+        _output.WriteLine($"{name}: {input.Text.Length} chars, {clock.ElapsedMilliseconds} ms, {allocated / (1024 * 1024)} MiB allocated: {string.Join(" | ", errors.Select(e => e.Message))}");
 
         var error = Assert.Single(errors);
         Assert.Equal(input.ErrorId, error.ErrorId);
-        Assert.Equal(input.Line, error.Source.Line);
+        Assert.Equal(input.Line, error.Location.Line);
         Assert.StartsWith($"{file}:{input.Line}: ", error.Message);
         // Bounded: a small multiple of the input (UTF-16 text, its lines, the parsed tree), never the expansion.
         Assert.True(allocated < (40L * input.Text.Length) + (64L << 20), $"{allocated} bytes allocated for {input.Text.Length} chars");
@@ -124,8 +124,8 @@ public class HostileInputTests
         Assert.Equal("ManifestInvalid", ex.ErrorId);
         // The line of the bad label in documents 4 and 7 (each document is 6 lines and a separator). Its key `n` is
         // YAML 1.1's false, as kubectl reads it, and is found all the same.
-        Assert.Equal(new[] { 27, 48 }, ex.Errors.Select(e => ((ManifestException)e).Source.Line).ToArray());
-        Assert.All(ex.Errors, e => Assert.Equal(file, ((ManifestException)e).Source.File));
+        Assert.Equal(new[] { 27, 48 }, ex.Errors.Select(e => ((ManifestException)e).Location.Line).ToArray());
+        Assert.All(ex.Errors, e => Assert.Equal(file, ((ManifestException)e).Location.File));
         Assert.Empty(sim.Writes());
     }
 

@@ -79,7 +79,7 @@ public sealed partial class ApiHandler
         {
             node = contentType switch
             {
-                "application/json" or "*/*" or "" => JsonNode.Parse(body),
+                "application/json" or "*/*" or "" => Json.ParseRequest(body),
                 "application/yaml" or "application/x-yaml" or "text/yaml" => Yaml.Parse(Encoding.UTF8.GetString(body)),
                 ProtobufDecoder.MediaType => ProtobufDecoder.Decode(body),
                 _ => throw ApiException.UnsupportedMediaType(contentType, ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]),
@@ -106,7 +106,7 @@ public sealed partial class ApiHandler
         if (body.Length > 0)
         {
             JsonNode? node;
-            try { node = JsonNode.Parse(body); }
+            try { node = Json.ParseRequest(body); }
             catch (JsonException e) { throw ApiException.BadRequest($"couldn't get version/kind; json parse error: {e.Message}"); }
             if (node is JsonObject o)
             {

@@ -32,79 +32,72 @@ public sealed partial class ApiHandler
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
         cts.CancelAfter(timeout);
 
-        ObjectStore.Subscription sub;
-        try
-        {
-            sub = Store.Subscribe(rt.StorageKey, fromRv, req.Namespace);
-        }
-        catch (ResourceVersionTooOldException e)
+        using var sub = TrySubscribe(rt.StorageKey, fromRv, req.Namespace, out var expired);
+        if (sub is null)
         {
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "application/json";
             await ctx.Response.StartAsync();
-            var status = new ApiException(410, "Expired", e.Message).ToStatus();
+            var status = new ApiException(410, "Expired", expired!).ToStatus();
             await WriteEvent(ctx, "ERROR", Json.Bytes(status), CancellationToken.None);
             return;
         }
-        using (sub)
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.Headers.CacheControl = "no-cache, private";
+        ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+        ctx.Items["log-now"] = true;
+        await ctx.Response.StartAsync(cts.Token);
+        await ctx.Response.Body.FlushAsync(cts.Token);
+        try
         {
-            ctx.Response.StatusCode = 200;
-            ctx.Response.ContentType = "application/json";
-            ctx.Response.Headers.CacheControl = "no-cache, private";
-            ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
-            ctx.Items["log-now"] = true;
-            await ctx.Response.StartAsync(cts.Token);
-            await ctx.Response.Body.FlushAsync(cts.Token);
-            try
+            byte[] Encode(ResourceType rt0, StoredObject o) => transform switch
             {
-                byte[] Encode(ResourceType rt0, StoredObject o) => transform switch
-                {
-                    Table => Json.Bytes(TablePrinter.Table(rt0, [View(rt0, o)], o.Rv.ToString(), null, include)),
-                    PartialObjectMetadata => o.MetadataJson,
-                    _ => BytesAs(rt0, o),
-                };
+                Table => Json.Bytes(TablePrinter.Table(rt0, [View(rt0, o)], o.Rv.ToString(), null, include)),
+                PartialObjectMetadata => o.MetadataJson,
+                _ => BytesAs(rt0, o),
+            };
 
-                if (sub.Initial is not null)
-                {
-                    foreach (var o in sub.Initial)
-                        if (Match(o)) await WriteEvent(ctx, "ADDED", Encode(rt, o), cts.Token);
-                    if (sendInitial)
-                        await WriteEvent(ctx, "BOOKMARK", Bookmark(rt, sub.StartRv, initialEnd: true), cts.Token);
-                }
-                if (sub.Replay is not null)
-                    foreach (var e in sub.Replay)
-                        await Deliver(e);
-                Task<bool>? pending = null;
-                while (true)
-                {
-                    pending ??= sub.Reader.WaitToReadAsync(cts.Token).AsTask();
-                    if (bookmarks && await Task.WhenAny(pending, Task.Delay(BookmarkInterval, cts.Token)) != pending)
-                    {
-                        if (cts.IsCancellationRequested) break;
-                        await WriteBookmarkIfIdle(ctx, rt, sub, cts.Token);
-                        continue;
-                    }
-                    if (!await pending) break;
-                    pending = null;
-                    while (sub.Reader.TryRead(out var e)) await Deliver(e);
-                }
-
-                async Task Deliver(StoreEvent e)
-                {
-                    var now = Match(e.Type == WatchType.Deleted ? e.Object : e.Object);
-                    var before = e.Type == WatchType.Modified && Match(e.Old);
-                    string? type = e.Type switch
-                    {
-                        WatchType.Added => now ? "ADDED" : null,
-                        WatchType.Deleted => now ? "DELETED" : null,
-                        _ => now && before ? "MODIFIED" : now ? "ADDED" : before ? "DELETED" : null,
-                    };
-                    if (type is not null) await WriteEvent(ctx, type, Encode(rt, e.Object), cts.Token);
-                }
+            if (sub.Initial is not null)
+            {
+                foreach (var o in sub.Initial)
+                    if (Match(o)) await WriteEvent(ctx, "ADDED", Encode(rt, o), cts.Token);
+                if (sendInitial)
+                    await WriteEvent(ctx, "BOOKMARK", Bookmark(rt, sub.StartRv, initialEnd: true), cts.Token);
             }
-            catch (OperationCanceledException) { }
-            catch (IOException) { }
+            if (sub.Replay is not null)
+                foreach (var e in sub.Replay)
+                    await Deliver(e);
+            Task<bool>? pending = null;
+            while (true)
+            {
+                pending ??= sub.Reader.WaitToReadAsync(cts.Token).AsTask();
+                if (bookmarks && await Task.WhenAny(pending, Task.Delay(BookmarkInterval, cts.Token)) != pending)
+                {
+                    if (cts.IsCancellationRequested) break;
+                    await WriteBookmarkIfIdle(ctx, rt, sub, cts.Token);
+                    continue;
+                }
+                if (!await pending) break;
+                pending = null;
+                while (sub.Reader.TryRead(out var e)) await Deliver(e);
+            }
+
+            async Task Deliver(StoreEvent e)
+            {
+                var now = Match(e.Type == WatchType.Deleted ? e.Object : e.Object);
+                var before = e.Type == WatchType.Modified && Match(e.Old);
+                string? type = e.Type switch
+                {
+                    WatchType.Added => now ? "ADDED" : null,
+                    WatchType.Deleted => now ? "DELETED" : null,
+                    _ => now && before ? "MODIFIED" : now ? "ADDED" : before ? "DELETED" : null,
+                };
+                if (type is not null) await WriteEvent(ctx, type, Encode(rt, e.Object), cts.Token);
+            }
         }
+        catch (OperationCanceledException) { }
+        catch (IOException) { }
     }
 
     /// <summary>
@@ -126,6 +119,21 @@ public sealed partial class ApiHandler
             rv = Store.CurrentRv;
         }
         await WriteEvent(ctx, "BOOKMARK", Bookmark(rt, rv, initialEnd: false), ct);
+    }
+
+    /// <summary>A subscription from <paramref name="fromRv"/>, or null (and why) when that resourceVersion is too old.</summary>
+    ObjectStore.Subscription? TrySubscribe(string storageKey, long? fromRv, string ns, out string? expired)
+    {
+        try
+        {
+            expired = null;
+            return Store.Subscribe(storageKey, fromRv, ns);
+        }
+        catch (ResourceVersionTooOldException e)
+        {
+            expired = e.Message;
+            return null;
+        }
     }
 
     static byte[] Bookmark(ResourceType rt, long rv, bool initialEnd)

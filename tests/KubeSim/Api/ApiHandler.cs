@@ -16,8 +16,8 @@ namespace KubeSim.Api;
 public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments openApi, Func<string> serverAddress,
     KubeSimOptions simOptions, Permissions permissions, CancellationToken stopping)
 {
-    readonly bool aggregatedDiscovery = simOptions.AggregatedDiscovery;
-    readonly JsonObject version = DiscoveryDocuments.Version(simOptions.ServerVersion);
+    readonly bool _aggregatedDiscovery = simOptions.AggregatedDiscovery;
+    readonly JsonObject _version = DiscoveryDocuments.Version(simOptions.ServerVersion);
 
     const int MaxBody = 3 * 1024 * 1024; // kube-apiserver's MaxRequestBodyBytes
     static readonly byte[] Newline = "\n"u8.ToArray();
@@ -33,7 +33,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         switch (segs[0])
         {
             case "version" when segs.Length == 1:
-                await WriteJson(ctx, 200, version);
+                await WriteJson(ctx, 200, _version);
                 return;
             case "healthz" or "livez" or "readyz":
                 ctx.Response.ContentType = "text/plain; charset=utf-8";
@@ -42,7 +42,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             case "openapi":
                 await OpenApiAsync(ctx, segs);
                 return;
-            case "api" or "apis" when segs.Length == 1 && aggregatedDiscovery && DiscoveryDocuments.WantsAggregated(ctx.Request.Headers.Accept.ToString()):
+            case "api" or "apis" when segs.Length == 1 && _aggregatedDiscovery && DiscoveryDocuments.WantsAggregated(ctx.Request.Headers.Accept.ToString()):
                 RequireGet(ctx);
                 await WriteBytes(ctx, 200, Json.Bytes(DiscoveryDocuments.Aggregated(Registry, core: segs[0] == "api")), DiscoveryDocuments.AggregatedMediaType);
                 return;

@@ -190,7 +190,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         try
         {
             var text = Encoding.UTF8.GetString(body);
-            parsed = text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) : Yaml.Parse(text);
+            parsed = text.TrimStart().StartsWith('{') ? Json.ParseRequest(body) : Yaml.Parse(text);
         }
         catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
         {
@@ -419,7 +419,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
     {
         try
         {
-            return JsonNode.Parse(body) ?? throw ApiException.BadRequest("the request body is null");
+            return Json.ParseRequest(body) ?? throw ApiException.BadRequest("the request body is null");
         }
         catch (JsonException e)
         {

@@ -16,7 +16,6 @@ public static partial class Validation
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")] private static partial Regex Dns1123Subdomain();
     [GeneratedRegex(@"^[a-z]([-a-z0-9]*[a-z0-9])?$")] private static partial Regex Dns1035Label();
     [GeneratedRegex(@"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")] private static partial Regex LabelValue();
-    [GeneratedRegex(@"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")] private static partial Regex QualifiedName();
 
     public static bool IsDns1123Label(string s) => s.Length <= 63 && Dns1123Label().IsMatch(s);
     public static bool IsDns1123Subdomain(string s) => s.Length <= 253 && Dns1123Subdomain().IsMatch(s);
@@ -27,8 +26,8 @@ public static partial class Validation
         var errors = new List<FieldError>();
         var name = obj.Name();
         ValidateName(rt, name, errors);
-        ValidateLabels(obj, errors);
-        ValidateAnnotations(obj, errors);
+        ValidateLabels(obj["metadata"], "metadata.labels", errors);
+        ValidateAnnotations(obj["metadata"], "metadata.annotations", errors);
         ValidateKind(rt, obj, errors);
         errors.AddRange(RequiredFields.Check(rt, obj));
         if (updateErrors is not null) errors.AddRange(updateErrors);
@@ -62,31 +61,70 @@ public static partial class Validation
         }
     }
 
-    static void ValidateLabels(JsonObject obj, List<FieldError> errors)
+    const string QualifiedNameMsg = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+    const string QualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+    const string QualifiedNameExamples = "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '" + QualifiedNameFmt + "')";
+    [GeneratedRegex("^" + QualifiedNameFmt + "$")] private static partial Regex QualifiedNamePart();
+
+    /// <summary>apimachinery's IsQualifiedName: every problem of a label key (or lowercased annotation key), in its words.</summary>
+    public static List<string> QualifiedNameErrors(string value)
     {
-        if (obj.At("metadata", "labels") is not JsonObject labels) return;
-        foreach (var (k, v) in labels)
+        var errs = new List<string>();
+        var parts = value.Split('/');
+        string name;
+        switch (parts.Length)
         {
-            var key = k;
-            if (!QualifiedName().IsMatch(key) || key.Split('/')[^1].Length > 63)
-                errors.Add(FieldError.InvalidValue("metadata.labels", key,
-                    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
+            case 1:
+                name = parts[0];
+                break;
+            case 2:
+                name = parts[1];
+                if (parts[0].Length == 0) errs.Add("prefix part must be non-empty");
+                else
+                {
+                    if (parts[0].Length > 253) errs.Add("prefix part must be no more than 253 characters");
+                    if (!Dns1123Subdomain().IsMatch(parts[0])) errs.Add("prefix part " + Dns1123SubdomainMsg);
+                }
+                break;
+            default:
+                errs.Add("a qualified name " + QualifiedNameMsg + " " + QualifiedNameExamples + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
+                return errs;
+        }
+        if (name.Length == 0) errs.Add("name part must be non-empty");
+        else if (name.Length > 63) errs.Add("name part must be no more than 63 characters");
+        if (!QualifiedNamePart().IsMatch(name)) errs.Add("name part " + QualifiedNameMsg + " " + QualifiedNameExamples);
+        return errs;
+    }
+
+    /// <summary>ValidateLabels of apimachinery: each key's and each value's problems at <paramref name="path"/>.</summary>
+    static void ValidateLabels(JsonNode? meta, string path, List<FieldError> errors)
+    {
+        if (meta?["labels"] is not JsonObject labels) return;
+        foreach (var (key, v) in labels)
+        {
+            foreach (var msg in QualifiedNameErrors(key)) errors.Add(FieldError.InvalidValue(path, key, msg));
             var value = v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : null;
             if (value is null)
-                errors.Add(FieldError.InvalidValue($"metadata.labels", Json.Text(v), "label values must be strings"));
-            else if (value.Length > 63 || !LabelValue().IsMatch(value))
-                errors.Add(FieldError.InvalidValue("metadata.labels", value, LabelValueMsg));
+            {
+                errors.Add(FieldError.InvalidValue(path, Json.Text(v), "label values must be strings"));
+                continue;
+            }
+            if (value.Length > 63) errors.Add(FieldError.InvalidValue(path, value, "must be no more than 63 characters"));
+            if (!LabelValue().IsMatch(value)) errors.Add(FieldError.InvalidValue(path, value, LabelValueMsg));
         }
     }
 
     const int TotalAnnotationSizeLimit = 256 * 1024;
 
-    static void ValidateAnnotations(JsonObject obj, List<FieldError> errors)
+    /// <summary>ValidateAnnotations of apimachinery: keys are qualified names (lowercased first), the total size is bounded.</summary>
+    static void ValidateAnnotations(JsonNode? meta, string path, List<FieldError> errors)
     {
-        if (obj.At("metadata", "annotations") is not JsonObject annotations) return;
+        if (meta?["annotations"] is not JsonObject annotations) return;
+        foreach (var (key, _) in annotations)
+            foreach (var msg in QualifiedNameErrors(key.ToLowerInvariant())) errors.Add(FieldError.InvalidValue(path, key, msg));
         var total = annotations.Sum(kv => kv.Key.Length + (kv.Value.AsString()?.Length ?? 0));
         if (total > TotalAnnotationSizeLimit)
-            errors.Add(new FieldError("metadata.annotations", "FieldValueTooLong", $"Too long: must have at most {TotalAnnotationSizeLimit} bytes"));
+            errors.Add(new FieldError(path, "FieldValueTooLong", $"Too long: must have at most {TotalAnnotationSizeLimit} bytes"));
     }
 
     static void ValidateKind(ResourceType rt, JsonObject obj, List<FieldError> errors)
@@ -142,6 +180,9 @@ public static partial class Validation
                     "map[" + string.Join(" ", templateLabels.Select(kv => $"{kv.Key}:{kv.Value}")) + "]",
                     "`selector` does not match template `labels`"));
         }
+        // ValidatePodTemplateSpec: the template's own metadata, then its pod spec.
+        ValidateLabels(spec.At("template", "metadata"), "spec.template.metadata.labels", errors);
+        ValidateAnnotations(spec.At("template", "metadata"), "spec.template.metadata.annotations", errors);
         RequireContainers(spec.At("template", "spec"), "spec.template.spec", errors);
     }
 

@@ -7,11 +7,26 @@ namespace KubeSim.Storage;
 /// <summary>Small helpers over System.Text.Json nodes, the storage format of every object.</summary>
 public static class Json
 {
+    /// <summary>
+    /// How deep a request body may nest: Go's encoding/json (kube-apiserver's decoder) stops at 10,000 levels
+    /// ("exceeded max depth"); System.Text.Json's default of 64 would refuse bodies a real server takes.
+    /// </summary>
+    public const int MaxDepth = 10_000;
+
     public static readonly JsonSerializerOptions Options = new()
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = false,
+        MaxDepth = MaxDepth + 64, // room for the lists, events and tables that carry objects
     };
+
+    /// <summary>Parses a request body as kube-apiserver's decoder does, up to <see cref="MaxDepth"/> levels.</summary>
+    public static JsonNode? ParseRequest(byte[] body) => JsonNode.Parse(body, NodeOptions, RequestDocumentOptions);
+
+    private static readonly JsonDocumentOptions RequestDocumentOptions = new() { MaxDepth = MaxDepth };
+
+    /// <summary>What the server itself stores may be a little deeper than any request (managedFields nest under metadata).</summary>
+    private static readonly JsonDocumentOptions StoredDocumentOptions = new() { MaxDepth = MaxDepth + 64 };
 
     public static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
 
@@ -77,7 +92,7 @@ public static class Json
 
     public static JsonObject Parse(ReadOnlySpan<byte> utf8)
     {
-        var node = JsonNode.Parse(utf8, NodeOptions) ?? throw new JsonException("null body");
+        var node = JsonNode.Parse(utf8, NodeOptions, StoredDocumentOptions) ?? throw new JsonException("null body");
         return node as JsonObject ?? throw new JsonException("body is not a JSON object");
     }
 
