@@ -71,7 +71,7 @@ try {
     Assert ($result.Waited -and $result.Total -gt 0) 'Install-Istio did not wait for the components'
     $pods = @(Get-IstioComponent -Pod)
     $waiting = @($pods | Where-Object { $_.Status -ne 'Running' -or $_.ReadyContainers -lt $_.Containers })
-    Assert ($pods.Count -gt 0 -and $waiting.Count -eq 0) "pods not running after the install: $($waiting.Name -join ', ')"
+    Assert ($pods.Count -gt 0 -and $waiting.Count -eq 0) "pods not running after the install: $(@($waiting | ForEach-Object Name) -join ', ')"
 
     Step 'Get-IstioComponent'
     $components = Get-IstioComponent

@@ -81,6 +81,30 @@ public class PrerequisiteTests
     }
 
     [Fact]
+    public async Task AnAppsManifestsDoNotCompeteWithTheMeshTheyJoin()
+    {
+        await using var sim = await Sim.StartAsync();
+        sim.Server.Seed(Json("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"aks-istio-system"}}"""));
+        var app = TestData.WriteTemp("app.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: web, namespace: default}
+            """);
+        var findings = await new Installer(sim.Api).CheckPrerequisitesAsync(new InstallRequest { ManifestPaths = new[] { app } }, new OperationCallbacks(), default);
+        Assert.Empty(findings);
+
+        // Istio's own objects do compete with the add-on.
+        var istiod = TestData.WriteTemp("istiod.yaml", """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: istiod, namespace: istio-system, labels: {app: istiod}}
+            spec: {ports: [{port: 15012}]}
+            """);
+        var managed = Assert.Single(await new Installer(sim.Api).CheckPrerequisitesAsync(new InstallRequest { ManifestPaths = new[] { istiod } }, new OperationCallbacks(), default));
+        Assert.Equal(ControlPlaneCheck.Managed, managed.Code);
+    }
+
+    [Fact]
     public async Task AnOperatorsCrdIsAWarningAndWhatItManagesAnError()
     {
         await using var sim = await Sim.StartAsync();
@@ -91,7 +115,11 @@ public class PrerequisiteTests
             """);
         await sim.Api.WriteAsync(HttpMethod.Post, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd, "application/json", default);
         var checker = new PrerequisiteChecker(sim.Api);
-        var operatorOnly = Assert.Single(await checker.CheckAsync(new PrerequisiteRequest(), default));
+        var istio = new PrerequisiteRequest
+        {
+            Objects = new[] { new Engine.Manifests.ManifestObject(Json("""{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"istiod","labels":{"app":"istiod"}}}"""), new Engine.Manifests.SourceLocation("istiod.yaml", 1, 1)) },
+        };
+        var operatorOnly = Assert.Single(await checker.CheckAsync(istio, default));
         Assert.Equal(("MeshOperatorPresent", FindingSeverity.Warning), (operatorOnly.Code, operatorOnly.Severity));
 
         await WaitForAsync(async () =>
@@ -106,7 +134,7 @@ public class PrerequisiteTests
                 return false; // not Established yet
             }
         });
-        var managed = Assert.Single(await checker.CheckAsync(new PrerequisiteRequest(), default));
+        var managed = Assert.Single(await checker.CheckAsync(istio, default));
         Assert.Equal((ControlPlaneCheck.Managed, FindingSeverity.Error, "customresourcedefinition/istios.sailoperator.io"), (managed.Code, managed.Severity, managed.Target));
         Assert.Contains("the Sail operator", managed.Message);
         Assert.Contains("1 istios (default)", managed.Message);

@@ -33,6 +33,7 @@ internal static class ControlPlaneCheck
 
     public static async Task<IEnumerable<PrerequisiteFinding>> CheckAsync(KubeApi api, PrerequisiteRequest request, CancellationToken ct)
     {
+        if (!request.InstallsControlPlane) return Array.Empty<PrerequisiteFinding>();
         var istiodsTask = api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), "app=istiod", ct);
         var managedTasks = ManagedMeshes.Select(m => ManagedAsync(api, m, ct)).ToList();
         var findings = new List<PrerequisiteFinding>();

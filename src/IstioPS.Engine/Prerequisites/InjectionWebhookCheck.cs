@@ -18,6 +18,7 @@ internal static class InjectionWebhookCheck
 
     public static async Task<IEnumerable<PrerequisiteFinding>> CheckAsync(KubeApi api, PrerequisiteRequest request, CancellationToken ct)
     {
+        if (!request.InstallsControlPlane) return Array.Empty<PrerequisiteFinding>();
         var planned = request.Objects.Where(o => o.Kind == "MutatingWebhookConfiguration").Select(o => o.Body).ToList();
         var plannedNames = planned.Select(KubeFormat.Name).ToHashSet(StringComparer.Ordinal);
         var (stored, _) = await api.ListAsync(ResourceInfo.MutatingWebhookConfigurations.CollectionPath(null), null, ct).ConfigureAwait(false);

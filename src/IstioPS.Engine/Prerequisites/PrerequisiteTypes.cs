@@ -54,6 +54,19 @@ public sealed class PrerequisiteRequest
 
     /// <summary>-Force: an unsupported in-place upgrade is a warning, not an error.</summary>
     public bool Force { get; init; }
+
+    /// <summary>
+    /// Whether the input installs (part of) an Istio control plane: Istio's CRDs, istiod (objects labelled app=istiod)
+    /// or Istio's webhooks. Only then do other control planes and overlapping injection webhooks concern it; an app's
+    /// manifests installed with Install-Istio -ManifestPath do not compete with the mesh they join.
+    /// </summary>
+    public bool InstallsControlPlane => Objects.Any(o => o.Kind switch
+    {
+        "CustomResourceDefinition" => o.Name.EndsWith(".istio.io", StringComparison.Ordinal),
+        "MutatingWebhookConfiguration" or "ValidatingWebhookConfiguration" =>
+            (o.Body["webhooks"] as System.Text.Json.Nodes.JsonArray)?.Any(w => ((string?)w?["name"])?.EndsWith(".istio.io", StringComparison.Ordinal) == true) == true,
+        _ => (string?)o.Body["metadata"]?["labels"]?["app"] == "istiod",
+    });
 }
 
 /// <summary>Install-Istio stops here: the cluster does not meet the install's prerequisites; nothing was written.</summary>
