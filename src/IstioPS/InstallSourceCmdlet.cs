@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using IstioPS.Engine.Install;
-using IstioPS.Engine.Rendering;
+using IstioPS.Engine.Sources;
 
 namespace IstioPS;
 
@@ -125,17 +125,8 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
             var limits = new Engine.Releases.ArchiveLimits { MaxBytes = MaxExtractedSize, MaxEntries = MaxExtractedFileCount };
             var release = await ReleaseResolver.GetAsync(Version, EmitVerbose, progress, ct, AskShouldProcess, limits).ConfigureAwait(false);
             if (release is null) return null;
-            _source = new InstallSource
-            {
-                ReleasePath = release,
-                Profile = _source.Profile,
-                Set = _source.Set,
-                ValuesFiles = _source.ValuesFiles,
-                Revision = _source.Revision,
-                Components = _source.Components,
-                Addons = _source.Addons,
-                AddonsOnly = _source.AddonsOnly,
-            };
+            // The same source with the cached release (IsUpgrade is decided later, from the cluster).
+            _source = _source with { ReleasePath = release };
         }
 
         return _source;
@@ -172,7 +163,7 @@ public abstract class InstallSourceCmdlet : KubeCmdlet
     /// <summary>A release source rendered as `helm upgrade` renders it when its revision is installed already.</summary>
     protected async Task<InstallSource> AsUpgradeWhenInstalledAsync(InstallSource source, CancellationToken ct) =>
         source.ReleasePath is not null && await Engine.Plan.UpgradeDetection.IsInstalledAsync(Api, Namespace, Revision, ct).ConfigureAwait(false)
-            ? source.AsUpgrade()
+            ? source with { IsUpgrade = true }
             : source;
 
     private InstallSource BuildSource()

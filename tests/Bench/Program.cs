@@ -8,7 +8,7 @@ if (Arg("--render-once") is { } onceRelease)
 {
     // Run in a fresh process by the harness: the first render's time and the process's peak memory.
     var sw = Stopwatch.StartNew();
-    var rendered = IstioPS.Engine.Rendering.ReleaseManifests.Render(new IstioPS.Engine.Rendering.ReleaseRenderRequest { ReleasePath = onceRelease, Profile = "default" });
+    var rendered = IstioPS.Engine.Sources.ReleaseManifests.Render(new IstioPS.Engine.Sources.ReleaseRenderRequest { ReleasePath = onceRelease, Profile = "default" });
     var ms = sw.Elapsed.TotalMilliseconds;
     var process = Process.GetCurrentProcess();
     process.Refresh();

@@ -82,7 +82,7 @@ public class FormatTests
         Assert.Equal(TimeSpan.FromMinutes(5), view.Age);
         Assert.Equal(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), view.Created);
         Assert.Equal((1, 2), (view.ReadyContainers, view.Containers));
-        Assert.Contains("ImagePullBackOff", IstioPS.Engine.Install.ReadinessWaiter.PodProblem(pod));
+        Assert.Contains("ImagePullBackOff", IstioPS.Engine.Wait.ReadinessWaiter.PodProblem(pod));
     }
 
     [Theory]

@@ -128,7 +128,7 @@ public class InjectionTests
                   - name: c
                     image: example/other
             """);
-        await new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file } }, new OperationCallbacks(), default);
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file } });
         var components = await new ComponentReader(sim.Api).GetComponentsAsync("istio-system", default);
         var istiod = components.Single(c => c.Name == "istiod");
         Assert.Equal("1/1", istiod.Ready);

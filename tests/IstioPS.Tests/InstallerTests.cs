@@ -5,58 +5,21 @@ using IstioPS.Engine.Ownership;
 using IstioPS.Engine.Kube;
 using KubeSim;
 using KubeSim.Faults;
+using IstioPS.Engine.Wait;
 using Xunit;
 
 namespace IstioPS.Tests;
 
 public class InstallerTests
 {
-    private const string Workload = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          namespace: apps
-        spec:
-          replicas: 2
-          selector:
-            matchLabels: {app: web}
-          template:
-            metadata:
-              labels: {app: web}
-            spec:
-              containers:
-              - name: web
-                image: example/web:1.0
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-          namespace: apps
-        spec:
-          selector: {app: web}
-          ports:
-          - port: 80
-        ---
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: web-config
-          namespace: apps
-        data:
-          a: b
-        """;
-
-    private static Task<InstallResult?> Install(Sim sim, InstallRequest request, OperationCallbacks? callbacks = null, CancellationToken ct = default)
-        => new Installer(sim.Api).InstallAsync(request, callbacks ?? new OperationCallbacks(), ct);
+    private const string Workload = AppManifests.Workload;
 
     [Fact]
     public async Task InstallsCreatesNamespaceWaitsAndIsIdempotent()
     {
         await using var sim = await Sim.StartAsync();
         var file = TestData.WriteTemp("app.yaml", Workload);
-        var first = await Install(sim, new InstallRequest { ManifestPaths = new[] { file }, Namespace = "istio-system" });
+        var first = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "istio-system" });
         Assert.NotNull(first);
         Assert.True(first!.Waited);
         Assert.Equal(first.Total, first.Created);
@@ -74,7 +37,7 @@ public class InstallerTests
         Assert.Equal(Ownership.Created, Ownership.Of(deployment));
 
         sim.Server.ClearRequests();
-        var second = await Install(sim, new InstallRequest { ManifestPaths = new[] { file } });
+        var second = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file } });
         Assert.NotNull(second);
         Assert.Equal(3, second!.Unchanged);
         Assert.Equal(0, second.Created);
@@ -88,9 +51,9 @@ public class InstallerTests
     {
         await using var sim = await Sim.StartAsync();
         var file = TestData.WriteTemp("app.yaml", Workload);
-        await Install(sim, new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
         File.WriteAllText(file, Workload.Replace("a: b", "a: c"));
-        var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        var result = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
         Assert.Equal(ApplyAction.Configured, result!.Objects.Single(o => o.Name == "web-config").Action);
         Assert.Equal(ApplyAction.Unchanged, result.Objects.Single(o => o.Kind == "Service").Action);
     }
@@ -101,7 +64,7 @@ public class InstallerTests
         await using var sim = await Sim.StartAsync();
         var file = TestData.WriteTemp("app.yaml", Workload);
         var asked = new List<string>();
-        var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file } },
+        var result = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file } },
             new OperationCallbacks { ShouldProcess = (target, _) => { asked.Add(target); return false; } });
         Assert.Null(result);
         Assert.Empty(sim.Writes());
@@ -126,12 +89,13 @@ public class InstallerTests
             metadata:
               name: w
             """);
-        var ex = await Assert.ThrowsAsync<IstioPSAggregateException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file } }));
+        var ex = await Assert.ThrowsAsync<IstioPSAggregateException>(() => sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file } }));
         Assert.Equal("ManifestInvalid", ex.ErrorId);
         Assert.Equal(2, ex.Errors.Count);
-        Assert.Contains($"{file}:39", ex.Message); // the line of the bad name
+        var workloadLines = Workload.Split('\n').Length; // then the separator, and the bad documents' lines
+        Assert.Contains($"{file}:{workloadLines + 5}", ex.Message); // the line of the bad name
         Assert.Contains("Not_Valid", ex.Message);
-        Assert.Contains($"{file}:41", ex.Message);
+        Assert.Contains($"{file}:{workloadLines + 7}", ex.Message); // the Widget's document
         Assert.Contains("example.com/v1", ex.Message);
         Assert.Empty(sim.Writes());
     }
@@ -141,7 +105,7 @@ public class InstallerTests
     {
         var legacy = Path.Combine(TestData.RequireIstio(), "legacy", "1.5.1");
         await using var sim = await Sim.StartAsync();
-        var ex = await Assert.ThrowsAnyAsync<IstioPSException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { legacy } }));
+        var ex = await Assert.ThrowsAnyAsync<IstioPSException>(() => sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { legacy } }));
         Assert.Contains("apiextensions.k8s.io/v1beta1", ex.Message);
         Assert.Empty(sim.Writes());
     }
@@ -151,7 +115,7 @@ public class InstallerTests
     {
         TestData.RequireIstio();
         await using var sim = await Sim.StartAsync();
-        var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { TestData.CrdFile, TestData.Addons } });
+        var result = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { TestData.CrdFile, TestData.Addons } });
         Assert.NotNull(result);
         Assert.Equal(15, result!.Objects.Count(o => o.Kind == "CustomResourceDefinition" && o.Name.EndsWith(".istio.io")));
         Assert.Equal(result.Total, result.Created);
@@ -159,7 +123,7 @@ public class InstallerTests
         Assert.NotEmpty(pods);
         Assert.All(pods, p => Assert.Equal("Running", (string?)p["status"]!["phase"]));
 
-        var again = await Install(sim, new InstallRequest { ManifestPaths = new[] { TestData.CrdFile, TestData.Addons } });
+        var again = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { TestData.CrdFile, TestData.Addons } });
         Assert.Equal(again!.Total, again.Unchanged);
     }
 
@@ -169,7 +133,7 @@ public class InstallerTests
         await using var sim = await Sim.StartAsync(new KubeSimOptions { ReadyAfterMs = 50, FailImage = "example/web" });
         var file = TestData.WriteTemp("app.yaml", Workload);
         // Long enough for the apply to finish on a loaded machine: the wait, not the apply, must run out.
-        var ex = await Assert.ThrowsAsync<NotReadyException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file }, Timeout = TimeSpan.FromSeconds(5) }));
+        var ex = await Assert.ThrowsAsync<NotReadyException>(() => sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Timeout = TimeSpan.FromSeconds(5) }));
         Assert.Equal("InstallTimeout", ex.ErrorId);
         var web = Assert.Single(ex.NotReady);
         Assert.Equal("web", web.Name);
@@ -184,7 +148,7 @@ public class InstallerTests
         await using var sim = await Sim.StartAsync(new KubeSimOptions { ReadyAfterMs = 50, FailImage = "example/web" });
         var (read, _) = IstioPS.Engine.Manifests.ManifestReader.ReadFiles(new[] { TestData.WriteTemp("app.yaml", Workload) });
         var objects = read.Select(o => new IstioPS.Engine.Manifests.ManifestObject(o.Body, o.Source, o.Kind == "ConfigMap" ? "Later" : "First")).ToList();
-        var ex = await Assert.ThrowsAsync<NotReadyException>(() => Install(sim, new InstallRequest
+        var ex = await Assert.ThrowsAsync<NotReadyException>(() => sim.InstallAsync(new InstallRequest
         {
             Objects = objects, ComponentOrder = new[] { "First", "Later" }, Timeout = TimeSpan.FromSeconds(1),
         }));
@@ -200,7 +164,7 @@ public class InstallerTests
         sim.Server.AddFault(new FaultRule { Method = "PATCH", PathRegex = "services", Count = 1, Kind = FaultKind.Status503 });
         sim.Server.AddFault(new FaultRule { Method = "PATCH", PathRegex = "deployments", Count = 1, Kind = FaultKind.DropConnection });
         var file = TestData.WriteTemp("app.yaml", Workload);
-        var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        var result = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
         Assert.Equal(4, result!.Created);
         Assert.True(sim.Api.RetryCount >= 4, $"retries: {sim.Api.RetryCount}");
         Assert.Contains(sim.Server.Requests, r => r.Status == 429);
@@ -214,9 +178,9 @@ public class InstallerTests
         using var cts = new CancellationTokenSource();
         var applied = 0;
         var callbacks = new OperationCallbacks { Applied = _ => { if (Interlocked.Increment(ref applied) == 2) cts.Cancel(); } };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Install(sim, new InstallRequest { ManifestPaths = new[] { file }, Concurrency = 1 }, callbacks, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Concurrency = 1 }, callbacks, cts.Token));
         sim.Server.LatencyMs = 0;
-        var result = await Install(sim, new InstallRequest { ManifestPaths = new[] { file } });
+        var result = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file } });
         Assert.True(result!.Waited);
         Assert.Equal(3, result.Objects.Count(o => o.Kind != "Namespace"));
         // The config map was applied before the stop (namespaces, then config maps, then workloads): it is unchanged now.

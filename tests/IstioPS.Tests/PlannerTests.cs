@@ -9,29 +9,9 @@ namespace IstioPS.Tests;
 
 public class PlannerTests
 {
-    private const string App = """
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-          namespace: apps
-        spec:
-          selector: {app: web}
-          ports:
-          - name: http
-            port: 80
-        ---
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: web-config
-          namespace: apps
-        data:
-          a: b
-        """;
+    private const string App = AppManifests.ServiceAndConfig;
 
-    private static Task<InstallPlan> Plan(Sim sim, string file)
-        => new Installer(sim.Api).PlanAsync(new InstallRequest { ManifestPaths = new[] { file } }, new OperationCallbacks(), default);
+    private static Task<InstallPlan> Plan(Sim sim, string file) => sim.PlanAsync(new InstallRequest { ManifestPaths = new[] { file } });
 
     [Fact]
     public void DiffNamesFieldsByPathMatchesNamedListItemsAndSkipsBookkeeping()
@@ -57,7 +37,7 @@ public class PlannerTests
         var file = TestData.WriteTemp("app.yaml", App);
         var first = await Plan(sim, file);
         Assert.Equal(new[] { "Namespace/apps Create", "ConfigMap/web-config Create", "Service/web Create" }, first.Objects.Select(o => $"{o.Kind}/{o.Name} {o.Action}"));
-        await new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true }, new OperationCallbacks(), default);
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
 
         // Another manager adds a field the install does not set: no difference.
         var patch = new JsonObject { ["data"] = new JsonObject { ["added-by-someone"] = "yes" } };
@@ -81,7 +61,7 @@ public class PlannerTests
     {
         await using var sim = await Sim.StartAsync();
         var file = TestData.WriteTemp("app.yaml", App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.50\n  selector: {app: web}"));
-        await new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true }, new OperationCallbacks(), default);
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
         File.WriteAllText(file, App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.51\n  selector: {app: web}"));
 
         var recreate = Assert.Single((await Plan(sim, file)).Changing);
@@ -93,11 +73,11 @@ public class PlannerTests
 
         sim.Server.ClearRequests();
         var ex = await Assert.ThrowsAsync<IstioPS.Engine.IstioPSException>(() =>
-            new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true }, new OperationCallbacks(), default));
+            sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true }));
         Assert.Equal("RecreateRequired", ex.ErrorId);
         Assert.Empty(sim.Writes());
 
-        var result = await new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true, Force = true }, new OperationCallbacks(), default);
+        var result = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true, Force = true });
         Assert.Equal(ApplyAction.Recreated, result!.Objects.Single(o => o.Kind == "Service").Action);
         var live = await sim.Api.GetAsync("/api/v1/namespaces/apps/services/web", default);
         Assert.Equal("10.96.0.51", (string?)live["spec"]!["clusterIP"]);

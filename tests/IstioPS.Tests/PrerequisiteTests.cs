@@ -4,7 +4,7 @@ using IstioPS.Engine.Apply;
 using IstioPS.Engine.Install;
 using IstioPS.Engine.Kube;
 using IstioPS.Engine.Prerequisites;
-using IstioPS.Engine.Rendering;
+using IstioPS.Engine.Sources;
 using IstioPS.Engine.Releases;
 using KubeSim;
 using Xunit;

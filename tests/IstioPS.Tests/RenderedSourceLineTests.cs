@@ -2,7 +2,7 @@ using IstioPS.Engine;
 using IstioPS.Engine.Apply;
 using IstioPS.Engine.Install;
 using IstioPS.Engine.Manifests;
-using IstioPS.Engine.Rendering;
+using IstioPS.Engine.Sources;
 using Xunit;
 
 namespace IstioPS.Tests;

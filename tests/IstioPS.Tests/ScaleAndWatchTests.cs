@@ -6,6 +6,7 @@ using IstioPS.Engine.Injection;
 using IstioPS.Engine.Install;
 using IstioPS.Engine.Kube;
 using KubeSim;
+using IstioPS.Engine.Wait;
 using Xunit;
 
 namespace IstioPS.Tests;

@@ -1,4 +1,7 @@
+using IstioPS.Engine.Apply;
+using IstioPS.Engine.Install;
 using IstioPS.Engine.Kube;
+using IstioPS.Engine.Plan;
 using KubeSim;
 using KubeSim.Hosting;
 using Xunit;
@@ -75,6 +78,14 @@ public sealed class Sim : IAsyncDisposable
         return new Sim(server, path);
     }
 
+    /// <summary>The plan of an install into this cluster (reads and dry runs only).</summary>
+    public Task<InstallPlan> PlanAsync(InstallRequest request, CancellationToken ct = default)
+        => new Installer(Api).PlanAsync(request, new OperationCallbacks(), ct);
+
+    /// <summary>An install into this cluster.</summary>
+    public Task<InstallResult?> InstallAsync(InstallRequest request, OperationCallbacks? callbacks = null, CancellationToken ct = default)
+        => new Installer(Api).InstallAsync(request, callbacks ?? new OperationCallbacks(), ct);
+
     /// <summary>Requests that could change state: neither reads nor dry runs.</summary>
     public IReadOnlyList<RequestLogEntry> Writes() => Server.Requests.Where(r => r.IsWrite).ToList();
 
@@ -83,4 +94,56 @@ public sealed class Sim : IAsyncDisposable
         Api.Dispose();
         await Server.DisposeAsync();
     }
+}
+
+/// <summary>The small application the engine tests install, plan and uninstall: a Deployment, its Service and a ConfigMap in "apps".</summary>
+public static class AppManifests
+{
+    public const string Deployment = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          namespace: apps
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+              - name: web
+                image: example/web:1.0
+        """;
+
+    public const string Service = """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+          namespace: apps
+        spec:
+          selector: {app: web}
+          ports:
+          - name: http
+            port: 80
+        """;
+
+    public const string Config = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-config
+          namespace: apps
+        data:
+          a: b
+        """;
+
+    /// <summary>The Service and the ConfigMap (no workload to wait for).</summary>
+    public const string ServiceAndConfig = Service + "\n---\n" + Config;
+
+    /// <summary>All three.</summary>
+    public const string Workload = Deployment + "\n---\n" + Service + "\n---\n" + Config;
 }

@@ -46,7 +46,7 @@ public class UninstallerTests
     {
         await using var sim = await Sim.StartAsync();
         var file = TestData.WriteTemp("mesh.yaml", Mesh);
-        await new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "mesh" }, new OperationCallbacks(), default);
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "mesh" });
         Assert.Equal(2, (await sim.Api.ListAsync(ResourceInfo.Pods.CollectionPath("mesh"), null, default)).Items.Count);
         await sim.Api.WriteAsync(HttpMethod.Post, "/api/v1/namespaces/mesh/secrets",
             new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Secret", ["metadata"] = new JsonObject { ["name"] = "cacerts" } }, "application/json", default);

@@ -37,6 +37,9 @@ public class ImmutableFieldsTests
         var current = await apps.ReadNamespacedDeploymentAsync("web", "default");
         current.Spec.Selector.MatchLabels["tier"] = "front";
         current.Spec.Template.Metadata.Labels["tier"] = "front";
+        // An unconditional update (as deployments allow): the controllers' status writes meanwhile must not turn the
+        // answer into a 409 Conflict on the resourceVersion read above.
+        current.Metadata.ResourceVersion = null;
         await Invalid(() => apps.ReplaceNamespacedDeploymentAsync(current, "web", "default"), deploymentMessage, "spec.selector", "FieldValueInvalid");
         Assert.Equal(["app"], (await apps.ReadNamespacedDeploymentAsync("web", "default")).Spec.Selector.MatchLabels.Keys);
 

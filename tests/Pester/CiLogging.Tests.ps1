@@ -2,11 +2,8 @@
 # also a logging command, progress is grouped per phase, results become output variables and a summary.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
     # Pods become ready 2.5 s after they are created, so an install waits long enough for status lines.
-    $script:cluster = Start-TestCluster -ReadyAfterMs 2500
-    $script:kc = $cluster.Kubeconfig
-    $script:dir = New-TestDirectory
+    Initialize-TestFile -Cluster -ClusterOptions @{ ReadyAfterMs = 2500 } -Directory
     $script:ciAssembly = (Get-Command Install-Istio).ImplementingType.Assembly
 
     # A manifest of one Deployment (and its namespace); the name differs per test so that each install waits.

@@ -5,9 +5,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:release = Get-TestIstioRelease
-    $script:dir = New-TestDirectory
+    Initialize-TestFile -Directory
 
     # Every request a plan sends is a read or a dry run (Install-Istio's prerequisite check adds access reviews,
     # which store nothing): nothing that could change the cluster.

@@ -1,8 +1,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:cluster = Start-TestCluster
-    $script:kc = $cluster.Kubeconfig
+    Initialize-TestFile -Cluster
     New-TestNamespace $cluster -Name a, b, c -Labels @{ 'istio-injection' = 'enabled' }
     New-TestNamespace $cluster -Name r -Labels @{ 'istio.io/rev' = 'canary' }
 }

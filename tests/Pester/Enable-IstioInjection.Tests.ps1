@@ -1,8 +1,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:cluster = Start-TestCluster
-    $script:kc = $cluster.Kubeconfig
+    Initialize-TestFile -Cluster
     $script:names = 1..120 | ForEach-Object { 'app-{0:000}' -f $_ }
     New-TestNamespace $cluster -Name $names
     # What a control plane leaves in the cluster: the injector webhook of revision canary (no Istio is installed here).

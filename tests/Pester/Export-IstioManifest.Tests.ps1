@@ -5,9 +5,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:release = Get-TestIstioRelease
-    $script:dir = New-TestDirectory
+    Initialize-TestFile -Directory
 }
 
 AfterAll { Remove-Item $dir -Recurse -Force -ErrorAction SilentlyContinue }
@@ -15,7 +13,7 @@ AfterAll { Remove-Item $dir -Recurse -Force -ErrorAction SilentlyContinue }
 Describe 'Export-IstioManifest' -Skip:(-not $hasIstio) {
     It 'renders the default profile as objects, CRDs first and Services last' {
         $objects = Export-IstioManifest -ReleasePath $release
-        $objects[0].GetType().FullName | Should -Be 'IstioPS.Engine.Rendering.ManifestEntry'
+        $objects[0].GetType().FullName | Should -Be 'IstioPS.Engine.Sources.ManifestEntry'
         $objects[0].Kind | Should -Be 'CustomResourceDefinition'
         $objects[-1].Kind | Should -Be 'Service'
         ($objects | Where-Object Kind -eq CustomResourceDefinition).Count | Should -BeGreaterOrEqual 15
@@ -94,7 +92,7 @@ Describe 'Export-IstioManifest' -Skip:(-not $hasIstio) {
 Describe 'Get-IstioProfile' -Skip:(-not $hasIstio) {
     It 'lists the profiles with their components' {
         $profiles = Get-IstioProfile $release
-        $profiles[0].GetType().FullName | Should -Be 'IstioPS.Engine.Rendering.IstioProfile'
+        $profiles[0].GetType().FullName | Should -Be 'IstioPS.Engine.Sources.IstioProfile'
         $profiles.Name | Should -Contain 'default'
         $profiles.Name | Should -Contain 'demo'
         $profiles.Name | Should -Contain 'minimal'

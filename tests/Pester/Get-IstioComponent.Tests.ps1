@@ -1,9 +1,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:cluster = Start-TestCluster
-    $script:kc = $cluster.Kubeconfig
-    $script:dir = New-TestDirectory
+    Initialize-TestFile -Cluster -Directory
     $file = Join-Path $dir 'mesh.yaml'
     $deploy = {
         param($name, $labels, $image)

@@ -7,9 +7,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:cluster = Start-TestCluster
-    $script:kc = $cluster.Kubeconfig
+    Initialize-TestFile -Cluster
     New-TestNamespace $cluster -Name 'habits-a', 'habits-b'
     New-TestDeployment $cluster -Namespace 'habits-a' -Name 'web' -Replicas 2
     Wait-TestCondition { @(Get-TestPod $cluster -Namespace 'habits-a' | Where-Object { $_.status.phase -eq 'Running' }).Count -ge 2 }

@@ -6,8 +6,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:release = Get-TestIstioRelease
+    Initialize-TestFile
 }
 
 Describe 'Install-Istio -ReleasePath -Profile <_>' -ForEach $profiles -Skip:(-not $hasIstio) {

@@ -8,8 +8,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:release = Get-TestIstioRelease
+    Initialize-TestFile
 }
 
 Describe 'Install-Istio run again over a live istiod' -Skip:(-not $hasIstio) {

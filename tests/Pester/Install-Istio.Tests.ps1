@@ -6,10 +6,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:cluster = Start-TestCluster
-    $script:kc = $cluster.Kubeconfig
-    $script:dir = New-TestDirectory
+    Initialize-TestFile -Cluster -Directory
     $script:app = Join-Path $dir 'app.yaml'
     Set-Content $app @'
 apiVersion: apps/v1

@@ -5,8 +5,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:release = Get-TestIstioRelease
+    Initialize-TestFile
 }
 
 Describe 'Test-IstioInstallation' -Skip:(-not $hasIstio) {

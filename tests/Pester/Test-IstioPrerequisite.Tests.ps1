@@ -9,8 +9,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Get-ModulePath) -Force
-    $script:release = Get-TestIstioRelease
+    Initialize-TestFile
     $script:old = if (Get-IstioData) { Join-Path (Get-IstioData) 'releases/istio-1.29.6' }
     $script:gatewayApi = Join-Path (Get-RepoRoot) '../shared/gateway-api/v1.5.1/standard-install.yaml'
     # Install-Istio must stop with PrerequisiteNotMet and nothing written (access reviews store nothing).

@@ -79,6 +79,23 @@ function Start-TestCluster {
     }
 }
 
+# The common start of a test file's BeforeAll: the built module imported and, in the caller's scope, $release (the
+# test Istio release, or $null when the data is absent); with -Directory, $dir (a new temporary folder); with -Cluster,
+# a started simulated cluster as $cluster and its kubeconfig as $kc (Start-TestCluster's options in -ClusterOptions).
+function Initialize-TestFile {
+    [CmdletBinding()]
+    param([switch] $Directory, [switch] $Cluster, [hashtable] $ClusterOptions = @{})
+    Import-Module (Get-ModulePath) -Force -Global
+    $variables = $PSCmdlet.SessionState.PSVariable
+    $variables.Set('release', (Get-TestIstioRelease))
+    if ($Directory) { $variables.Set('dir', (New-TestDirectory)) }
+    if ($Cluster) {
+        $started = Start-TestCluster @ClusterOptions
+        $variables.Set('cluster', $started)
+        $variables.Set('kc', $started.Kubeconfig)
+    }
+}
+
 function Stop-TestCluster {
     param([Parameter(Mandatory)] $Cluster)
     if (-not $Cluster) { return }

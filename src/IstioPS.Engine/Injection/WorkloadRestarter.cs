@@ -2,6 +2,8 @@ using IstioPS.Engine.Apply;
 using IstioPS.Engine.Install;
 using IstioPS.Engine.Kube;
 
+using IstioPS.Engine.Wait;
+
 namespace IstioPS.Engine.Injection;
 
 /// <summary>Rolling restart of every Deployment, StatefulSet and DaemonSet of namespaces, optionally waiting until rolled out.</summary>

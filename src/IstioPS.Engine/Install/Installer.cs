@@ -5,6 +5,8 @@ using IstioPS.Engine.Manifests;
 using IstioPS.Engine.Plan;
 using IstioPS.Engine.Prerequisites;
 
+using IstioPS.Engine.Wait;
+
 namespace IstioPS.Engine.Install;
 
 /// <summary>

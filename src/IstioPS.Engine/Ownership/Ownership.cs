@@ -39,6 +39,19 @@ public static class Ownership
     /// <summary>True when IstioPS created or adopted the object (and so may delete it).</summary>
     public static bool IsOwned(JsonObject obj) => Of(obj) is Created or Adopted;
 
+    /// <summary>
+    /// The one answer to "is this ours to delete", for prune and uninstall alike: the object carries IstioPS's
+    /// managed-by label, the revision label of <paramref name="revision"/> (any revision when null), and the
+    /// ownership annotation. Labels alone are not enough: a user's object that copies them is spared.
+    /// </summary>
+    public static bool IsOurs(JsonObject obj, string? revision)
+    {
+        var labels = obj["metadata"]?["labels"];
+        return IsOwned(obj)
+               && (string?)labels?[ManagedByLabel] == ManagedByValue
+               && (revision is null || (string?)labels?[RevisionLabel] == revision);
+    }
+
     /// <summary>True when IstioPS created the object itself (a namespace may be deleted only then).</summary>
     public static bool IsCreatedByIstioPS(JsonObject obj) => Of(obj) == Created;
 

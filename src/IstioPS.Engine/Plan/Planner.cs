@@ -350,8 +350,7 @@ public sealed class Planner
     }
 
     private static bool InPruneScope(JsonObject live, PlanRequest request)
-        => Own.IsOwned(live)
-           && KubeFormat.Label(live, Own.RevisionLabel) == request.Revision
+        => Own.IsOurs(live, request.Revision)
            && KubeFormat.Label(live, Own.ComponentLabel) is { } component
            && request.Prune!.Components.Contains(component, StringComparer.OrdinalIgnoreCase);
 

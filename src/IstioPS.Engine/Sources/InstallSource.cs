@@ -2,10 +2,10 @@ using IstioPS.Engine.Manifests;
 using IstioPS.Engine.Plan;
 using IstioPS.Rendering.Istio;
 
-namespace IstioPS.Engine.Rendering;
+namespace IstioPS.Engine.Sources;
 
 /// <summary>Where the objects to install (or verify) come from: a release and profile with addons, or manifest files.</summary>
-public sealed class InstallSource
+public sealed record InstallSource
 {
     public string? ReleasePath { get; init; }
     public string Profile { get; init; } = "default";
@@ -21,15 +21,19 @@ public sealed class InstallSource
     public bool Recurse { get; init; }
 
     /// <summary>Render as `helm upgrade` does: the revision is installed (see <see cref="Plan.UpgradeDetection"/>).</summary>
-    public bool IsUpgrade { get; private set; }
+    public bool IsUpgrade { get; init; }
 
-    /// <summary>The same source, rendered as an upgrade.</summary>
-    public InstallSource AsUpgrade()
+    /// <summary>What to render for this source's release (the one place a source becomes a render request).</summary>
+    public ReleaseRenderRequest RenderRequest(string releasePath) => new()
     {
-        var copy = (InstallSource)MemberwiseClone();
-        copy.IsUpgrade = true;
-        return copy;
-    }
+        ReleasePath = releasePath,
+        Profile = Profile,
+        Set = Set,
+        ValuesFiles = ValuesFiles,
+        Revision = Revision,
+        Components = Components,
+        IsUpgrade = IsUpgrade,
+    };
 }
 
 /// <summary>The objects an <see cref="InstallSource"/> stands for, grouped by component in install order.</summary>
@@ -66,16 +70,7 @@ public static class InstallSources
         var warnings = new List<string>();
         if (!source.AddonsOnly)
         {
-            var rendered = ReleaseManifests.Render(new ReleaseRenderRequest
-            {
-                ReleasePath = source.ReleasePath,
-                Profile = source.Profile,
-                Set = source.Set,
-                ValuesFiles = source.ValuesFiles,
-                Revision = source.Revision,
-                Components = source.Components,
-                IsUpgrade = source.IsUpgrade,
-            });
+            var rendered = ReleaseManifests.Render(source.RenderRequest(source.ReleasePath));
             verbose?.Invoke($"Rendered {rendered.Objects.Count} objects: {string.Join(", ", rendered.ComponentOrder)}.");
             objects.AddRange(rendered.Objects);
             order.AddRange(rendered.ComponentOrder);

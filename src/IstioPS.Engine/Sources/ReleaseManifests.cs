@@ -3,7 +3,7 @@ using IstioPS.Rendering;
 using IstioPS.Rendering.Helm;
 using IstioPS.Rendering.Istio;
 
-namespace IstioPS.Engine.Rendering;
+namespace IstioPS.Engine.Sources;
 
 /// <summary>What to render from an Istio release (the istioctl layer).</summary>
 public sealed class ReleaseRenderRequest
@@ -125,16 +125,7 @@ public static class ReleaseManifests
             throw Convert(ex);
         }
 
-        var entries = manifest.Objects.Select(o => new ManifestEntry
-        {
-            Component = o.Component,
-            ApiVersion = o.ApiVersion,
-            Kind = o.Kind,
-            Namespace = o.Namespace,
-            Name = o.Name,
-            Yaml = o.Yaml,
-            Source = o.SourceTemplate,
-        }).ToList();
+        var entries = manifest.Objects.Select(o => Entry(o.Component, o.ApiVersion, o.Kind, o.Namespace, o.Name, o.Yaml, o.SourceTemplate)).ToList();
         return new RenderedRelease
         {
             Entries = entries,
@@ -173,16 +164,7 @@ public static class ReleaseManifests
             foreach (var doc in HelmRenderer.SplitDocuments(rendered))
             {
                 if (!ObjectIdentity.TryParse(doc.Yaml, out var id, out _)) continue;
-                entries.Add(new ManifestEntry
-                {
-                    Component = chart.Name,
-                    ApiVersion = id.ApiVersion,
-                    Kind = id.Kind,
-                    Namespace = id.Namespace,
-                    Name = id.Name,
-                    Yaml = doc.Yaml.TrimEnd('\n') + "\n",
-                    Source = doc.SourceTemplate,
-                });
+                entries.Add(Entry(chart.Name, id.ApiVersion, id.Kind, id.Namespace, id.Name, doc.Yaml.TrimEnd('\n') + "\n", doc.SourceTemplate));
             }
 
             return new RenderedRelease { Entries = entries, Objects = Parse(entries), ComponentOrder = new[] { chart.Name } };
@@ -269,18 +251,21 @@ public static class ReleaseManifests
     {
         var (objects, errors) = ManifestReader.ReadFiles(files, component);
         if (errors.Count > 0) throw errors[0];
-        var entries = objects.Select(o => new ManifestEntry
-        {
-            Component = component,
-            ApiVersion = o.ApiVersion,
-            Kind = o.Kind,
-            Namespace = o.Namespace,
-            Name = o.Name,
-            Yaml = YamlText.FromJson(o.Body),
-            Source = o.Source.ToString(),
-        }).ToList();
+        var entries = objects.Select(o => Entry(component, o.ApiVersion, o.Kind, o.Namespace, o.Name, YamlText.FromJson(o.Body), o.Source.ToString())).ToList();
         return new RenderedRelease { Entries = entries, Objects = objects, ComponentOrder = new[] { component }, Legacy = legacy };
     }
+
+    /// <summary>The one mapping of a rendered or read object to what Export-IstioManifest emits.</summary>
+    private static ManifestEntry Entry(string component, string apiVersion, string kind, string? ns, string name, string yaml, string? source) => new()
+    {
+        Component = component,
+        ApiVersion = apiVersion,
+        Kind = kind,
+        Namespace = ns,
+        Name = name,
+        Yaml = yaml,
+        Source = source,
+    };
 
     private static List<ManifestObject> Parse(IEnumerable<ManifestEntry> entries)
     {

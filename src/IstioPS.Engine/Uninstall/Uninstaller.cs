@@ -210,7 +210,7 @@ public sealed partial class Uninstaller
                 var name = (string?)item["metadata"]?["name"] ?? "";
                 var ns = resource.Namespaced ? (string?)item["metadata"]?["namespace"] : null;
                 var doomed = new Doomed(resource, ns, name, order, KubeFormat.Uid(item));
-                if (Ownership.Ownership.IsOwned(item)) found.TryAdd((resource.Kind, ns, name), doomed);
+                if (Ownership.Ownership.IsOurs(item, request.Purge ? null : request.Revision ?? "default")) found.TryAdd((resource.Kind, ns, name), doomed);
                 else notOwned.Add(doomed.Target);
             }
         }

@@ -3,9 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using IstioPS.Engine.Apply;
 using IstioPS.Engine.Kube;
-using IstioPS.Engine.Wait;
 
-namespace IstioPS.Engine.Install;
+namespace IstioPS.Engine.Wait;
 
 /// <summary>A workload that did not become ready in time, with why (its pods' waiting reasons).</summary>
 public sealed record NotReadyObject(string Kind, string Namespace, string Name, string Detail, IReadOnlyList<string> PodReasons)

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using IstioPS.Engine.Rendering;
+using IstioPS.Engine.Sources;
 
 namespace IstioPS.Commands;
 

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using IstioPS.Engine;
-using IstioPS.Engine.Rendering;
+using IstioPS.Engine.Sources;
 
 namespace IstioPS.Commands;
 

@@ -49,7 +49,7 @@ public class HostileInputTests
         await using var sim = await Sim.StartAsync();
         var file = TestData.WriteTemp(name + ".yaml", input.Text);
         var ex = await Assert.ThrowsAnyAsync<IstioPSException>(() =>
-            new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "apps" }, new OperationCallbacks(), CancellationToken.None));
+            sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "apps" }));
         Assert.Equal(input.ErrorId, ex.ErrorId);
         Assert.Contains($"{file}:{input.Line}: ", ex.Message);
         Assert.Contains("nothing was written", ex.Message);
@@ -120,7 +120,7 @@ public class HostileInputTests
         var docs = Enumerable.Range(0, 9).Select(i => $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\n  labels:\n    n: \"{(i is 3 or 6 ? "bad value" : "v" + i)}\"\n");
         var file = TestData.WriteTemp("middle.yaml", string.Join("---\n", docs));
         var ex = await Assert.ThrowsAsync<IstioPSAggregateException>(() =>
-            new Installer(sim.Api).InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "apps" }, new OperationCallbacks(), CancellationToken.None));
+            sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "apps" }));
         Assert.Equal("ManifestInvalid", ex.ErrorId);
         // The line of the bad label in documents 4 and 7 (each document is 6 lines and a separator). Its key `n` is
         // YAML 1.1's false, as kubectl reads it, and is found all the same.
