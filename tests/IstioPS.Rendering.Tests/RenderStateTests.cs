@@ -24,6 +24,34 @@ public class RenderStateTests
     }
 
     [Fact]
+    public void NoStaticTableCanChange()
+    {
+        // A readonly field still lets a caller change the collection it holds: lookup tables are frozen or read-only.
+        var mutable = typeof(RenderCache).Assembly.GetTypes()
+            .Where(t => !t.Name.Contains('<') && !t.ContainsGenericParameters)
+            .SelectMany(t => t.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
+                .Where(f => f.IsInitOnly && !f.Name.Contains('<') && IsMutableCollection(f.GetValue(null)))
+                .Select(f => $"{t.FullName}.{f.Name} ({f.GetValue(null)!.GetType().Name})"))
+            .ToList();
+        Assert.True(mutable.Count == 0, "static collections that can change:\n" + string.Join("\n", mutable));
+        Assert.True(IsMutableCollection(new Dictionary<string, int>()) && IsMutableCollection(new[] { 1 }) && IsMutableCollection(new HashSet<int>()));
+        Assert.False(IsMutableCollection(System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(new Dictionary<string, int>())));
+    }
+
+    private static bool IsMutableCollection(object? value)
+    {
+        switch (value)
+        {
+            case null or string: return false;
+            case Array: return true;
+            case System.Collections.IList l: return !l.IsReadOnly;
+            case System.Collections.IDictionary d: return !d.IsReadOnly;
+        }
+        var collection = value.GetType().GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollection<>));
+        return collection != null && !(bool)collection.GetProperty("IsReadOnly")!.GetValue(value)!;
+    }
+
+    [Fact]
     public void CachesAreTheCallersAndOptional()
     {
         var cache = new RenderCache();
@@ -47,6 +75,16 @@ public class RenderStateTests
     }
 
     [Fact]
+    public void AValueThatContainsItselfFailsAsGoDoesOrWithARenderError()
+    {
+        const string Self = "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}";
+        // Helm's toJson and toYaml swallow the JSON encoder's cycle error; reflect.DeepEqual sees the same map as equal.
+        Assert.Equal("[||] true", T.Render(Self + "[{{ toJson $d }}|{{ toYaml $d }}|{{ toYamlPretty $d }}] {{ deepEqual $d $d }}"));
+        Assert.EndsWith("json: unsupported value: encountered a cycle via map[string]interface {}", T.Error(Self + "{{ mustToJson $d }}").Message);
+        Assert.Contains("contains itself", T.Error(Self + "{{ $d }}").Message);
+    }
+
+    [Fact]
     public void RenderingNoticesCancellation()
     {
         using var cts = new CancellationTokenSource();
@@ -66,6 +104,14 @@ public class RenderStateTests
     [InlineData("{{ toYaml (dict) | fromYaml | keys | first | upper }}")]
     [InlineData("{{ chunk 0 (list 1) }}")]
     [InlineData("{{ b64dec \"%%%\" | int | add 1 | until | len }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ $d }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ toYaml $d }}{{ toYamlPretty $d }}{{ toJson $d }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ mustToJson $d }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ mustToYaml $d }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ deepCopy $d | len }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" (list $d) }}{{ printf \"%#v\" $d }}")]
+    [InlineData("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ merge $d $d | len }}{{ deepEqual $d $d }}")]
+    [InlineData("{{ define \"t\" }}{{ tpl \"{{ include \\\"t\\\" . }}\" . }}{{ end }}{{ include \"t\" . }}")]
     public void EveryFailureIsARenderError(string template)
     {
         var chart = HelmChart.FromFiles("name: t\nversion: 0.1.0", null, new Dictionary<string, string> { ["templates/a.yaml"] = template });

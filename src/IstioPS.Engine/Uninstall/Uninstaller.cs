@@ -293,15 +293,21 @@ public sealed partial class Uninstaller
         var all = lists.SelectMany(l => l).ToList();
 
         // What goes with the objects being deleted: their dependents (ReplicaSets, Pods, EndpointSlices, ...) and a deleted Service's Endpoints.
+        // Dependents whose namespaced owners are all gone already (an earlier uninstall's, not yet collected) go too:
+        // the garbage collector deletes them.
         var going = new HashSet<string>(gone, StringComparer.Ordinal);
+        var present = all.Select(x => KubeFormat.Uid(x.Item)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var namespacedKinds = resources.Select(r => r.Kind).ToHashSet(StringComparer.Ordinal);
         bool added;
         do
         {
             added = false;
             foreach (var (_, item) in all)
             {
-                if (KubeFormat.Uid(item) is { } uid && !going.Contains(uid)
-                    && (item["metadata"]?["ownerReferences"] as JsonArray)?.Any(o => going.Contains((string?)o?["uid"] ?? "")) == true)
+                var owners = (item["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>().ToList();
+                if (KubeFormat.Uid(item) is { } uid && !going.Contains(uid) && owners is { Count: > 0 }
+                    && (owners.Any(o => going.Contains((string?)o["uid"] ?? ""))
+                        || owners.All(o => namespacedKinds.Contains((string?)o["kind"] ?? "") && !present.Contains((string?)o["uid"] ?? ""))))
                 {
                     added |= going.Add(uid);
                 }

@@ -35,12 +35,17 @@ public static class GoJson
 
     private static void Write(StringBuilder sb, object? v, string? indent, int depth, bool html)
     {
+        // Go's encoder reports a value that contains itself; deep enough nesting here is taken for one.
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new GoFunctionException($"json: unsupported value: encountered a cycle via {GoValues.TypeName(v)}");
         switch (v)
         {
             case null: sb.Append("null"); return;
             case GoMissing: sb.Append("null"); return;
             case bool b: sb.Append(b ? "true" : "false"); return;
             case long l: sb.Append(l.ToString(CultureInfo.InvariantCulture)); return;
+            case GoInt64 n: sb.Append(n.ToString()); return;
+            case IGoJsonValue j: Write(sb, j.JsonValue, indent, depth, html); return;
             case int i: sb.Append(i.ToString(CultureInfo.InvariantCulture)); return;
             case double d when !double.IsFinite(d):
                 throw new GoFunctionException("json: unsupported value: " + GoFormat.ToString(d));

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 using System.Text.RegularExpressions;
 using IstioPS.Rendering.GoTemplate;
@@ -72,19 +73,19 @@ internal static class GoRegexp
         return new GoFunctionException($"error parsing regexp: {code}: `{expr}`");
     }
 
-    private static readonly Dictionary<string, string> Posix = new(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, string> Posix = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["alnum"] = "0-9A-Za-z", ["alpha"] = "A-Za-z", ["ascii"] = "\\x00-\\x7F", ["blank"] = "\\t ", ["cntrl"] = "\\x00-\\x1F\\x7F",
         ["digit"] = "0-9", ["graph"] = "!-~", ["lower"] = "a-z", ["print"] = " -~", ["punct"] = "!-/:-@\\[-`{-~",
         ["space"] = "\\t\\n\\v\\f\\r ", ["upper"] = "A-Z", ["word"] = "0-9A-Za-z_", ["xdigit"] = "0-9A-Fa-f",
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    private static readonly Dictionary<string, string> Scripts = new(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, string> Scripts = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["Greek"] = "\\p{IsGreek}\\p{IsGreekExtended}", ["Cyrillic"] = "\\p{IsCyrillic}\\p{IsCyrillicSupplement}",
         ["Han"] = "\\p{IsCJKUnifiedIdeographs}", ["Hebrew"] = "\\p{IsHebrew}", ["Arabic"] = "\\p{IsArabic}",
         ["Hiragana"] = "\\p{IsHiragana}", ["Katakana"] = "\\p{IsKatakana}", ["Thai"] = "\\p{IsThai}",
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>RE2 syntax to an equivalent .NET pattern.</summary>
     internal static string Translate(string p)

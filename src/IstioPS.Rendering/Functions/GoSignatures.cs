@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using IstioPS.Rendering.GoTemplate;
 
 namespace IstioPS.Rendering.Functions;
@@ -228,5 +229,5 @@ internal static class GoSignatures
         ["without"] = new(new[] { "interface {}", "...interface {}" }, new[] { "[]interface {}" }),
         ["wrap"] = new(new[] { "int", "string" }, new[] { "string" }),
         ["wrapWith"] = new(new[] { "int", "string", "string" }, new[] { "string" }),
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 }

@@ -9,6 +9,7 @@ public static class Mergo
 {
     public static void Merge(IDictionary<string, object?> dst, IDictionary<string, object?> src, bool overwrite)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         foreach (var kv in src.ToList())
         {
             string key = kv.Key;

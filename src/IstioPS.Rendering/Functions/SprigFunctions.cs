@@ -19,12 +19,27 @@ public static partial class SprigFunctions
         RegisterLists(t);
         RegisterStrings(t);
         RegisterNumbers(t);
+        RegisterDates(t);
+        RegisterCertificates(t);
         RegisterEncodings(t);
         RegisterHelm(t);
         foreach (var (name, signature) in GoSignatures.Table)
-            if (t.Contains(name)) t.SetSignature(name, signature);
+        {
+            if (!t.TryGet(name, out var function)) continue;
+            t.SetSignature(name, signature);
+            if (TypedResult(function, signature.Results[0]) is { } typed) t.Add(name, typed);
+        }
         return t.Freeze();
     }
+
+    /// <summary>Gives a function's result the Go type its signature names where the value model would otherwise
+    /// blur it: int64 (not int) and typed slices such as []string and []int (not []interface {}).</summary>
+    private static GoFunction? TypedResult(GoFunction function, string resultType) => resultType switch
+    {
+        "int64" => (c, a) => function(c, a) switch { long l => new GoInt64(l), var r => r },
+        "[]string" or "[]int" => (c, a) => function(c, a) switch { GoTypedList typed => typed, List<object?> l => new GoTypedList(resultType, l), var r => r },
+        _ => null,
+    };
 
     // ---- argument helpers -------------------------------------------------------------------
 
@@ -46,6 +61,7 @@ public static partial class SprigFunctions
         {
             long l => (int)l,
             int n => n,
+            GoInt64 n => (int)n.Value,
             double d when d == Math.Floor(d) => (int)d,
             null => throw new GoFunctionException("invalid value; expected int"),
             var o => throw new GoFunctionException($"wrong type for value; expected int; got {GoValues.TypeName(o)}"),
@@ -86,6 +102,7 @@ public static partial class SprigFunctions
             case null: return 0;
             case long l: return l;
             case int i: return i;
+            case GoInt64 n: return n.Value;
             case double d: return GoFloatToInt(d);
             case bool b: return b ? 1 : 0;
             case string s:
@@ -121,6 +138,7 @@ public static partial class SprigFunctions
         null => 0,
         long l => l,
         int i => i,
+        GoInt64 n => n.Value,
         double d => d,
         bool b => b ? 1 : 0,
         string s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0,
@@ -195,7 +213,6 @@ public static partial class SprigFunctions
         t.Add("hasSuffix", (_, a) => { Arity("hasSuffix", a, 2); return Str(a, 1).EndsWith(Str(a, 0), StringComparison.Ordinal); });
         t.Add("cat", (_, a) => GoFormat.Sprintf(string.Join(" ", a.Where(x => x != null).Select(_ => "%v")), a.Where(x => x != null).ToArray()));
         t.Add("toString", (_, a) => { Arity("toString", a, 1); return StrVal(a[0]); });
-        t.Add("sha256sum", (_, a) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Str(a, 0)))).ToLowerInvariant());
 
         // numbers
 
@@ -289,7 +306,6 @@ public static partial class SprigFunctions
             for (int i = 1; i < a.Length; i++) { var d = Map(a, i); if (d != null && d.TryGetValue(key, out var v)) res.Add(v); }
             return res;
         });
-        t.Add("sha1sum", (_, a) => Convert.ToHexString(SHA1.HashData(Encoding.UTF8.GetBytes(Str(a, 0)))).ToLowerInvariant());
 
         // types
     }
@@ -401,11 +417,15 @@ public static partial class SprigFunctions
         t.Add("toYaml", (ctx, a) =>
         {
             Arity("toYaml", a, 1);
-            try { return TrimSuffixNewline(ctx.YamlCache?.MarshalMemoized(a[0]) ?? GoYaml.Marshal(a[0])); }
+            try { return TrimSuffixNewline((ctx.Cache as YamlCache)?.MarshalMemoized(a[0]) ?? GoYaml.Marshal(a[0])); }
             catch (FormatException) { return ""; }
         });
         t.Add("mustToYaml", (_, a) => TrimSuffixNewline(GoYaml.Marshal(a[0])));
-        t.Add("toYamlPretty", (_, a) => TrimSuffixNewline(GoYaml.Marshal(a[0])));
+        t.Add("toYamlPretty", (_, a) =>
+        {
+            try { return TrimSuffixNewline(GoYaml.MarshalPretty(a[0])); }
+            catch (FormatException) { return ""; }
+        });
         t.Add("fromYamlArray", (_, a) =>
         {
             try
@@ -422,7 +442,7 @@ public static partial class SprigFunctions
         t.Add("fromYaml", (ctx, a) =>
         {
             Arity("fromYaml", a, 1);
-            try { return ctx.YamlCache?.ParseMapCached(Str(a, 0)) ?? GoYaml.ParseMap(Str(a, 0)); }
+            try { return (ctx.Cache as YamlCache)?.ParseMapCached(Str(a, 0)) ?? GoYaml.ParseMap(Str(a, 0)); }
             catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException)
             {
                 var m = GoValues.NewMap();

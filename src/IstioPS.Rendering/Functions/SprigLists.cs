@@ -13,10 +13,12 @@ public static partial class SprigFunctions
         null or GoMissing => "invalid",
         string => "string",
         long or int => "int",
+        GoInt64 => "int64",
         double => "float64",
         bool => "bool",
         IDictionary<string, object?> => "map",
         IList => "slice",
+        IGoMapLike => "map",
         IGoObject o => o.GoTypeName.StartsWith('*') ? "ptr" : "struct",
         _ => "struct",
     };
@@ -98,7 +100,7 @@ public static partial class SprigFunctions
         t.Add("untilStep", (_, a) => UntilStep(Int(a, 0), Int(a, 1), Int(a, 2)));
         t.Add("seq", (_, a) =>
         {
-            var p = a.Select(x => x is long l ? l : 0L).ToArray();
+            var p = a.Select(x => GoValues.Integer(x) ?? 0L).ToArray();
             List<object?> r;
             switch (p.Length)
             {

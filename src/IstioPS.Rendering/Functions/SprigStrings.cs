@@ -46,13 +46,13 @@ public static partial class SprigFunctions
         t.Add("wrap", (_, a) => Wrap(Str(a, 1), Int(a, 0), "\n", false));
         t.Add("wrapWith", (_, a) => Wrap(Str(a, 2), Int(a, 0), Str(a, 1), true));
         t.Add("plural", (_, a) => Int(a, 2) == 1 ? Str(a, 0) : Str(a, 1));
-        t.Add("sha1sum", (_, a) => Convert.ToHexString(SHA1.HashData(Encoding.UTF8.GetBytes(Str(a, 0)))).ToLowerInvariant());
-        t.Add("sha256sum", (_, a) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Str(a, 0)))).ToLowerInvariant());
-        t.Add("sha512sum", (_, a) => Convert.ToHexString(SHA512.HashData(Encoding.UTF8.GetBytes(Str(a, 0)))).ToLowerInvariant());
-        t.Add("adler32sum", (_, a) => Adler32(Encoding.UTF8.GetBytes(Str(a, 0))).ToString(CultureInfo.InvariantCulture));
-        t.Add("b64enc", (_, a) => Convert.ToBase64String(Encoding.UTF8.GetBytes(Str(a, 0))));
+        t.Add("sha1sum", (_, a) => Convert.ToHexString(SHA1.HashData(GoBytes.Encode(Str(a, 0)))).ToLowerInvariant());
+        t.Add("sha256sum", (_, a) => Convert.ToHexString(SHA256.HashData(GoBytes.Encode(Str(a, 0)))).ToLowerInvariant());
+        t.Add("sha512sum", (_, a) => Convert.ToHexString(SHA512.HashData(GoBytes.Encode(Str(a, 0)))).ToLowerInvariant());
+        t.Add("adler32sum", (_, a) => Adler32(GoBytes.Encode(Str(a, 0))).ToString(CultureInfo.InvariantCulture));
+        t.Add("b64enc", (_, a) => Convert.ToBase64String(GoBytes.Encode(Str(a, 0))));
         t.Add("b64dec", (_, a) => Base64Decode(Str(a, 0)));
-        t.Add("b32enc", (_, a) => Base32Encode(Encoding.UTF8.GetBytes(Str(a, 0))));
+        t.Add("b32enc", (_, a) => Base32Encode(GoBytes.Encode(Str(a, 0))));
         t.Add("b32dec", (_, a) => Base32Decode(Str(a, 0)));
         t.Add("split", (_, a) => Parts(GoSplit(Str(a, 1), Str(a, 0), -1)));
         t.Add("splitn", (_, a) => Parts(GoSplit(Str(a, 2), Str(a, 0), Int(a, 1))));
@@ -80,6 +80,41 @@ public static partial class SprigFunctions
             }
             return sb.ToString();
         });
+
+        // URLs (Go's net/url): a URL that does not parse panics, as does a dict value that is not a string.
+        t.Add("urlParse", (_, a) =>
+        {
+            GoUrl u;
+            try { u = GoUrl.Parse(Str(a, 0)); }
+            catch (FormatException e) { throw new GoFunctionException($"unable to parse url: {e.Message}"); }
+            var d = GoValues.NewMap();
+            d["scheme"] = u.Scheme; d["host"] = u.Host; d["hostname"] = u.Hostname(); d["path"] = u.Path; d["query"] = u.RawQuery;
+            d["opaque"] = u.Opaque; d["fragment"] = u.Fragment; d["userinfo"] = u.UserString();
+            return d;
+        });
+        t.Add("urlJoin", (_, a) =>
+        {
+            var d = Map(a, 0) ?? GoValues.NewMap();
+            string Get(string key) => !d.TryGetValue(key, out var v) ? "" : v switch
+            {
+                string s => s,
+                null or GoMissing => throw new GoFunctionException("runtime error: invalid memory address or nil pointer dereference"),
+                _ => throw new GoFunctionException($"unable to parse {key} key, must be of type string, but {GoKind(v)} found"),
+            };
+            var u = new GoUrl { Scheme = Get("scheme"), Host = Get("host"), Path = Get("path"), RawQuery = Get("query"), Opaque = Get("opaque"), Fragment = Get("fragment") };
+            string userinfo = Get("userinfo");
+            if (userinfo.Length > 0)
+            {
+                GoUrl parsed;
+                try { parsed = GoUrl.Parse($"proto://{userinfo}@host"); }
+                catch (FormatException e) { throw new GoFunctionException($"unable to parse userinfo in dict: {e.Message}"); }
+                (u.Username, u.Password) = (parsed.Username, parsed.Password);
+            }
+            return u.ToString();
+        });
+        t.Add("bcrypt", (_, a) => BcryptOrMessage(Str(a, 0)));
+        t.Add("htpasswd", (_, a) => Str(a, 0).Contains(':') ? $"invalid username: {Str(a, 0)}" : $"{Str(a, 0)}:{BcryptOrMessage(Str(a, 1))}");
+        t.Add("derivePassword", (_, a) => MasterPassword.Derive((uint)ToInt64(a[0]), Str(a, 1), Str(a, 2), Str(a, 3), Str(a, 4)));
 
         // Paths (Go's path package; the os* ones are the same on Linux).
         foreach (var prefix in new[] { "", "os" })
@@ -115,10 +150,47 @@ public static partial class SprigFunctions
         t.Add("decryptAES", (_, a) => DecryptAes(Str(a, 0), Str(a, 1)));
         t.Add("genPrivateKey", (_, a) => Str(a, 0) switch
         {
-            "rsa" => RSA.Create(4096).ExportRSAPrivateKeyPem() + "\n",
+            "" or "rsa" => RSA.Create(4096).ExportRSAPrivateKeyPem() + "\n",
             "ecdsa" => ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportECPrivateKeyPem() + "\n",
+            "ed25519" => PemEncoding.WriteString("PRIVATE KEY", Ed25519Pkcs8(RandomNumberGenerator.GetBytes(32))) + "\n",
+            "dsa" => PemEncoding.WriteString("DSA PRIVATE KEY", DsaPrivateKey(DSA.Create(2048).ExportParameters(true))) + "\n",
             _ => "Unknown type " + Str(a, 0),
         });
+    }
+
+    /// <summary>An Ed25519 private key (its 32-byte seed) as PKCS #8, as x509.MarshalPKCS8PrivateKey writes it.</summary>
+    private static byte[] Ed25519Pkcs8(byte[] seed)
+    {
+        var w = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            w.WriteInteger(0);
+            using (w.PushSequence()) w.WriteObjectIdentifier("1.3.101.112");
+            var inner = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+            inner.WriteOctetString(seed);
+            w.WriteOctetString(inner.Encode());
+        }
+        return w.Encode();
+    }
+
+    /// <summary>Sprig's DSAKeyFormat: SEQUENCE { version 0, P, Q, G, Y, X }.</summary>
+    private static byte[] DsaPrivateKey(DSAParameters k)
+    {
+        var w = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            w.WriteInteger(0);
+            foreach (var part in new[] { k.P!, k.Q!, k.G!, k.Y!, k.X! })
+                w.WriteInteger(new System.Numerics.BigInteger(part, isUnsigned: true, isBigEndian: true));
+        }
+        return w.Encode();
+    }
+
+    /// <summary>Sprig's bcrypt: Go's default cost; a failure comes back as text, not as an error.</summary>
+    private static string BcryptOrMessage(string password)
+    {
+        try { return Bcrypt.Hash(password); }
+        catch (ArgumentException e) { return $"failed to encrypt string with bcrypt: {e.Message}"; }
     }
 
     private static void AddRegex(FunctionTable t, string name, Func<System.Text.RegularExpressions.Regex, object?[], object?> body)
@@ -151,19 +223,19 @@ public static partial class SprigFunctions
     /// <summary>Sprig's substr: Go slicing of the string's bytes, panicking as Go does when out of range.</summary>
     private static string Substring(int start, int end, string s)
     {
-        var b = Encoding.UTF8.GetBytes(s);
+        var b = GoBytes.Encode(s);
         if (start < 0)
         {
             if (end < 0 || end > b.Length) throw new GoFunctionException($"runtime error: slice bounds out of range [:{end}] with length {b.Length}");
-            return Encoding.UTF8.GetString(b, 0, end);
+            return GoBytes.Decode(b.AsSpan(0, end));
         }
         if (end < 0 || end > b.Length)
         {
             if (start > b.Length) throw new GoFunctionException($"runtime error: slice bounds out of range [{start}:{b.Length}]");
-            return Encoding.UTF8.GetString(b, start, b.Length - start);
+            return GoBytes.Decode(b.AsSpan(start));
         }
         if (start > end) throw new GoFunctionException($"runtime error: slice bounds out of range [{start}:{end}]");
-        return Encoding.UTF8.GetString(b, start, end - start);
+        return GoBytes.Decode(b.AsSpan(start, end - start));
     }
 
     /// <summary>Go's strings.Title: the first letter of each word in title case; words split at anything but
@@ -284,7 +356,7 @@ public static partial class SprigFunctions
             return $"illegal base64 data at input byte {i}";
         }
         if (s.Replace("\r", "").Replace("\n", "").Length % 4 != 0) return $"illegal base64 data at input byte {s.Length - s.Length % 4}";
-        return Encoding.UTF8.GetString(Convert.FromBase64String(s));
+        return GoBytes.Decode(Convert.FromBase64String(s));
     }
 
     private const string Base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -323,7 +395,7 @@ public static partial class SprigFunctions
             if (n < 0) return $"illegal base32 data at input byte {i + valid}";
             for (int j = 0; j < n; j++) bytes.Add((byte)(buf >> (32 - j * 8)));
         }
-        return Encoding.UTF8.GetString(bytes.ToArray());
+        return GoBytes.Decode(bytes.ToArray());
     }
 
     /// <summary>strings.SplitN (n &lt; 0: all; 0: none); an empty separator splits into characters.</summary>
@@ -399,7 +471,7 @@ public static partial class SprigFunctions
         using var aes = Aes.Create();
         aes.Key = AesKey(password);
         var iv = RandomNumberGenerator.GetBytes(16);
-        var cipher = aes.EncryptCbc(Encoding.UTF8.GetBytes(plaintext), iv, PaddingMode.PKCS7);
+        var cipher = aes.EncryptCbc(GoBytes.Encode(plaintext), iv, PaddingMode.PKCS7);
         return Convert.ToBase64String(iv.Concat(cipher).ToArray());
     }
 
@@ -412,14 +484,14 @@ public static partial class SprigFunctions
         if (data.Length < 16) throw new GoFunctionException("ciphertext too short");
         using var aes = Aes.Create();
         aes.Key = AesKey(password);
-        try { return Encoding.UTF8.GetString(aes.DecryptCbc(data.AsSpan(16), data.AsSpan(0, 16), PaddingMode.PKCS7)); }
+        try { return GoBytes.Decode(aes.DecryptCbc(data.AsSpan(16), data.AsSpan(0, 16), PaddingMode.PKCS7)); }
         catch (CryptographicException) { throw new GoFunctionException("invalid padding"); }
     }
 
     private static byte[] AesKey(string password)
     {
         var key = new byte[32];
-        var p = Encoding.UTF8.GetBytes(password);
+        var p = GoBytes.Encode(password);
         Array.Copy(p, key, Math.Min(32, p.Length));
         return key;
     }

@@ -42,6 +42,21 @@ internal static class Builtins
             throw new GoFunctionException(GoValues.Normalize(a[0]) is { } fn ? $"non-function of type {GoValues.TypeName(fn)}" : "call of nil");
         });
         t.Add("slice", (_, a) => Slice(a));
+        // Go's signatures for its builtins (funcs.go): the executor checks argument counts and types against them.
+        // reflect.Value parameters take any value, but neither nil nor a missing one.
+        string[] value = { "reflect.Value" }, values = { "reflect.Value", "...reflect.Value" }, two = { "reflect.Value", "reflect.Value" };
+        string[] anys = { "...interface {}" };
+        foreach (var (name, ps, rs) in new[]
+        {
+            ("call", values, new[] { "reflect.Value", "error" }), ("index", values, new[] { "reflect.Value", "error" }),
+            ("slice", values, new[] { "reflect.Value", "error" }), ("len", value, new[] { "int", "error" }), ("not", value, new[] { "bool" }),
+            ("eq", values, new[] { "bool", "error" }), ("ne", two, new[] { "bool", "error" }), ("lt", two, new[] { "bool", "error" }),
+            ("le", two, new[] { "bool", "error" }), ("gt", two, new[] { "bool", "error" }), ("ge", two, new[] { "bool", "error" }),
+            ("html", anys, new[] { "string" }), ("js", anys, new[] { "string" }), ("urlquery", anys, new[] { "string" }),
+            ("print", anys, new[] { "string" }), ("println", anys, new[] { "string" }),
+            ("printf", new[] { "string", "...interface {}" }, new[] { "string" }),
+        })
+            t.SetSignature(name, new GoSignature(ps, rs));
     }
 
     internal static void Arity(string name, object?[] a, int n)
@@ -52,7 +67,8 @@ internal static class Builtins
     private static object Len(object? v) => v switch
     {
         null => throw new GoFunctionException("len of nil pointer"),
-        string s => (long)Encoding.UTF8.GetByteCount(s),
+        GoMissing => throw new GoFunctionException("reflect: call of reflect.Value.Type on zero Value"),
+        string s => (long)GoBytes.Length(s),
         ICollection c => (long)c.Count,
         IDictionary<string, object?> m => (long)m.Count,
         IGoMapLike g => (long)g.Entries.Count,
@@ -62,7 +78,7 @@ internal static class Builtins
     private static object? Index(object?[] a)
     {
         if (a.Length == 0) throw new GoFunctionException("wrong number of args for index: want at least 1 got 0");
-        object? item = a[0];
+        object? item = GoValues.Normalize(a[0]);
         if (item == null) throw new GoFunctionException("index of untyped nil");
         for (int i = 1; i < a.Length; i++)
         {
@@ -79,7 +95,7 @@ internal static class Builtins
                     item = l[IndexArg(index, l.Count)];
                     break;
                 case string s:
-                    item = (long)Encoding.UTF8.GetBytes(s)[IndexArg(index, Encoding.UTF8.GetByteCount(s))];
+                    item = (long)GoBytes.Encode(s)[IndexArg(index, GoBytes.Length(s))];
                     break;
                 default:
                     throw new GoFunctionException($"can't index item of type {GoValues.TypeName(item)}");
@@ -94,6 +110,7 @@ internal static class Builtins
         {
             long l => l,
             int i => i,
+            GoInt64 n => n.Value,
             null => throw new GoFunctionException("cannot index slice/array with nil"),
             _ => throw new GoFunctionException($"cannot index slice/array with type {GoValues.TypeName(index)}"),
         };
@@ -104,8 +121,8 @@ internal static class Builtins
     private static object? Slice(object?[] a)
     {
         if (a.Length == 0) throw new GoFunctionException("wrong number of args for slice: want at least 1 got 0");
-        var item = a[0];
-        var idx = a.Skip(1).Select(x => x is long l ? (int)l : throw new GoFunctionException("cannot index slice/array with type " + GoValues.TypeName(x))).ToArray();
+        var item = GoValues.Normalize(a[0]) ?? throw new GoFunctionException("slice of untyped nil");
+        var idx = a.Skip(1).Select(x => GoValues.Integer(x) is long l ? (int)l : throw new GoFunctionException("cannot index slice/array with type " + GoValues.TypeName(x))).ToArray();
         switch (item)
         {
             case string s:
@@ -128,7 +145,7 @@ internal static class Builtins
     {
         null or GoMissing => Kind.Invalid,
         bool => Kind.Bool,
-        long or int => Kind.Int,
+        long or int or GoInt64 => Kind.Int,
         double => Kind.Float,
         string => Kind.String,
         _ => Kind.Other,
@@ -146,7 +163,7 @@ internal static class Builtins
         switch (k1)
         {
             case Kind.Bool: return (bool)a! == (bool)b!;
-            case Kind.Int: return Convert.ToInt64(a) == Convert.ToInt64(b);
+            case Kind.Int: return GoValues.Integer(a) == GoValues.Integer(b);
             case Kind.Float: return (double)a! == (double)b!;
             case Kind.String: return string.Equals((string)a!, (string)b!, StringComparison.Ordinal);
             case Kind.Invalid: return true;
@@ -167,7 +184,7 @@ internal static class Builtins
         return k1 switch
         {
             Kind.Float => (double)a! < (double)b!,
-            Kind.Int => Convert.ToInt64(a) < Convert.ToInt64(b),
+            Kind.Int => GoValues.Integer(a) < GoValues.Integer(b),
             Kind.String => string.CompareOrdinal((string)a!, (string)b!) < 0,
             _ => throw new GoFunctionException("invalid type for comparison"),
         };

@@ -188,10 +188,18 @@ internal sealed class Executor
                         if (stop) break;
                     }
                     return Flow.Normal;
+                case GoInt64 n when n.Value > 0:
+                    for (long i = 0; i < n.Value; i++)
+                    {
+                        Iter(new GoInt64(i), new GoInt64(i), out bool stop);
+                        if (stop) break;
+                    }
+                    return Flow.Normal;
                 case null:
                 case IDictionary<string, object?>:
                 case System.Collections.IList:
                 case long:
+                case GoInt64:
                     break;
                 default:
                     throw Error($"range can't iterate over {GoFormat.ToString(val)}");
@@ -226,7 +234,11 @@ internal sealed class Executor
             case GoMissing: _out.Append("<no value>"); return;
             case string s: _out.Append(s); return;
             case null: _out.Append("<nil>"); return;
-            default: _out.Append(GoFormat.ToString(val)); return;
+            default:
+                // A value that contains itself prints forever in Go (its stack runs out); here it is an error.
+                try { _out.Append(GoFormat.ToString(val)); }
+                catch (InsufficientExecutionStackException e) { throw Error($"printing {GoValues.TypeName(val)}: {RuntimeError(e)}"); }
+                return;
         }
     }
 
@@ -417,7 +429,7 @@ internal sealed class Executor
         var argv = _ctx.Set.Functions.TryGetSignature(name, out var signature)
             ? EvalTypedArgs(dot, node, name, signature, args, final)
             : EvalArgs(dot, args, 1, final);
-        _at = node;
+        // Go leaves the position at the last argument evaluated: a later type error in the caller points there.
         try
         {
             return fn(_ctx, argv);
@@ -449,6 +461,8 @@ internal sealed class Executor
         NullReferenceException => "runtime error: invalid memory address or nil pointer dereference",
         ArgumentOutOfRangeException or IndexOutOfRangeException => "runtime error: index out of range",
         InvalidCastException => "interface conversion: " + e.Message,
+        // Go's stack grows until the process dies; here a value that contains itself (or nests too deeply) fails.
+        InsufficientExecutionStackException => "runtime error: a value contains itself or nests too deeply",
         _ => e.Message,
     };
 
@@ -483,7 +497,7 @@ internal sealed class Executor
     }
 
     private static bool CanBeNil(string type) =>
-        type == "interface {}" || type.StartsWith('[') || type.StartsWith("map[", StringComparison.Ordinal) || type.StartsWith('*');
+        type is "interface {}" or "reflect.Value" || type.StartsWith('[') || type.StartsWith("map[", StringComparison.Ordinal) || type.StartsWith('*');
 
     /// <summary>Go's evalArg for a parameter of Go type <paramref name="type"/>.</summary>
     private object? EvalTypedArg(object? dot, string type, Node n)
@@ -493,6 +507,8 @@ internal sealed class Executor
         {
             case DotNode: return ValidateType(dot, type);
             case NilNode:
+                // nil for a reflect.Value parameter is the zero Value, as invalid as a missing one.
+                if (type == "reflect.Value") return GoMissing.Value;
                 if (CanBeNil(type)) return null;
                 throw Error($"cannot assign nil to {type}");
             case FieldNode or VariableNode or PipeExprNode or IdentifierNode or ChainNode:
@@ -501,10 +517,14 @@ internal sealed class Executor
         switch (type)
         {
             case "interface {}": return GoValues.Normalize(EvalArg(dot, n));
+            case "reflect.Value": return EvalArg(dot, n);
             case "bool":
                 if (n is BoolNode b) return b.Value;
                 throw Error($"expected bool; found {Describe(n)}");
-            case "int" or "int64" or "int32" or "uint32" or "uint" or "uint64":
+            case "int64":
+                if (n is NumberNode { IsInt: true } i64) return new GoInt64(i64.IntValue);
+                throw Error($"expected integer; found {Describe(n)}");
+            case "int" or "int32" or "uint32" or "uint" or "uint64":
                 if (n is NumberNode { IsInt: true } i) return i.IntValue;
                 throw Error($"expected integer; found {Describe(n)}");
             case "float64" or "float32":
@@ -523,18 +543,21 @@ internal sealed class Executor
     {
         if (value is GoMissing)
         {
+            if (type == "reflect.Value") return value;
             if (CanBeNil(type)) return null;
             throw Error($"invalid value; expected {type}");
         }
-        if (type == "interface {}") return value;
+        if (type is "interface {}" or "reflect.Value") return value;
         bool ok = type switch
         {
             "string" => value is string,
-            "int" or "int64" or "int32" or "uint32" or "uint" or "uint64" => value is long or int,
+            "int" => value is long or int,
+            "int64" => value is GoInt64,
+            "int32" or "uint32" or "uint" or "uint64" => value is long or int,
             "float64" or "float32" => value is double,
             "bool" => value is bool,
             "map[string]interface {}" => value is IDictionary<string, object?>,
-            "[]interface {}" => value is List<object?>,
+            "[]interface {}" => value is List<object?> and not GoTypedList,
             _ => value != null && GoValues.TypeName(value) == type,
         };
         if (ok) return value;

@@ -102,7 +102,7 @@ public static class GoFormat
             if (verb == 'v' && spec.Sharp) { Pad(sb, GoSyntax(arg), spec); continue; }
             var inner = new StringBuilder();
             AppendValue(inner, arg, verb, spec);
-            if (arg is string || arg is long || arg is double || arg is bool) sb.Append(inner); // padding applied inside
+            if (arg is string || arg is long || arg is GoInt64 || arg is double || arg is bool) sb.Append(inner); // padding applied inside
             else Pad(sb, inner.ToString(), spec);
         }
         if (argNum < args.Count)
@@ -123,6 +123,7 @@ public static class GoFormat
     /// <summary>%#v: the value in Go syntax.</summary>
     private static string GoSyntax(object? v)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (v)
         {
             case null: return "<nil>";
@@ -160,6 +161,7 @@ public static class GoFormat
 
     private static void AppendValue(StringBuilder sb, object? arg, char verb, Spec spec)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (arg)
         {
             case null:
@@ -171,6 +173,7 @@ public static class GoFormat
                 return;
             case int i32: FormatInt(sb, i32, verb, spec, arg); return;
             case long l: FormatInt(sb, l, verb, spec, arg); return;
+            case GoInt64 n: FormatInt(sb, n.Value, verb, spec, arg); return;
             case double d: FormatFloatVerb(sb, d, verb, spec, arg); return;
             case IDictionary<string, object?> m:
                 if (verb == 'd' || verb == 's' || verb == 'v' || verb == 'q' || verb == 'x' || verb == 'X' || verb == 't' || verb == 'f' || verb == 'g' || verb == 'e')

@@ -25,10 +25,31 @@ public sealed class GoTypedMap : Dictionary<string, object?>
     public string GoTypeName { get; }
 }
 
+/// <summary>A slice whose Go type is not []interface {} (e.g. Sprig's []string and []int results): a list of the model
+/// everywhere, but named by its own type (typeOf) and not assignable to a []interface {} parameter.</summary>
+public sealed class GoTypedList : List<object?>
+{
+    public GoTypedList(string goTypeName, IEnumerable<object?> items) : base(items) => GoTypeName = goTypeName;
+    public string GoTypeName { get; }
+}
+
 /// <summary>A Go object that is a map underneath (e.g. Helm's .Files): range and len see these entries.</summary>
 public interface IGoMapLike
 {
     IReadOnlyDictionary<string, object?> Entries { get; }
+}
+
+/// <summary>Go's int64 (what Sprig's arithmetic returns), kept apart from int (a plain long) because Go keeps them
+/// apart: typeOf says "int64" and a parameter of type int does not take one.</summary>
+public readonly record struct GoInt64(long Value)
+{
+    public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A Go value with its own JSON form (a json.Marshaler such as time.Time): toJson and toYaml write <see cref="JsonValue"/>.</summary>
+public interface IGoJsonValue
+{
+    object? JsonValue { get; }
 }
 
 /// <summary>A function callable from templates. Throw <see cref="GoFunctionException"/> for Go-style errors.</summary>
@@ -66,9 +87,11 @@ public static class GoValues
         string => "string",
         long => "int",
         int => "int",
+        GoInt64 => "int64",
         double => "float64",
         bool => "bool",
         GoTypedMap t => t.GoTypeName,
+        GoTypedList t => t.GoTypeName,
         IDictionary<string, object?> => "map[string]interface {}",
         byte[] => "[]uint8",
         IList<object?> => "[]interface {}",
@@ -85,6 +108,7 @@ public static class GoValues
         string s => s.Length > 0,
         long l => l != 0,
         int i => i != 0,
+        GoInt64 n => n.Value != 0,
         double d => d != 0,
         ICollection c => c.Count > 0,
         IDictionary<string, object?> m => m.Count > 0,
@@ -99,6 +123,7 @@ public static class GoValues
         string s => s.Length == 0,
         long l => l == 0,
         int i => i == 0,
+        GoInt64 n => n.Value == 0,
         double d => d == 0,
         ICollection c => c.Count == 0,
         IDictionary<string, object?> m => m.Count == 0,
@@ -107,15 +132,27 @@ public static class GoValues
 
     public static object? Normalize(object? v) => v is GoMissing ? null : v;
 
+    /// <summary>The value of a Go integer of the model (int, int64), or null for anything else.</summary>
+    public static long? Integer(object? v) => v switch
+    {
+        long l => l,
+        int i => i,
+        GoInt64 n => n.Value,
+        _ => null,
+    };
+
     /// <summary>Deep copy of maps and lists (copystructure semantics for plain values).</summary>
     public static object? DeepCopy(object? v)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (v)
         {
             case IDictionary<string, object?> m:
                 var nm = new Dictionary<string, object?>(m.Count, StringComparer.Ordinal);
                 foreach (var kv in m) nm[kv.Key] = DeepCopy(kv.Value);
                 return nm;
+            case GoTypedList tl:
+                return new GoTypedList(tl.GoTypeName, tl.Select(DeepCopy));
             case List<object?> l:
                 var nl = new List<object?>(l.Count);
                 foreach (var e in l) nl.Add(DeepCopy(e));
@@ -130,6 +167,8 @@ public static class GoValues
     /// <summary>reflect.DeepEqual for the value model.</summary>
     public static bool DeepEqual(object? a, object? b)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (ReferenceEquals(a, b) && a is not null) return true; // as reflect.DeepEqual: the same map or slice is equal to itself
         a = Normalize(a); b = Normalize(b);
         if (a == null || b == null) return a == null && b == null;
         if (a.GetType() != b.GetType()) return false;

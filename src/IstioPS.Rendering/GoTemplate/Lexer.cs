@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 
 namespace IstioPS.Rendering.GoTemplate;
@@ -253,13 +254,13 @@ internal sealed class Lexer
         _tokens.Add(new Token(TokenType.Number, _src.Substring(start, _pos - start), _line, start));
     }
 
-    private static readonly Dictionary<string, TokenType> Keywords = new(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, TokenType> Keywords = new Dictionary<string, TokenType>(StringComparer.Ordinal)
     {
         ["if"] = TokenType.If, ["else"] = TokenType.Else, ["end"] = TokenType.End, ["range"] = TokenType.Range,
         ["with"] = TokenType.With, ["define"] = TokenType.Define, ["template"] = TokenType.Template,
         ["block"] = TokenType.Block, ["break"] = TokenType.Break, ["continue"] = TokenType.Continue,
         ["nil"] = TokenType.Nil, ["true"] = TokenType.Bool, ["false"] = TokenType.Bool,
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private void LexIdentifier()
     {

@@ -413,7 +413,7 @@ internal sealed class Parser
         if (!text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) &&
             double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double fv))
         {
-            if (text.IndexOfAny(FloatSyntax) < 0)
+            if (text.AsSpan().IndexOfAny(FloatSyntax) < 0)
             {
                 // Integer syntax beyond int64: Go keeps a uint64 (an error only when evaluated), else rejects it here.
                 if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -436,7 +436,7 @@ internal sealed class Parser
         throw Error(t.Line, $"illegal number syntax: \"{t.Value}\"");
     }
 
-    private static readonly char[] FloatSyntax = { '.', 'e', 'E', 'p', 'P' };
+    private static readonly System.Buffers.SearchValues<char> FloatSyntax = System.Buffers.SearchValues.Create(".eEpP");
 
     internal static bool TryParseGoInt(string text, out long value)
     {

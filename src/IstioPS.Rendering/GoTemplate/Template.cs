@@ -71,7 +71,7 @@ public sealed class TemplateSet
 
     /// <summary>Go's Template.ExecuteTemplate: a new execution state (template depth 0) sharing the render's
     /// per-render state with <paramref name="parentContext"/> when given.</summary>
-    internal void ExecuteTo(StringBuilder sb, string name, object? data, TemplateContext? parentContext, Yaml.YamlCache? cache = null,
+    internal void ExecuteTo(StringBuilder sb, string name, object? data, TemplateContext? parentContext, IExecutionCache? cache = null,
         OutputLineMap? lines = null, CancellationToken cancellationToken = default)
     {
         if (!TryGet(name, out var def))
@@ -87,14 +87,20 @@ public sealed class TemplateSet
     public string RootName { get; init; } = "gotpl";
 }
 
+/// <summary>Memory a caller lends to an execution (such as Yaml.YamlCache): the engine only hands it on to functions,
+/// so the template layer depends on no cache's kind.</summary>
+public interface IExecutionCache
+{
+}
+
 /// <summary>Execution context handed to functions (for include, tpl and friends).</summary>
 public sealed class TemplateContext
 {
-    internal TemplateContext(TemplateSet set, Yaml.YamlCache? cache, CancellationToken cancellationToken)
+    internal TemplateContext(TemplateSet set, IExecutionCache? cache, CancellationToken cancellationToken)
     {
         Set = set;
         CancellationToken = cancellationToken;
-        YamlCache = cache;
+        Cache = cache;
         Items = new Dictionary<string, object?>();
     }
 
@@ -104,7 +110,7 @@ public sealed class TemplateContext
         TemplateDepth = templateDepth;
         NestingDepth = parent.NestingDepth + 1;
         CancellationToken = parent.CancellationToken;
-        YamlCache = parent.YamlCache;
+        Cache = parent.Cache;
         Items = parent.Items;
     }
 
@@ -115,8 +121,8 @@ public sealed class TemplateContext
 
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>The caller's YAML cache for toYaml/fromYaml on large values, if any.</summary>
-    public Yaml.YamlCache? YamlCache { get; }
+    /// <summary>The caller's cache for this render, if any (functions look for the kind they use, e.g. a YAML cache).</summary>
+    public IExecutionCache? Cache { get; }
 
     /// <summary>Nested executions (template and include calls) below the render's first one.</summary>
     internal int NestingDepth { get; }

@@ -61,18 +61,16 @@ internal sealed class HelmFiles : IGoObject, IGoMapLike
                     // Helm: the file without one trailing newline, split on newlines; no file, no lines.
                     if (!(args.Length == 1 && args[0] is string n3 && _files.TryGetValue(n3, out var s)) || s.Length == 0)
                     {
-                        result = new List<object?>();
+                        result = new GoTypedList("[]string", Array.Empty<object?>());
                         return true;
                     }
                     if (s.EndsWith('\n')) s = s.Substring(0, s.Length - 1);
-                    result = s.Split('\n').Select(x => (object?)x).ToList();
+                    result = new GoTypedList("[]string", s.Split('\n'));
                     return true;
                 }
             case "Glob":
                 {
-                    string pattern = args.Length == 1 && args[0] is string p ? p : "";
-                    var rx = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(pattern)
-                        .Replace("\\*\\*", ".*").Replace("\\*", "[^/]*").Replace("\\?", "[^/]") + "$");
+                    var rx = HelmGlob.Compile(args.Length == 1 && args[0] is string p ? p : "");
                     result = new HelmFiles(_files.Where(kv => rx.IsMatch(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value));
                     return true;
                 }

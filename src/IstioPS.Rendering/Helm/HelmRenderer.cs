@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 using IstioPS.Rendering.GoTemplate;
 
@@ -160,13 +161,13 @@ public static class HelmRenderer
         });
     }
 
-    private static readonly HashSet<string> DefaultApiVersions = new(StringComparer.Ordinal)
+    private static readonly FrozenSet<string> DefaultApiVersions = new HashSet<string>(StringComparer.Ordinal)
     {
         "v1", "apps/v1", "batch/v1", "policy/v1", "autoscaling/v1", "autoscaling/v2", "networking.k8s.io/v1",
         "rbac.authorization.k8s.io/v1", "admissionregistration.k8s.io/v1", "apiextensions.k8s.io/v1",
         "storage.k8s.io/v1", "coordination.k8s.io/v1", "discovery.k8s.io/v1", "scheduling.k8s.io/v1",
         "certificates.k8s.io/v1", "events.k8s.io/v1", "node.k8s.io/v1",
-    };
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Splits rendered templates into YAML documents (lines starting with "---" separate them),
     /// trims each and drops empty ones. NOTES.txt is skipped.</summary>

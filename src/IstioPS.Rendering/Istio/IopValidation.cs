@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections;
 
 namespace IstioPS.Rendering.Istio;
@@ -5,26 +6,26 @@ namespace IstioPS.Rendering.Istio;
 /// <summary>Structural validation of an IstioOperator (the fields and types istioctl's IstioOperatorSpec accepts).</summary>
 internal static class IopValidation
 {
-    private static readonly HashSet<string> SpecFields = new(StringComparer.Ordinal)
+    private static readonly FrozenSet<string> SpecFields = new HashSet<string>(StringComparer.Ordinal)
     {
         "profile", "installPackagePath", "hub", "tag", "namespace", "revision", "compatibilityVersion",
         "meshConfig", "components", "values", "unvalidatedValues",
-    };
+    }.ToFrozenSet(StringComparer.Ordinal);
 
-    private static readonly HashSet<string> StringSpecFields = new(StringComparer.Ordinal)
+    private static readonly FrozenSet<string> StringSpecFields = new HashSet<string>(StringComparer.Ordinal)
     {
         "profile", "installPackagePath", "hub", "namespace", "revision", "compatibilityVersion",
-    };
+    }.ToFrozenSet(StringComparer.Ordinal);
 
-    private static readonly HashSet<string> SingleComponents = new(StringComparer.Ordinal) { "base", "pilot", "cni", "ztunnel", "istiodRemote" };
-    private static readonly HashSet<string> GatewayComponents = new(StringComparer.Ordinal) { "ingressGateways", "egressGateways" };
+    private static readonly FrozenSet<string> SingleComponents = new HashSet<string>(StringComparer.Ordinal) { "base", "pilot", "cni", "ztunnel", "istiodRemote" }.ToFrozenSet(StringComparer.Ordinal);
+    private static readonly FrozenSet<string> GatewayComponents = new HashSet<string>(StringComparer.Ordinal) { "ingressGateways", "egressGateways" }.ToFrozenSet(StringComparer.Ordinal);
 
-    private static readonly HashSet<string> K8sFields = new(StringComparer.Ordinal)
+    private static readonly FrozenSet<string> K8sFields = new HashSet<string>(StringComparer.Ordinal)
     {
         "affinity", "env", "hpaSpec", "imagePullPolicy", "nodeSelector", "podDisruptionBudget", "podAnnotations",
         "priorityClassName", "readinessProbe", "replicaCount", "resources", "service", "strategy", "tolerations",
         "serviceAnnotations", "securityContext", "volumes", "volumeMounts", "overlays",
-    };
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Problems found, as (error id, message). <paramref name="pathId"/> is used for unknown fields,
     /// <paramref name="valueId"/> for values of the wrong type.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Collections;
 using System.Globalization;
 using IstioPS.Rendering.GoTemplate;
@@ -8,12 +9,12 @@ namespace IstioPS.Rendering.Istio;
 /// segments, MergeFrom, --set parsing and value typing.</summary>
 public static class IopValues
 {
-    private static readonly string[] AlwaysString =
+    private static readonly ImmutableArray<string> AlwaysString = ImmutableArray.Create(new string[]
     {
         "spec.values.compatibilityVersion", "spec.tag", "spec.values.global.tag",
         "spec.meshConfig.defaultConfig.proxyMetadata.", "spec.values.meshConfig.defaultConfig.proxyMetadata.",
         "spec.compatibilityVersion",
-    };
+    });
 
     /// <summary>values.Map.MergeFrom: nested maps merge, everything else (lists, nulls) replaces; src maps are shared.</summary>
     public static void MergeFrom(IDictionary<string, object?> dst, IDictionary<string, object?> src)
@@ -246,6 +247,7 @@ public static class IopValues
                 foreach (var e in l) nl.Add(JsonClone(e));
                 return nl;
             case long n: return (double)n;
+            case GoInt64 n: return (double)n.Value;
             case int i: return (double)i;
             case GoMissing: return null;
             default: return v;

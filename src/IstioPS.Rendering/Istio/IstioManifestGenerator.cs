@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Collections;
 using IstioPS.Rendering.GoTemplate;
 using IstioPS.Rendering.Helm;
@@ -238,11 +239,11 @@ public static class IstioManifestGenerator
         return HelmValues.Parse(File.ReadAllText(path), path);
     }
 
-    private static readonly (string In, string Out)[] Translations =
+    private static readonly ImmutableArray<(string In, string Out)> Translations = ImmutableArray.Create(new (string In, string Out)[]
     {
         ("spec.hub", "global.hub"), ("spec.tag", "global.tag"), ("spec.revision", "revision"),
         ("spec.meshConfig", "meshConfig"), ("spec.compatibilityVersion", "compatibilityVersion"),
-    };
+    });
 
     private static void Translate(Dictionary<string, object?> b)
     {

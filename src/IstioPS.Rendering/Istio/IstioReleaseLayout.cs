@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace IstioPS.Rendering.Istio;
 
 /// <summary>Kind of Istio release folder.</summary>
@@ -32,14 +34,14 @@ public sealed class IstioReleaseLayoutInfo
 /// <summary>Recognises modern and legacy (Istio 1.5) release layouts.</summary>
 public static class IstioReleaseLayout
 {
-    private static readonly string[] LegacyCrdDirs =
+    private static readonly ImmutableArray<string> LegacyCrdDirs = ImmutableArray.Create(new string[]
     {
         System.IO.Path.Combine("install", "kubernetes", "helm", "istio-init", "files"),
         System.IO.Path.Combine("helm", "istio-init", "files"),
         System.IO.Path.Combine("istio-init", "files"),
         "files",
         "",
-    };
+    });
 
     public static IstioReleaseLayoutInfo Detect(string path)
     {

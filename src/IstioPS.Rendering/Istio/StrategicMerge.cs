@@ -72,7 +72,7 @@ public static class StrategicMerge
         return -1;
     }
 
-    private static object? Num(object? v) => v is long l ? (double)l : v;
+    private static object? Num(object? v) => GoValues.Integer(v) is long l ? (double)l : v;
 
     private static List<object?> MergeList(IList original, IList patch, string key, string path)
     {

@@ -12,8 +12,27 @@ public static partial class GoYaml
     /// <summary>sigs.k8s.io/yaml.Marshal: JSON round trip (sorted keys) then goyaml v2 block output, ending in "\n".</summary>
     public static string Marshal(object? value)
     {
-        var w = new YamlWriter();
-        w.WriteDocument(GoValues.Normalize(value));
+        var w = new YamlWriter(v3: false);
+        WriteGuarded(w, value);
+        return w.ToString();
+    }
+
+    /// <summary>A value that contains itself fails as sigs.k8s.io/yaml's JSON step fails on it, not with a stack overflow.</summary>
+    private static void WriteGuarded(YamlWriter w, object? value)
+    {
+        try { w.WriteDocument(GoValues.Normalize(value)); }
+        catch (InsufficientExecutionStackException)
+        {
+            throw new FormatException($"error marshaling into JSON: json: unsupported value: encountered a cycle via {GoValues.TypeName(GoValues.Normalize(value))}");
+        }
+    }
+
+    /// <summary>Helm's toYamlPretty: goyaml v3's encoder with an indent of 2 on the value itself (no JSON round trip):
+    /// sequences indented under their key, floats in Go's shortest 'g' form, v3's key order.</summary>
+    public static string MarshalPretty(object? value)
+    {
+        var w = new YamlWriter(v3: true);
+        WriteGuarded(w, value);
         return w.ToString();
     }
 
@@ -22,7 +41,26 @@ public static partial class GoYaml
     private sealed class YamlWriter
     {
         private readonly StringBuilder _sb = new();
+        private readonly bool _v3;
+        private readonly int _bestWidth;
         private int _lineStart;
+
+        /// <summary>Deeper than this (a value that contains itself, in practice) fails like the stack running out:
+        /// indentation grows with depth, so the text would outgrow memory before the stack did.</summary>
+        private const int MaxIndent = 2 * 10_000;
+
+        private static void CheckDepth(int indent)
+        {
+            if (indent > MaxIndent) throw new InsufficientExecutionStackException();
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        }
+
+        public YamlWriter(bool v3)
+        {
+            _v3 = v3;
+            // goyaml v2 folds long scalars at 80 columns; Helm's v3 encoder is given no width and never folds.
+            _bestWidth = v3 ? int.MaxValue : BestWidth;
+        }
 
         public override string ToString() => _sb.ToString();
 
@@ -59,8 +97,9 @@ public static partial class GoYaml
         /// <summary>Writes a block mapping; if <paramref name="inline"/>, the first key continues the current line.</summary>
         private void WriteMap(IDictionary<string, object?> m, int indent, bool inline)
         {
+            CheckDepth(indent);
             bool first = true;
-            foreach (var key in YamlSortedKeys(m))
+            foreach (var key in YamlSortedKeys(m, _v3))
             {
                 if (!(first && inline)) Indent(indent);
                 first = false;
@@ -72,6 +111,7 @@ public static partial class GoYaml
 
         private void WriteList(IList l, int indent, bool inline)
         {
+            CheckDepth(indent);
             bool first = true;
             foreach (var item in l)
             {
@@ -94,7 +134,7 @@ public static partial class GoYaml
                     return;
                 case IList cl when cl.Count > 0:
                     if (inSequence) { _sb.Append(' '); WriteList(cl, indent + 2, true); }
-                    else { NewLine(); WriteList(cl, indent, false); }
+                    else { NewLine(); WriteList(cl, _v3 ? indent + 2 : indent, false); }
                     return;
             }
             _sb.Append(' ');
@@ -110,8 +150,10 @@ public static partial class GoYaml
                 case null: _sb.Append("null"); return false;
                 case bool b: _sb.Append(b ? "true" : "false"); return false;
                 case long l: _sb.Append(l.ToString(CultureInfo.InvariantCulture)); return false;
+                case GoInt64 n: _sb.Append(n.ToString()); return false;
+                case IGoJsonValue j: return WriteScalarValue(j.JsonValue, indent, simpleKey);
                 case int i: _sb.Append(i.ToString(CultureInfo.InvariantCulture)); return false;
-                case double d: _sb.Append(YamlNumber(d)); return false;
+                case double d: _sb.Append(_v3 ? V3Float(d) : YamlNumber(d)); return false;
                 case string s: return WriteString(s, indent, simpleKey);
                 case IDictionary<string, object?>: _sb.Append("{}"); return false;
                 case IList: _sb.Append("[]"); return false;
@@ -155,7 +197,7 @@ public static partial class GoYaml
                 char c = s[i];
                 if (c == ' ')
                 {
-                    if (allowBreaks && !spaces && Column > BestWidth && !(i + 1 < s.Length && s[i + 1] == ' '))
+                    if (allowBreaks && !spaces && Column > _bestWidth && !(i + 1 < s.Length && s[i + 1] == ' '))
                         WriteIndentBreak(indent);
                     else _sb.Append(c);
                     spaces = true;
@@ -173,7 +215,7 @@ public static partial class GoYaml
                 char c = s[i];
                 if (c == ' ')
                 {
-                    if (allowBreaks && !spaces && Column > BestWidth && i != 0 && i != s.Length - 1 && !(i + 1 < s.Length && s[i + 1] == ' '))
+                    if (allowBreaks && !spaces && Column > _bestWidth && i != 0 && i != s.Length - 1 && !(i + 1 < s.Length && s[i + 1] == ' '))
                         WriteIndentBreak(indent);
                     else _sb.Append(c);
                     spaces = true;
@@ -227,7 +269,7 @@ public static partial class GoYaml
                 }
                 else if (r == ' ')
                 {
-                    if (allowBreaks && !spaces && Column > BestWidth && i != 0 && i != s.Length - 1)
+                    if (allowBreaks && !spaces && Column > _bestWidth && i != 0 && i != s.Length - 1)
                     {
                         WriteIndentBreak(indent);
                         if (i + 1 < s.Length && s[i + 1] == ' ') _sb.Append('\\');
@@ -274,26 +316,30 @@ public static partial class GoYaml
 
     /// <summary>Map keys in goyaml v2's order (its keyList sorter): at the first difference, letters compare by code
     /// point, a non-letter sorts before a letter, and runs of digits compare as numbers.</summary>
-    internal static string[] YamlSortedKeys(IDictionary<string, object?> m)
+    internal static string[] YamlSortedKeys(IDictionary<string, object?> m, bool v3 = false)
     {
         var keys = new string[m.Count];
         m.Keys.CopyTo(keys, 0);
-        if (keys.Length > 1) Array.Sort(keys, KeyComparison);
+        if (keys.Length > 1) Array.Sort(keys, v3 ? KeyComparisonV3 : KeyComparison);
         return keys;
     }
 
     private static readonly Comparison<string> KeyComparison = (a, b) => KeyLess(a, b) ? -1 : KeyLess(b, a) ? 1 : 0;
+    private static readonly Comparison<string> KeyComparisonV3 = (a, b) => KeyLess(a, b, true) ? -1 : KeyLess(b, a, true) ? 1 : 0;
 
-    internal static bool KeyLess(string a, string b)
+    /// <summary>goyaml's keyList order; v3 differs where a letter meets a non-letter: after a run of equal digits the
+    /// letter sorts first.</summary>
+    internal static bool KeyLess(string a, string b, bool v3 = false)
     {
         int n = Math.Min(a.Length, b.Length);
+        bool digits = false;
         for (int i = 0; i < n; i++)
         {
             char ac = a[i], bc = b[i];
-            if (ac == bc) continue;
+            if (ac == bc) { digits = char.IsDigit(ac); continue; }
             bool al = char.IsLetter(ac), bl = char.IsLetter(bc);
             if (al && bl) return ac < bc;
-            if (al || bl) return bl;
+            if (al || bl) return v3 && digits ? al : bl;
             long an = 0, bn = 0;
             if (ac == '0' || bc == '0')
             {
@@ -405,6 +451,10 @@ public static partial class GoYaml
         _ = flowIndicators;
         return a;
     }
+
+    /// <summary>goyaml v3's floatv: strconv's shortest 'g' form, infinities and NaN as YAML writes them.</summary>
+    private static string V3Float(double d) =>
+        double.IsNaN(d) ? ".nan" : double.IsPositiveInfinity(d) ? ".inf" : double.IsNegativeInfinity(d) ? "-.inf" : GoFormat.FormatFloat(d, 'g', -1);
 
     /// <summary>How a float64 comes out of sigs.k8s.io/yaml (JSON text re-read by goyaml v2).</summary>
     internal static string YamlNumber(double d)

@@ -5,7 +5,7 @@ namespace IstioPS.Rendering.Yaml;
 /// <summary>Memoised YAML parsing and writing for large documents (the CRDs, rendered again on every call): each
 /// large text is parsed once and each large tree written once, per cache. Thread-safe; bounded (cleared when full).
 /// Objects it hands out as shared must be treated as read-only.</summary>
-public sealed class YamlCache
+public sealed class YamlCache : IExecutionCache
 {
     private const int CacheMinLength = 1024;
     private const long CacheMaxChars = 32L * 1024 * 1024;

@@ -7,8 +7,8 @@
 #     Masterminds/sprig v3.3.0, Masterminds/semver v3.3.0, darccio/mergo v1.0.1 (dario.cat/mergo),
 #     spf13/cast v1.7.0, shopspring/decimal v1.4.0, huandu/xstrings (newest available), kubernetes-sigs/yaml v1.4.0
 #   - Debian's Go sources under /usr/share/gocode/src for google/uuid, Masterminds/goutils,
-#     mitchellh/copystructure, mitchellh/reflectwalk, golang.org/x/crypto and golang.org/x/sys
-#     (apt-get install golang-go golang-github-masterminds-sprig-dev)
+#     mitchellh/copystructure, mitchellh/reflectwalk, golang.org/x/crypto, golang.org/x/sys and gobwas/glob (Helm's v0.2.3)
+#     (apt-get install golang-go golang-github-masterminds-sprig-dev golang-github-gobwas-glob-dev)
 # Nothing fetched is committed: the sources are staged under a temp folder and the build happens there.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -45,6 +45,7 @@ stage_deb github.com/mitchellh/copystructure github.com/mitchellh/copystructure
 stage_deb github.com/mitchellh/reflectwalk github.com/mitchellh/reflectwalk
 stage_deb golang.org/x/crypto golang.org/x/crypto
 stage_deb golang.org/x/sys golang.org/x/sys
+stage_deb github.com/gobwas/glob github.com/gobwas/glob
 # xstrings 1.5.0 (Sprig 3.3.0's) split ToCamelCase into ToCamelCase/ToPascalCase; the newest mirror predates it.
 # Its ToCamelCase is 1.5.0's ToPascalCase except for words written all in capitals (not in the corpus).
 if ! grep -q "func ToPascalCase" "$stage/deps/github.com/huandu/xstrings/"*.go; then

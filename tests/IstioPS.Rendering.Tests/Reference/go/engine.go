@@ -17,6 +17,7 @@ import (
 	"text/template"
 
 	"github.com/Masterminds/sprig/v3"
+	"github.com/gobwas/glob"
 	"sigs.k8s.io/yaml"
 	goyaml3 "sigs.k8s.io/yaml/goyaml.v3"
 )
@@ -299,8 +300,23 @@ func execError(name string, err error) error {
 	return errors.New(strings.TrimSpace(b.String()))
 }
 
-// files is Helm's .Files (Glob left out: it needs gobwas/glob).
+// files is Helm's .Files.
 type files map[string][]byte
+
+// Glob is Helm's: a gobwas/glob pattern with '/' as separator; a pattern that does not compile matches everything.
+func (f files) Glob(pattern string) files {
+	g, err := glob.Compile(pattern, '/')
+	if err != nil {
+		g, _ = glob.Compile("**")
+	}
+	nf := files{}
+	for name, contents := range f {
+		if g.Match(name) {
+			nf[name] = contents
+		}
+	}
+	return nf
+}
 
 func (f files) GetBytes(name string) []byte {
 	if v, ok := f[name]; ok {
