@@ -7,8 +7,9 @@ namespace IstioPS;
 /// The parameters that say what Istio should be, one resolver for every cmdlet that takes them (Install-Istio,
 /// Compare-IstioInstallation, Test-IstioInstallation, Test-IstioPrerequisite, Export-IstioManifest): a release
 /// (-ReleasePath or -Version) with a profile, -Set, -ValuesFile, -Revision, -Component and -Addon, or manifest files.
-/// A cmdlet may override <see cref="ReleasePath"/>, <see cref="ManifestPath"/>, <see cref="Set"/> and
-/// <see cref="ValuesFile"/> to change their position, aliases or parameter sets (Export-IstioManifest's -ChartPath).
+/// A cmdlet may override <see cref="ReleasePath"/>, <see cref="ManifestPath"/>, <see cref="Set"/>,
+/// <see cref="ValuesFile"/> and <see cref="Revision"/> to change their position, aliases or parameter sets
+/// (Export-IstioManifest's -ChartPath, Uninstall-Istio's positional -Revision).
 /// </summary>
 public abstract class SourceCmdlet : AsyncPSCmdlet
 {
@@ -75,7 +76,7 @@ public abstract class SourceCmdlet : AsyncPSCmdlet
     [Parameter(ParameterSetName = VersionSet)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(RevisionCompleter))]
-    public string? Revision { get; set; }
+    public virtual string? Revision { get; set; }
 
     [Parameter(ParameterSetName = ReleaseSet)]
     [Parameter(ParameterSetName = VersionSet)]

@@ -78,14 +78,15 @@ public static class InstallSources
     }
 
     /// <summary>
-    /// What a source stands for as Export-IstioManifest writes it: the release rendered with its addons, or the
-    /// manifest files read (every problem of every file reported together, with its file and line).
+    /// Every object a source stands for, in one piece (Export-IstioManifest writes them, Uninstall-Istio removes them):
+    /// the release rendered with its addons, or the manifest files read and checked, every problem of every file
+    /// reported together with its file and line and <paramref name="consequence"/> ("nothing was exported").
     /// </summary>
-    public static RenderedRelease Export(InstallSource source, Action<string>? verbose = null)
+    public static RenderedRelease Resolve(InstallSource source, string consequence, Action<string>? verbose = null)
     {
         if (source.ReleasePath is not { } release)
         {
-            return ReleaseManifests.Read(ManifestReader.ExpandPaths(source.ManifestPaths, source.Recurse), ManifestsComponent, consequence: "nothing was exported");
+            return ReleaseManifests.Read(ManifestReader.ExpandPaths(source.ManifestPaths, source.Recurse), ManifestsComponent, consequence: consequence);
         }
 
         var parts = ReleaseParts(source, release, verbose);

@@ -92,7 +92,7 @@ public sealed class ExportIstioManifestCommand : SourceCmdlet
         {
             // Under -WhatIf a release that would have to be downloaded is not (a what-if line says so), and nothing is rendered.
             if (await GetSourceAsync(null, ct).ConfigureAwait(false) is not { } source) return;
-            rendered = InstallSources.Export(source, EmitVerbose);
+            rendered = InstallSources.Resolve(source, "nothing was exported", EmitVerbose);
         }
 
         foreach (var warning in rendered.Warnings) EmitWarning(warning);
