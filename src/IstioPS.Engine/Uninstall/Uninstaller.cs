@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using IstioPS.Engine.Apply;
 using IstioPS.Engine.Install;
 using IstioPS.Engine.Kube;
+using IstioPS.Engine.Wait;
 
 namespace IstioPS.Engine.Uninstall;
 
@@ -161,7 +162,7 @@ public sealed partial class Uninstaller
                 if (r.Action == ApplyAction.Deleted)
                 {
                     callbacks.Progress?.Report(new OperationProgress($"Waiting for namespace {request.Namespace} to be deleted", 95));
-                    await WaitGoneAsync(ResourceInfo.Namespaces, null, request.Namespace, request.Timeout, ct).ConfigureAwait(false);
+                    await new ReadinessWaiter(_api).WaitGoneAsync(ResourceInfo.Namespaces, null, request.Namespace, null, request.Timeout, "UninstallTimeout", ct).ConfigureAwait(false);
                 }
             }
         }
@@ -402,26 +403,5 @@ public sealed partial class Uninstaller
         var (pods, _) = await _api.ListAsync(ResourceInfo.Pods.CollectionPath(null), selector, ct).ConfigureAwait(false);
         return pods.Where(p => (string?)p["metadata"]?["namespace"] != request.Namespace && Injection.InjectionRules.HasSidecar(p))
             .Select(p => $"{(string?)p["metadata"]?["namespace"]}/{(string?)p["metadata"]?["name"]}").ToList();
-    }
-
-    private async Task WaitGoneAsync(ResourceInfo resource, string? ns, string name, TimeSpan timeout, CancellationToken ct)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        try
-        {
-            while (await _api.TryGetAsync(resource.ObjectPath(ns, name), cts.Token).ConfigureAwait(false) is not null)
-            {
-                await foreach (var ev in _api.WatchAsync(resource.CollectionPath(ns), null, $"metadata.name={name}", cts.Token).ConfigureAwait(false))
-                {
-                    if (ev.Type == "DELETED") return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new IstioPSException("UninstallTimeout", ErrorKind.OperationTimeout,
-                $"{resource.Kind} '{name}' was still being deleted after {timeout.TotalSeconds:0} s.", name);
-        }
     }
 }
