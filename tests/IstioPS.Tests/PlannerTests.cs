@@ -164,4 +164,45 @@ public class PlannerTests
         Assert.Contains("Service 'web' in namespace apps was still being deleted", ex.Message, StringComparison.Ordinal);
         Assert.Contains("example.com/hold", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ReadsAheadWhatTheSurveyListsAndReadsNothingTwice()
+    {
+        await using var sim = await Sim.StartAsync();
+        sim.Server.Seed(JsonNode.Parse("""{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"theirs"},"rules":[]}""")!.AsObject());
+        var file = TestData.WriteTemp("ahead.yaml", """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata:
+              name: fresh
+            rules: []
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata:
+              name: theirs
+            rules: []
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: settings
+            data: {}
+            """);
+        sim.Server.ClearRequests();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var reads = Installer.ReadAhead(sim.Api, "mesh", lists: true, timeout.Token);
+        // What a render would overlap: the lists of every kind IstioPS installs, and the namespace, are asked for meanwhile.
+        const string roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
+        while (!sim.Server.Requests.Any(r => r.Path == roles && r.Accept!.Contains("as=PartialObjectMetadataList")) || !sim.Server.Requests.Any(r => r.Path == "/api/v1/namespaces/mesh"))
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        var plan = await sim.PlanAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "mesh", Reads = reads }, timeout.Token);
+        Assert.Equal(new[] { "mesh Create", "fresh Create", "theirs Adopt", "settings Create" }, plan.Objects.Select(o => $"{o.Name} {o.Action}"));
+        var readTwice = sim.Server.Requests.Where(r => r.Method == "GET").GroupBy(r => (r.Path, r.Query, r.Accept)).Where(g => g.Count() > 1).Select(g => g.Key.Path);
+        Assert.Empty(readTwice);
+        Assert.Contains(sim.Server.Requests, r => r.Path == "/api/v1/configmaps" && r.Query.Contains("labelSelector", StringComparison.Ordinal));
+    }
 }

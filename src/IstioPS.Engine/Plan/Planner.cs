@@ -18,12 +18,15 @@ public sealed class Planner
     private readonly KubeApi _api;
     private readonly RestMapper _mapper;
     private readonly Applier _applier;
+    private readonly SurveyReads _reads;
 
-    public Planner(KubeApi api, RestMapper? mapper = null)
+    /// <param name="reads">The survey's reads, some perhaps started ahead (<see cref="SurveyReads.ReadAhead"/>); made when asked for otherwise.</param>
+    public Planner(KubeApi api, RestMapper? mapper = null, SurveyReads? reads = null)
     {
         _api = api;
         _mapper = mapper ?? new RestMapper(api);
         _applier = new Applier(api);
+        _reads = reads ?? new SurveyReads(api);
     }
 
     internal sealed record Resolved(ManifestObject Source, ResourceInfo Resource, string? Namespace)
@@ -225,17 +228,7 @@ public sealed class Planner
     {
         var resources = resolved.Select(r => r.Resource).Concat(pruneKinds);
         var lists = await Task.WhenAll(resources.Distinct().Select(async resource =>
-        {
-            try
-            {
-                var (items, _) = await _api.ListAsync(resource.CollectionPath(null), $"{Own.ManagedByLabel}={Own.ManagedByValue}", ct).ConfigureAwait(false);
-                return (resource, items);
-            }
-            catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return (resource, new List<JsonObject>()); // a kind the input's CRDs are yet to define
-            }
-        })).ConfigureAwait(false);
+            (resource, items: await _reads.OwnedAsync(resource.CollectionPath(null), ct).ConfigureAwait(false)))).ConfigureAwait(false);
 
         var owned = new Dictionary<(string, string, string?, string), (ResourceInfo, JsonObject)>();
         foreach (var (resource, items) in lists)
@@ -257,17 +250,7 @@ public sealed class Planner
     private async Task<HashSet<(string, string, string?, string)>> ExistingObjectsAsync(List<Resolved> resolved, CancellationToken ct)
     {
         var lists = await Task.WhenAll(resolved.Select(r => (r.Resource, r.Namespace)).Distinct().Select(async scope =>
-        {
-            try
-            {
-                var (names, _) = await _api.ListMetadataAsync(scope.Resource.CollectionPath(scope.Namespace), m => KubeApi.StringProperty(m, "name"), ct).ConfigureAwait(false);
-                return (Scope: scope, Names: names);
-            }
-            catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return (Scope: scope, Names: new List<string>());
-            }
-        })).ConfigureAwait(false);
+            (Scope: scope, Names: await _reads.NamesAsync(scope.Resource.CollectionPath(scope.Namespace), ct).ConfigureAwait(false)))).ConfigureAwait(false);
         return lists.SelectMany(l => l.Names.Select(name => (l.Scope.Resource.Group, l.Scope.Resource.Kind, l.Scope.Namespace, name))).ToHashSet();
     }
 
@@ -276,7 +259,7 @@ public sealed class Planner
     {
         // Only namespaces the input's objects go to (installing a ConfigMap into default creates no istio-system).
         var needed = resolved.Select(r => r.Namespace).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var existing = await Task.WhenAll(needed.Select(ns => _api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
+        var existing = await Task.WhenAll(needed.Select(ns => _reads.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
         return needed.Where((ns, i) => existing[i] is null).ToHashSet(StringComparer.Ordinal);
     }
 
