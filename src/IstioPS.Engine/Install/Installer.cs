@@ -395,14 +395,14 @@ public sealed class Installer
 
         // An object the plan found absent holds no control-plane fields to yield (nothing to read first).
         var known = p.Action == PlanAction.Create && p.Live is null ? new LiveObject(null) : (LiveObject?)null;
-        var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct, known).ConfigureAwait(false);
+        var resourceVersion = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct, known).ConfigureAwait(false);
         return Result(p, p.Action switch
         {
             PlanAction.Create => ApplyAction.Created,
             PlanAction.Adopt => ApplyAction.Adopted,
             PlanAction.Recreate => ApplyAction.Recreated,
             _ => ApplyAction.Configured,
-        }, (string?)live["metadata"]?["resourceVersion"]);
+        }, resourceVersion);
     }
 
     private static AppliedObject Result(PlannedObject p, ApplyAction action, string? resourceVersion = null) => new()

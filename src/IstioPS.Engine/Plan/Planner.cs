@@ -313,7 +313,8 @@ public sealed class Planner
     {
         try
         {
-            var (status, answer) = await _applier.DryRunAsync(body, r.Resource, r.Namespace, ct, live).ConfigureAwait(false);
+            // Of an object found absent only the status is read: an answer of 200 (it appeared meanwhile) reads it and asks again.
+            var (status, answer) = await _applier.DryRunAsync(body, r.Resource, r.Namespace, ct, live, answer: live.Object is not null).ConfigureAwait(false);
             return (status, answer, null);
         }
         catch (KubeApiException ex) when ((int)ex.StatusCode is >= 400 and < 500 and not 401 and not 403 and not 429)
