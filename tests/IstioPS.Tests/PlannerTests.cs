@@ -205,4 +205,30 @@ public class PlannerTests
         Assert.Empty(readTwice);
         Assert.Contains(sim.Server.Requests, r => r.Path == "/api/v1/configmaps" && r.Query.Contains("labelSelector", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ComparesTheAnswerWithTheVersionItWasMadeFromWhenAnotherWriterWroteSinceTheList()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("config.yaml", AppManifests.Config);
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        sim.Server.ClearRequests();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // The survey's lists are read ahead (as while a release renders); then another writer adds a field our apply does not set.
+        var reads = Installer.ReadAhead(sim.Api, "apps", lists: true, timeout.Token);
+        while (!sim.Server.Requests.Any(r => r.Path == "/api/v1/configmaps" && r.Query.Contains("labelSelector", StringComparison.Ordinal)))
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        sim.Server.Service.Mutate(sim.Server.Registry.Get("", "configmaps"), "apps", "web-config", o =>
+        {
+            o["metadata"]!["annotations"]!["example.com/owner"] = "someone";
+            return true;
+        }, manager: "someone-else");
+
+        var plan = await sim.PlanAsync(new InstallRequest { ManifestPaths = new[] { file }, Reads = reads }, timeout.Token);
+        var config = Assert.Single(plan.Objects, o => o.Name == "web-config");
+        Assert.Equal(PlanAction.Unchanged, config.Action);
+    }
 }

@@ -267,7 +267,8 @@ public sealed class Planner
     /// One object: the server's dry-run answer, and its live state. An object the owned lists hold is dry-run as listed;
     /// one the lists of its kind show without IstioPS's label is read, then dry-run with the ownership and control-plane
     /// fields of what was read; one they do not show is dry-run as absent without a read (the server still validates and
-    /// authorizes it before anything is written), and read only if the answer says it appeared meanwhile.
+    /// authorizes it before anything is written), and read only if the answer says it appeared meanwhile. An answer made
+    /// from a newer version than the one read (written meanwhile) reads the object again and asks again.
     /// </summary>
     private async Task<PlannedObject> PlanObjectAsync(Resolved r, PlanRequest request, JsonObject? listed, bool exists, List<ManifestException> errors, CancellationToken ct)
     {
@@ -276,9 +277,14 @@ public sealed class Planner
         var ownership = live is null ? Own.Created : Own.Of(live) ?? Own.Adopted;
         var body = Prepare(r, request, ownership);
         var (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(live), ct).ConfigureAwait(false);
-        if (live is null && status == HttpStatusCode.OK && (live = await _api.TryGetAsync(path, ct).ConfigureAwait(false)) is not null)
+        // Absent when listed but there now, or changed since it was listed (the answer carries the resourceVersion it
+        // was made from; another writer, such as istiod taking its webhooks' caBundle, may have written meanwhile): read
+        // it and ask again, so the answer is compared with the object it was made from.
+        // A writer that keeps writing (istiod writes caBundle, then failurePolicy) is followed a few times.
+        for (var attempt = 0; attempt < 3 && (live is null ? status == HttpStatusCode.OK : answer is not null && ResourceVersion(answer) != ResourceVersion(live)); attempt++)
         {
-            body = Prepare(r, request, Own.Of(live) ?? Own.Adopted);
+            live = await _api.TryGetAsync(path, ct).ConfigureAwait(false);
+            body = Prepare(r, request, live is null ? Own.Created : Own.Of(live) ?? Own.Adopted);
             (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(live), ct).ConfigureAwait(false);
         }
 
@@ -308,6 +314,8 @@ public sealed class Planner
         var action = !Own.IsOwned(live) ? PlanAction.Adopt : diff.Count == 0 ? PlanAction.Unchanged : PlanAction.Configure;
         return Planned(r, action, body, live, diff);
     }
+
+    private static string? ResourceVersion(JsonObject obj) => (string?)obj["metadata"]?["resourceVersion"];
 
     private async Task<(HttpStatusCode Status, JsonObject? Answer, KubeApiException? Failure)> DryRunAsync(Resolved r, JsonObject body, LiveObject live, CancellationToken ct)
     {
