@@ -353,6 +353,12 @@ public sealed class Installer
     private async Task<AppliedObject> WriteAsync(PlannedObject p, TimeSpan timeout, CancellationToken ct)
     {
         var applier = new Applier(_api);
+        if (p.AfterDeletion)
+        {
+            // A namespace terminating, or an object its finalizers hold: created anew once gone.
+            await new ReadinessWaiter(_api).WaitGoneAsync(p.Resource, p.Namespace, p.Name, KubeFormat.Uid(p.Live!), timeout, "StillBeingDeleted", ct).ConfigureAwait(false);
+        }
+
         if (p.Kind == "Namespace" && p.Source is null)
         {
             return await applier.CreateNamespaceAsync(p.Body!, ct).ConfigureAwait(false);
@@ -367,7 +373,7 @@ public sealed class Installer
         }
 
         // An object the plan found absent holds no control-plane fields to yield (nothing to read first).
-        var known = p.Action == PlanAction.Create && p.Live is null ? new LiveObject(null) : (LiveObject?)null;
+        var known = p.Action == PlanAction.Create && (p.Live is null || p.AfterDeletion) ? new LiveObject(null) : (LiveObject?)null;
         var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct, known).ConfigureAwait(false);
         return Result(p, p.Action switch
         {
