@@ -220,4 +220,35 @@ public class PlannerTests
         Assert.Null((await sim.Api.GetAsync("/api/v1/namespaces/apps", default))["metadata"]!["deletionTimestamp"]);
         Assert.NotNull(await sim.Api.TryGetAsync("/api/v1/namespaces/apps/services/web", default));
     }
+
+    [Fact]
+    public async Task ForceAsksForTheDeletesOfWhatItRecreatesBeforeAnyWrite()
+    {
+        await using var sim = await Sim.StartAsync(new KubeSim.KubeSimOptions { Deny = ["delete:services"] });
+        var file = TestData.WriteTemp("app.yaml", App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.50\n  selector: {app: web}"));
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        File.WriteAllText(file, App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.51\n  selector: {app: web}"));
+
+        sim.Server.ClearRequests();
+        var ex = await Assert.ThrowsAsync<IstioPS.Engine.Prerequisites.PrerequisiteException>(() =>
+            sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true, Force = true }));
+        var finding = Assert.Single(ex.Findings);
+        Assert.Equal("delete services in apps", finding.Target);
+        Assert.Contains("needs for 1 object(s): web", finding.Message, StringComparison.Ordinal);
+        Assert.Empty(sim.Writes());
+    }
+
+    [Fact]
+    public async Task AnObjectThatExistsIsOnlyPatchedSoAdoptingItNeedsNoCreate()
+    {
+        await using var sim = await Sim.StartAsync(new KubeSim.KubeSimOptions { Deny = ["create:configmaps"] });
+        sim.Server.Seed(JsonNode.Parse("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"apps"}}""")!.AsObject());
+        sim.Server.Seed(JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web-config","namespace":"apps"},"data":{"a":"b"}}""")!.AsObject());
+        var file = TestData.WriteTemp("config.yaml", AppManifests.Config);
+
+        // Made by someone else (istioctl, Helm): taken over by a patch, which the user may make; were a create asked
+        // about, the prerequisite check would stop the install (PermissionMissing for create configmaps).
+        var result = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true, Adopt = true });
+        Assert.Equal(ApplyAction.Adopted, Assert.Single(result!.Objects).Action);
+    }
 }

@@ -167,6 +167,7 @@ public sealed class Installer
         }
 
         CheckGates(plan, request);
+        await CheckRecreatePermissionAsync(plan, request, ct).ConfigureAwait(false);
 
         // One question per object, all before the first write; unchanged objects are only described (under -WhatIf).
         var approved = new List<PlannedObject>();
@@ -330,6 +331,19 @@ public sealed class Installer
                 + $"Use -Force to delete and create them again:{Environment.NewLine}  "
                 + string.Join(Environment.NewLine + "  ", recreate.Select(p => $"{p.Target}: {string.Join("; ", p.Changes)}")), recreate[0].Target);
         }
+    }
+
+    /// <summary>
+    /// -Force deletes what it recreates: the prerequisite check, made beside the plan, could not know which objects
+    /// those are, so their deletes are asked about now, before the first write (none when nothing is recreated).
+    /// </summary>
+    private async Task CheckRecreatePermissionAsync(InstallPlan plan, InstallRequest request, CancellationToken ct)
+    {
+        if (request.SkipPrerequisiteCheck) return;
+        var deletes = plan.With(PlanAction.Recreate).Select(p => new PlannedWrite("delete", p.Resource, p.Namespace, p.Name)).ToList();
+        if (deletes.Count == 0) return;
+        var denied = (await PermissionCheck.CheckWritesAsync(_api, deletes, ct).ConfigureAwait(false)).Where(f => f.Severity == FindingSeverity.Error).ToList();
+        if (denied.Count > 0) throw new PrerequisiteException(denied);
     }
 
     /// <summary>The objects by component in install order (objects of no component or an unknown one last).</summary>

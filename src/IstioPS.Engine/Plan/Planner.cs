@@ -85,13 +85,14 @@ public sealed class Planner
         var createdNamespaces = missingNamespaces.Where(ns => !inInput.Contains(ns)).Order(StringComparer.Ordinal).ToList();
 
         // The writes: a created namespace is a create; every object is a server-side apply (patch), which for an
-        // object not there yet kube-apiserver also authorizes as create (IstioPS's own objects are known to exist
-        // from its lists; anything else may have to be created); a prune is a delete.
+        // object not there yet kube-apiserver also authorizes as create (what the lists show exists, IstioPS's or not,
+        // is only patched, unless its namespace is going away); a prune is a delete.
         var writes = new List<PlannedWrite>();
         writes.AddRange(createdNamespaces.Select(ns => new PlannedWrite("create", ResourceInfo.Namespaces, null, ns)));
         foreach (var r in resolved)
         {
-            if (!owned.ContainsKey(r.Key)) writes.Add(new PlannedWrite("create", r.Resource, r.Namespace, r.Source.Name));
+            var stays = owned.ContainsKey(r.Key) || (existing.Contains(r.Key) && !(r.Namespace is not null && missingNamespaces.Contains(r.Namespace)));
+            if (!stays) writes.Add(new PlannedWrite("create", r.Resource, r.Namespace, r.Source.Name));
             writes.Add(new PlannedWrite("patch", r.Resource, r.Namespace, r.Source.Name));
         }
 
