@@ -104,8 +104,15 @@ public sealed class Defaults
                 spec["podManagementPolicy"] ??= "OrderedReady";
                 spec["revisionHistoryLimit"] ??= 10;
                 var strategy = spec.Obj("updateStrategy");
-                strategy["type"] ??= "RollingUpdate";
-                if (strategy.Str("type") == "RollingUpdate") strategy.Obj("rollingUpdate")["partition"] ??= 0;
+                if (strategy["type"] is null)
+                {
+                    strategy["type"] = "RollingUpdate";
+                    strategy.Obj("rollingUpdate");
+                }
+                if (strategy.Str("type") == "RollingUpdate" && strategy["rollingUpdate"] is JsonObject rolling) rolling["partition"] ??= 0;
+                var retention = spec.Obj("persistentVolumeClaimRetentionPolicy");
+                retention["whenDeleted"] ??= "Retain";
+                retention["whenScaled"] ??= "Retain";
                 DefaultTemplate(spec);
                 break;
             }
@@ -127,7 +134,93 @@ public sealed class Defaults
             case ("batch", "Job"):
                 DefaultJob(obj);
                 break;
+            case ("rbac.authorization.k8s.io", "RoleBinding" or "ClusterRoleBinding"):
+                DefaultRoleBinding(obj);
+                break;
+            case ("autoscaling", "HorizontalPodAutoscaler"):
+                DefaultHpa(obj.Obj("spec"));
+                break;
+            case ("networking.k8s.io", "NetworkPolicy"):
+                DefaultNetworkPolicy(obj.Obj("spec"));
+                break;
+            case ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"):
+            {
+                var spec = obj.Obj("spec");
+                spec["failurePolicy"] ??= "Fail";
+                if (spec["matchConstraints"] is JsonObject match) DefaultMatchResources(match);
+                break;
+            }
+            case ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"):
+                if (obj.At("spec", "matchResources") is JsonObject bindingMatch) DefaultMatchResources(bindingMatch);
+                break;
         }
+    }
+
+    /// <summary>SetDefaults_HorizontalPodAutoscaler of autoscaling/v2 (1.32): one replica at least, 80% CPU, and a behavior's rules filled in.</summary>
+    static void DefaultHpa(JsonObject spec)
+    {
+        spec["minReplicas"] ??= 1;
+        if (spec["metrics"] is not JsonArray { Count: > 0 })
+            spec["metrics"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "Resource",
+                ["resource"] = new JsonObject
+                {
+                    ["name"] = "cpu",
+                    ["target"] = new JsonObject { ["type"] = "Utilization", ["averageUtilization"] = 80 },
+                },
+            });
+        if (spec["behavior"] is not JsonObject behavior) return;
+        behavior["scaleUp"] = ScalingRules(behavior["scaleUp"] as JsonObject, scaleUp: true);
+        behavior["scaleDown"] = ScalingRules(behavior["scaleDown"] as JsonObject, scaleUp: false);
+
+        static JsonObject ScalingRules(JsonObject? given, bool scaleUp)
+        {
+            static JsonObject Policy(string type, int value) => new() { ["type"] = type, ["value"] = value, ["periodSeconds"] = 15 };
+            var rules = new JsonObject
+            {
+                ["selectPolicy"] = "Max",
+                ["policies"] = scaleUp ? new JsonArray(Policy("Pods", 4), Policy("Percent", 100)) : new JsonArray(Policy("Percent", 100)),
+            };
+            if (scaleUp) rules["stabilizationWindowSeconds"] = 0;
+            foreach (var field in new[] { "selectPolicy", "stabilizationWindowSeconds", "policies" })
+                if (given?[field] is JsonNode value) rules[field] = value.DeepClone();
+            return rules;
+        }
+    }
+
+    /// <summary>SetDefaults of networking/v1 NetworkPolicies: Ingress (and Egress with egress rules), ports over TCP.</summary>
+    static void DefaultNetworkPolicy(JsonObject spec)
+    {
+        if (spec["policyTypes"] is not JsonArray { Count: > 0 })
+            spec["policyTypes"] = spec["egress"] is JsonArray { Count: > 0 } ? new JsonArray("Ingress", "Egress") : new JsonArray("Ingress");
+        foreach (var direction in new[] { "ingress", "egress" })
+            if (spec[direction] is JsonArray rules)
+                foreach (var rule in rules.OfType<JsonObject>())
+                    if (rule["ports"] is JsonArray ports)
+                        foreach (var port in ports.OfType<JsonObject>()) port["protocol"] ??= "TCP";
+    }
+
+    /// <summary>SetDefaults_MatchResources (and SetDefaults_Rule of its rules) of admissionregistration/v1 policies.</summary>
+    static void DefaultMatchResources(JsonObject match)
+    {
+        match["matchPolicy"] ??= "Equivalent";
+        match["namespaceSelector"] ??= new JsonObject();
+        match["objectSelector"] ??= new JsonObject();
+        foreach (var list in new[] { "resourceRules", "excludeResourceRules" })
+            if (match[list] is JsonArray rules)
+                foreach (var rule in rules.OfType<JsonObject>()) rule["scope"] ??= "*";
+    }
+
+    /// <summary>SetDefaults of rbac/v1 bindings and subjects: users and groups are of the RBAC API group.</summary>
+    static void DefaultRoleBinding(JsonObject obj)
+    {
+        const string rbac = "rbac.authorization.k8s.io";
+        var roleRef = obj.Obj("roleRef");
+        if (string.IsNullOrEmpty(roleRef.Str("apiGroup"))) roleRef["apiGroup"] = rbac;
+        if (obj["subjects"] is JsonArray subjects)
+            foreach (var subject in subjects.OfType<JsonObject>())
+                if (string.IsNullOrEmpty(subject.Str("apiGroup")) && subject.Str("kind") is "User" or "Group") subject["apiGroup"] = rbac;
     }
 
     /// <summary>Guaranteed when every container's requests equal its limits, BestEffort without any, else Burstable.</summary>
