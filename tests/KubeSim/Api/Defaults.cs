@@ -240,6 +240,11 @@ public sealed class Defaults
         DefaultPodSpec(template.Obj("spec"));
     }
 
+    /// <summary>
+    /// SetDefaults_PodSpec and the defaults of the types within (containers, probes, HTTP actions, volume sources,
+    /// field selectors), and the v1 conversion's serviceAccount alias of serviceAccountName: of Pods and of every
+    /// workload's pod template alike.
+    /// </summary>
     static void DefaultPodSpec(JsonObject podSpec)
     {
         podSpec["restartPolicy"] ??= "Always";
@@ -247,6 +252,8 @@ public sealed class Defaults
         podSpec["dnsPolicy"] ??= "ClusterFirst";
         podSpec["securityContext"] ??= new JsonObject();
         podSpec["schedulerName"] ??= "default-scheduler";
+        if (!string.IsNullOrEmpty(podSpec.Str("serviceAccountName"))) podSpec["serviceAccount"] = podSpec.Str("serviceAccountName");
+        else if (!string.IsNullOrEmpty(podSpec.Str("serviceAccount"))) podSpec["serviceAccountName"] = podSpec.Str("serviceAccount");
         foreach (var list in new[] { "containers", "initContainers" })
             if (podSpec[list] is JsonArray containers)
                 foreach (var c in containers.OfType<JsonObject>())
@@ -259,7 +266,53 @@ public sealed class Defaults
                     c["resources"] ??= new JsonObject();
                     if (c["ports"] is JsonArray ports)
                         foreach (var p in ports.OfType<JsonObject>()) p["protocol"] ??= "TCP";
+                    foreach (var probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
+                        if (c[probe] is JsonObject pr)
+                        {
+                            DefaultProbe(pr);
+                            DefaultHttpGet(pr["httpGet"]);
+                        }
+                    if (c["lifecycle"] is JsonObject lifecycle)
+                        foreach (var hook in new[] { "postStart", "preStop" }) DefaultHttpGet(lifecycle[hook]?["httpGet"]);
+                    if (c["env"] is JsonArray env)
+                        foreach (var e in env.OfType<JsonObject>()) DefaultFieldRef(e["valueFrom"]?["fieldRef"]);
                 }
+        if (podSpec["volumes"] is JsonArray volumes)
+            foreach (var v in volumes.OfType<JsonObject>()) DefaultVolume(v);
+    }
+
+    static void DefaultProbe(JsonObject probe)
+    {
+        foreach (var (field, value) in new[] { ("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1), ("failureThreshold", 3) })
+            if (probe[field] is null || probe[field]!.ToJsonString() == "0") probe[field] = value;
+    }
+
+    static void DefaultHttpGet(JsonNode? action)
+    {
+        if (action is not JsonObject get) return;
+        if (string.IsNullOrEmpty(get.Str("path"))) get["path"] = "/";
+        if (string.IsNullOrEmpty(get.Str("scheme"))) get["scheme"] = "HTTP";
+    }
+
+    static void DefaultFieldRef(JsonNode? fieldRef)
+    {
+        if (fieldRef is JsonObject f && string.IsNullOrEmpty(f.Str("apiVersion"))) f["apiVersion"] = "v1";
+    }
+
+    /// <summary>SetDefaults_Volume and its sources: an emptyDir without a source, file modes 0644, hostPath type "", token lifetimes of an hour.</summary>
+    static void DefaultVolume(JsonObject volume)
+    {
+        const int fileMode = 420;
+        if (!volume.Any(kv => kv.Key != "name" && kv.Value is not null)) volume["emptyDir"] = new JsonObject();
+        foreach (var source in new[] { "secret", "configMap", "downwardAPI", "projected" })
+            if (volume[source] is JsonObject s) s["defaultMode"] ??= fileMode;
+        if (volume["hostPath"] is JsonObject hostPath) hostPath["type"] ??= "";
+        foreach (var item in (volume.At("downwardAPI", "items") as JsonArray ?? []).OfType<JsonObject>()) DefaultFieldRef(item["fieldRef"]);
+        foreach (var projection in (volume.At("projected", "sources") as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (projection["serviceAccountToken"] is JsonObject token) token["expirationSeconds"] ??= 3600;
+            foreach (var item in (projection.At("downwardAPI", "items") as JsonArray ?? []).OfType<JsonObject>()) DefaultFieldRef(item["fieldRef"]);
+        }
     }
 
     /// <summary>SetDefaults_Service: type, session affinity, traffic policies, ports' protocol and targetPort.</summary>
