@@ -213,4 +213,75 @@ public class BuiltinApplyTests
         Assert.Equal(1, diffExit);
         Assert.Contains("+      - image: agent:2", diff);
     }
+
+    [Fact]
+    public async Task AnAppliedConfigurationOutsideTheSchemaIsRefusedAsKubeApiserverRefusesIt()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 20, Controllers = false });
+        var apps = sim.Client.AppsV1;
+        const string typo = """
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+             "spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
+              "spec":{"containers":[{"name":"app","image":"nginx:1.27","imagePullPolicyy":"Always"}]}}}}
+            """;
+        // The field manager cannot make a typed object of it: a plain error, so 500 without a reason, and
+        // fieldValidation (which governs only duplicate YAML keys of an apply) makes no difference.
+        foreach (var validation in new[] { "Strict", "Ignore" })
+        {
+            var e = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+                apps.PatchNamespacedDeploymentAsync(Apply(typo), "web", "default", fieldManager: "istiops", fieldValidation: validation));
+            Assert.Equal(500, (int)e.Response.StatusCode);
+            var status = JsonNode.Parse(e.Response.Content)!;
+            Assert.Null(status["reason"]);
+            Assert.Equal("failed to create typed patch object (/web; apps/v1, Kind=Deployment): .spec.template.spec.containers[name=\"app\"].imagePullPolicyy: field not declared in schema",
+                (string?)status["message"]);
+        }
+        Assert.Empty((await apps.ListNamespacedDeploymentAsync("default")).Items);
+
+        // Several problems at once, in the words of structured-merge-diff's ValidationErrors.
+        const string several = """
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"default","labelz":{}},
+             "spec":{"replicas":{"count":2},"template":{"spec":{"containers":[{"name":"b"},{"name":"b"}]}}}}
+            """;
+        var many = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            apps.PatchNamespacedDeploymentAsync(Apply(several), "web", "default", fieldManager: "istiops"));
+        Assert.Equal(500, (int)many.Response.StatusCode);
+        Assert.Equal("""
+            failed to create typed patch object (default/web; apps/v1, Kind=Deployment): errors:
+              .metadata.labelz: field not declared in schema
+              .spec.replicas: expected any scalar, got &{map[count:2]}
+              .spec.template.spec.containers: duplicate entries for key [name="b"]
+            """.ReplaceLineEndings("\n"), (string?)JsonNode.Parse(many.Response.Content)!["message"]);
+        // A container's name key defaults to "" in the schema: the configuration fits, and validation refuses it.
+        var nameless = await StatusAssert.Fails(422, () => apps.PatchNamespacedDeploymentAsync(
+            Apply(typo.Replace("\"name\":\"app\",", "").Replace(",\"imagePullPolicyy\":\"Always\"", "")), "web", "default", fieldManager: "istiops"));
+        Assert.Contains("spec.template.spec.containers[0].name: Required value", (string?)nameless["message"]);
+    }
+
+    [SkippableFact]
+    public async Task KubectlSeesAnUnknownFieldRefusedServerSideAndClientSide()
+    {
+        await using var k = await Kubectl.StartAsync(new KubeSimOptions { ReadyAfterMs = 10 });
+        var file = Path.Combine(k.Sim.Directory, "agent.yaml");
+        await File.WriteAllTextAsync(file, """
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata: {name: agent, namespace: default}
+            spec:
+              selector: {matchLabels: {app: agent}}
+              template:
+                metadata: {labels: {app: agent}}
+                spec:
+                  tolerationz: [{operator: Exists}]
+                  containers: [{name: agent, image: "agent:1"}]
+            """);
+        var (exit, _, err) = await k.Run("apply", "--server-side", "-f", file);
+        Assert.Equal(1, exit);
+        Assert.Contains("failed to create typed patch object (default/agent; apps/v1, Kind=DaemonSet): .spec.template.spec.tolerationz: field not declared in schema", err);
+        // Client-side apply creates with fieldValidation=Strict: the decoder's strict error, 400.
+        var (csaExit, _, csaErr) = await k.Run("apply", "-f", file);
+        Assert.Equal(1, csaExit);
+        Assert.Contains("strict decoding error: unknown field \"spec.template.spec.tolerationz\"", csaErr);
+        Assert.Null(k.Sim.Server.Read("apps/v1", "DaemonSet", "default", "agent"));
+    }
 }

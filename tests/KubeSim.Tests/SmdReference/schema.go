@@ -63,7 +63,7 @@ func loadSchema(path string) (*schemaFile, *typed.Parser) {
 			}
 			fields = append(fields, field)
 		}
-		m := map[string]interface{}{"fields": fields, "elementType": map[string]interface{}{"namedType": "__untyped_deduced_"}}
+		m := map[string]interface{}{"fields": fields}
 		if t.Atomic {
 			m["elementRelationship"] = "atomic"
 		}

@@ -90,7 +90,8 @@ public static class Schemas
         foreach (var (name, _) in types) Named[name] = new SchemaType { Always = Strings(types[name]!["always"]) };
         foreach (var (name, def) in types)
         {
-            var map = new MapSchema { Atomic = def!["atomic"]?.GetValue<bool>() == true, ElementType = SchemaType.Deduced };
+            // A struct declares all its fields: no element type, as in kube-apiserver's schema.
+            var map = new MapSchema { Atomic = def!["atomic"]?.GetValue<bool>() == true };
             foreach (var (field, spec) in def["fields"]!.AsObject())
                 map.Fields[field] = new SchemaField(FromSpec(spec!), def["defaults"]?[field]?.DeepClone());
             Named[name].Map = map;
