@@ -11,7 +11,7 @@ namespace IstioPS;
 /// the work become terminating errors with their stable id. In CI (see <see cref="CiReporter"/>) every
 /// error, warning and progress record is also written as the CI system's logging commands.
 /// </summary>
-public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
+public abstract partial class AsyncPSCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
     // The queue of the Run call in progress: Run creates and disposes it; this field only lends it out.
@@ -217,6 +217,8 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     protected virtual void Dispose(bool disposing)
     {
         if (!disposing) return;
+        // The client is closed with the cmdlet, for the cmdlets that do not run under WithProgressAsync too.
+        DisposeApi();
         _ci?.Dispose();
         _cancel.Dispose();
     }

@@ -114,4 +114,54 @@ public class PlannerTests
         var live = await sim.Api.GetAsync("/api/v1/namespaces/apps/services/web", default);
         Assert.Equal("10.96.0.51", (string?)live["spec"]!["clusterIP"]);
     }
+
+    [Fact]
+    public async Task ARecreateWaitsUntilAFinalizerLetsTheOldObjectGoThenCreatesTheNewOne()
+    {
+        await using var sim = await Sim.StartAsync();
+        var services = new ResourceInfo("", "v1", "Service", "services", true);
+        var file = TestData.WriteTemp("app.yaml", App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.50\n  selector: {app: web}"));
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        // What a cloud controller puts on a LoadBalancer Service: the object outlives its delete until the controller lets go.
+        var hold = JsonNode.Parse("""{"metadata":{"finalizers":["service.kubernetes.io/load-balancer-cleanup"]}}""")!.AsObject();
+        await new Applier(sim.Api).MergePatchAsync(services, "apps", "web", hold, default);
+        var oldUid = (string?)(await sim.Api.GetAsync("/api/v1/namespaces/apps/services/web", default))["metadata"]!["uid"];
+        File.WriteAllText(file, App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.51\n  selector: {app: web}"));
+
+        var install = sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true, Force = true });
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await sim.Api.GetAsync("/api/v1/namespaces/apps/services/web", default))["metadata"]!["deletionTimestamp"] is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        // Marked for deletion and held: the install waits rather than applying to the dying object.
+        await Task.Delay(300);
+        Assert.False(install.IsCompleted);
+        await new Applier(sim.Api).MergePatchAsync(services, "apps", "web", JsonNode.Parse("""{"metadata":{"finalizers":null}}""")!.AsObject(), default);
+
+        var result = await install;
+        Assert.Equal(ApplyAction.Recreated, result!.Objects.Single(o => o.Kind == "Service").Action);
+        var live = await sim.Api.GetAsync("/api/v1/namespaces/apps/services/web", default);
+        Assert.Equal("10.96.0.51", (string?)live["spec"]!["clusterIP"]);
+        Assert.Null(live["metadata"]!["deletionTimestamp"]);
+        Assert.NotEqual(oldUid, (string?)live["metadata"]!["uid"]);
+    }
+
+    [Fact]
+    public async Task ARecreateHeldPastTheTimeoutNamesTheFinalizer()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("app.yaml", App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.50\n  selector: {app: web}"));
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        var hold = JsonNode.Parse("""{"metadata":{"finalizers":["example.com/hold"]}}""")!.AsObject();
+        await new Applier(sim.Api).MergePatchAsync(new ResourceInfo("", "v1", "Service", "services", true), "apps", "web", hold, default);
+        File.WriteAllText(file, App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.51\n  selector: {app: web}"));
+
+        var ex = await Assert.ThrowsAnyAsync<IstioPS.Engine.IstioPSException>(() =>
+            sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true, Force = true, Timeout = TimeSpan.FromSeconds(1) }));
+        Assert.Equal("RecreateTimeout", ex.ErrorId);
+        Assert.Contains("Service 'web' in namespace apps was still being deleted", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("example.com/hold", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -89,6 +89,64 @@ Describe 'Export-IstioManifest' -Skip:(-not $hasIstio) {
     }
 }
 
+Describe 'Export-IstioManifest takes the source parameters of Install-Istio' -Skip:(-not $hasIstio) {
+    It 'declares every source parameter Install-Istio declares, in the same parameter sets' {
+        $sources = 'ManifestPath', 'LiteralPath', 'Recurse', 'ReleasePath', 'Version', 'MaxExtractedSize', 'MaxExtractedFileCount',
+            'Profile', 'Set', 'ValuesFile', 'Revision', 'Component', 'Addon'
+        $install = (Get-Command Install-Istio).Parameters
+        $export = (Get-Command Export-IstioManifest).Parameters
+        foreach ($name in $sources) {
+            $export.Keys | Should -Contain $name
+            $sets = { param($p) ($p.ParameterSets.Keys | Where-Object { $_ -ne 'Chart' } | Sort-Object) -join ',' }
+            & $sets $export[$name] | Should -Be (& $sets $install[$name]) -Because "-$name"
+        }
+        # It renders offline: no cluster parameters.
+        $export.Keys | Should -Not -Contain 'Kubeconfig'
+        $export.Keys | Should -Not -Contain 'Context'
+    }
+
+    It 'writes only the addons when -Addon comes alone, and Istio then the addons otherwise' {
+        $addons = Export-IstioManifest $release -Addon Prometheus, Kiali
+        ($addons.Component | Sort-Object -Unique) | Should -Be 'Addons'
+        $addons.Source | ForEach-Object { $_ | Should -Match 'samples[\\/]addons[\\/](prometheus|kiali)\.yaml:\d+' }
+        ($addons | Where-Object Kind -eq Deployment).Name | Sort-Object | Should -Be @('kiali', 'prometheus')
+        $both = Export-IstioManifest $release -Profile minimal -Addon Kiali
+        ($both.Component | Select-Object -Unique) | Should -Be @('Base', 'Pilot', 'Addons')
+    }
+
+    It 'reads manifest files as Install-Istio reads them, and Get-ChildItem output by its PSPath' {
+        $objects = Export-IstioManifest -ManifestPath "$release/samples/addons" 
+        ($objects.Component | Sort-Object -Unique) | Should -Be 'Manifests'
+        $piped = Get-ChildItem "$release/samples/addons" -Filter *.yaml | Export-IstioManifest
+        $piped.Count | Should -Be $objects.Count
+        ($piped | ForEach-Object { "$_" }) | Should -Be ($objects | ForEach-Object { "$_" })
+        # The same objects Install-Istio -WhatIf would plan, by kind and name.
+        $yaml = Export-IstioManifest -LiteralPath "$release/samples/addons/kiali.yaml" -AsYaml
+        $yaml | Should -Match '(?m)^kind: Deployment$'
+    }
+
+    It 'reports every problem of the files with its file and line and exports nothing' {
+        $bad = Join-Path $dir 'bad.yaml'
+        Set-Content $bad "apiVersion: v1`nkind: ConfigMap`nmetadata:`n  name: Bad_Name`n---`nkind: Secret`nmetadata:`n  name: s"
+        $out = Join-Path $dir 'bad-out.yaml'
+        $err = $null
+        try { Export-IstioManifest -ManifestPath $bad -OutFile $out } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'ManifestInvalid,IstioPS.Commands.ExportIstioManifestCommand'
+        $err.Exception.Message | Should -Match 'nothing was exported'
+        $err.Exception.Message | Should -Match ([regex]::Escape("bad.yaml:4") + '.*Bad_Name')
+        $err.Exception.Message | Should -Match ([regex]::Escape("bad.yaml:6") + '.*apiVersion')
+        $out | Should -Not -Exist
+    }
+
+    It 'renders each release that comes down the pipeline by its Path' {
+        $older = Join-Path (Get-IstioData) 'releases/istio-1.29.6'
+        $images = [pscustomobject]@{ Path = $release }, [pscustomobject]@{ Path = $older } |
+            Export-IstioManifest -Component Pilot | Where-Object Kind -eq Deployment |
+            ForEach-Object { [regex]::Match($_.Yaml, 'image: (\S+)').Groups[1].Value }
+        $images | Should -Be @('docker.io/istio/pilot:1.30.3', 'docker.io/istio/pilot:1.29.6')
+    }
+}
+
 Describe 'Get-IstioProfile' -Skip:(-not $hasIstio) {
     It 'lists the profiles with their components' {
         $profiles = Get-IstioProfile $release

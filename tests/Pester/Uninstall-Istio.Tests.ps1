@@ -318,3 +318,88 @@ Describe 'Uninstall-Istio' {
         { Uninstall-Istio -Kubeconfig '/nonexistent/kubeconfig' -Confirm:$false } | Should -Throw -ErrorId 'KubeconfigNotFound,IstioPS.Commands.UninstallIstioCommand'
     }
 }
+
+Describe 'Uninstall-Istio with the source parameters of Install-Istio removes only what that input stands for' -Skip:(-not $hasIstio) {
+    BeforeAll {
+        $script:cluster = Start-TestCluster
+        $script:kc = $cluster.Kubeconfig
+        $script:dir = New-TestDirectory
+        $null = Install-Istio -ReleasePath $release -Profile minimal -Addon Prometheus, Kiali -NoWait -Kubeconfig $kc
+        $script:kiali = Export-IstioManifest $release -Addon Kiali
+        $script:getObject = {
+            param($entry)
+            $group = if ($entry.ApiVersion -match '/') { "apis/$($entry.ApiVersion)" } else { "api/$($entry.ApiVersion)" }
+            $plural = @{ ConfigMap = 'configmaps'; Service = 'services'; Deployment = 'deployments'; ServiceAccount = 'serviceaccounts'; ClusterRole = 'clusterroles'; ClusterRoleBinding = 'clusterrolebindings'; Role = 'roles'; RoleBinding = 'rolebindings' }[$entry.Kind]
+            $ns = if ($entry.Kind -like 'Cluster*') { '' } else { "namespaces/$(if ($entry.Namespace) { $entry.Namespace } else { 'istio-system' })/" }
+            try { Invoke-RestMethod -Uri "$($cluster.Url)/$group/$ns$plural/$($entry.Name)" -SkipCertificateCheck } catch { $null }
+        }
+    }
+    AfterAll {
+        Stop-TestCluster $cluster
+        Remove-Item $dir -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'takes -Revision first by position and the source parameters by name' {
+        $p = (Get-Command Uninstall-Istio).Parameters
+        $p.Revision.ParameterSets['Revision'].Position | Should -Be 0
+        $p.ManifestPath.ParameterSets['Manifest'].Position | Should -BeLessThan 0
+        foreach ($name in 'ReleasePath', 'Version', 'LiteralPath', 'Recurse', 'Profile', 'Set', 'ValuesFile', 'Component', 'Addon') { $p.Keys | Should -Contain $name }
+    }
+
+    It 'lists under -WhatIf exactly the Kiali objects, and writes nothing' {
+        Clear-SimRequest $cluster
+        # What-if lines go to the host: a child pwsh shows them as output.
+        $lines = Invoke-ChildPwsh "Import-Module '$(Get-ModulePath)'; Uninstall-Istio -ReleasePath '$release' -Addon Kiali -Kubeconfig '$kc' -WhatIf"
+        Get-SimWrite $cluster | Should -BeNullOrEmpty
+        $whatIf = @($lines | Where-Object { $_ -match '^What if:' })
+        $whatIf[0] | Should -Match "Remove what the input installed \(revision default\): $($kiali.Count) objects"
+        @($whatIf | Where-Object { $_ -match 'Performing the operation "Delete" on target "[a-z0-9.]+/kiali[ "]' }).Count | Should -Be $kiali.Count
+        $whatIf.Count | Should -Be ($kiali.Count + 1)
+    }
+
+    It 'removes the Kiali addon only; Prometheus and istiod stay' {
+        $kiali | ForEach-Object { & $getObject $_ | Should -Not -BeNullOrEmpty -Because "$_ was installed" }
+        $result = Uninstall-Istio -ReleasePath $release -Addon Kiali -Kubeconfig $kc -Confirm:$false
+        $result.Deleted | Should -Be $kiali.Count
+        ($result.Objects | Where-Object Kind -eq Deployment).Name | Should -Be 'kiali'
+        $kiali | ForEach-Object { & $getObject $_ | Should -BeNullOrEmpty -Because "$_ was removed" }
+        (Get-IstioComponent -Kubeconfig $kc).Name | Should -Contain 'prometheus'
+        (Get-IstioComponent -Kubeconfig $kc).Name | Should -Contain 'istiod'
+    }
+
+    It 'says NotInstalled when nothing of the input is left, and removes nothing' {
+        Clear-SimRequest $cluster
+        $err = $null
+        try { Uninstall-Istio -ReleasePath $release -Addon Kiali -Kubeconfig $kc -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'NotInstalled,IstioPS.Commands.UninstallIstioCommand'
+        $err.Exception.Message | Should -Match 'installed revisions: default'
+        Get-SimWrite $cluster | Should -BeNullOrEmpty
+    }
+
+    It 'removes the objects of manifest files it installed, and leaves a look-alike it did not install alone' {
+        $file = Join-Path $dir 'app.yaml'
+        Set-Content $file "apiVersion: v1`nkind: ConfigMap`nmetadata:`n  name: app-settings`n  namespace: default`ndata:`n  a: '1'`n---`napiVersion: v1`nkind: ConfigMap`nmetadata:`n  name: users-own`n  namespace: default`n"
+        $null = Install-Istio -ManifestPath $file -Kubeconfig $kc -NoWait
+        # The user's own object with the name of one in the file, and only IstioPS's labels (not its ownership annotation).
+        Invoke-RestMethod -Method Delete -Uri "$($cluster.Url)/api/v1/namespaces/default/configmaps/users-own" -SkipCertificateCheck | Out-Null
+        $body = @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'users-own'; labels = @{ 'istiops.io/managed-by' = 'istiops'; 'istiops.io/revision' = 'default' } } } | ConvertTo-Json -Depth 5
+        Invoke-RestMethod -Method Post -Uri "$($cluster.Url)/api/v1/namespaces/default/configmaps" -Body $body -ContentType 'application/json' -SkipCertificateCheck | Out-Null
+
+        $result = Get-Item $file | Uninstall-Istio -Kubeconfig $kc -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
+        $result.Objects.Name | Should -Be 'app-settings'
+        $w | Should -Match 'configmap/users-own'
+        { Invoke-RestMethod -Uri "$($cluster.Url)/api/v1/namespaces/default/configmaps/app-settings" -SkipCertificateCheck } | Should -Throw
+        (Invoke-RestMethod -Uri "$($cluster.Url)/api/v1/namespaces/default/configmaps/users-own" -SkipCertificateCheck).metadata.name | Should -Be 'users-own'
+    }
+
+    It 'refuses an invalid input before removing anything, naming the file and line' {
+        $bad = Join-Path $dir 'bad.yaml'
+        Set-Content $bad "apiVersion: v1`nkind: ConfigMap`nmetadata:`n  name: Not_Valid`n"
+        Clear-SimRequest $cluster
+        $err = $null
+        try { Uninstall-Istio -ManifestPath $bad -Kubeconfig $kc -Confirm:$false } catch { $err = $_ }
+        $err.Exception.Message | Should -Match 'nothing was removed'
+        $err.Exception.Message | Should -Match ([regex]::Escape('bad.yaml:4'))
+        Get-SimRequest $cluster | Should -BeNullOrEmpty
+    }
+}

@@ -201,7 +201,7 @@ public sealed class Installer
         // custom resources wait for it.
         async Task ApplyAsync(IEnumerable<PlannedObject> group, string activity)
         {
-            var written = await applier.RunAsync(group.ToList(), p => p.Target, WriteAsync, callbacks, activity, ct, percent: (30, 70)).ConfigureAwait(false);
+            var written = await applier.RunAsync(group.ToList(), p => p.Target, (p, token) => WriteAsync(p, Remaining(), token), callbacks, activity, ct, percent: (30, 70)).ConfigureAwait(false);
             lock (results) results.AddRange(written);
         }
 
@@ -346,8 +346,11 @@ public sealed class Installer
             + (neverApplied.Count > 0 ? $"{Environment.NewLine}Never applied (waiting for the components before them): {string.Join(", ", neverApplied)}." : ""),
             ex.NotReady);
 
-    /// <summary>One write of a planned object: a namespace created, a recreated object deleted first, the rest applied.</summary>
-    private async Task<AppliedObject> WriteAsync(PlannedObject p, CancellationToken ct)
+    /// <summary>
+    /// One write of a planned object: a namespace created, a recreated object deleted and waited for until it is gone
+    /// (within <paramref name="timeout"/>), the rest applied.
+    /// </summary>
+    private async Task<AppliedObject> WriteAsync(PlannedObject p, TimeSpan timeout, CancellationToken ct)
     {
         var applier = new Applier(_api);
         if (p.Kind == "Namespace" && p.Source is null)
@@ -357,7 +360,10 @@ public sealed class Installer
 
         if (p.Action == PlanAction.Recreate)
         {
+            // An object with finalizers (a LoadBalancer Service on a cloud cluster) outlives its delete, marked for
+            // deletion: applied to then, the apply would configure the dying object and the finalizer would take it away.
             await applier.DeleteAsync(p.Resource, p.Namespace, p.Name, ct).ConfigureAwait(false);
+            await new ReadinessWaiter(_api).WaitGoneAsync(p.Resource, p.Namespace, p.Name, p.Live is null ? null : KubeFormat.Uid(p.Live), timeout, "RecreateTimeout", ct).ConfigureAwait(false);
         }
 
         // An object the plan found absent holds no control-plane fields to yield (nothing to read first).

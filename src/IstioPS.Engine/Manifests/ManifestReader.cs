@@ -19,14 +19,14 @@ public sealed class ManifestException : IstioPSException
     public SourceLocation Location { get; }
     public string Problem { get; }
 
-    /// <summary>Every problem of an input as one error (its own id when there is only one).</summary>
-    public static IstioPSException Aggregate(IReadOnlyList<ManifestException> errors)
+    /// <summary>Every problem of an input as one error (its own id when there is only one), saying what did not happen.</summary>
+    public static IstioPSException Aggregate(IReadOnlyList<ManifestException> errors, string consequence = "nothing was written to the cluster")
     {
         var head = errors.Count == 1 ? "The input has a problem" : $"The input has {errors.Count} problems";
         var body = string.Join(Environment.NewLine, errors.Take(20).Select(e => "  " + e.Message));
         if (errors.Count > 20) body += $"{Environment.NewLine}  ... and {errors.Count - 20} more";
         return new IstioPSAggregateException(errors.Count == 1 ? errors[0].ErrorId : "ManifestInvalid", ErrorKind.InvalidData,
-            $"{head}; nothing was written to the cluster:{Environment.NewLine}{body}", errors.Cast<IstioPSException>().ToList(), errors[0].Target);
+            $"{head}; {consequence}:{Environment.NewLine}{body}", errors.Cast<IstioPSException>().ToList(), errors[0].Target);
     }
 }
 

@@ -65,31 +65,56 @@ public static class InstallSources
             return new SourceObjects { Objects = Array.Empty<ManifestObject>(), ComponentOrder = Array.Empty<string>(), ManifestPaths = source.ManifestPaths, Recurse = source.Recurse };
         }
 
-        var objects = new List<ManifestObject>();
-        var order = new List<string>();
-        var warnings = new List<string>();
-        if (!source.AddonsOnly)
-        {
-            var rendered = ReleaseManifests.Render(source.RenderRequest(source.ReleasePath));
-            verbose?.Invoke($"Rendered {rendered.Objects.Count} objects: {string.Join(", ", rendered.ComponentOrder)}.");
-            objects.AddRange(rendered.Objects);
-            order.AddRange(rendered.ComponentOrder);
-            warnings.AddRange(rendered.Warnings);
-        }
-
-        if (source.Addons is { Count: > 0 })
-        {
-            var addons = ReleaseManifests.Addons(source.ReleasePath, source.Addons);
-            objects.AddRange(addons.Objects);
-            order.AddRange(addons.ComponentOrder);
-        }
-
+        var parts = ReleaseParts(source, source.ReleasePath, verbose);
+        var order = parts.SelectMany(p => p.ComponentOrder).ToList();
         var scope = new HashSet<string>(order, StringComparer.OrdinalIgnoreCase);
         if (!source.AddonsOnly) scope.UnionWith(source.Components ?? IstioComponents.All.Select(c => c.Name));
         return new SourceObjects
         {
-            Objects = objects, ComponentOrder = order, Warnings = warnings, Prune = new PruneScope { Components = scope },
+            Objects = parts.SelectMany(p => p.Objects).ToList(), ComponentOrder = order, Warnings = parts.SelectMany(p => p.Warnings).ToList(),
+            Prune = new PruneScope { Components = scope },
             ReleaseVersion = source.AddonsOnly ? null : Releases.ReleaseStamp.Read(source.ReleasePath)?.Version,
         };
+    }
+
+    /// <summary>
+    /// Every object a source stands for, in one piece (Export-IstioManifest writes them, Uninstall-Istio removes them):
+    /// the release rendered with its addons, or the manifest files read and checked, every problem of every file
+    /// reported together with its file and line and <paramref name="consequence"/> ("nothing was exported").
+    /// </summary>
+    public static RenderedRelease Resolve(InstallSource source, string consequence, Action<string>? verbose = null)
+    {
+        if (source.ReleasePath is not { } release)
+        {
+            return ReleaseManifests.Read(ManifestReader.ExpandPaths(source.ManifestPaths, source.Recurse), ManifestsComponent, consequence: consequence);
+        }
+
+        var parts = ReleaseParts(source, release, verbose);
+        return new RenderedRelease
+        {
+            Entries = parts.SelectMany(p => p.Entries).ToList(),
+            Objects = parts.SelectMany(p => p.Objects).ToList(),
+            ComponentOrder = parts.SelectMany(p => p.ComponentOrder).ToList(),
+            Warnings = parts.SelectMany(p => p.Warnings).ToList(),
+            Legacy = parts.Any(p => p.Legacy),
+        };
+    }
+
+    /// <summary>The component name of objects read from manifest files.</summary>
+    public const string ManifestsComponent = "Manifests";
+
+    /// <summary>The release's profile rendered (unless only addons were asked for), then its addons.</summary>
+    private static List<RenderedRelease> ReleaseParts(InstallSource source, string releasePath, Action<string>? verbose)
+    {
+        var parts = new List<RenderedRelease>();
+        if (!source.AddonsOnly)
+        {
+            var rendered = ReleaseManifests.Render(source.RenderRequest(releasePath));
+            verbose?.Invoke($"Rendered {rendered.Objects.Count} objects: {string.Join(", ", rendered.ComponentOrder)}.");
+            parts.Add(rendered);
+        }
+
+        if (source.Addons is { Count: > 0 }) parts.Add(ReleaseManifests.Addons(releasePath, source.Addons));
+        return parts;
     }
 }

@@ -97,7 +97,7 @@ public static class ReleaseManifests
         var legacyCrds = LegacyCrdFiles(request.ReleasePath);
         if (legacyCrds is not null)
         {
-            return FromFiles(legacyCrds, "Base", legacy: true);
+            return Read(legacyCrds, "Base", legacy: true);
         }
 
         Detect(request.ReleasePath);
@@ -213,7 +213,7 @@ public static class ReleaseManifests
             files.Add(file);
         }
 
-        return FromFiles(files, AddonsComponent, legacy: false);
+        return Read(files, AddonsComponent);
     }
 
     /// <summary>
@@ -247,10 +247,15 @@ public static class ReleaseManifests
         return layout;
     }
 
-    private static RenderedRelease FromFiles(IReadOnlyList<string> files, string component, bool legacy)
+    /// <summary>
+    /// Manifest files read and checked as the plan checks them (names, labels, annotations, sizes) as one component's
+    /// objects; every problem of every file is reported together, with its file and line.
+    /// </summary>
+    public static RenderedRelease Read(IReadOnlyList<string> files, string component, bool legacy = false, string? consequence = null)
     {
         var (objects, errors) = ManifestReader.ReadFiles(files, component);
-        if (errors.Count > 0) throw errors[0];
+        errors.AddRange(objects.SelectMany(ObjectValidator.ProblemsOf));
+        if (errors.Count > 0) throw consequence is null ? ManifestException.Aggregate(errors) : ManifestException.Aggregate(errors, consequence);
         var entries = objects.Select(o => Entry(component, o.ApiVersion, o.Kind, o.Namespace, o.Name, YamlText.FromJson(o.Body), o.Source.ToString())).ToList();
         return new RenderedRelease { Entries = entries, Objects = objects, ComponentOrder = new[] { component }, Legacy = legacy };
     }

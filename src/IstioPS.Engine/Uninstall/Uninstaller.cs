@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using IstioPS.Engine.Apply;
 using IstioPS.Engine.Install;
 using IstioPS.Engine.Kube;
+using IstioPS.Engine.Wait;
 
 namespace IstioPS.Engine.Uninstall;
 
@@ -20,6 +21,13 @@ public sealed class UninstallRequest
     public string Namespace { get; init; } = "istio-system";
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
     public int Concurrency { get; init; } = 8;
+
+    /// <summary>
+    /// Only these objects (what a source stands for, as Install-Istio would apply it): of them, those that exist and
+    /// IstioPS owns for <see cref="Revision"/> (or shares between revisions) are removed, CRDs unless
+    /// <see cref="KeepCrds"/>; the namespace stays. Null: everything of the revision (or, with -Purge, of IstioPS).
+    /// </summary>
+    public IReadOnlyList<Manifests.ManifestObject>? Objects { get; init; }
 }
 
 public sealed class UninstallResult
@@ -69,13 +77,21 @@ public sealed partial class Uninstaller
                 + Names(notOwned) + ". Adopt them with Install-Istio -Adopt, or delete them with kubectl.");
         }
 
+        if (request.Objects is not null && owned.Count == 0)
+        {
+            throw new IstioPSException("NotInstalled", ErrorKind.ObjectNotFound,
+                $"None of the {request.Objects.Count} objects of the input is installed by IstioPS for revision '{revision}' on {_api.Server}{await InstalledRevisionsTextAsync(ct).ConfigureAwait(false)}; nothing was removed.", revision);
+        }
+
         if (!request.Purge && owned.Count == 0)
         {
             throw new IstioPSException("RevisionNotInstalled", ErrorKind.ObjectNotFound,
                 $"Nothing that IstioPS installed belongs to revision '{revision}' on {_api.Server}{await InstalledRevisionsTextAsync(ct).ConfigureAwait(false)}; nothing was removed.", revision);
         }
 
-        if (!request.Force)
+        // Pods use a revision through its injector: removing only some objects of a revision (an addon, a gateway)
+        // leaves their sidecars alone.
+        if (!request.Force && (request.Objects is null || owned.Any(t => t.Resource.Kind == "MutatingWebhookConfiguration")))
         {
             var users = await PodsUsingAsync(request, ct).ConfigureAwait(false);
             if (users.Count > 0)
@@ -115,7 +131,9 @@ public sealed partial class Uninstaller
             return null;
         }
 
-        var question = request.Purge
+        var question = request.Objects is not null
+            ? $"Remove what the input installed (revision {revision}): {targets.Count} objects"
+            : request.Purge
             ? $"Remove Istio (every revision{(crds.Count > 0 ? ", the CRDs" : "")}{(deleteNamespace ? $", namespace {request.Namespace}" : "")}): {targets.Count} objects"
             : $"Remove revision {revision}: {targets.Count} objects";
         if (!callbacks.ShouldProcessBatch(question, targets))
@@ -144,7 +162,7 @@ public sealed partial class Uninstaller
                 if (r.Action == ApplyAction.Deleted)
                 {
                     callbacks.Progress?.Report(new OperationProgress($"Waiting for namespace {request.Namespace} to be deleted", 95));
-                    await WaitGoneAsync(ResourceInfo.Namespaces, null, request.Namespace, request.Timeout, ct).ConfigureAwait(false);
+                    await new ReadinessWaiter(_api).WaitGoneAsync(ResourceInfo.Namespaces, null, request.Namespace, null, request.Timeout, "UninstallTimeout", ct).ConfigureAwait(false);
                 }
             }
         }
@@ -172,6 +190,7 @@ public sealed partial class Uninstaller
     /// <summary>What IstioPS owns for the request, and what looks like it but is not IstioPS's (left alone).</summary>
     private async Task<(List<Doomed> Owned, List<string> NotOwned)> FindAsync(UninstallRequest request, CancellationToken ct)
     {
+        if (request.Objects is not null) return await FindNamedAsync(request, request.Objects, ct).ConfigureAwait(false);
         var selector = request.Purge
             ? $"{Installer.ManagedByLabel}=istiops"
             : $"{Installer.ManagedByLabel}=istiops,{Installer.RevisionLabel}={request.Revision ?? "default"}";
@@ -217,6 +236,32 @@ public sealed partial class Uninstaller
 
         var owned = found.Values.OrderBy(t => t.Order).ThenBy(t => t.Namespace).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
         return (owned, notOwned.Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>
+    /// The objects of a source that exist and are IstioPS's for the revision (or shared between revisions), in removal
+    /// order: the kinds Install-Istio installs in <see cref="Kinds"/>' order, other kinds after them, CRDs last.
+    /// </summary>
+    private async Task<(List<Doomed> Owned, List<string> NotOwned)> FindNamedAsync(UninstallRequest request, IReadOnlyList<Manifests.ManifestObject> objects, CancellationToken ct)
+    {
+        var revision = request.Revision ?? "default";
+        var wanted = objects.Where(o => !(request.KeepCrds && o.Kind == "CustomResourceDefinition")).ToList();
+        var found = await Task.WhenAll(wanted.Select(async Task<(Doomed Doomed, bool Ours)?> (o) =>
+        {
+            var resource = await _mapper.FindAsync(o.ApiVersion, o.Kind, ct).ConfigureAwait(false);
+            if (resource is null) return null; // a kind the server does not serve holds nothing of ours
+            var ns = resource.Namespaced ? o.Namespace ?? request.Namespace : null;
+            var live = await _api.TryGetAsync(resource.ObjectPath(ns, o.Name), ct).ConfigureAwait(false);
+            if (live is null) return null;
+            var kindOrder = Kinds.Select(k => k.Kind).ToList().IndexOf(o.Kind);
+            var order = o.Kind == "CustomResourceDefinition" ? Kinds.Count + 1 : kindOrder >= 0 ? kindOrder : Kinds.Count;
+            var doomed = new Doomed(resource, ns, o.Name, order, KubeFormat.Uid(live));
+            return (Doomed: doomed, Ours: Ownership.Ownership.IsOurs(live, revision) || Ownership.Ownership.IsOurs(live, Ownership.Ownership.SharedRevision));
+        })).ConfigureAwait(false);
+        var present = found.OfType<(Doomed Doomed, bool Ours)>().DistinctBy(f => (f.Doomed.Resource.Kind, f.Doomed.Namespace, f.Doomed.Name)).ToList();
+        var owned = present.Where(f => f.Ours).Select(f => f.Doomed)
+            .OrderBy(t => t.Order).ThenBy(t => t.Namespace).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+        return (owned, present.Where(f => !f.Ours).Select(f => f.Doomed.Target).Order(StringComparer.Ordinal).ToList());
     }
 
     private static bool IsIstioGroup(string group) => group == "istio.io" || group.EndsWith(".istio.io", StringComparison.Ordinal);
@@ -358,26 +403,5 @@ public sealed partial class Uninstaller
         var (pods, _) = await _api.ListAsync(ResourceInfo.Pods.CollectionPath(null), selector, ct).ConfigureAwait(false);
         return pods.Where(p => (string?)p["metadata"]?["namespace"] != request.Namespace && Injection.InjectionRules.HasSidecar(p))
             .Select(p => $"{(string?)p["metadata"]?["namespace"]}/{(string?)p["metadata"]?["name"]}").ToList();
-    }
-
-    private async Task WaitGoneAsync(ResourceInfo resource, string? ns, string name, TimeSpan timeout, CancellationToken ct)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        try
-        {
-            while (await _api.TryGetAsync(resource.ObjectPath(ns, name), cts.Token).ConfigureAwait(false) is not null)
-            {
-                await foreach (var ev in _api.WatchAsync(resource.CollectionPath(ns), null, $"metadata.name={name}", cts.Token).ConfigureAwait(false))
-                {
-                    if (ev.Type == "DELETED") return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new IstioPSException("UninstallTimeout", ErrorKind.OperationTimeout,
-                $"{resource.Kind} '{name}' was still being deleted after {timeout.TotalSeconds:0} s.", name);
-        }
     }
 }

@@ -11,11 +11,16 @@ namespace IstioPS.Engine.Wait;
 /// </summary>
 internal static class CollectionWatch
 {
-    /// <summary>Hands every event to <paramref name="onEvent"/> until it answers true (done) or the token is cancelled.</summary>
-    public static async Task RunAsync(KubeApi api, string path, string? fieldSelector, Func<WatchEvent, bool> onEvent, CancellationToken ct)
+    /// <summary>
+    /// Hands every event to <paramref name="onEvent"/> until it answers true (done) or the token is cancelled. With
+    /// <paramref name="onList"/>, it starts with a list, and each list (the first, and those after a 410) is also
+    /// handed over whole: what is absent is seen there, since no event ever says so.
+    /// </summary>
+    public static async Task RunAsync(KubeApi api, string path, string? fieldSelector, Func<WatchEvent, bool> onEvent, CancellationToken ct,
+        Func<IReadOnlyList<System.Text.Json.Nodes.JsonObject>, bool>? onList = null)
     {
         string? resourceVersion = null;
-        var relist = false;
+        var relist = onList is not null;
         var quiet = 0;
         while (true)
         {
@@ -26,6 +31,8 @@ internal static class CollectionWatch
                 {
                     if (onEvent(new WatchEvent("ADDED", item))) return;
                 }
+
+                if (onList?.Invoke(items) == true) return;
 
                 resourceVersion = listVersion;
                 relist = false;

@@ -121,6 +121,35 @@ public sealed class ReadinessWaiter
         }, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Waits until an object is gone: a delete returns at once, but an object with finalizers (a cloud load balancer's
+    /// Service, a terminating namespace) stays, marked for deletion, until its controllers let it go. With
+    /// <paramref name="uid"/>, an object of the same name and another uid (created anew meanwhile) counts as gone.
+    /// On timeout, <paramref name="errorId"/> names the object and the finalizers still holding it.
+    /// </summary>
+    public async Task WaitGoneAsync(ResourceInfo resource, string? ns, string name, string? uid, TimeSpan timeout, string errorId, CancellationToken ct)
+    {
+        bool Same(JsonObject o) => (string?)o["metadata"]?["name"] == name && (uid is null || KubeFormat.Uid(o) == uid);
+        var path = resource.CollectionPath(resource.Namespaced ? ns : null);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await CollectionWatch.RunAsync(_api, path, $"metadata.name={name}", ev => Same(ev.Object) ? ev.Type == "DELETED" : ev.Type != "DELETED",
+                cts.Token, onList: items => !items.Any(Same)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            var live = await _api.TryGetAsync(resource.ObjectPath(resource.Namespaced ? ns : null, name), ct).ConfigureAwait(false);
+            var finalizers = (live?["metadata"]?["finalizers"] as JsonArray)?.Select(f => (string?)f).OfType<string>().ToList() ?? new List<string>();
+            var where = ns is null || !resource.Namespaced ? "" : $" in namespace {ns}";
+            throw new NotReadyException(errorId,
+                $"{resource.Kind} '{name}'{where} was still being deleted after {FormatDuration(timeout)}"
+                + (finalizers.Count > 0 ? $"; finalizers still hold it: {string.Join(", ", finalizers)}." : "."),
+                new[] { new NotReadyObject(resource.Kind, ns ?? "", name, "being deleted", finalizers) });
+        }
+    }
+
     /// <summary>Why each workload is not ready: its own status and its pods' waiting reasons.</summary>
     private async Task<List<NotReadyObject>> DescribeAsync(List<KeyValuePair<WaitTarget, (JsonObject? Live, WorkloadReadiness Readiness)>> items, CancellationToken ct)
     {

@@ -3,50 +3,45 @@ using IstioPS.Engine.Sources;
 
 namespace IstioPS.Commands;
 
-/// <summary>Export-IstioManifest: what `istioctl manifest generate` (or `helm template` for one chart) prints, rendered natively.</summary>
+/// <summary>
+/// Export-IstioManifest: what `istioctl manifest generate` (or `helm template` for one chart) prints, rendered
+/// natively, from the same source parameters as Install-Istio; manifest files are read and checked as Install-Istio
+/// reads them. Never connects to a cluster.
+/// </summary>
 [Cmdlet(VerbsData.Export, "IstioManifest", DefaultParameterSetName = ReleaseSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ManifestEntry), typeof(string))]
-public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
+public sealed class ExportIstioManifestCommand : SourceCmdlet
 {
-    private const string ReleaseSet = "Release";
     private const string ChartSet = "Chart";
-    private const string VersionSet = "Version";
 
+    /// <summary>The release folder, first by position (and Get-IstioRelease's Path from the pipeline).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ReleaseSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Path")]
     [ValidateNotNullOrEmpty]
-    public string ReleasePath { get; set; } = "";
+    public override string ReleasePath { get => base.ReleasePath; set => base.ReleasePath = value; }
+
+    /// <summary>
+    /// Manifest files or folders, by name only: a path given first is a release, and Get-ChildItem's files bind to
+    /// -LiteralPath by their PSPath (as with Remove-Item).
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = ManifestSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public override string[] ManifestPath { get => base.ManifestPath; set => base.ManifestPath = value; }
 
     [Parameter(Mandatory = true, ParameterSetName = ChartSet)]
     [ValidateNotNullOrEmpty]
     public string ChartPath { get; set; } = "";
 
-    /// <summary>An Istio version (x.y.z or latest): taken from the release cache, downloaded when missing.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = VersionSet)]
-    [ValidateNotNullOrEmpty]
-    public string Version { get; set; } = "";
+    [Parameter(ParameterSetName = ReleaseSet)]
+    [Parameter(ParameterSetName = VersionSet)]
+    [Parameter(ParameterSetName = ChartSet)]
+    public override string[] Set { get => base.Set; set => base.Set = value; }
 
     [Parameter(ParameterSetName = ReleaseSet)]
     [Parameter(ParameterSetName = VersionSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ProfileCompleter))]
-    public string Profile { get; set; } = "default";
-
-    [Parameter]
-    public string[] Set { get; set; } = Array.Empty<string>();
-
-    [Parameter]
-    public string[] ValuesFile { get; set; } = Array.Empty<string>();
-
-    [Parameter(ParameterSetName = ReleaseSet)]
-    [Parameter(ParameterSetName = VersionSet)]
-    [ValidateNotNullOrEmpty]
-    public string? Revision { get; set; }
-
-    [Parameter(ParameterSetName = ReleaseSet)]
-    [Parameter(ParameterSetName = VersionSet)]
-    [ValidateSet("Base", "Pilot", "IngressGateways", "EgressGateways", "Cni", "Ztunnel")]
-    public string[]? Component { get; set; }
+    [Parameter(ParameterSetName = ChartSet)]
+    public override string[] ValuesFile { get => base.ValuesFile; set => base.ValuesFile = value; }
 
     [Parameter(ParameterSetName = ChartSet)]
     [ValidateNotNullOrEmpty]
@@ -68,44 +63,45 @@ public sealed class ExportIstioManifestCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
+    /// <summary>A release (or chart) is rendered for each input record, as given or piped (Get-IstioRelease | Export-IstioManifest).</summary>
     protected override async Task ProcessRecordAsync(CancellationToken ct)
     {
-        var values = ValuesFile.Select(Resolve).ToList();
-        var releasePath = ParameterSetName switch
+        await base.ProcessRecordAsync(ct).ConfigureAwait(false);
+        if (!ReadsManifests) await ExportAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Manifest files are read together, once every pipeline record has named its paths.</summary>
+    protected override Task EndProcessingAsync(CancellationToken ct) => ReadsManifests ? ExportAsync(ct) : Task.CompletedTask;
+
+    private async Task ExportAsync(CancellationToken ct)
+    {
+        RenderedRelease rendered;
+        if (ParameterSetName == ChartSet)
         {
-            // Under -WhatIf the download is declined (and nothing is rendered): a what-if line says what would be fetched.
-            VersionSet => await ReleaseResolver.GetAsync(Version, EmitVerbose, null, ct, AskShouldProcess).ConfigureAwait(false),
-            ReleaseSet => Resolve(ReleasePath),
-            _ => null,
-        };
-        if (ParameterSetName == VersionSet && releasePath is null) return;
-        var rendered = ParameterSetName == ChartSet
-            ? ReleaseManifests.RenderChart(new ChartRenderRequest
+            rendered = ReleaseManifests.RenderChart(new ChartRenderRequest
             {
                 ChartPath = Resolve(ChartPath),
-                ValuesFiles = values,
+                ValuesFiles = ValuesFile.Select(Resolve).ToList(),
                 Set = Set,
                 ReleaseName = ReleaseName,
                 Namespace = Namespace,
                 IsUpgrade = IsUpgrade,
-            })
-            : ReleaseManifests.Render(new ReleaseRenderRequest
-            {
-                ReleasePath = releasePath!,
-                Profile = Profile,
-                Set = Set,
-                ValuesFiles = values,
-                Revision = Revision,
-                Components = Component,
             });
-        foreach (var warning in rendered.Warnings) EmitWarning(warning);
+        }
+        else
+        {
+            // Under -WhatIf a release that would have to be downloaded is not (a what-if line says so), and nothing is rendered.
+            if (await GetSourceAsync(null, ct).ConfigureAwait(false) is not { } source) return;
+            rendered = InstallSources.Resolve(source, "nothing was exported", EmitVerbose);
+        }
 
+        foreach (var warning in rendered.Warnings) EmitWarning(warning);
         if (OutFile is not null)
         {
             var path = Resolve(OutFile);
-            if (Ask(() => ShouldProcess(path, $"Write {rendered.Entries.Count} objects")).GetAwaiter().GetResult())
+            if (AskShouldProcess(path, $"Write {rendered.Entries.Count} objects"))
             {
-                File.WriteAllText(path, rendered.ToYaml());
+                await File.WriteAllTextAsync(path, rendered.ToYaml(), ct).ConfigureAwait(false);
             }
         }
         else if (AsYaml)
