@@ -249,13 +249,57 @@ public class BuiltinApplyTests
         Assert.Equal("""
             failed to create typed patch object (default/web; apps/v1, Kind=Deployment): errors:
               .metadata.labelz: field not declared in schema
-              .spec.replicas: expected any scalar, got &{map[count:2]}
+              .spec.replicas: expected numeric (int or float), got map[string]interface {}
               .spec.template.spec.containers: duplicate entries for key [name="b"]
-            """.ReplaceLineEndings("\n"), (string?)JsonNode.Parse(many.Response.Content)!["message"]);
+            """.ReplaceLineEndings("\n").TrimEnd(), (string?)JsonNode.Parse(many.Response.Content)!["message"]);
+        // Scalars have types: a label is a string, hostNetwork a boolean; an int-or-string port takes either.
+        const string mistyped = """
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","labels":{"version":1}},
+             "spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
+              "spec":{"hostNetwork":"yes","containers":[{"name":"app","image":"nginx","readinessProbe":{"httpGet":{"port":"http"}}}]}}}}
+            """;
+        var typed = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            apps.PatchNamespacedDeploymentAsync(Apply(mistyped), "web", "default", fieldManager: "istiops"));
+        Assert.Equal("""
+            failed to create typed patch object (/web; apps/v1, Kind=Deployment): errors:
+              .metadata.labels.version: expected string, got &value.valueUnstructured{Value:1}
+              .spec.template.spec.hostNetwork: expected boolean, got &{yes}
+            """.ReplaceLineEndings("\n").TrimEnd(), (string?)JsonNode.Parse(typed.Response.Content)!["message"]);
+
         // A container's name key defaults to "" in the schema: the configuration fits, and validation refuses it.
         var nameless = await StatusAssert.Fails(422, () => apps.PatchNamespacedDeploymentAsync(
             Apply(typo.Replace("\"name\":\"app\",", "").Replace(",\"imagePullPolicyy\":\"Always\"", "")), "web", "default", fieldManager: "istiops"));
         Assert.Contains("spec.template.spec.containers[0].name: Required value", (string?)nameless["message"]);
+    }
+
+    [Fact]
+    public async Task CustomResourceDefinitionVersionsAreAtomicAndItsFieldsAreChecked()
+    {
+        await using var sim = await SimClient.StartAsync(new KubeSimOptions { ReadyAfterMs = 20 });
+        var ext = sim.Client.ApiextensionsV1;
+        const string crd = """
+            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"widgets.example.com"},
+             "spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"widgets","kind":"Widget","shortNames":["wd"]},
+              "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
+            """;
+        var created = await ext.PatchCustomResourceDefinitionAsync(Apply(crd), "widgets.example.com", fieldManager: "istiops");
+        var spec = Fields(created.Metadata.ManagedFields.Single(m => m.Manager == "istiops"))["f:spec"]!;
+        Assert.Equal("{}", spec["f:versions"]!.ToJsonString());
+        Assert.Equal("{}", spec["f:names"]!["f:shortNames"]!.ToJsonString());
+        Assert.NotNull(spec["f:names"]!["f:kind"]);
+        await Eventually.Until(async () => (await ext.ReadCustomResourceDefinitionAsync("widgets.example.com")).Status?.Conditions?.Any(c => c.Type == "Established") == true, "established");
+        var established = await ext.ReadCustomResourceDefinitionAsync("widgets.example.com");
+        var again = await ext.PatchCustomResourceDefinitionAsync(Apply(crd), "widgets.example.com", fieldManager: "istiops");
+        Assert.Equal(established.Metadata.ResourceVersion, again.Metadata.ResourceVersion);
+
+        var e = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => ext.PatchCustomResourceDefinitionAsync(
+            Apply(crd.Replace("\"served\":true", "\"served\":\"yes\"").Replace("\"kind\":\"Widget\"", "\"kindd\":\"Widget\"")), "widgets.example.com", fieldManager: "istiops"));
+        Assert.Equal(500, (int)e.Response.StatusCode);
+        Assert.Equal("""
+            failed to create typed patch object (/widgets.example.com; apiextensions.k8s.io/v1, Kind=CustomResourceDefinition): errors:
+              .spec.names.kindd: field not declared in schema
+              .spec.versions[0].served: expected boolean, got &{yes}
+            """.ReplaceLineEndings("\n"), (string?)JsonNode.Parse(e.Response.Content)!["message"]);
     }
 
     [SkippableFact]

@@ -24,6 +24,11 @@ type schemaFile struct {
 	Types map[string]typeDef `json:"types"`
 }
 
+type mapDef struct {
+	Map string `json:"map"`
+	Of  string `json:"of"`
+}
+
 type listDef struct {
 	List string   `json:"list"`
 	Keys []string `json:"keys"`
@@ -81,6 +86,14 @@ func typeRef(raw json.RawMessage) map[string]interface{} {
 	if json.Unmarshal(raw, &s) == nil {
 		return namedRef(s)
 	}
+	var m mapDef
+	if json.Unmarshal(raw, &m) == nil && m.Map != "" {
+		inner := map[string]interface{}{"elementType": namedRef(m.Of)}
+		if m.Map == "atomic" {
+			inner["elementRelationship"] = "atomic"
+		}
+		return map[string]interface{}{"map": inner}
+	}
 	var l listDef
 	must(json.Unmarshal(raw, &l))
 	list := map[string]interface{}{"elementType": namedRef(l.Of)}
@@ -102,6 +115,8 @@ func namedRef(s string) map[string]interface{} {
 	switch s {
 	case "scalar":
 		return map[string]interface{}{"scalar": "untyped"}
+	case "string", "numeric", "boolean":
+		return map[string]interface{}{"scalar": s}
 	case "map":
 		return map[string]interface{}{"map": map[string]interface{}{"elementType": map[string]interface{}{"scalar": "untyped"}}}
 	case "atomicmap":

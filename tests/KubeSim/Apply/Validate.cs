@@ -55,7 +55,7 @@ public static class Validate
         }
         if (t.Scalar && (node is JsonValue || t.List is null))
         {
-            if (node is not JsonValue) Add(errors, path, "expected any scalar, got " + GoValue(node));
+            if (ScalarError(t.ScalarKind, node) is { } error) Add(errors, path, error);
             return;
         }
         if (t.List is not { } list) return;
@@ -82,6 +82,44 @@ public static class Validate
             Walk(items[i], list.Element, path + element, errors);
         }
     }
+
+    /// <summary>validateScalar's complaint about a value that is not of the scalar kind.</summary>
+    static string? ScalarError(ScalarKind kind, JsonNode node)
+    {
+        var valueKind = node is JsonValue v ? v.GetValueKind() : node is JsonArray ? JsonValueKind.Array : JsonValueKind.Object;
+        return kind switch
+        {
+            ScalarKind.Numeric when valueKind != JsonValueKind.Number => "expected numeric (int or float), got " + GoType(node),
+            ScalarKind.String when valueKind != JsonValueKind.String => "expected string, got &value.valueUnstructured{Value:" + GoSharp(node) + "}",
+            ScalarKind.Boolean when valueKind is not (JsonValueKind.True or JsonValueKind.False) => "expected boolean, got " + GoValue(node),
+            ScalarKind.Untyped when node is not JsonValue => "expected any scalar, got " + GoValue(node),
+            _ => null,
+        };
+    }
+
+    /// <summary>Go's %T of an unstructured value.</summary>
+    static string GoType(JsonNode node) => node switch
+    {
+        JsonObject => "map[string]interface {}",
+        JsonArray => "[]interface {}",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => "string",
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => "float64",
+        _ => "bool",
+    };
+
+    /// <summary>Go's %#v of an unstructured value.</summary>
+    static string GoSharp(JsonNode? node) => node switch
+    {
+        null => "interface {}(nil)",
+        JsonObject o => "map[string]interface {}{" + string.Join(", ", o.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => GoString(kv.Key) + ":" + GoSharp(kv.Value))) + "}",
+        JsonArray a => "[]interface {}{" + string.Join(", ", a.Select(GoSharp)) + "}",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => GoString(v.GetValue<string>()),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => GoFloat(v.GetValue<double>()),
+        _ => node.ToJsonString(),
+    };
+
+    static string GoString(string s) => Api.ImmutableFields.GoQuote(s);
 
     /// <summary>Why a list-map or set item has no path element (listItemToPathElement's errors).</summary>
     static string? ItemError(ListSchema list, JsonNode? item)
