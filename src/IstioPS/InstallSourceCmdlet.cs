@@ -37,7 +37,7 @@ public abstract class InstallSourceCmdlet : SourceCmdlet
     {
         if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return null;
         Installer.PrefetchDiscovery(Api, ct);
-        var loaded = InstallSources.Load(await AsUpgradeWhenInstalledAsync(source, ct).ConfigureAwait(false), EmitVerbose);
+        var loaded = await LoadAsync(source, ct).ConfigureAwait(false);
         foreach (var warning in loaded.Warnings) EmitWarning(warning);
         var request = new InstallRequest
         {
@@ -52,6 +52,32 @@ public abstract class InstallSourceCmdlet : SourceCmdlet
             Namespace = Namespace,
         };
         return configure is null ? request : configure(request);
+    }
+
+    /// <summary>
+    /// The source's objects, rendered as `helm upgrade` renders them when the revision is installed already. The render
+    /// as a first install goes on while the cluster is asked (most installs are first installs, and a render is as long
+    /// as a round trip to a far cluster); an installed revision renders again as an upgrade. A failed render is made
+    /// again after the answer, so a cluster that cannot be reached is reported first, as before.
+    /// </summary>
+    private async Task<SourceObjects> LoadAsync(InstallSource source, CancellationToken ct)
+    {
+        var asked = AsUpgradeWhenInstalledAsync(source, ct);
+        var said = new List<string>();
+        SourceObjects? loaded = null;
+        try
+        {
+            loaded = InstallSources.Load(source, said.Add);
+        }
+        catch (Exception ex) when (ex is Engine.IstioPSException or IOException or UnauthorizedAccessException)
+        {
+            // made again below, once the cluster has answered
+        }
+
+        var answered = await asked.ConfigureAwait(false);
+        if (loaded is null || answered.IsUpgrade) return InstallSources.Load(answered, EmitVerbose);
+        foreach (var line in said) EmitVerbose(line);
+        return loaded;
     }
 
     /// <summary>A release source rendered as `helm upgrade` renders it when its revision is installed already.</summary>

@@ -35,13 +35,17 @@ internal static class ScaleBench
             if (rows.Contains("pages"))
             using (var http = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromMinutes(5) })
             {
+                // The measuring client's own first request (its connection, its code compiled) is not a page of KubeSim's.
+                (await http.GetAsync("/version")).Dispose();
                 foreach (var (accept, what) in new[] { ("application/json", "whole pods"), ("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1", "metadata only") })
                 {
                     var times = await PageTimesAsync(http, "/api/v1/pods", 500, accept);
+                    var first = times[0];
+                    var slowest = string.Join(", ", times.Select((t, i) => (t, i)).OrderByDescending(x => x.t).Take(3).Select(x => $"page {x.i + 1} {x.t:0.0} ms"));
                     times.Sort();
-                    Console.WriteLine($"    500-pod pages, {what}: {times.Count} pages, best {times[0]:0.0} ms, median {times[times.Count / 2]:0.0} ms, " +
-                        $"p95 {times[(int)(times.Count * 0.95)]:0.0} ms, worst {times[^1]:0.0} ms (target: each < 50 ms)");
-                    summary.Add($"KubeSim 500-pod pages, {what}: median {times[times.Count / 2]:0.0} ms, worst {times[^1]:0.0} ms, {times.Count(t => t >= 50)} of {times.Count} at 50 ms or more (target each < 50 ms: {(times[^1] < 50 ? "met" : "NOT met")})");
+                    Console.WriteLine($"    500-pod pages, {what}: {times.Count} pages, first {first:0.0} ms, best {times[0]:0.0} ms, median {times[times.Count / 2]:0.0} ms, " +
+                        $"p95 {times[(int)(times.Count * 0.95)]:0.0} ms, worst {times[^1]:0.0} ms; slowest: {slowest} (target: each < 50 ms)");
+                    summary.Add($"KubeSim 500-pod pages, {what}: first {first:0.0} ms, median {times[times.Count / 2]:0.0} ms, worst {times[^1]:0.0} ms, {times.Count(t => t >= 50)} of {times.Count} at 50 ms or more (target each < 50 ms: {(times[^1] < 50 ? "met" : "NOT met")})");
                 }
             }
 

@@ -30,6 +30,7 @@ public sealed class KubeSimServer : IAsyncDisposable
     readonly ControllerManager _controllers;
     readonly FaultSet _faults = new();
     readonly RequestLog _log = new();
+    readonly RequestPipeline _pipeline;
     readonly TlsCertificates? _tls;
     readonly CancellationTokenSource _stopping = new();
     readonly X509Certificate2? _clientCa;
@@ -79,8 +80,8 @@ public sealed class KubeSimServer : IAsyncDisposable
         {
             WatchTimeout = options.WatchTimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.WatchTimeoutSeconds) : null,
         };
-        var pipeline = new RequestPipeline(this, api, _faults, _log, options.Token, options.UserName, clientCa);
-        _app.Run(pipeline.HandleAsync);
+        _pipeline = new RequestPipeline(this, api, _faults, _log, options.Token, options.UserName, clientCa);
+        _app.Run(_pipeline.HandleAsync);
     }
 
     public KubeSimOptions Options { get; }
@@ -126,6 +127,7 @@ public sealed class KubeSimServer : IAsyncDisposable
     async Task StartCoreAsync(CancellationToken ct)
     {
         Bootstrap();
+        await _pipeline.WarmAsync().ConfigureAwait(false);
         if (Options.Controllers)
         {
             _controllers.Start();

@@ -146,8 +146,7 @@ public sealed class Installer
         {
             // The refusal (or the check's own failure) is what is reported: the plan stops, and its end is awaited.
             planning.Cancel();
-            await Task.WhenAll(planTask, prerequisites ?? Task.CompletedTask)
-                .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await Ended(Task.WhenAll(planTask, prerequisites ?? Task.CompletedTask)).ConfigureAwait(false);
             throw;
         }
 
@@ -197,8 +196,9 @@ public sealed class Installer
 
         var writes = approved.Where(p => p.Action != PlanAction.Prune).ToList();
         // Namespaces and CRDs first (side by side: CRDs are cluster-scoped). The CRDs' watch starts before they
-        // are applied, and while they become Established everything that does not use them goes on; their
-        // custom resources wait for it.
+        // are applied, and while they are applied and become Established everything that does not use them goes on
+        // as soon as the namespaces exist; their custom resources wait for it, and a CRD refused stops the install
+        // before the next tier.
         async Task ApplyAsync(IEnumerable<PlannedObject> group, string activity)
         {
             var written = await applier.RunAsync(group.ToList(), p => p.Target, (p, token) => WriteAsync(p, Remaining(), token), callbacks, activity, ct, percent: (30, 70)).ConfigureAwait(false);
@@ -219,10 +219,8 @@ public sealed class Installer
         {
             if (crds.Count > 0)
             {
-                crdsReady = WaitForCrdsAsync();
                 progress?.Report(new OperationProgress($"Applying {crds.Count} CustomResourceDefinitions", 30));
-                await ApplyAsync(crds, "Applying CustomResourceDefinitions").ConfigureAwait(false);
-                callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions applied after {clock.ElapsedMilliseconds} ms.");
+                crdsReady = ApplyCrdsAsync();
             }
 
             await namespacesReady.ConfigureAwait(false);
@@ -230,6 +228,7 @@ public sealed class Installer
             {
                 foreach (var group in component.Where(approvedSet.Contains).GroupBy(p => InstallOrder.Tier(p.Kind)).OrderBy(g => g.Key))
                 {
+                    if (crdsReady.IsFaulted) await crdsReady.ConfigureAwait(false);
                     var custom = group.Where(p => isCustom.Contains((p.Resource.Group, p.Resource.Kind))).ToList();
                     await ApplyAsync(group.Except(custom), $"Applying {component[0].Component ?? "objects"}").ConfigureAwait(false);
                     if (custom.Count > 0)
@@ -262,7 +261,12 @@ public sealed class Installer
         }
         finally
         {
-            if (!crdsReady.IsCompleted) crdWatch.Cancel();
+            if (!crdsReady.IsCompleted)
+            {
+                // Stopped early: the CRDs' watch ends and their writes still in flight are awaited (their errors are not what is reported).
+                crdWatch.Cancel();
+                await Ended(crdsReady).ConfigureAwait(false);
+            }
         }
 
         var prunes = approved.Where(p => p.Action == PlanAction.Prune).ToList();
@@ -273,6 +277,25 @@ public sealed class Installer
                 var deleted = await applier.DeleteAsync(p.Resource, p.Namespace, p.Name, token).ConfigureAwait(false);
                 return Result(p, deleted.Action == ApplyAction.Deleted ? ApplyAction.Pruned : ApplyAction.NotFound);
             }, callbacks, "Deleting what the input no longer has", ct, percent: (90, 99)).ConfigureAwait(false));
+        }
+
+        // The CRDs applied, then Established (their watch started first, so no event is missed).
+        async Task ApplyCrdsAsync()
+        {
+            var established = WaitForCrdsAsync();
+            try
+            {
+                await ApplyAsync(crds, "Applying CustomResourceDefinitions").ConfigureAwait(false);
+            }
+            catch
+            {
+                crdWatch.Cancel();
+                await Ended(established).ConfigureAwait(false);
+                throw;
+            }
+
+            callbacks.Verbose?.Invoke($"{crds.Count} CustomResourceDefinitions applied after {clock.ElapsedMilliseconds} ms.");
+            await established.ConfigureAwait(false);
         }
 
         async Task WaitForCrdsAsync()
@@ -298,6 +321,9 @@ public sealed class Installer
             Requests = _api.RequestCount - startRequests,
         };
     }
+
+    /// <summary>The end of a task whose failure is not what is reported (observed, not thrown).</summary>
+    private static Task Ended(Task task) => task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>The kinds a plan of <paramref name="request"/> asks discovery about, as far as they are known before the files are read.</summary>
     private static IEnumerable<(string ApiVersion, string Kind)> PrefetchKinds(InstallRequest request)

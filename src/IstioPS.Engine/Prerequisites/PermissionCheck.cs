@@ -13,6 +13,7 @@ public static class PermissionCheck
 {
     public const string Code = "PermissionMissing";
     private const string ReviewPath = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+    private const int MaxInFlight = 64;
 
     internal static async Task<IEnumerable<PrerequisiteFinding>> CheckAsync(KubeApi api, PrerequisiteRequest request, CancellationToken ct)
     {
@@ -24,7 +25,8 @@ public static class PermissionCheck
         if (asks.Count == 0) return Array.Empty<PrerequisiteFinding>();
 
         var answers = new bool?[asks.Count];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct };
+        // All in one round trip (they go out beside the plan's dry runs, which end no sooner): an install asks about 40.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = MaxInFlight, CancellationToken = ct };
         try
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, asks.Count), options, async (i, token) =>

@@ -46,7 +46,17 @@ public sealed class ManifestEntry
 /// <summary>A rendered release: objects to install, in the order and grouping istioctl uses.</summary>
 public sealed class RenderedRelease
 {
-    public required IReadOnlyList<ManifestEntry> Entries { get; init; }
+    private Lazy<IReadOnlyList<ManifestEntry>> _entries = new(Array.Empty<ManifestEntry>());
+
+    /// <summary>What Export-IstioManifest emits, one YAML text per object.</summary>
+    public IReadOnlyList<ManifestEntry> Entries { get => _entries.Value; init => _entries = new(value); }
+
+    /// <summary>
+    /// The entries, made when first read: objects read from files are written as YAML only for Export-IstioManifest,
+    /// not for an install, which sends <see cref="Objects"/>.
+    /// </summary>
+    public Func<IReadOnlyList<ManifestEntry>> EntriesWhenRead { init => _entries = new(value); }
+
     public required IReadOnlyList<ManifestObject> Objects { get; init; }
     public required IReadOnlyList<string> ComponentOrder { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
@@ -256,8 +266,11 @@ public static class ReleaseManifests
         var (objects, errors) = ManifestReader.ReadFiles(files, component);
         errors.AddRange(objects.SelectMany(ObjectValidator.ProblemsOf));
         if (errors.Count > 0) throw consequence is null ? ManifestException.Aggregate(errors) : ManifestException.Aggregate(errors, consequence);
-        var entries = objects.Select(o => Entry(component, o.ApiVersion, o.Kind, o.Namespace, o.Name, YamlText.FromJson(o.Body), o.Source.ToString())).ToList();
-        return new RenderedRelease { Entries = entries, Objects = objects, ComponentOrder = new[] { component }, Legacy = legacy };
+        return new RenderedRelease
+        {
+            EntriesWhenRead = () => objects.Select(o => Entry(component, o.ApiVersion, o.Kind, o.Namespace, o.Name, YamlText.FromJson(o.Body), o.Source.ToString())).ToList(),
+            Objects = objects, ComponentOrder = new[] { component }, Legacy = legacy,
+        };
     }
 
     /// <summary>The one mapping of a rendered or read object to what Export-IstioManifest emits.</summary>

@@ -340,19 +340,39 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         return Store.Put(rt.StorageKey, next);
     }
 
-    /// <summary>Equal but for managedFields times (and so their order), as kube-apiserver compares before it writes.</summary>
+    /// <summary>
+    /// Equal but for managedFields times (and so their order), as kube-apiserver compares before it writes. Compared
+    /// in place: a CustomResourceDefinition's schema can be hundreds of kilobytes, and controllers write them often.
+    /// </summary>
     static bool SameButManagedFieldTimes(JsonObject a, JsonObject b)
     {
-        static JsonObject WithoutTimes(JsonObject o)
+        if (a.Count != b.Count) return false;
+        foreach (var (key, value) in a)
         {
-            var c = o.Clone();
-            if (c.At("metadata", "managedFields") is not JsonArray entries) return c;
-            var sorted = entries.OfType<JsonObject>().Select(e => { var x = e.Clone(); x.Remove("time"); return x; })
-                .OrderBy(e => e.ToJsonString(), StringComparer.Ordinal).ToList();
-            c.Meta()["managedFields"] = new JsonArray([.. sorted]);
-            return c;
+            if (!b.TryGetPropertyValue(key, out var other)) return false;
+            var same = key == "metadata" && value is JsonObject am && other is JsonObject bm
+                ? SameButManagedFieldTimesInMetadata(am, bm)
+                : JsonNode.DeepEquals(value, other);
+            if (!same) return false;
         }
-        return JsonNode.DeepEquals(WithoutTimes(a), WithoutTimes(b));
+        return true;
+    }
+
+    static bool SameButManagedFieldTimesInMetadata(JsonObject a, JsonObject b)
+    {
+        if (a.Count != b.Count) return false;
+        foreach (var (key, value) in a)
+        {
+            if (!b.TryGetPropertyValue(key, out var other)) return false;
+            if (key != "managedFields" ? !JsonNode.DeepEquals(value, other) : !EntriesWithoutTimes(value).SequenceEqual(EntriesWithoutTimes(other), StringComparer.Ordinal))
+                return false;
+        }
+        return true;
+
+        static IEnumerable<string> EntriesWithoutTimes(JsonNode? managedFields) => managedFields is JsonArray entries
+            ? entries.Select(e => { if (e is not JsonObject entry) return e?.ToJsonString() ?? "null"; var x = entry.Clone(); x.Remove("time"); return x.ToJsonString(); })
+                .Order(StringComparer.Ordinal).ToList()
+            : [managedFields?.ToJsonString() ?? "null"];
     }
 
     static void RestoreManagedFields(JsonObject old, JsonObject next)

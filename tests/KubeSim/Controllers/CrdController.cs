@@ -11,7 +11,7 @@ namespace KubeSim.Controllers;
 public sealed class CrdController(ControllerManager m)
 {
     const int EstablishDelayMs = 5;
-    readonly Dictionary<string, string> _registered = new(); // CRD name -> hash of the registered spec
+    readonly Dictionary<string, string> _registered = new(); // CRD name -> uid and generation of the registered spec
 
     ResourceType CrdType => m.Type("apiextensions.k8s.io", "customresourcedefinitions");
 
@@ -36,7 +36,7 @@ public sealed class CrdController(ControllerManager m)
                 });
             return;
         }
-        var specHash = Conditions.Hash(crd.Object["spec"]);
+        var specHash = SpecVersion(crd.Object);
         if (Conditions.Get(crd.Object["status"], "Established") == "True")
         {
             if (!_registered.TryGetValue(item.Name, out var h) || h != specHash) Register(crd.Object, specHash);
@@ -50,15 +50,22 @@ public sealed class CrdController(ControllerManager m)
     {
         var crd = m.Store.Get(CrdType.StorageKey, "", item.Name);
         if (crd is null || Conditions.IsTerminating(crd.Object)) return;
-        Register(crd.Object, Conditions.Hash(crd.Object["spec"]));
+        Register(crd.Object, SpecVersion(crd.Object));
         UpdateStatus(item.Name);
     }
+
+    /// <summary>
+    /// Which spec a CRD has: its uid and generation (the generation moves with every change to the spec), so a changed
+    /// definition is registered again without hashing a schema that can be hundreds of kilobytes on every event.
+    /// </summary>
+    static string SpecVersion(JsonObject crd) => $"{crd.Uid()}/{crd.At("metadata").Long("generation")}";
 
     void UpdateStatus(string name) =>
         m.Service.Mutate(CrdType, "", name, o =>
         {
             var spec = o["spec"] as JsonObject ?? new JsonObject();
             var status = o.Obj("status");
+            var before = status.DeepClone();
             var names = spec["names"]?.DeepClone() as JsonObject ?? new JsonObject();
             names["singular"] ??= names.Str("kind")?.ToLowerInvariant();
             names["listKind"] ??= names.Str("kind") + "List";
@@ -69,7 +76,8 @@ public sealed class CrdController(ControllerManager m)
             var stored = status["storedVersions"] as JsonArray ?? new JsonArray();
             if (storage is not null && !stored.Any(s => s.AsString() == storage)) stored.Add(storage);
             status["storedVersions"] = stored;
-            return true;
+            // Nothing to write when it was Established already with these names and versions (every later event).
+            return !JsonNode.DeepEquals(before, status);
         }, "status", "kube-apiserver");
 
     static string? StorageKeyOf(JsonObject? crd, string name)
