@@ -26,6 +26,9 @@ public class SmdReplayTests(ITestOutputHelper output)
         ["PodDisruptionBudget"] = ("apis/policy/v1", "poddisruptionbudgets", true),
         ["ClusterRole"] = ("apis/rbac.authorization.k8s.io/v1", "clusterroles", false),
         ["RoleBinding"] = ("apis/rbac.authorization.k8s.io/v1", "rolebindings", true),
+        ["HorizontalPodAutoscaler"] = ("apis/autoscaling/v2", "horizontalpodautoscalers", true),
+        ["NetworkPolicy"] = ("apis/networking.k8s.io/v1", "networkpolicies", true),
+        ["ServiceAccount"] = ("api/v1", "serviceaccounts", true),
     };
 
     static readonly Dictionary<string, string> ApiVersions = new()
@@ -35,6 +38,7 @@ public class SmdReplayTests(ITestOutputHelper output)
         ["MutatingWebhookConfiguration"] = "admissionregistration.k8s.io/v1",
         ["DaemonSet"] = "apps/v1", ["PodDisruptionBudget"] = "policy/v1",
         ["ClusterRole"] = "rbac.authorization.k8s.io/v1", ["RoleBinding"] = "rbac.authorization.k8s.io/v1",
+        ["HorizontalPodAutoscaler"] = "autoscaling/v2", ["NetworkPolicy"] = "networking.k8s.io/v1", ["ServiceAccount"] = "v1",
     };
 
     [Fact]

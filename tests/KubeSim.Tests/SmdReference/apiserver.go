@@ -36,6 +36,9 @@ var kinds = map[string]kindInfo{
 	"PodDisruptionBudget":            {"policy/v1", "PodDisruptionBudget", "PodDisruptionBudget", true, true, true},
 	"ClusterRole":                    {"rbac.authorization.k8s.io/v1", "ClusterRole", "ClusterRole", false, false, false},
 	"RoleBinding":                    {"rbac.authorization.k8s.io/v1", "RoleBinding", "RoleBinding", true, false, false},
+	"HorizontalPodAutoscaler":        {"autoscaling/v2", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler", true, true, false},
+	"NetworkPolicy":                  {"networking.k8s.io/v1", "NetworkPolicy", "NetworkPolicy", true, false, true},
+	"ServiceAccount":                 {"v1", "ServiceAccount", "ServiceAccount", true, false, false},
 }
 
 type apiError struct {
@@ -344,7 +347,7 @@ func (s *server) specChanged(k kindInfo, a, b obj) bool {
 	case "Deployment":
 		am, bm := a["metadata"].(obj), b["metadata"].(obj)
 		return !reflect.DeepEqual(a["spec"], b["spec"]) || !reflect.DeepEqual(am["annotations"], bm["annotations"])
-	case "DaemonSet", "PodDisruptionBudget":
+	case "DaemonSet", "PodDisruptionBudget", "NetworkPolicy":
 		return !reflect.DeepEqual(a["spec"], b["spec"])
 	default:
 		return !reflect.DeepEqual(a["webhooks"], b["webhooks"])
@@ -411,6 +414,45 @@ func (s *server) defaults(k kindInfo, o obj) {
 		}
 		setDefault(spec, "revisionHistoryLimit", float64(10))
 		podTemplateDefaults(spec)
+	case "HorizontalPodAutoscaler":
+		spec := child(o, "spec")
+		setDefault(spec, "minReplicas", float64(1))
+		if len(listOf(spec["metrics"])) == 0 {
+			spec["metrics"] = []interface{}{obj{"type": "Resource", "resource": obj{"name": "cpu",
+				"target": obj{"type": "Utilization", "averageUtilization": float64(80)}}}}
+		}
+		if behavior, ok := spec["behavior"].(obj); ok {
+			up := obj{"stabilizationWindowSeconds": float64(0), "selectPolicy": "Max", "policies": []interface{}{
+				obj{"type": "Pods", "value": float64(4), "periodSeconds": float64(15)},
+				obj{"type": "Percent", "value": float64(100), "periodSeconds": float64(15)}}}
+			down := obj{"selectPolicy": "Max", "policies": []interface{}{obj{"type": "Percent", "value": float64(100), "periodSeconds": float64(15)}}}
+			for name, rules := range map[string]obj{"scaleUp": up, "scaleDown": down} {
+				if given, ok := behavior[name].(obj); ok {
+					for _, f := range []string{"selectPolicy", "stabilizationWindowSeconds", "policies"} {
+						if v, ok := given[f]; ok && v != nil {
+							rules[f] = v
+						}
+					}
+				}
+				behavior[name] = rules
+			}
+		}
+	case "NetworkPolicy":
+		spec := child(o, "spec")
+		if len(listOf(spec["policyTypes"])) == 0 {
+			types := []interface{}{"Ingress"}
+			if len(listOf(spec["egress"])) > 0 {
+				types = append(types, "Egress")
+			}
+			spec["policyTypes"] = types
+		}
+		for _, dir := range []string{"ingress", "egress"} {
+			for _, rule := range listOf(spec[dir]) {
+				for _, port := range listOf(mapOf(rule)["ports"]) {
+					setDefault(port.(obj), "protocol", "TCP")
+				}
+			}
+		}
 	case "RoleBinding":
 		ref := child(o, "roleRef")
 		if str(ref["apiGroup"]) == "" {
@@ -557,6 +599,14 @@ func validate(k kindInfo, o, old obj, isUpdate bool) []cause {
 		_, hasMax := spec["maxUnavailable"]
 		if hasMin && hasMax {
 			add("spec", "Invalid value: minAvailable and maxUnavailable cannot be both set")
+		}
+	case "HorizontalPodAutoscaler":
+		ref := mapOf(mapOf(o["spec"])["scaleTargetRef"])
+		if str(ref["kind"]) == "" {
+			add("spec.scaleTargetRef.kind", "Required value")
+		}
+		if str(ref["name"]) == "" {
+			add("spec.scaleTargetRef.name", "Required value")
 		}
 	case "RoleBinding":
 		if isUpdate && !reflect.DeepEqual(o["roleRef"], old["roleRef"]) {

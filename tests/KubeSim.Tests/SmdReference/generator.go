@@ -116,6 +116,62 @@ func (g gen) config(kind string, full bool) obj {
 			o["metadata"] = obj{"labels": obj{"app": g.pick("istiod", "istio-reader")}}
 		}
 		return o
+	case "HorizontalPodAutoscaler":
+		spec := obj{"maxReplicas": g.pick(float64(3), float64(5))}
+		if full || g.p(0.8) {
+			spec["scaleTargetRef"] = obj{"apiVersion": "apps/v1", "kind": "Deployment", "name": g.pick("istiod", "gateway")}
+		}
+		if g.p(0.5) {
+			spec["minReplicas"] = g.pick(float64(1), float64(2))
+		}
+		if g.p(0.5) {
+			spec["metrics"] = []interface{}{obj{"type": "Resource", "resource": obj{"name": g.pick("cpu", "memory"),
+				"target": obj{"type": "Utilization", "averageUtilization": g.pick(float64(60), float64(80))}}}}
+		}
+		if g.p(0.3) {
+			spec["behavior"] = g.pick(obj{"scaleDown": obj{"stabilizationWindowSeconds": float64(300)}},
+				obj{"scaleUp": obj{"policies": []interface{}{obj{"type": "Pods", "value": float64(1), "periodSeconds": float64(60)}}}})
+		}
+		return obj{"spec": spec}
+	case "NetworkPolicy":
+		spec := obj{"podSelector": g.pick(obj{"matchLabels": obj{"app": "istiod"}}, obj{})}
+		if full || g.p(0.7) {
+			var ports []interface{}
+			for _, p := range g.subset(true, 15010, 15012, 15017) {
+				port := obj{"port": float64(p.(int))}
+				if g.p(0.3) {
+					port["protocol"] = "TCP"
+				}
+				ports = append(ports, port)
+			}
+			spec["ingress"] = []interface{}{obj{"ports": ports}}
+		}
+		if g.p(0.3) {
+			spec["egress"] = []interface{}{obj{}}
+		}
+		if g.p(0.2) {
+			spec["policyTypes"] = []interface{}{"Ingress"}
+		}
+		return obj{"spec": spec}
+	case "ServiceAccount":
+		o := obj{}
+		if g.p(0.5) {
+			o["imagePullSecrets"] = []interface{}{obj{"name": g.pick("registry-a", "registry-b")}}
+		}
+		if g.p(0.3) {
+			o["automountServiceAccountToken"] = g.pick(true, false)
+		}
+		if g.p(0.3) {
+			var secrets []interface{}
+			for _, n := range g.subset(true, "token-a", "token-b") {
+				secrets = append(secrets, obj{"name": n})
+			}
+			o["secrets"] = secrets
+		}
+		if full || g.p(0.5) {
+			o["metadata"] = obj{"labels": obj{"app": g.pick("istiod", "gateway")}}
+		}
+		return o
 	case "RoleBinding":
 		o := obj{"roleRef": obj{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "istiod"}}
 		if g.p(0.3) {
@@ -364,6 +420,35 @@ func (g gen) mutate(kind string, live obj) obj {
 		default:
 			child(child(o, "metadata"), "annotations")["touched"] = "true"
 		}
+	case "HorizontalPodAutoscaler":
+		spec := child(o, "spec")
+		switch g.r.Intn(3) {
+		case 0:
+			spec["maxReplicas"] = float64(10)
+		case 1:
+			delete(spec, "behavior")
+		default:
+			spec["metrics"] = []interface{}{obj{"type": "Resource", "resource": obj{"name": "cpu", "target": obj{"type": "Utilization", "averageUtilization": float64(50)}}}}
+		}
+	case "NetworkPolicy":
+		spec := child(o, "spec")
+		switch g.r.Intn(3) {
+		case 0:
+			spec["ingress"] = append(listOf(spec["ingress"]), obj{"ports": []interface{}{obj{"port": float64(8080), "protocol": "TCP"}}})
+		case 1:
+			spec["policyTypes"] = []interface{}{"Ingress", "Egress"}
+		default:
+			child(child(o, "metadata"), "labels")["owner"] = g.pick("ops", "dev")
+		}
+	case "ServiceAccount":
+		switch g.r.Intn(3) {
+		case 0:
+			o["imagePullSecrets"] = append(listOf(o["imagePullSecrets"]), obj{"name": "registry-c"})
+		case 1:
+			o["secrets"] = append(listOf(o["secrets"]), obj{"name": "token-c"})
+		default:
+			child(child(o, "metadata"), "annotations")["touched"] = "true"
+		}
 	case "RoleBinding":
 		switch g.r.Intn(3) {
 		case 0:
@@ -415,6 +500,10 @@ func (g gen) patch(kind string) obj {
 		return g.pick(obj{"spec": obj{"minReadySeconds": float64(5)}}, obj{"metadata": obj{"labels": obj{"team": "x"}}}).(obj)
 	case "PodDisruptionBudget":
 		return g.pick(obj{"spec": obj{"maxUnavailable": float64(1), "minAvailable": nil}}, obj{"spec": obj{"selector": obj{"matchLabels": obj{"tier": "b"}}}}).(obj)
+	case "HorizontalPodAutoscaler":
+		return g.pick(obj{"spec": obj{"minReplicas": float64(2)}}, obj{"metadata": obj{"labels": obj{"team": "x"}}}).(obj)
+	case "ServiceAccount":
+		return g.pick(obj{"automountServiceAccountToken": false}, obj{"imagePullSecrets": []interface{}{obj{"name": "patched"}}}).(obj)
 	case "ClusterRole":
 		return g.pick(obj{"rules": []interface{}{obj{"nonResourceURLs": []interface{}{"/metrics"}, "verbs": []interface{}{"get"}}}}, obj{"metadata": obj{"labels": obj{"team": "x"}}}).(obj)
 	case "Service":
@@ -429,7 +518,8 @@ func randomSequence(sf *schemaFile, parser *typed.Parser, r *rand.Rand, id, kind
 	managers := []string{"alpha", "beta", "gamma"}[:2+r.Intn(2)]
 	p := plan{ID: id, Kind: kind, Name: fmt.Sprintf("%s-%s", map[string]string{"ConfigMap": "cm", "Deployment": "deploy", "Service": "svc",
 		"ValidatingWebhookConfiguration": "vwc", "MutatingWebhookConfiguration": "mwc",
-		"DaemonSet": "ds", "PodDisruptionBudget": "pdb", "ClusterRole": "cr", "RoleBinding": "rb"}[kind], id)}
+		"DaemonSet": "ds", "PodDisruptionBudget": "pdb", "ClusterRole": "cr", "RoleBinding": "rb",
+		"HorizontalPodAutoscaler": "hpa", "NetworkPolicy": "netpol", "ServiceAccount": "sa"}[kind], id)}
 	n := 2 + r.Intn(5)
 	for i := 0; i < n; i++ {
 		m := managers[r.Intn(len(managers))]

@@ -6,8 +6,8 @@ namespace KubeSim.Api;
 /// <summary>
 /// Required fields kube-apiserver 1.32 checks that the other validation here does not: a Service's port
 /// names when it has several, a webhook configuration's clientConfig (url or service), sideEffects and
-/// admissionReviewVersions, and a PodDisruptionBudget's bounds (minAvailable or maxUnavailable, not both) and
-/// unhealthyPodEvictionPolicy.
+/// admissionReviewVersions, a PodDisruptionBudget's bounds (minAvailable or maxUnavailable, not both) and
+/// unhealthyPodEvictionPolicy, and an autoscaler's target (kind and name).
 /// </summary>
 public static class RequiredFields
 {
@@ -41,6 +41,13 @@ public static class RequiredFields
                         "Invalid value: policy.PodDisruptionBudgetSpec{...}: minAvailable and maxUnavailable cannot be both set");
                 if (spec.Str("unhealthyPodEvictionPolicy") is { } policy && !EvictionPolicies.Contains(policy))
                     yield return FieldError.Unsupported("spec.unhealthyPodEvictionPolicy", policy, EvictionPolicies);
+                break;
+            }
+            case ("autoscaling", "HorizontalPodAutoscaler"):
+            {
+                var target = obj.At("spec", "scaleTargetRef");
+                if (string.IsNullOrEmpty(target.Str("kind"))) yield return FieldError.Required("spec.scaleTargetRef.kind", "");
+                if (string.IsNullOrEmpty(target.Str("name"))) yield return FieldError.Required("spec.scaleTargetRef.name", "");
                 break;
             }
             case ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration" or "MutatingWebhookConfiguration"):
