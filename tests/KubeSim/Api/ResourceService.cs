@@ -231,13 +231,14 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
     }
 
     /// <summary>
-    /// An applied configuration of a kind with a full schema must fit it (fields the kind does not declare, values of
-    /// the wrong shape, list items without keys or with duplicate keys): kube-apiserver 1.32's field manager fails to
-    /// make a typed object of it and answers 500, whatever fieldValidation says.
+    /// An applied configuration of a kind with a full schema (a built-in kind's, or a custom resource's structural
+    /// schema) must fit it (fields the kind does not declare, values of the wrong shape, list items without keys or
+    /// with duplicate keys): kube-apiserver 1.32's field manager fails to make a typed object of it and answers 500,
+    /// whatever fieldValidation says. (Custom resources' scalars are left untyped here.)
     /// </summary>
     static void CheckAppliedFields(ResourceType rt, JsonObject applied)
     {
-        if (!Schemas.IsBuiltin(rt)) return;
+        if (!Schemas.IsBuiltin(rt) && !(rt.IsCustom && rt.Schema is not null)) return;
         var errors = Validate.Errors(applied, Schemas.For(rt));
         if (errors.Count == 0) return;
         var meta = applied["metadata"] as JsonObject;

@@ -199,6 +199,13 @@ public static class Schemas
             };
             if (o["properties"] is JsonObject props)
                 foreach (var (k, v) in props) map.Fields[k] = new SchemaField(FromOpenApi(v), v?["default"]?.DeepClone());
+            if (o.Bool("x-kubernetes-embedded-resource") == true)
+            {
+                // The published schema of an embedded resource declares its type and object metadata.
+                map.Fields.TryAdd("apiVersion", new SchemaField(SchemaType.StringType));
+                map.Fields.TryAdd("kind", new SchemaField(SchemaType.StringType));
+                map.Fields.TryAdd("metadata", new SchemaField(ObjectMeta));
+            }
             return new SchemaType { Map = map };
         }
         if (type is null) return SchemaType.Deduced;
