@@ -191,4 +191,91 @@ public class PlannerTests
         Assert.Contains("Service 'web' in namespace apps was still being deleted", ex.Message, StringComparison.Ordinal);
         Assert.Contains("example.com/hold", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AnObjectBeingDeletedIsPlannedAsCreateAndCreatedAnewOnceGone()
+    {
+        await using var sim = await Sim.StartAsync();
+        var configMaps = new ResourceInfo("", "v1", "ConfigMap", "configmaps", true);
+        var file = TestData.WriteTemp("app.yaml", App);
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        var applier = new Applier(sim.Api);
+        await applier.MergePatchAsync(configMaps, "apps", "web-config", JsonNode.Parse("""{"metadata":{"finalizers":["example.com/hold"]}}""")!.AsObject(), default);
+        await applier.DeleteAsync(configMaps, "apps", "web-config", default);
+
+        // Someone else's delete (kubectl delete, an uninstall by another tool) still held by a finalizer.
+        var planned = (await Plan(sim, file)).Objects.Single(o => o.Kind == "ConfigMap");
+        Assert.Equal(PlanAction.Create, planned.Action);
+        Assert.True(planned.AfterDeletion);
+        Assert.Equal("Create (once the configmap being deleted is gone)", planned.Describe);
+
+        var install = sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        await Task.Delay(300);
+        Assert.False(install.IsCompleted);
+        await applier.MergePatchAsync(configMaps, "apps", "web-config", JsonNode.Parse("""{"metadata":{"finalizers":null}}""")!.AsObject(), default);
+        var result = await install;
+        Assert.Equal(ApplyAction.Created, result!.Objects.Single(o => o.Kind == "ConfigMap").Action);
+        var live = await sim.Api.GetAsync("/api/v1/namespaces/apps/configmaps/web-config", default);
+        Assert.Null(live["metadata"]!["deletionTimestamp"]);
+        Assert.Equal("b", (string?)live["data"]!["a"]);
+    }
+
+    [Fact]
+    public async Task AnInstallIntoANamespaceBeingDeletedWaitsForItThenCreatesItAndEverythingInIt()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("app.yaml", App);
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        // A user's ConfigMap with a finalizer keeps the namespace terminating after its delete.
+        await sim.Api.WriteAsync(HttpMethod.Post, "/api/v1/namespaces/apps/configmaps", JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"held","finalizers":["example.com/hold"]}}
+            """)!.AsObject(), "application/json", default);
+        await new Applier(sim.Api).DeleteAsync(ResourceInfo.Namespaces, null, "apps", default);
+        Assert.NotNull((await sim.Api.GetAsync("/api/v1/namespaces/apps", default))["metadata"]!["deletionTimestamp"]);
+
+        var plan = await Plan(sim, file);
+        Assert.True(plan.Objects.Single(o => o.Kind == "Namespace").AfterDeletion);
+        Assert.All(plan.Objects, o => Assert.Equal(PlanAction.Create, o.Action));
+
+        var install = sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        await Task.Delay(300);
+        Assert.False(install.IsCompleted);
+        await new Applier(sim.Api).MergePatchAsync(new ResourceInfo("", "v1", "ConfigMap", "configmaps", true), "apps", "held",
+            JsonNode.Parse("""{"metadata":{"finalizers":null}}""")!.AsObject(), default);
+        var result = await install;
+        Assert.Equal(new[] { "Created" }, result!.Objects.Select(o => o.Action.ToString()).Distinct());
+        Assert.Null((await sim.Api.GetAsync("/api/v1/namespaces/apps", default))["metadata"]!["deletionTimestamp"]);
+        Assert.NotNull(await sim.Api.TryGetAsync("/api/v1/namespaces/apps/services/web", default));
+    }
+
+    [Fact]
+    public async Task ForceAsksForTheDeletesOfWhatItRecreatesBeforeAnyWrite()
+    {
+        await using var sim = await Sim.StartAsync(new KubeSim.KubeSimOptions { Deny = ["delete:services"] });
+        var file = TestData.WriteTemp("app.yaml", App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.50\n  selector: {app: web}"));
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        File.WriteAllText(file, App.Replace("  selector: {app: web}", "  clusterIP: 10.96.0.51\n  selector: {app: web}"));
+
+        sim.Server.ClearRequests();
+        var ex = await Assert.ThrowsAsync<IstioPS.Engine.Prerequisites.PrerequisiteException>(() =>
+            sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true, Force = true }));
+        var finding = Assert.Single(ex.Findings);
+        Assert.Equal("delete services in apps", finding.Target);
+        Assert.Contains("needs for 1 object(s): web", finding.Message, StringComparison.Ordinal);
+        Assert.Empty(sim.Writes());
+    }
+
+    [Fact]
+    public async Task AnObjectThatExistsIsOnlyPatchedSoAdoptingItNeedsNoCreate()
+    {
+        await using var sim = await Sim.StartAsync(new KubeSim.KubeSimOptions { Deny = ["create:configmaps"] });
+        sim.Server.Seed(JsonNode.Parse("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"apps"}}""")!.AsObject());
+        sim.Server.Seed(JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web-config","namespace":"apps"},"data":{"a":"b"}}""")!.AsObject());
+        var file = TestData.WriteTemp("config.yaml", AppManifests.Config);
+
+        // Made by someone else (istioctl, Helm): taken over by a patch, which the user may make; were a create asked
+        // about, the prerequisite check would stop the install (PermissionMissing for create configmaps).
+        var result = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true, Adopt = true });
+        Assert.Equal(ApplyAction.Adopted, Assert.Single(result!.Objects).Action);
+    }
 }

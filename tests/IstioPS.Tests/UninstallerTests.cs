@@ -78,4 +78,28 @@ public class UninstallerTests
         Assert.Equal(ErrorKind.ObjectNotFound, ex.Kind);
         Assert.Empty(sim.Writes());
     }
+
+    /// <summary>
+    /// A deleted CRD stays Terminating until the API server has deleted its custom resources: -Purge returns only
+    /// once the CRDs are gone, so an install right after applies them anew instead of configuring dying ones.
+    /// </summary>
+    [SkippableFact]
+    public async Task PurgeReturnsOnceTheDeletedCrdsAreGoneAndAnInstallRightAfterCreatesThem()
+    {
+        TestData.RequireIstio();
+        await using var sim = await Sim.StartAsync();
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { TestData.CrdFile }, NoWait = true });
+        var crdPath = ResourceInfo.CustomResourceDefinitions.ObjectPath(null, "virtualservices.networking.istio.io");
+        var oldUid = KubeFormat.Uid(await sim.Api.GetAsync(crdPath, default));
+
+        var result = await new Uninstaller(sim.Api).UninstallAsync(new UninstallRequest { Purge = true, Timeout = TimeSpan.FromSeconds(20) }, new OperationCallbacks(), default);
+        Assert.Equal(15, result!.Objects.Count(o => o.Kind == "CustomResourceDefinition" && o.Action == ApplyAction.Deleted));
+        Assert.Null(await sim.Api.TryGetAsync(crdPath, default));
+
+        var again = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { TestData.CrdFile }, NoWait = true });
+        Assert.Equal(ApplyAction.Created, again!.Objects.Single(o => o.Name == "virtualservices.networking.istio.io").Action);
+        var live = await sim.Api.GetAsync(crdPath, default);
+        Assert.NotEqual(oldUid, KubeFormat.Uid(live));
+        Assert.Null(live["metadata"]!["deletionTimestamp"]);
+    }
 }

@@ -395,7 +395,15 @@ public class ControllerTests
         var resources = JsonNode.Parse(await http.GetStringAsync("/apis/example.com/v1"))!;
         Assert.Equal(["wd"], resources["resources"]![0]!["shortNames"]!.AsArray().Select(s => (string?)s));
 
-        await sim.Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync("widgets.example.com");
+        // As apiextensions-apiserver deletes a CRD: marked, with its cleanup finalizer and a Terminating condition,
+        // until the finalizer controller has deleted its custom resources; then gone.
+        using var deleting = await http.DeleteAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com");
+        Assert.Equal(200, (int)deleting.StatusCode);
+        var marked = JsonNode.Parse(await deleting.Content.ReadAsStringAsync())!;
+        Assert.NotNull(marked["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(["customresourcecleanup.apiextensions.k8s.io"], marked["metadata"]!["finalizers"]!.AsArray().Select(f => (string?)f));
+        Assert.Contains(marked["status"]!["conditions"]!.AsArray(), c => (string?)c!["type"] == "Terminating" && (string?)c["status"] == "True" && (string?)c["reason"] == "InstanceDeletionPending");
+        await Eventually.Until(async () => (int)(await http.GetAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com")).StatusCode == 404, "CRD gone");
         await Eventually.Until(async () => (int)(await http.GetAsync("/apis/example.com/v1")).StatusCode == 404, "group gone");
         Assert.Equal(404, (int)(await http.GetAsync("/apis/example.com/v1/widgets/w1")).StatusCode);
     }

@@ -166,6 +166,7 @@ public sealed class Installer
         }
 
         CheckGates(plan, request);
+        await CheckRecreatePermissionAsync(plan, request, ct).ConfigureAwait(false);
 
         // One question per object, all before the first write; unchanged objects are only described (under -WhatIf).
         var approved = new List<PlannedObject>();
@@ -358,6 +359,19 @@ public sealed class Installer
         }
     }
 
+    /// <summary>
+    /// -Force deletes what it recreates: the prerequisite check, made beside the plan, could not know which objects
+    /// those are, so their deletes are asked about now, before the first write (none when nothing is recreated).
+    /// </summary>
+    private async Task CheckRecreatePermissionAsync(InstallPlan plan, InstallRequest request, CancellationToken ct)
+    {
+        if (request.SkipPrerequisiteCheck) return;
+        var deletes = plan.With(PlanAction.Recreate).Select(p => new PlannedWrite("delete", p.Resource, p.Namespace, p.Name)).ToList();
+        if (deletes.Count == 0) return;
+        var denied = (await PermissionCheck.CheckWritesAsync(_api, deletes, ct).ConfigureAwait(false)).Where(f => f.Severity == FindingSeverity.Error).ToList();
+        if (denied.Count > 0) throw new PrerequisiteException(denied);
+    }
+
     /// <summary>The objects by component in install order (objects of no component or an unknown one last).</summary>
     private static List<List<PlannedObject>> ComponentGroups(List<PlannedObject> objects, IReadOnlyList<string>? order)
         => order is { Count: > 0 }
@@ -379,6 +393,12 @@ public sealed class Installer
     private async Task<AppliedObject> WriteAsync(PlannedObject p, TimeSpan timeout, CancellationToken ct)
     {
         var applier = new Applier(_api);
+        if (p.AfterDeletion)
+        {
+            // A namespace terminating, or an object its finalizers hold: created anew once gone.
+            await new ReadinessWaiter(_api).WaitGoneAsync(p.Resource, p.Namespace, p.Name, KubeFormat.Uid(p.Live!), timeout, "StillBeingDeleted", ct).ConfigureAwait(false);
+        }
+
         if (p.Kind == "Namespace" && p.Source is null)
         {
             return await applier.CreateNamespaceAsync(p.Body!, ct).ConfigureAwait(false);
@@ -393,7 +413,7 @@ public sealed class Installer
         }
 
         // An object the plan found absent holds no control-plane fields to yield (nothing to read first).
-        var known = p.Action == PlanAction.Create && p.Live is null ? new LiveObject(null) : (LiveObject?)null;
+        var known = p.Action == PlanAction.Create && (p.Live is null || p.AfterDeletion) ? new LiveObject(null) : (LiveObject?)null;
         var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct, known).ConfigureAwait(false);
         return Result(p, p.Action switch
         {

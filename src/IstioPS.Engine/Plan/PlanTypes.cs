@@ -59,6 +59,12 @@ public sealed class PlannedObject
     internal JsonObject? Live { get; init; }
     internal int Rank { get; init; }
 
+    /// <summary>
+    /// The live object is being deleted (its finalizers hold it, or its namespace is terminating): it is created anew
+    /// once it is gone, since an apply now would configure an object about to disappear.
+    /// </summary>
+    public bool AfterDeletion => Live?["metadata"]?["deletionTimestamp"] is not null;
+
     /// <summary>The diff sign of the action: + create, ~ configure, - prune, ! recreate, = unchanged, ? adopt.</summary>
     public string Sign => Action switch
     {
@@ -84,7 +90,9 @@ public sealed class PlannedObject
     }
 
     /// <summary>The action and the changed field paths, as one what-if line says it.</summary>
-    public string Describe => Changes.Count == 0
+    public string Describe => AfterDeletion
+        ? $"{Action} (once the {Kind.ToLowerInvariant()} being deleted is gone)"
+        : Changes.Count == 0
         ? Action.ToString()
         : $"{Action}: {string.Join(", ", Changes.Select(c => c.Path).Take(10))}{(Changes.Count > 10 ? $", ... ({Changes.Count} fields)" : "")}";
 
@@ -136,6 +144,8 @@ public sealed class PlanSurvey
     internal IReadOnlyList<Planner.Resolved> Resolved { get; init; } = null!;
     internal Dictionary<(string, string, string?, string), (ResourceInfo Resource, JsonObject Live)> Owned { get; init; } = null!;
     internal HashSet<string> MissingNamespaces { get; init; } = null!;
+    /// <summary>Namespaces that exist but are being deleted (also in <see cref="MissingNamespaces"/>), as read.</summary>
+    internal IReadOnlyDictionary<string, JsonObject> TerminatingNamespaces { get; init; } = new Dictionary<string, JsonObject>();
     /// <summary>Which of the input's objects exist (from one metadata-only list per kind and namespace).</summary>
     internal HashSet<(string, string, string?, string)> Existing { get; init; } = null!;
     internal IReadOnlyList<string> CreatedNamespaces { get; init; } = null!;

@@ -63,7 +63,7 @@ public sealed class Planner
         var namespacesTask = MissingNamespacesAsync(resolved, ct);
         var existingTask = ExistingObjectsAsync(resolved, ct);
         var owned = await ownedTask.ConfigureAwait(false);
-        var missingNamespaces = await namespacesTask.ConfigureAwait(false);
+        var (missingNamespaces, terminatingNamespaces) = await namespacesTask.ConfigureAwait(false);
         var existing = await existingTask.ConfigureAwait(false);
 
         var inputKeys = resolved.Select(r => r.Key).ToHashSet();
@@ -85,20 +85,21 @@ public sealed class Planner
         var createdNamespaces = missingNamespaces.Where(ns => !inInput.Contains(ns)).Order(StringComparer.Ordinal).ToList();
 
         // The writes: a created namespace is a create; every object is a server-side apply (patch), which for an
-        // object not there yet kube-apiserver also authorizes as create (IstioPS's own objects are known to exist
-        // from its lists; anything else may have to be created); a prune is a delete.
+        // object not there yet kube-apiserver also authorizes as create (what the lists show exists, IstioPS's or not,
+        // is only patched, unless its namespace is going away); a prune is a delete.
         var writes = new List<PlannedWrite>();
         writes.AddRange(createdNamespaces.Select(ns => new PlannedWrite("create", ResourceInfo.Namespaces, null, ns)));
         foreach (var r in resolved)
         {
-            if (!owned.ContainsKey(r.Key)) writes.Add(new PlannedWrite("create", r.Resource, r.Namespace, r.Source.Name));
+            var stays = owned.ContainsKey(r.Key) || (existing.Contains(r.Key) && !(r.Namespace is not null && missingNamespaces.Contains(r.Namespace)));
+            if (!stays) writes.Add(new PlannedWrite("create", r.Resource, r.Namespace, r.Source.Name));
             writes.Add(new PlannedWrite("patch", r.Resource, r.Namespace, r.Source.Name));
         }
 
         writes.AddRange(prunes.Select(p => new PlannedWrite("delete", p.Resource, p.Namespace, p.Name)));
         return new PlanSurvey
         {
-            Resolved = resolved, Owned = owned, MissingNamespaces = missingNamespaces, Existing = existing, CreatedNamespaces = createdNamespaces,
+            Resolved = resolved, Owned = owned, MissingNamespaces = missingNamespaces, TerminatingNamespaces = terminatingNamespaces, Existing = existing, CreatedNamespaces = createdNamespaces,
             Prunes = prunes, Writes = writes,
         };
     }
@@ -139,7 +140,7 @@ public sealed class Planner
         var namespaces = survey.CreatedNamespaces.Select(ns => new PlannedObject
         {
             Action = PlanAction.Create, ApiVersion = "v1", Kind = "Namespace", Name = ns, Resource = ResourceInfo.Namespaces,
-            Body = NamespaceBody(ns, request.Revision), Rank = 0,
+            Body = NamespaceBody(ns, request.Revision), Rank = 0, Live = survey.TerminatingNamespaces.GetValueOrDefault(ns),
         });
         return new InstallPlan
         {
@@ -271,13 +272,18 @@ public sealed class Planner
         return lists.SelectMany(l => l.Names.Select(name => (l.Scope.Resource.Group, l.Scope.Resource.Kind, l.Scope.Namespace, name))).ToHashSet();
     }
 
-    /// <summary>The namespaces the objects go to that do not exist yet.</summary>
-    private async Task<HashSet<string>> MissingNamespacesAsync(List<Resolved> resolved, CancellationToken ct)
+    /// <summary>
+    /// The namespaces the objects go to that do not exist yet, or are being deleted (everything in a terminating
+    /// namespace goes with it, and nothing new may be created there: it is created anew once gone).
+    /// </summary>
+    private async Task<(HashSet<string> Missing, Dictionary<string, JsonObject> Terminating)> MissingNamespacesAsync(List<Resolved> resolved, CancellationToken ct)
     {
         // Only namespaces the input's objects go to (installing a ConfigMap into default creates no istio-system).
         var needed = resolved.Select(r => r.Namespace).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var existing = await Task.WhenAll(needed.Select(ns => _api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
-        return needed.Where((ns, i) => existing[i] is null).ToHashSet(StringComparer.Ordinal);
+        var terminating = needed.Select((ns, i) => (ns, live: existing[i])).Where(x => x.live?["metadata"]?["deletionTimestamp"] is not null)
+            .ToDictionary(x => x.ns, x => x.live!, StringComparer.Ordinal);
+        return (needed.Where((ns, i) => existing[i] is null || terminating.ContainsKey(ns)).ToHashSet(StringComparer.Ordinal), terminating);
     }
 
     /// <summary>
@@ -290,6 +296,12 @@ public sealed class Planner
     {
         var path = r.Resource.ObjectPath(r.Namespace, r.Source.Name);
         var live = listed ?? (exists ? await _api.TryGetAsync(path, ct).ConfigureAwait(false) : null);
+        if (live?["metadata"]?["deletionTimestamp"] is not null)
+        {
+            // Being deleted: nothing to compare with; it is created anew once gone (PlannedObject.AfterDeletion).
+            return Planned(r, PlanAction.Create, Prepare(r, request, Own.Created), live);
+        }
+
         var ownership = live is null ? Own.Created : Own.Of(live) ?? Own.Adopted;
         var body = Prepare(r, request, ownership);
         var (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(live), ct).ConfigureAwait(false);

@@ -15,9 +15,13 @@ public static class PermissionCheck
     private const string ReviewPath = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
     private const int MaxInFlight = 64;
 
-    internal static async Task<IEnumerable<PrerequisiteFinding>> CheckAsync(KubeApi api, PrerequisiteRequest request, CancellationToken ct)
+    internal static Task<IEnumerable<PrerequisiteFinding>> CheckAsync(KubeApi api, PrerequisiteRequest request, CancellationToken ct)
+        => CheckWritesAsync(api, request.Writes, ct);
+
+    /// <summary>One finding (an Error) per distinct verb, resource and namespace of <paramref name="writes"/> the user may not make.</summary>
+    internal static async Task<IEnumerable<PrerequisiteFinding>> CheckWritesAsync(KubeApi api, IReadOnlyCollection<PlannedWrite> writes, CancellationToken ct)
     {
-        var asks = request.Writes
+        var asks = writes
             .GroupBy(w => (w.Verb, w.Resource.Group, w.Resource.Plural, w.Namespace))
             .Select(g => (Key: g.Key, Names: g.Select(w => w.Name).Distinct(StringComparer.Ordinal).ToList()))
             .OrderBy(a => a.Key.Plural, StringComparer.Ordinal).ThenBy(a => a.Key.Namespace, StringComparer.Ordinal).ThenBy(a => a.Key.Verb, StringComparer.Ordinal)

@@ -152,6 +152,17 @@ public sealed partial class Uninstaller
             failed += batch.Count - deleted.Count;
         }
 
+        // A deleted CRD stays, Terminating, until the API server has deleted its custom resources: waited for, so that
+        // an install right after finds it gone rather than applying to a definition about to disappear.
+        var deletedCrds = results.Where(r => r.Kind == "CustomResourceDefinition" && r.Action == ApplyAction.Deleted).ToList();
+        if (deletedCrds.Count > 0)
+        {
+            callbacks.Progress?.Report(new OperationProgress($"Waiting for {deletedCrds.Count} CustomResourceDefinitions to be deleted", 92));
+            var waiter = new ReadinessWaiter(_api);
+            await Task.WhenAll(deletedCrds.Select(c => waiter.WaitGoneAsync(ResourceInfo.CustomResourceDefinitions, null, c.Name,
+                owned.FirstOrDefault(t => t.Resource.Kind == c.Kind && t.Name == c.Name)?.Uid, request.Timeout, "UninstallTimeout", ct))).ConfigureAwait(false);
+        }
+
         // Checked again just before: something may have been put there meanwhile, and a failed delete leaves its object.
         if (deleteNamespace && failed == 0 && await NamespaceDeletableAsync(request.Namespace, gone, callbacks, ct).ConfigureAwait(false))
         {

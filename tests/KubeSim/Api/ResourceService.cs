@@ -402,6 +402,9 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         return copy;
     }
 
+    /// <summary>The finalizer kube-apiserver puts on a CustomResourceDefinition at its delete.</summary>
+    public const string CrdCleanupFinalizer = "customresourcecleanup.apiextensions.k8s.io";
+
     public DeleteOutcome Delete(ResourceType rt, string ns, string name, DeletePropagation propagation,
         JsonObject? preconditions, WriteOptions o)
     {
@@ -437,6 +440,10 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
                 _ => null,
             };
             if (extra is not null && !finalizers.Any(f => f.AsString() == extra)) finalizers.Add(extra);
+            // apiextensions' own delete: a CRD always stays, Terminating, until its finalizer controller has deleted
+            // every custom resource of it and taken its finalizer off (CrdController).
+            var isCrd = rt.IsCrdType;
+            if (isCrd && nmeta["deletionTimestamp"] is null && !finalizers.Any(f => f.AsString() == CrdCleanupFinalizer)) finalizers.Add(CrdCleanupFinalizer);
             if (finalizers.Count > 0)
             {
                 nmeta["finalizers"] = finalizers;
@@ -444,6 +451,11 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
                 {
                     nmeta["deletionTimestamp"] = Json.Now();
                     nmeta["deletionGracePeriodSeconds"] = 0;
+                    if (isCrd)
+                    {
+                        KubeSim.Controllers.Conditions.Set(next.Obj("status"), "Terminating", "True", "InstanceDeletionPending",
+                            "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon");
+                    }
                 }
                 if (JsonNode.DeepEquals(next, existing.Object) || o.DryRun) return new DeleteOutcome(existing, true);
                 return new DeleteOutcome(Store.Put(rt.StorageKey, next), true);

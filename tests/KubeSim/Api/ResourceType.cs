@@ -38,5 +38,8 @@ public sealed class ResourceType
     public string StorageKey => Group + "/" + Plural;
     public bool HasStatus => Subresources.Contains("status");
 
+    /// <summary>customresourcedefinitions.apiextensions.k8s.io itself.</summary>
+    public bool IsCrdType => !IsCustom && Group == "apiextensions.k8s.io" && Plural == "customresourcedefinitions";
+
     public override string ToString() => $"{GroupResource}/{Version}";
 }

@@ -36,6 +36,7 @@ public sealed class ControllerManager : IAsyncDisposable
         var crd = new CrdController(this);
         _reconcilers["crd"] = crd.Reconcile;
         _reconcilers["crd-establish"] = crd.Establish;
+        _reconcilers["crd-finalize"] = crd.Reconcile;
         _reconcilers["pod"] = new PodLifecycle(this).Reconcile;
         _reconcilers["replicaset"] = new ReplicaSetController(this).Reconcile;
         _reconcilers["deployment"] = new DeploymentController(this).Reconcile;

@@ -11,6 +11,7 @@ namespace KubeSim.Controllers;
 public sealed class CrdController(ControllerManager m)
 {
     const int EstablishDelayMs = 5;
+    const int FinalizeDelayMs = 100;
     readonly Dictionary<string, string> _registered = new(); // CRD name -> uid and generation of the registered spec
 
     ResourceType CrdType => m.Type("apiextensions.k8s.io", "customresourcedefinitions");
@@ -18,6 +19,14 @@ public sealed class CrdController(ControllerManager m)
     public void Reconcile(WorkItem item)
     {
         var crd = m.Store.Get(CrdType.StorageKey, "", item.Name);
+        if (crd is not null && Conditions.IsTerminating(crd.Object) && item.Kind != "crd-finalize")
+        {
+            // kube-apiserver's finalizer controller lists and deletes every instance first: a CRD stays Terminating
+            // for a while (seconds on a real cluster), long enough for a client that does not wait to notice.
+            m.Enqueue(new WorkItem("crd-finalize", "", item.Name), FinalizeDelayMs);
+            return;
+        }
+
         if (crd is null || Conditions.IsTerminating(crd.Object))
         {
             if (_registered.Remove(item.Name, out _))
@@ -26,12 +35,16 @@ public sealed class CrdController(ControllerManager m)
                 m.Registry.RemoveCustom(item.Name);
                 if (storageKey is not null) m.Store.RemoveAll(storageKey);
             }
+            // The finalizer controller's part: every custom resource deleted (above), then its own finalizer taken
+            // off; other finalizers (a user's) stay, and so does the CRD until they go.
             if (crd is not null)
                 m.Service.Mutate(CrdType, "", item.Name, o =>
                 {
-                    var fin = o.Meta()["finalizers"] as JsonArray;
-                    if (fin is null || fin.Count == 0) return false;
-                    o.Meta().Remove("finalizers");
+                    if (o.Meta()["finalizers"] is not JsonArray fin) return false;
+                    var ours = fin.FirstOrDefault(f => f.AsString() == ResourceService.CrdCleanupFinalizer);
+                    if (ours is null) return false;
+                    fin.Remove(ours);
+                    if (fin.Count == 0) o.Meta().Remove("finalizers");
                     return true;
                 });
             return;

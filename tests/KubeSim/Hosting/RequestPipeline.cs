@@ -54,7 +54,15 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
             }
             ctx.Response.Body = Stream.Null;
             new RequestUser(userName, RequestUser.TokenAdmin.Groups).Attach(ctx);
-            await api.HandleAsync(ctx);
+            try
+            {
+                await api.HandleAsync(ctx);
+            }
+            catch (Api.ApiException)
+            {
+                // Best effort: a server started with deny rules (no create of ConfigMaps) still starts; the warm-up
+                // only compiles code paths, and a refusal runs most of them.
+            }
         }
     }
 
