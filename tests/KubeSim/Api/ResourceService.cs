@@ -327,9 +327,13 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         SchemaValidation.Prune(rt, next);
         Validation.Validate(rt, next, ImmutableFields.Check(rt, old, next));
 
-        // A write that changes nothing but managedFields times keeps the old times (and so is no write).
-        if (SameButManagedFieldTimes(old, next)) RestoreManagedFields(old, next);
-        if (JsonNode.DeepEquals(old, next)) return existing;
+        // A write that changes nothing but managedFields times keeps the old times, and so is no write (equal but for
+        // those times is all the comparing there is: a CRD is hundreds of kilobytes).
+        if (SameButManagedFieldTimes(old, next))
+        {
+            RestoreManagedFields(old, next);
+            return existing;
+        }
 
 
         if (meta["deletionTimestamp"] is not null && meta["finalizers"] is not JsonArray { Count: > 0 })
@@ -365,15 +369,32 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         foreach (var (key, value) in a)
         {
             if (!b.TryGetPropertyValue(key, out var other)) return false;
-            if (key != "managedFields" ? !JsonNode.DeepEquals(value, other) : !EntriesWithoutTimes(value).SequenceEqual(EntriesWithoutTimes(other), StringComparer.Ordinal))
+            if (key != "managedFields" ? !JsonNode.DeepEquals(value, other) : !SameEntriesButTimes(value, other))
                 return false;
         }
         return true;
+    }
 
-        static IEnumerable<string> EntriesWithoutTimes(JsonNode? managedFields) => managedFields is JsonArray entries
-            ? entries.Select(e => { if (e is not JsonObject entry) return e?.ToJsonString() ?? "null"; var x = entry.Clone(); x.Remove("time"); return x.ToJsonString(); })
-                .Order(StringComparer.Ordinal).ToList()
-            : [managedFields?.ToJsonString() ?? "null"];
+    /// <summary>The same managedFields entries in any order, their times aside (compared in place, never serialized).</summary>
+    static bool SameEntriesButTimes(JsonNode? a, JsonNode? b)
+    {
+        if (a is not JsonArray left || b is not JsonArray right) return JsonNode.DeepEquals(a, b);
+        if (left.Count != right.Count) return false;
+        var unmatched = right.ToList();
+        foreach (var entry in left)
+        {
+            var match = unmatched.FindIndex(other => SameButTime(entry, other));
+            if (match < 0) return false;
+            unmatched.RemoveAt(match);
+        }
+        return true;
+
+        static bool SameButTime(JsonNode? x, JsonNode? y)
+        {
+            if (x is not JsonObject a || y is not JsonObject b) return JsonNode.DeepEquals(x, y);
+            if (a.Count(kv => kv.Key != "time") != b.Count(kv => kv.Key != "time")) return false;
+            return a.All(kv => kv.Key == "time" || (b.TryGetPropertyValue(kv.Key, out var v) && JsonNode.DeepEquals(kv.Value, v)));
+        }
     }
 
     static void RestoreManagedFields(JsonObject old, JsonObject next)
