@@ -31,6 +31,33 @@ public class PlannerTests
     }
 
     [Fact]
+    public async Task AnObjectOutsideItsKindsSchemaIsRefusedAtItsSourceWithoutRetriesOrWrites()
+    {
+        await using var sim = await Sim.StartAsync();
+        // A typo kube-apiserver's field manager cannot type: 500 "failed to create typed patch object", which no retry
+        // changes; the plan names the object's source and nothing is written.
+        var file = TestData.WriteTemp("typo.yaml", AppManifests.ServiceAndConfig + "\n" + """
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata:
+              name: reader
+            rules:
+            - apiGroups: [""]
+              resources: [pods]
+              verb: [get]
+            """);
+        sim.Server.ClearRequests();
+        var e = await Assert.ThrowsAnyAsync<IstioPS.Engine.IstioPSException>(() => Plan(sim, file));
+        Assert.Equal("ObjectRejected", e.ErrorId);
+        Assert.Contains("typo.yaml:", e.Message);
+        Assert.Contains("ClusterRole 'reader' was refused by the API server (dry run): failed to create typed patch object (/reader; rbac.authorization.k8s.io/v1, Kind=ClusterRole): .rules[0].verb: field not declared in schema", e.Message);
+        Assert.Equal(0, sim.Api.RetryCount);
+        Assert.Empty(sim.Writes());
+        Assert.Single(sim.Server.Requests, r => r.Path.EndsWith("/clusterroles/reader", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task KnowsWhatExistsFromOneMetadataListPerKindAndReadsOnlyThat()
     {
         await using var sim = await Sim.StartAsync();

@@ -77,6 +77,14 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The one 500 kube-apiserver 1.32 answers a client's input with: an applied configuration that does not fit the
+    /// kind's schema (the field manager's plain error, no reason).
+    /// </summary>
+    static bool TypedPatchFailure(int code, string text) =>
+        code == 500 && JsonNode.Parse(text) is JsonObject status && status["reason"] is null
+        && ((string?)status["message"])?.StartsWith("failed to create typed patch object (", StringComparison.Ordinal) == true;
+
     [Fact]
     public async Task RandomRequestsAlwaysGetWellFormedAnswers()
     {
@@ -108,13 +116,14 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
             var code = (int)response.StatusCode;
             var text = await response.Content.ReadAsStringAsync();
             var where = $"#{i} {method} {path}{query} -> {code}: {text[..Math.Min(200, text.Length)]}";
-            Assert.True(code < 500, where);
+            var typedPatchFailure = TypedPatchFailure(code, text);
+            Assert.True(code < 500 || typedPatchFailure, where);
             if (method == "HEAD" || code == 204) continue;
             if (code >= 400)
             {
                 var status = JsonNode.Parse(text) as JsonObject;
                 Assert.True(status is not null && (string?)status["kind"] == "Status" && (int?)status["code"] == code
-                    && (string?)status["status"] == "Failure" && status["reason"] is not null, where);
+                    && (string?)status["status"] == "Failure" && (status["reason"] is not null || typedPatchFailure), where);
             }
             else if (response.Content.Headers.ContentType?.MediaType == "application/json")
             {
@@ -170,7 +179,8 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
             request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(type);
             using var response = await http.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
-            Assert.True((int)response.StatusCode < 500, $"#{i} {type} {body.ToJsonString()} -> {(int)response.StatusCode} {text}");
+            Assert.True((int)response.StatusCode < 500 || type == types[3] && TypedPatchFailure((int)response.StatusCode, text),
+                $"#{i} {type} {body.ToJsonString()} -> {(int)response.StatusCode} {text}");
             var node = JsonNode.Parse(text)!;
             Assert.Equal((int)response.StatusCode >= 400 ? "Status" : "Deployment", (string?)node["kind"]);
         }

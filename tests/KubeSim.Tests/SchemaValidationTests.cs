@@ -158,10 +158,17 @@ public class SchemaValidationTests
         var missing = await StatusAssert.Fails(422, () => Create(sim, Widget("missing", """{"mode":"a"}"""), null, "example.com", "widgets"));
         Assert.Equal("Widget.example.com \"missing\" is invalid: spec.replicas: Required value", (string?)missing["message"]);
 
-        // Server-side apply prunes too.
-        await sim.Client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(Widget("applied", """{"replicas":2,"unknown":true}""").ToJsonString(), V1Patch.PatchType.ApplyPatch),
+        // Server-side apply does not prune: its field manager cannot type a configuration with an undeclared field
+        // (500, as kube-apiserver 1.32 answers it), while a preserved subtree takes anything.
+        var applied = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => sim.Client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch(Widget("applied", """{"replicas":2,"unknown":true}""").ToJsonString(), V1Patch.PatchType.ApplyPatch),
+            "example.com", "v1", "default", "widgets", "applied", fieldManager: "t"));
+        Assert.Equal(500, (int)applied.Response.StatusCode);
+        Assert.Equal("failed to create typed patch object (/applied; example.com/v1, Kind=Widget): .spec.unknown: field not declared in schema",
+            (string?)JsonNode.Parse(applied.Response.Content)!["message"]);
+        await sim.Client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(Widget("applied", """{"replicas":2,"free":{"anything":1}}""").ToJsonString(), V1Patch.PatchType.ApplyPatch),
             "example.com", "v1", "default", "widgets", "applied", fieldManager: "t");
-        Assert.Null(sim.Server.Read("example.com/v1", "Widget", "default", "applied")!["spec"]!["unknown"]);
+        Assert.Equal(1, (int)sim.Server.Read("example.com/v1", "Widget", "default", "applied")!["spec"]!["free"]!["anything"]!);
     }
 
     [SkippableFact]

@@ -22,6 +22,13 @@ public class SmdReplayTests(ITestOutputHelper output)
         ["Deployment"] = ("apis/apps/v1", "deployments", true),
         ["ValidatingWebhookConfiguration"] = ("apis/admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", false),
         ["MutatingWebhookConfiguration"] = ("apis/admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations", false),
+        ["DaemonSet"] = ("apis/apps/v1", "daemonsets", true),
+        ["PodDisruptionBudget"] = ("apis/policy/v1", "poddisruptionbudgets", true),
+        ["ClusterRole"] = ("apis/rbac.authorization.k8s.io/v1", "clusterroles", false),
+        ["RoleBinding"] = ("apis/rbac.authorization.k8s.io/v1", "rolebindings", true),
+        ["HorizontalPodAutoscaler"] = ("apis/autoscaling/v2", "horizontalpodautoscalers", true),
+        ["NetworkPolicy"] = ("apis/networking.k8s.io/v1", "networkpolicies", true),
+        ["ServiceAccount"] = ("api/v1", "serviceaccounts", true),
     };
 
     static readonly Dictionary<string, string> ApiVersions = new()
@@ -29,6 +36,9 @@ public class SmdReplayTests(ITestOutputHelper output)
         ["ConfigMap"] = "v1", ["Service"] = "v1", ["Deployment"] = "apps/v1",
         ["ValidatingWebhookConfiguration"] = "admissionregistration.k8s.io/v1",
         ["MutatingWebhookConfiguration"] = "admissionregistration.k8s.io/v1",
+        ["DaemonSet"] = "apps/v1", ["PodDisruptionBudget"] = "policy/v1",
+        ["ClusterRole"] = "rbac.authorization.k8s.io/v1", ["RoleBinding"] = "rbac.authorization.k8s.io/v1",
+        ["HorizontalPodAutoscaler"] = "autoscaling/v2", ["NetworkPolicy"] = "networking.k8s.io/v1", ["ServiceAccount"] = "v1",
     };
 
     [Fact]

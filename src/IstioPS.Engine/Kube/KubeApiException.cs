@@ -7,7 +7,8 @@ namespace IstioPS.Engine.Kube;
 public sealed class KubeApiException : IstioPSException
 {
     public KubeApiException(HttpStatusCode statusCode, string reason, string message, string method, string path, object? target)
-        : base(ErrorIdFor(statusCode, reason), KindFor(statusCode), message, target)
+        : base(IsSchemaMismatchAnswer(statusCode, message) ? "SchemaMismatch" : ErrorIdFor(statusCode, reason),
+               IsSchemaMismatchAnswer(statusCode, message) ? ErrorKind.InvalidData : KindFor(statusCode), message, target)
     {
         StatusCode = statusCode;
         Reason = reason;
@@ -17,6 +18,18 @@ public sealed class KubeApiException : IstioPSException
 
     public HttpStatusCode StatusCode { get; }
     public string Reason { get; }
+
+    /// <summary>
+    /// The start of kube-apiserver's answer to a server-side apply whose configuration does not fit the kind's schema
+    /// (an undeclared field, a mistyped value): its field manager's plain error, a 500 that no retry changes.
+    /// </summary>
+    public const string TypedPatchFailure = "failed to create typed patch object (";
+
+    /// <summary>Whether the server refused an applied configuration for not fitting the kind's schema.</summary>
+    public bool IsSchemaMismatch => IsSchemaMismatchAnswer(StatusCode, Message);
+
+    public static bool IsSchemaMismatchAnswer(HttpStatusCode code, string message) =>
+        code == HttpStatusCode.InternalServerError && message.Contains(TypedPatchFailure, StringComparison.Ordinal);
     public string Method { get; }
     public string Path { get; }
 

@@ -5,7 +5,8 @@ namespace IstioPS.Engine.Kube;
 
 /// <summary>
 /// Retries 429 (honouring Retry-After), 500, 502, 503, 504 and dropped connections with bounded,
-/// jittered exponential backoff. Watches are retried only before their response starts.
+/// jittered exponential backoff; not the 500 of an applied configuration that does not fit the kind's schema.
+/// Watches are retried only before their response starts.
 /// </summary>
 internal sealed class RetryHandler : DelegatingHandler
 {
@@ -50,7 +51,7 @@ internal sealed class RetryHandler : DelegatingHandler
                 throw;
             }
 
-            if (attempt >= _maxRetries || !IsRetryable(response.StatusCode))
+            if (attempt >= _maxRetries || !IsRetryable(response.StatusCode) || await IsPermanentAsync(response, cancellationToken).ConfigureAwait(false))
             {
                 Trace?.Invoke(new RequestTrace(request.Method.Method, request.RequestUri!, (int)response.StatusCode, response.ReasonPhrase, System.Diagnostics.Stopwatch.GetElapsedTime(started), attempt, null, null));
                 return response;
@@ -62,6 +63,15 @@ internal sealed class RetryHandler : DelegatingHandler
             Interlocked.Increment(ref Retries);
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A 500 that says the applied configuration does not fit the schema: the same request gets the same answer.</summary>
+    private static async Task<bool> IsPermanentAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.StatusCode != HttpStatusCode.InternalServerError) return false;
+        await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        return body.Contains(KubeApiException.TypedPatchFailure, StringComparison.Ordinal);
     }
 
     private static bool IsRetryable(HttpStatusCode code) => code is HttpStatusCode.TooManyRequests

@@ -345,7 +345,7 @@ public sealed class Planner
             var (status, answer) = await _applier.DryRunAsync(body, r.Resource, r.Namespace, ct, live).ConfigureAwait(false);
             return (status, answer, null);
         }
-        catch (KubeApiException ex) when ((int)ex.StatusCode is >= 400 and < 500 and not 401 and not 403 and not 429)
+        catch (KubeApiException ex) when ((int)ex.StatusCode is >= 400 and < 500 and not 401 and not 403 and not 429 || ex.IsSchemaMismatch)
         {
             return (ex.StatusCode, null, ex);
         }

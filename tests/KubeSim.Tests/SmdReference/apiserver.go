@@ -32,6 +32,13 @@ var kinds = map[string]kindInfo{
 	"Deployment":                     {"apps/v1", "Deployment", "Deployment", true, true, true},
 	"ValidatingWebhookConfiguration": {"admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "ValidatingWebhookConfiguration", false, false, true},
 	"MutatingWebhookConfiguration":   {"admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "MutatingWebhookConfiguration", false, false, true},
+	"DaemonSet":                      {"apps/v1", "DaemonSet", "DaemonSet", true, true, true},
+	"PodDisruptionBudget":            {"policy/v1", "PodDisruptionBudget", "PodDisruptionBudget", true, true, true},
+	"ClusterRole":                    {"rbac.authorization.k8s.io/v1", "ClusterRole", "ClusterRole", false, false, false},
+	"RoleBinding":                    {"rbac.authorization.k8s.io/v1", "RoleBinding", "RoleBinding", true, false, false},
+	"HorizontalPodAutoscaler":        {"autoscaling/v2", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler", true, true, false},
+	"NetworkPolicy":                  {"networking.k8s.io/v1", "NetworkPolicy", "NetworkPolicy", true, false, true},
+	"ServiceAccount":                 {"v1", "ServiceAccount", "ServiceAccount", true, false, false},
 }
 
 type apiError struct {
@@ -340,6 +347,8 @@ func (s *server) specChanged(k kindInfo, a, b obj) bool {
 	case "Deployment":
 		am, bm := a["metadata"].(obj), b["metadata"].(obj)
 		return !reflect.DeepEqual(a["spec"], b["spec"]) || !reflect.DeepEqual(am["annotations"], bm["annotations"])
+	case "DaemonSet", "PodDisruptionBudget", "NetworkPolicy":
+		return !reflect.DeepEqual(a["spec"], b["spec"])
 	default:
 		return !reflect.DeepEqual(a["webhooks"], b["webhooks"])
 	}
@@ -393,29 +402,66 @@ func (s *server) defaults(k kindInfo, o obj) {
 		}
 		setDefault(spec, "revisionHistoryLimit", float64(10))
 		setDefault(spec, "progressDeadlineSeconds", float64(600))
-		pod := child(child(spec, "template"), "spec")
-		setDefault(pod, "dnsPolicy", "ClusterFirst")
-		setDefault(pod, "restartPolicy", "Always")
-		setDefault(pod, "securityContext", obj{})
-		setDefault(pod, "terminationGracePeriodSeconds", float64(30))
-		setDefault(pod, "schedulerName", "default-scheduler")
-		for _, list := range []string{"initContainers", "containers"} {
-			cs, _ := pod[list].([]interface{})
-			for _, c := range cs {
-				c := c.(obj)
-				setDefault(c, "terminationMessagePath", "/dev/termination-log")
-				setDefault(c, "terminationMessagePolicy", "File")
-				if _, ok := c["imagePullPolicy"]; !ok {
-					if imageTag(str(c["image"])) == "latest" {
-						c["imagePullPolicy"] = "Always"
-					} else {
-						c["imagePullPolicy"] = "IfNotPresent"
+		podTemplateDefaults(spec)
+	case "DaemonSet":
+		spec := child(o, "spec")
+		strategy := child(spec, "updateStrategy")
+		setDefault(strategy, "type", "RollingUpdate")
+		if strategy["type"] == "RollingUpdate" {
+			ru := child(strategy, "rollingUpdate")
+			setDefault(ru, "maxUnavailable", float64(1))
+			setDefault(ru, "maxSurge", float64(0))
+		}
+		setDefault(spec, "revisionHistoryLimit", float64(10))
+		podTemplateDefaults(spec)
+	case "HorizontalPodAutoscaler":
+		spec := child(o, "spec")
+		setDefault(spec, "minReplicas", float64(1))
+		if len(listOf(spec["metrics"])) == 0 {
+			spec["metrics"] = []interface{}{obj{"type": "Resource", "resource": obj{"name": "cpu",
+				"target": obj{"type": "Utilization", "averageUtilization": float64(80)}}}}
+		}
+		if behavior, ok := spec["behavior"].(obj); ok {
+			up := obj{"stabilizationWindowSeconds": float64(0), "selectPolicy": "Max", "policies": []interface{}{
+				obj{"type": "Pods", "value": float64(4), "periodSeconds": float64(15)},
+				obj{"type": "Percent", "value": float64(100), "periodSeconds": float64(15)}}}
+			down := obj{"selectPolicy": "Max", "policies": []interface{}{obj{"type": "Percent", "value": float64(100), "periodSeconds": float64(15)}}}
+			for name, rules := range map[string]obj{"scaleUp": up, "scaleDown": down} {
+				if given, ok := behavior[name].(obj); ok {
+					for _, f := range []string{"selectPolicy", "stabilizationWindowSeconds", "policies"} {
+						if v, ok := given[f]; ok && v != nil {
+							rules[f] = v
+						}
 					}
 				}
-				ports, _ := c["ports"].([]interface{})
-				for _, p := range ports {
-					setDefault(p.(obj), "protocol", "TCP")
+				behavior[name] = rules
+			}
+		}
+	case "NetworkPolicy":
+		spec := child(o, "spec")
+		if len(listOf(spec["policyTypes"])) == 0 {
+			types := []interface{}{"Ingress"}
+			if len(listOf(spec["egress"])) > 0 {
+				types = append(types, "Egress")
+			}
+			spec["policyTypes"] = types
+		}
+		for _, dir := range []string{"ingress", "egress"} {
+			for _, rule := range listOf(spec[dir]) {
+				for _, port := range listOf(mapOf(rule)["ports"]) {
+					setDefault(port.(obj), "protocol", "TCP")
 				}
+			}
+		}
+	case "RoleBinding":
+		ref := child(o, "roleRef")
+		if str(ref["apiGroup"]) == "" {
+			ref["apiGroup"] = "rbac.authorization.k8s.io"
+		}
+		for _, sub := range listOf(o["subjects"]) {
+			sub := sub.(obj)
+			if str(sub["apiGroup"]) == "" && (sub["kind"] == "User" || sub["kind"] == "Group") {
+				sub["apiGroup"] = "rbac.authorization.k8s.io"
 			}
 		}
 	case "Service":
@@ -470,6 +516,35 @@ func (s *server) defaults(k kindInfo, o obj) {
 	}
 }
 
+// podTemplateDefaults is SetDefaults_PodSpec and SetDefaults_Container of a workload's pod template.
+func podTemplateDefaults(spec obj) {
+	pod := child(child(spec, "template"), "spec")
+	setDefault(pod, "dnsPolicy", "ClusterFirst")
+	setDefault(pod, "restartPolicy", "Always")
+	setDefault(pod, "securityContext", obj{})
+	setDefault(pod, "terminationGracePeriodSeconds", float64(30))
+	setDefault(pod, "schedulerName", "default-scheduler")
+	for _, list := range []string{"initContainers", "containers"} {
+		cs, _ := pod[list].([]interface{})
+		for _, c := range cs {
+			c := c.(obj)
+			setDefault(c, "terminationMessagePath", "/dev/termination-log")
+			setDefault(c, "terminationMessagePolicy", "File")
+			if _, ok := c["imagePullPolicy"]; !ok {
+				if imageTag(str(c["image"])) == "latest" {
+					c["imagePullPolicy"] = "Always"
+				} else {
+					c["imagePullPolicy"] = "IfNotPresent"
+				}
+			}
+			ports, _ := c["ports"].([]interface{})
+			for _, p := range ports {
+				setDefault(p.(obj), "protocol", "TCP")
+			}
+		}
+	}
+}
+
 func imageTag(image string) string {
 	if strings.Contains(image, "@") {
 		return ""
@@ -487,7 +562,7 @@ func validate(k kindInfo, o, old obj, isUpdate bool) []cause {
 	var errs []cause
 	add := func(field, msg string) { errs = append(errs, cause{Field: field, Message: msg}) }
 	switch k.Kind {
-	case "Deployment":
+	case "Deployment", "DaemonSet":
 		spec := o["spec"].(obj)
 		sel, hasSel := spec["selector"].(obj)
 		if !hasSel {
@@ -517,6 +592,25 @@ func validate(k kindInfo, o, old obj, isUpdate bool) []cause {
 		}
 		if isUpdate && !reflect.DeepEqual(spec["selector"], old["spec"].(obj)["selector"]) {
 			add("spec.selector", "Invalid value: field is immutable")
+		}
+	case "PodDisruptionBudget":
+		spec := mapOf(o["spec"])
+		_, hasMin := spec["minAvailable"]
+		_, hasMax := spec["maxUnavailable"]
+		if hasMin && hasMax {
+			add("spec", "Invalid value: minAvailable and maxUnavailable cannot be both set")
+		}
+	case "HorizontalPodAutoscaler":
+		ref := mapOf(mapOf(o["spec"])["scaleTargetRef"])
+		if str(ref["kind"]) == "" {
+			add("spec.scaleTargetRef.kind", "Required value")
+		}
+		if str(ref["name"]) == "" {
+			add("spec.scaleTargetRef.name", "Required value")
+		}
+	case "RoleBinding":
+		if isUpdate && !reflect.DeepEqual(o["roleRef"], old["roleRef"]) {
+			add("roleRef", "Invalid value: cannot change roleRef")
 		}
 	case "Service":
 		spec := o["spec"].(obj)

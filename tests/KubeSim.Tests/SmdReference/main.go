@@ -39,7 +39,7 @@ type sequence struct {
 func main() {
 	schemaPath := flag.String("schema", "../../KubeSim/Apply/BuiltinSchema.json", "KubeSim's schema of built-in kinds")
 	out := flag.String("out", "sequences.json", "where to write the recorded sequences")
-	count := flag.Int("random", 300, "number of random sequences")
+	count := flag.Int("random", 420, "number of random sequences")
 	seed := flag.Int64("seed", 15, "random seed")
 	flag.Parse()
 
@@ -49,7 +49,8 @@ func main() {
 		seqs = append(seqs, run(sf, parser, sc))
 	}
 	r := rand.New(rand.NewSource(*seed))
-	kindNames := []string{"ConfigMap", "Deployment", "Service", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
+	kindNames := []string{"ConfigMap", "Deployment", "Service", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+		"DaemonSet", "PodDisruptionBudget", "ClusterRole", "RoleBinding", "HorizontalPodAutoscaler", "NetworkPolicy", "ServiceAccount"}
 	for i := 0; i < *count; i++ {
 		kind := kindNames[i%len(kindNames)]
 		seqs = append(seqs, randomSequence(sf, parser, r, fmt.Sprintf("random-%03d", i), kind))

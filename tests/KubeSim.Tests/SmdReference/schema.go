@@ -24,6 +24,11 @@ type schemaFile struct {
 	Types map[string]typeDef `json:"types"`
 }
 
+type mapDef struct {
+	Map string `json:"map"`
+	Of  string `json:"of"`
+}
+
 type listDef struct {
 	List string   `json:"list"`
 	Keys []string `json:"keys"`
@@ -63,7 +68,7 @@ func loadSchema(path string) (*schemaFile, *typed.Parser) {
 			}
 			fields = append(fields, field)
 		}
-		m := map[string]interface{}{"fields": fields, "elementType": map[string]interface{}{"namedType": "__untyped_deduced_"}}
+		m := map[string]interface{}{"fields": fields}
 		if t.Atomic {
 			m["elementRelationship"] = "atomic"
 		}
@@ -80,6 +85,14 @@ func typeRef(raw json.RawMessage) map[string]interface{} {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return namedRef(s)
+	}
+	var m mapDef
+	if json.Unmarshal(raw, &m) == nil && m.Map != "" {
+		inner := map[string]interface{}{"elementType": namedRef(m.Of)}
+		if m.Map == "atomic" {
+			inner["elementRelationship"] = "atomic"
+		}
+		return map[string]interface{}{"map": inner}
 	}
 	var l listDef
 	must(json.Unmarshal(raw, &l))
@@ -102,6 +115,8 @@ func namedRef(s string) map[string]interface{} {
 	switch s {
 	case "scalar":
 		return map[string]interface{}{"scalar": "untyped"}
+	case "string", "numeric", "boolean":
+		return map[string]interface{}{"scalar": s}
 	case "map":
 		return map[string]interface{}{"map": map[string]interface{}{"elementType": map[string]interface{}{"scalar": "untyped"}}}
 	case "atomicmap":

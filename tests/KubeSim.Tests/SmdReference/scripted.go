@@ -73,6 +73,28 @@ func containers(o obj) []interface{} {
 	return listOf(o["spec"].(obj)["template"].(obj)["spec"].(obj)["containers"])
 }
 
+func daemonSet(strategy obj) obj {
+	d := deployment(container("ztunnel", "example/ztunnel:v1"))
+	spec := d["spec"].(obj)
+	spec["template"].(obj)["spec"].(obj)["tolerations"] = []interface{}{obj{"operator": "Exists", "effect": "NoSchedule"}}
+	if strategy != nil {
+		spec["updateStrategy"] = strategy
+	}
+	return d
+}
+
+func rule(resources ...interface{}) obj {
+	return obj{"apiGroups": []interface{}{""}, "resources": resources, "verbs": []interface{}{"get", "list"}}
+}
+
+func rules(rs ...obj) obj {
+	var l []interface{}
+	for _, r := range rs {
+		l = append(l, r)
+	}
+	return obj{"rules": l}
+}
+
 func scripted() []plan {
 	istiodUpdate := planStep{Op: "update", Manager: "pilot-discovery", Body: istiod}
 	return []plan{
@@ -172,6 +194,41 @@ func scripted() []plan {
 			apply("alpha", obj{"metadata": obj{"labels": nil}, "data": obj{"k1": "v1", "k2": nil}}),
 			apply("alpha", obj{"data": nil}),
 			apply("beta", obj{"data": obj{"k3": "v3"}}),
+		}},
+		{ID: "daemonset-reapply-no-op", Kind: "DaemonSet", Name: "ds-reapply", Steps: []planStep{
+			apply("installer", daemonSet(nil)),
+			apply("installer", daemonSet(nil)),
+			dryRun(apply("installer", daemonSet(nil))),
+			apply("installer", daemonSet(obj{"type": "OnDelete"})),
+			apply("installer", daemonSet(obj{"rollingUpdate": obj{"maxUnavailable": "10%"}})),
+			apply("installer", daemonSet(nil)),
+			update("kubectl-edit", func(o obj) { o["spec"].(obj)["updateStrategy"].(obj)["rollingUpdate"].(obj)["maxSurge"] = float64(1) }),
+			apply("installer", daemonSet(nil)),
+		}},
+		{ID: "pdb-min-then-max", Kind: "PodDisruptionBudget", Name: "pdb-bounds", Steps: []planStep{
+			apply("alpha", obj{"spec": obj{"selector": obj{"matchLabels": obj{"app": "istiod"}}, "minAvailable": float64(1)}}),
+			apply("alpha", obj{"spec": obj{"selector": obj{"matchLabels": obj{"app": "istiod"}}, "maxUnavailable": float64(1)}}),
+			apply("alpha", obj{"spec": obj{"selector": obj{"matchLabels": obj{"app": "istiod"}}, "maxUnavailable": float64(1)}}),
+			apply("beta", obj{"spec": obj{"minAvailable": "50%"}}),
+			apply("beta", obj{"spec": obj{"selector": obj{"matchLabels": obj{"app": "gateway"}}}}),
+			force("beta", obj{"spec": obj{"selector": obj{"matchLabels": obj{"app": "gateway"}}}}),
+			apply("alpha", obj{"spec": obj{"maxUnavailable": float64(1)}}),
+		}},
+		{ID: "clusterrole-rules-atomic", Kind: "ClusterRole", Name: "cr-rules", Steps: []planStep{
+			apply("alpha", rules(rule("pods"), rule("services"))),
+			apply("beta", rules(rule("pods"))),
+			force("beta", rules(rule("pods"))),
+			apply("alpha", rules(rule("pods"), rule("services"))),
+			apply("alpha", rules(rule("pods"))),
+			apply("beta", obj{"metadata": obj{"labels": obj{"app": "istiod"}}}),
+			apply("alpha", obj{}),
+		}},
+		{ID: "rolebinding-defaults-and-roleref", Kind: "RoleBinding", Name: "rb-defaults", Steps: []planStep{
+			apply("alpha", obj{"roleRef": obj{"kind": "Role", "name": "istiod"}, "subjects": []interface{}{obj{"kind": "User", "name": "ops"}, obj{"kind": "ServiceAccount", "name": "istiod", "namespace": "smd"}}}),
+			apply("alpha", obj{"roleRef": obj{"kind": "Role", "name": "istiod"}, "subjects": []interface{}{obj{"kind": "User", "name": "ops"}, obj{"kind": "ServiceAccount", "name": "istiod", "namespace": "smd"}}}),
+			apply("beta", obj{"roleRef": obj{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "istiod"}}),
+			force("beta", obj{"roleRef": obj{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "other"}}),
+			update("beta", func(o obj) { o["subjects"] = []interface{}{obj{"kind": "Group", "name": "admins"}} }),
 		}},
 		{ID: "created-then-applied", Kind: "ConfigMap", Name: "cm-created", Steps: []planStep{
 			{Op: "create", Manager: "kubectl-create", Body: constant(obj{"metadata": obj{"labels": obj{"app": "web"}}, "data": obj{"k1": "v1"}})},

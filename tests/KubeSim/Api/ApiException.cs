@@ -29,8 +29,9 @@ public sealed class ApiException : Exception
             ["metadata"] = new JsonObject(),
             ["status"] = "Failure",
             ["message"] = Message,
-            ["reason"] = Reason,
         };
+        // Go's omitempty: a plain error kube-apiserver did not classify has no reason (StatusReasonUnknown).
+        if (Reason.Length > 0) status["reason"] = Reason;
         if (Details is not null) status["details"] = Details.DeepClone();
         status["code"] = Code;
         return status;

@@ -46,7 +46,6 @@ public sealed partial class ApiHandler
         ctx.Response.ContentType = "application/json";
         ctx.Response.Headers.CacheControl = "no-cache, private";
         ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
-        ctx.Items["log-now"] = true;
         await ctx.Response.StartAsync(cts.Token);
         await ctx.Response.Body.FlushAsync(cts.Token);
         try

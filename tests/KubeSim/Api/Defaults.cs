@@ -104,8 +104,15 @@ public sealed class Defaults
                 spec["podManagementPolicy"] ??= "OrderedReady";
                 spec["revisionHistoryLimit"] ??= 10;
                 var strategy = spec.Obj("updateStrategy");
-                strategy["type"] ??= "RollingUpdate";
-                if (strategy.Str("type") == "RollingUpdate") strategy.Obj("rollingUpdate")["partition"] ??= 0;
+                if (strategy["type"] is null)
+                {
+                    strategy["type"] = "RollingUpdate";
+                    strategy.Obj("rollingUpdate");
+                }
+                if (strategy.Str("type") == "RollingUpdate" && strategy["rollingUpdate"] is JsonObject rolling) rolling["partition"] ??= 0;
+                var retention = spec.Obj("persistentVolumeClaimRetentionPolicy");
+                retention["whenDeleted"] ??= "Retain";
+                retention["whenScaled"] ??= "Retain";
                 DefaultTemplate(spec);
                 break;
             }
@@ -127,7 +134,93 @@ public sealed class Defaults
             case ("batch", "Job"):
                 DefaultJob(obj);
                 break;
+            case ("rbac.authorization.k8s.io", "RoleBinding" or "ClusterRoleBinding"):
+                DefaultRoleBinding(obj);
+                break;
+            case ("autoscaling", "HorizontalPodAutoscaler"):
+                DefaultHpa(obj.Obj("spec"));
+                break;
+            case ("networking.k8s.io", "NetworkPolicy"):
+                DefaultNetworkPolicy(obj.Obj("spec"));
+                break;
+            case ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"):
+            {
+                var spec = obj.Obj("spec");
+                spec["failurePolicy"] ??= "Fail";
+                if (spec["matchConstraints"] is JsonObject match) DefaultMatchResources(match);
+                break;
+            }
+            case ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"):
+                if (obj.At("spec", "matchResources") is JsonObject bindingMatch) DefaultMatchResources(bindingMatch);
+                break;
         }
+    }
+
+    /// <summary>SetDefaults_HorizontalPodAutoscaler of autoscaling/v2 (1.32): one replica at least, 80% CPU, and a behavior's rules filled in.</summary>
+    static void DefaultHpa(JsonObject spec)
+    {
+        spec["minReplicas"] ??= 1;
+        if (spec["metrics"] is not JsonArray { Count: > 0 })
+            spec["metrics"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "Resource",
+                ["resource"] = new JsonObject
+                {
+                    ["name"] = "cpu",
+                    ["target"] = new JsonObject { ["type"] = "Utilization", ["averageUtilization"] = 80 },
+                },
+            });
+        if (spec["behavior"] is not JsonObject behavior) return;
+        behavior["scaleUp"] = ScalingRules(behavior["scaleUp"] as JsonObject, scaleUp: true);
+        behavior["scaleDown"] = ScalingRules(behavior["scaleDown"] as JsonObject, scaleUp: false);
+
+        static JsonObject ScalingRules(JsonObject? given, bool scaleUp)
+        {
+            static JsonObject Policy(string type, int value) => new() { ["type"] = type, ["value"] = value, ["periodSeconds"] = 15 };
+            var rules = new JsonObject
+            {
+                ["selectPolicy"] = "Max",
+                ["policies"] = scaleUp ? new JsonArray(Policy("Pods", 4), Policy("Percent", 100)) : new JsonArray(Policy("Percent", 100)),
+            };
+            if (scaleUp) rules["stabilizationWindowSeconds"] = 0;
+            foreach (var field in new[] { "selectPolicy", "stabilizationWindowSeconds", "policies" })
+                if (given?[field] is JsonNode value) rules[field] = value.DeepClone();
+            return rules;
+        }
+    }
+
+    /// <summary>SetDefaults of networking/v1 NetworkPolicies: Ingress (and Egress with egress rules), ports over TCP.</summary>
+    static void DefaultNetworkPolicy(JsonObject spec)
+    {
+        if (spec["policyTypes"] is not JsonArray { Count: > 0 })
+            spec["policyTypes"] = spec["egress"] is JsonArray { Count: > 0 } ? new JsonArray("Ingress", "Egress") : new JsonArray("Ingress");
+        foreach (var direction in new[] { "ingress", "egress" })
+            if (spec[direction] is JsonArray rules)
+                foreach (var rule in rules.OfType<JsonObject>())
+                    if (rule["ports"] is JsonArray ports)
+                        foreach (var port in ports.OfType<JsonObject>()) port["protocol"] ??= "TCP";
+    }
+
+    /// <summary>SetDefaults_MatchResources (and SetDefaults_Rule of its rules) of admissionregistration/v1 policies.</summary>
+    static void DefaultMatchResources(JsonObject match)
+    {
+        match["matchPolicy"] ??= "Equivalent";
+        match["namespaceSelector"] ??= new JsonObject();
+        match["objectSelector"] ??= new JsonObject();
+        foreach (var list in new[] { "resourceRules", "excludeResourceRules" })
+            if (match[list] is JsonArray rules)
+                foreach (var rule in rules.OfType<JsonObject>()) rule["scope"] ??= "*";
+    }
+
+    /// <summary>SetDefaults of rbac/v1 bindings and subjects: users and groups are of the RBAC API group.</summary>
+    static void DefaultRoleBinding(JsonObject obj)
+    {
+        const string rbac = "rbac.authorization.k8s.io";
+        var roleRef = obj.Obj("roleRef");
+        if (string.IsNullOrEmpty(roleRef.Str("apiGroup"))) roleRef["apiGroup"] = rbac;
+        if (obj["subjects"] is JsonArray subjects)
+            foreach (var subject in subjects.OfType<JsonObject>())
+                if (string.IsNullOrEmpty(subject.Str("apiGroup")) && subject.Str("kind") is "User" or "Group") subject["apiGroup"] = rbac;
     }
 
     /// <summary>Guaranteed when every container's requests equal its limits, BestEffort without any, else Burstable.</summary>
@@ -147,6 +240,11 @@ public sealed class Defaults
         DefaultPodSpec(template.Obj("spec"));
     }
 
+    /// <summary>
+    /// SetDefaults_PodSpec and the defaults of the types within (containers, probes, HTTP actions, volume sources,
+    /// field selectors), and the v1 conversion's serviceAccount alias of serviceAccountName: of Pods and of every
+    /// workload's pod template alike.
+    /// </summary>
     static void DefaultPodSpec(JsonObject podSpec)
     {
         podSpec["restartPolicy"] ??= "Always";
@@ -154,6 +252,8 @@ public sealed class Defaults
         podSpec["dnsPolicy"] ??= "ClusterFirst";
         podSpec["securityContext"] ??= new JsonObject();
         podSpec["schedulerName"] ??= "default-scheduler";
+        if (!string.IsNullOrEmpty(podSpec.Str("serviceAccountName"))) podSpec["serviceAccount"] = podSpec.Str("serviceAccountName");
+        else if (!string.IsNullOrEmpty(podSpec.Str("serviceAccount"))) podSpec["serviceAccountName"] = podSpec.Str("serviceAccount");
         foreach (var list in new[] { "containers", "initContainers" })
             if (podSpec[list] is JsonArray containers)
                 foreach (var c in containers.OfType<JsonObject>())
@@ -166,7 +266,53 @@ public sealed class Defaults
                     c["resources"] ??= new JsonObject();
                     if (c["ports"] is JsonArray ports)
                         foreach (var p in ports.OfType<JsonObject>()) p["protocol"] ??= "TCP";
+                    foreach (var probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
+                        if (c[probe] is JsonObject pr)
+                        {
+                            DefaultProbe(pr);
+                            DefaultHttpGet(pr["httpGet"]);
+                        }
+                    if (c["lifecycle"] is JsonObject lifecycle)
+                        foreach (var hook in new[] { "postStart", "preStop" }) DefaultHttpGet(lifecycle[hook]?["httpGet"]);
+                    if (c["env"] is JsonArray env)
+                        foreach (var e in env.OfType<JsonObject>()) DefaultFieldRef(e["valueFrom"]?["fieldRef"]);
                 }
+        if (podSpec["volumes"] is JsonArray volumes)
+            foreach (var v in volumes.OfType<JsonObject>()) DefaultVolume(v);
+    }
+
+    static void DefaultProbe(JsonObject probe)
+    {
+        foreach (var (field, value) in new[] { ("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1), ("failureThreshold", 3) })
+            if (probe[field] is null || probe[field]!.ToJsonString() == "0") probe[field] = value;
+    }
+
+    static void DefaultHttpGet(JsonNode? action)
+    {
+        if (action is not JsonObject get) return;
+        if (string.IsNullOrEmpty(get.Str("path"))) get["path"] = "/";
+        if (string.IsNullOrEmpty(get.Str("scheme"))) get["scheme"] = "HTTP";
+    }
+
+    static void DefaultFieldRef(JsonNode? fieldRef)
+    {
+        if (fieldRef is JsonObject f && string.IsNullOrEmpty(f.Str("apiVersion"))) f["apiVersion"] = "v1";
+    }
+
+    /// <summary>SetDefaults_Volume and its sources: an emptyDir without a source, file modes 0644, hostPath type "", token lifetimes of an hour.</summary>
+    static void DefaultVolume(JsonObject volume)
+    {
+        const int fileMode = 420;
+        if (!volume.Any(kv => kv.Key != "name" && kv.Value is not null)) volume["emptyDir"] = new JsonObject();
+        foreach (var source in new[] { "secret", "configMap", "downwardAPI", "projected" })
+            if (volume[source] is JsonObject s) s["defaultMode"] ??= fileMode;
+        if (volume["hostPath"] is JsonObject hostPath) hostPath["type"] ??= "";
+        foreach (var item in (volume.At("downwardAPI", "items") as JsonArray ?? []).OfType<JsonObject>()) DefaultFieldRef(item["fieldRef"]);
+        foreach (var projection in (volume.At("projected", "sources") as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (projection["serviceAccountToken"] is JsonObject token) token["expirationSeconds"] ??= 3600;
+            foreach (var item in (projection.At("downwardAPI", "items") as JsonArray ?? []).OfType<JsonObject>()) DefaultFieldRef(item["fieldRef"]);
+        }
     }
 
     /// <summary>SetDefaults_Service: type, session affinity, traffic policies, ports' protocol and targetPort.</summary>

@@ -8,7 +8,8 @@ namespace KubeSim.Api;
 /// <summary>
 /// The fields kube-apiserver 1.32 refuses to change on update (and on dry-run updates), with its messages:
 /// the selectors of Deployments, ReplicaSets and DaemonSets (apps/v1), a Job's selector, completions and
-/// template, a Service's cluster IPs, and every StatefulSet spec field but the updatable ones (dry runs too).
+/// template, a Service's cluster IPs, a role binding's roleRef, and every StatefulSet spec field but the updatable
+/// ones (dry runs too).
 /// </summary>
 public static class ImmutableFields
 {
@@ -69,6 +70,11 @@ public static class ImmutableFields
                 break;
             case ("", "Service"):
                 CheckClusterIps(oldSpec, spec, errors);
+                break;
+            case ("rbac.authorization.k8s.io", "RoleBinding" or "ClusterRoleBinding"):
+                if (!SemanticEquals(next["roleRef"], old["roleRef"]))
+                    errors.Add(new FieldError("roleRef", "FieldValueInvalid",
+                        $"Invalid value: {GoRoleRef(next["roleRef"])}: cannot change roleRef"));
                 break;
         }
         return errors;
@@ -151,6 +157,10 @@ public static class ImmutableFields
         else sb.Append("[]v1.LabelSelectorRequirement(nil)");
         return sb.Append('}').ToString();
     }
+
+    /// <summary>Go's <c>%#v</c> of the internal rbac.RoleRef.</summary>
+    static string GoRoleRef(JsonNode? roleRef) =>
+        $"rbac.RoleRef{{APIGroup:{GoQuote(roleRef.Str("apiGroup") ?? "")}, Kind:{GoQuote(roleRef.Str("kind") ?? "")}, Name:{GoQuote(roleRef.Str("name") ?? "")}}}";
 
     /// <summary>Go's <c>%#v</c> of a []string.</summary>
     public static string GoStrings(JsonNode? list) =>

@@ -5,12 +5,14 @@ namespace KubeSim.Api;
 
 /// <summary>
 /// Required fields kube-apiserver 1.32 checks that the other validation here does not: a Service's port
-/// names when it has several, and a webhook configuration's clientConfig (url or service), sideEffects and
-/// admissionReviewVersions.
+/// names when it has several, a webhook configuration's clientConfig (url or service), sideEffects and
+/// admissionReviewVersions, a PodDisruptionBudget's bounds (minAvailable or maxUnavailable, not both) and
+/// unhealthyPodEvictionPolicy, and an autoscaler's target (kind and name).
 /// </summary>
 public static class RequiredFields
 {
     static readonly string[] SideEffects = ["None", "NoneOnDryRun"];
+    static readonly string[] EvictionPolicies = ["AlwaysAllow", "IfHealthyBudget"];
 
     public static IEnumerable<FieldError> Check(ResourceType rt, JsonObject obj)
     {
@@ -28,6 +30,24 @@ public static class RequiredFields
                     else if (name.Length > 0 && !names.Add(name))
                         yield return new FieldError($"spec.ports[{i}].name", "FieldValueDuplicate", $"Duplicate value: \"{name}\"");
                 }
+                break;
+            }
+            case ("policy", "PodDisruptionBudget"):
+            {
+                var spec = obj["spec"] as JsonObject;
+                // kube-apiserver prints Go's %#v of the internal spec (pointer addresses included); the type name stands for it.
+                if (spec?["minAvailable"] is not null && spec["maxUnavailable"] is not null)
+                    yield return new FieldError("spec", "FieldValueInvalid",
+                        "Invalid value: policy.PodDisruptionBudgetSpec{...}: minAvailable and maxUnavailable cannot be both set");
+                if (spec.Str("unhealthyPodEvictionPolicy") is { } policy && !EvictionPolicies.Contains(policy))
+                    yield return FieldError.Unsupported("spec.unhealthyPodEvictionPolicy", policy, EvictionPolicies);
+                break;
+            }
+            case ("autoscaling", "HorizontalPodAutoscaler"):
+            {
+                var target = obj.At("spec", "scaleTargetRef");
+                if (string.IsNullOrEmpty(target.Str("kind"))) yield return FieldError.Required("spec.scaleTargetRef.kind", "");
+                if (string.IsNullOrEmpty(target.Str("name"))) yield return FieldError.Required("spec.scaleTargetRef.name", "");
                 break;
             }
             case ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration" or "MutatingWebhookConfiguration"):

@@ -21,7 +21,13 @@ public sealed class SchemaType
     /// <summary>Whether decoding into Go types drops this field when it is empty (maps and lists).</summary>
     public bool OmitEmpty { get; init; }
 
+    /// <summary>What a scalar must be (structured-merge-diff's scalar types); Untyped takes any.</summary>
+    public ScalarKind ScalarKind { get; init; }
+
     public static readonly SchemaType ScalarType = new() { Scalar = true };
+    public static readonly SchemaType StringType = new() { Scalar = true, ScalarKind = ScalarKind.String };
+    public static readonly SchemaType NumericType = new() { Scalar = true, ScalarKind = ScalarKind.Numeric };
+    public static readonly SchemaType BooleanType = new() { Scalar = true, ScalarKind = ScalarKind.Boolean };
 
     /// <summary>Any value, owned whole.</summary>
     public static readonly SchemaType UntypedAtomic = Untyped(atomicMaps: true);
@@ -41,6 +47,8 @@ public sealed class SchemaType
         Deduced.List!.Element = UntypedAtomic;
     }
 }
+
+public enum ScalarKind { Untyped, String, Numeric, Boolean }
 
 public sealed class MapSchema
 {
@@ -90,7 +98,8 @@ public static class Schemas
         foreach (var (name, _) in types) Named[name] = new SchemaType { Always = Strings(types[name]!["always"]) };
         foreach (var (name, def) in types)
         {
-            var map = new MapSchema { Atomic = def!["atomic"]?.GetValue<bool>() == true, ElementType = SchemaType.Deduced };
+            // A struct declares all its fields: no element type, as in kube-apiserver's schema.
+            var map = new MapSchema { Atomic = def!["atomic"]?.GetValue<bool>() == true };
             foreach (var (field, spec) in def["fields"]!.AsObject())
                 map.Fields[field] = new SchemaField(FromSpec(spec!), def["defaults"]?[field]?.DeepClone());
             Named[name].Map = map;
@@ -107,12 +116,21 @@ public static class Schemas
             return s switch
             {
                 "scalar" => SchemaType.ScalarType,
+                "string" => SchemaType.StringType,
+                "numeric" => SchemaType.NumericType,
+                "boolean" => SchemaType.BooleanType,
                 "map" => new SchemaType { OmitEmpty = true, Map = new MapSchema { ElementType = SchemaType.ScalarType } },
                 "atomicmap" => new SchemaType { OmitEmpty = true, Map = new MapSchema { ElementType = SchemaType.ScalarType, Atomic = true } },
                 "deduced" => SchemaType.Deduced,
                 _ => Named[s],
             };
         }
+        if (spec["map"] is JsonNode relationship)
+            return new SchemaType
+            {
+                OmitEmpty = true,
+                Map = new MapSchema { ElementType = FromSpec(spec["of"]!), Atomic = relationship.GetValue<string>() == "atomic" },
+            };
         var list = spec["list"]!.GetValue<string>();
         var of = FromSpec(spec["of"]!);
         return new SchemaType
@@ -181,6 +199,13 @@ public static class Schemas
             };
             if (o["properties"] is JsonObject props)
                 foreach (var (k, v) in props) map.Fields[k] = new SchemaField(FromOpenApi(v), v?["default"]?.DeepClone());
+            if (o.Bool("x-kubernetes-embedded-resource") == true)
+            {
+                // The published schema of an embedded resource declares its type and object metadata.
+                map.Fields.TryAdd("apiVersion", new SchemaField(SchemaType.StringType));
+                map.Fields.TryAdd("kind", new SchemaField(SchemaType.StringType));
+                map.Fields.TryAdd("metadata", new SchemaField(ObjectMeta));
+            }
             return new SchemaType { Map = map };
         }
         if (type is null) return SchemaType.Deduced;

@@ -87,9 +87,10 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
         }
         ctx.Response.OnStarting(() =>
         {
-            // Before the first byte of the answer leaves: no later request of the client can arrive before this time.
+            // Before the first byte of the answer leaves: no later request of the client can arrive before this time,
+            // and a client that has its answer finds the request in the log (a watch's too, while it runs).
             answered = server.Uptime.Elapsed.TotalMilliseconds;
-            if (ctx.Items.ContainsKey("log-now")) Log(ctx.Response.StatusCode);
+            Log(ctx.Response.StatusCode);
             return Task.CompletedTask;
         });
         try
