@@ -36,7 +36,9 @@ public abstract class InstallSourceCmdlet : SourceCmdlet
         Func<InstallRequest, InstallRequest>? configure = null)
     {
         if (await GetSourceAsync(progress, ct).ConfigureAwait(false) is not { } source) return null;
-        Installer.PrefetchDiscovery(Api, ct);
+        // Discovery goes out while the input is rendered or read; a release's plan reads the same kinds whatever the
+        // render gives, so its first lists go out too.
+        var reads = Installer.ReadAhead(Api, Namespace, lists: source.ReleasePath is not null, ct);
         var loaded = await LoadAsync(source, ct).ConfigureAwait(false);
         foreach (var warning in loaded.Warnings) EmitWarning(warning);
         var request = new InstallRequest
@@ -50,6 +52,7 @@ public abstract class InstallSourceCmdlet : SourceCmdlet
             ReleasePath = source.ReleasePath,
             Revision = RevisionOrDefault,
             Namespace = Namespace,
+            Reads = reads,
         };
         return configure is null ? request : configure(request);
     }

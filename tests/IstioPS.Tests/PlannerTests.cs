@@ -193,6 +193,73 @@ public class PlannerTests
     }
 
     [Fact]
+    public async Task ReadsAheadWhatTheSurveyListsAndReadsNothingTwice()
+    {
+        await using var sim = await Sim.StartAsync();
+        sim.Server.Seed(JsonNode.Parse("""{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"theirs"},"rules":[]}""")!.AsObject());
+        var file = TestData.WriteTemp("ahead.yaml", """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata:
+              name: fresh
+            rules: []
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata:
+              name: theirs
+            rules: []
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: settings
+            data: {}
+            """);
+        sim.Server.ClearRequests();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var reads = Installer.ReadAhead(sim.Api, "mesh", lists: true, timeout.Token);
+        // What a render would overlap: the lists of every kind IstioPS installs, and the namespace, are asked for meanwhile.
+        const string roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
+        while (!sim.Server.Requests.Any(r => r.Path == roles && r.Accept!.Contains("as=PartialObjectMetadataList")) || !sim.Server.Requests.Any(r => r.Path == "/api/v1/namespaces/mesh"))
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        var plan = await sim.PlanAsync(new InstallRequest { ManifestPaths = new[] { file }, Namespace = "mesh", Reads = reads }, timeout.Token);
+        Assert.Equal(new[] { "mesh Create", "fresh Create", "theirs Adopt", "settings Create" }, plan.Objects.Select(o => $"{o.Name} {o.Action}"));
+        var readTwice = sim.Server.Requests.Where(r => r.Method == "GET").GroupBy(r => (r.Path, r.Query, r.Accept)).Where(g => g.Count() > 1).Select(g => g.Key.Path);
+        Assert.Empty(readTwice);
+        Assert.Contains(sim.Server.Requests, r => r.Path == "/api/v1/configmaps" && r.Query.Contains("labelSelector", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ComparesTheAnswerWithTheVersionItWasMadeFromWhenAnotherWriterWroteSinceTheList()
+    {
+        await using var sim = await Sim.StartAsync();
+        var file = TestData.WriteTemp("config.yaml", AppManifests.Config);
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        sim.Server.ClearRequests();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // The survey's lists are read ahead (as while a release renders); then another writer adds a field our apply does not set.
+        var reads = Installer.ReadAhead(sim.Api, "apps", lists: true, timeout.Token);
+        while (!sim.Server.Requests.Any(r => r.Path == "/api/v1/configmaps" && r.Query.Contains("labelSelector", StringComparison.Ordinal)))
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        sim.Server.Service.Mutate(sim.Server.Registry.Get("", "configmaps"), "apps", "web-config", o =>
+        {
+            o["metadata"]!["annotations"]!["example.com/owner"] = "someone";
+            return true;
+        }, manager: "someone-else");
+
+        var plan = await sim.PlanAsync(new InstallRequest { ManifestPaths = new[] { file }, Reads = reads }, timeout.Token);
+        var config = Assert.Single(plan.Objects, o => o.Name == "web-config");
+        Assert.Equal(PlanAction.Unchanged, config.Action);
+    }
+
+    [Fact]
     public async Task AnObjectBeingDeletedIsPlannedAsCreateAndCreatedAnewOnceGone()
     {
         await using var sim = await Sim.StartAsync();

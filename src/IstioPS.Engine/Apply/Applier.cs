@@ -23,34 +23,44 @@ public sealed class Applier
     public int Concurrency { get; }
 
     /// <summary>
-    /// Server-side apply of one object (field manager istiops, force); answers the object as stored. <paramref name="live"/>:
-    /// the object as just read, when the caller has it (see <see cref="LiveObject"/>); otherwise it is read when needed.
+    /// Server-side apply of one object (field manager istiops, force); answers the resourceVersion it was stored at (the
+    /// stored object itself is not read back). <paramref name="live"/>: the object as just read, when the caller has it
+    /// (see <see cref="LiveObject"/>); otherwise it is read when needed.
     /// </summary>
-    public async Task<JsonObject> ApplyAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct, LiveObject? live = null)
-        => (await SendApplyAsync(body, resource, ns, dryRun: false, live, ct).ConfigureAwait(false)).Body;
+    public async Task<string?> ApplyAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct, LiveObject? live = null)
+    {
+        var (path, sent, target) = await PrepareApplyAsync(body, resource, ns, dryRun: false, live, ct).ConfigureAwait(false);
+        return (await _api.WriteForVersionAsync(HttpMethod.Patch, path, sent, KubeApi.ApplyPatch, ct, target).ConfigureAwait(false)).ResourceVersion;
+    }
 
     /// <summary>
     /// The same server-side apply as <see cref="ApplyAsync"/> (same body, field manager and force) with dryRun=All:
-    /// what the object would become, written nowhere. 201 when it would be created.
+    /// what the object would become, written nowhere. 201 when it would be created. Without <paramref name="answer"/>
+    /// only the status is read (the answer is null).
     /// </summary>
-    public Task<(HttpStatusCode Status, JsonObject Answer)> DryRunAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct, LiveObject? live = null)
-        => SendApplyAsync(body, resource, ns, dryRun: true, live, ct);
+    public async Task<(HttpStatusCode Status, JsonObject? Answer)> DryRunAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct, LiveObject? live = null, bool answer = true)
+    {
+        var (path, sent, target) = await PrepareApplyAsync(body, resource, ns, dryRun: true, live, ct).ConfigureAwait(false);
+        if (!answer) return ((await _api.WriteForVersionAsync(HttpMethod.Patch, path, sent, KubeApi.ApplyPatch, ct, target).ConfigureAwait(false)).Status, null);
+        var (status, written) = await _api.WriteAsync(HttpMethod.Patch, path, sent, KubeApi.ApplyPatch, ct, target).ConfigureAwait(false);
+        return (status, written);
+    }
 
-    private async Task<(HttpStatusCode Status, JsonObject Body)> SendApplyAsync(JsonObject body, ResourceInfo resource, string? ns, bool dryRun, LiveObject? live, CancellationToken ct)
+    /// <summary>The request of an apply: its path (field manager, force, dry run) and the applied configuration, which
+    /// never takes back what the running control plane took (istiod's failurePolicy and caBundle).</summary>
+    private async Task<(string Path, JsonObject Body, string Target)> PrepareApplyAsync(JsonObject body, ResourceInfo resource, string? ns, bool dryRun, LiveObject? live, CancellationToken ct)
     {
         var name = (string?)body["metadata"]?["name"] ?? "";
         var objectPath = resource.ObjectPath(resource.Namespaced ? ns : null, name);
         if (ControlPlaneFields.Concerns(body))
         {
-            // Never take back what the running control plane took (istiod's failurePolicy and caBundle): the dry run
-            // and the apply send the same applied configuration.
+            // The dry run and the apply send the same applied configuration.
             body = body.DeepClone().AsObject();
             var current = live is { } known ? known.Object : await _api.TryGetAsync(objectPath, ct).ConfigureAwait(false);
             ControlPlaneFields.Yield(body, current, FieldManager);
         }
 
-        var path = objectPath + $"?fieldManager={FieldManager}&force=true" + (dryRun ? "&dryRun=All" : "");
-        return await _api.WriteAsync(HttpMethod.Patch, path, body, KubeApi.ApplyPatch, ct, target: $"{resource.Kind}/{name}").ConfigureAwait(false);
+        return (objectPath + $"?fieldManager={FieldManager}&force=true" + (dryRun ? "&dryRun=All" : ""), body, $"{resource.Kind}/{name}");
     }
 
     /// <summary>Creates a namespace (POST); one that exists already is left as it is (Unchanged).</summary>

@@ -35,6 +35,9 @@ public sealed record InstallRequest
     /// <summary>Delete and create again objects whose immutable fields change; upgrade in place even across more than one minor version or downwards.</summary>
     public bool Force { get; init; }
 
+    /// <summary>The plan's first reads, started while the release rendered (<see cref="Installer.ReadAhead"/>); null: read when needed.</summary>
+    public SurveyReads? Reads { get; init; }
+
     /// <summary>Keep objects the plan marks Prune.</summary>
     public bool NoPrune { get; init; }
 

@@ -31,11 +31,12 @@ public sealed class Installer
     }
 
     /// <summary>
-    /// Starts discovery of everything an install of a release needs (namespaces, CRDs and every kind IstioPS installs)
-    /// without waiting, so it overlaps the render; the plan's lookups then find the answers there or in flight.
+    /// Starts what the plan of an install into <paramref name="ns"/> reads first, without waiting, so it overlaps the
+    /// render: discovery of every kind IstioPS installs (and CRDs) and, with <paramref name="lists"/> (a release, whose
+    /// plan lists those kinds whatever it renders), the survey's lists of them and the namespace. The plan's lookups
+    /// find the answers there or in flight (pass the result as <see cref="InstallRequest.Reads"/>).
     /// </summary>
-    public static void PrefetchDiscovery(KubeApi api, CancellationToken ct)
-        => new RestMapper(api).Prefetch(Ownership.Ownership.InstalledKinds.Select(k => k.ApiVersion).Append("apiextensions.k8s.io/v1"), ct);
+    public static SurveyReads ReadAhead(KubeApi api, string ns, bool lists, CancellationToken ct) => SurveyReads.ReadAhead(api, ns, lists, ct);
 
     /// <summary>The plan of an install: what each object would become. Sends only reads and dry runs.</summary>
     public async Task<InstallPlan> PlanAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
@@ -84,7 +85,7 @@ public sealed class Installer
             Concurrency = request.Concurrency,
             InputName = request.ManifestPaths.FirstOrDefault(),
         };
-        return (planRequest, await new Planner(_api, _mapper).SurveyAsync(planRequest, callbacks.Progress, ct).ConfigureAwait(false));
+        return (planRequest, await new Planner(_api, _mapper, request.Reads).SurveyAsync(planRequest, callbacks.Progress, ct).ConfigureAwait(false));
     }
 
     private async Task<InstallPlan> PlanAsync(PlanRequest planRequest, PlanSurvey survey, OperationCallbacks callbacks, CancellationToken ct)
@@ -414,14 +415,14 @@ public sealed class Installer
 
         // An object the plan found absent holds no control-plane fields to yield (nothing to read first).
         var known = p.Action == PlanAction.Create && (p.Live is null || p.AfterDeletion) ? new LiveObject(null) : (LiveObject?)null;
-        var live = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct, known).ConfigureAwait(false);
+        var resourceVersion = await applier.ApplyAsync(p.Body!, p.Resource, p.Namespace, ct, known).ConfigureAwait(false);
         return Result(p, p.Action switch
         {
             PlanAction.Create => ApplyAction.Created,
             PlanAction.Adopt => ApplyAction.Adopted,
             PlanAction.Recreate => ApplyAction.Recreated,
             _ => ApplyAction.Configured,
-        }, (string?)live["metadata"]?["resourceVersion"]);
+        }, resourceVersion);
     }
 
     private static AppliedObject Result(PlannedObject p, ApplyAction action, string? resourceVersion = null) => new()

@@ -111,14 +111,29 @@ public sealed class KubeApi : IDisposable
     /// <summary>Sends a JSON body (or none) and returns the answer's status and object.</summary>
     public async Task<(HttpStatusCode Status, JsonObject Body)> WriteAsync(HttpMethod method, string path, JsonNode? body, string? contentType, CancellationToken ct, object? target = null)
     {
+        using var response = await SendBodyAsync(method, path, body, contentType, target, ct).ConfigureAwait(false);
+        return (response.StatusCode, await ReadObjectAsync(response, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The same write, answering only the status and the written object's resourceVersion: the answer is scanned up to
+    /// its metadata, not parsed (a CustomResourceDefinition comes back as hundreds of kilobytes with its managedFields).
+    /// </summary>
+    public async Task<(HttpStatusCode Status, string? ResourceVersion)> WriteForVersionAsync(HttpMethod method, string path, JsonNode? body, string? contentType, CancellationToken ct, object? target = null)
+    {
+        using var response = await SendBodyAsync(method, path, body, contentType, target, ct).ConfigureAwait(false);
+        return (response.StatusCode, MetadataOf(await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false)).ResourceVersion);
+    }
+
+    private async Task<HttpResponseMessage> SendBodyAsync(HttpMethod method, string path, JsonNode? body, string? contentType, object? target, CancellationToken ct)
+    {
         using var content = body is null ? null : new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, BodyOptions));
         if (content is not null)
         {
             content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json");
         }
 
-        using var response = await SendAsync(method, path, content, null, target, ct).ConfigureAwait(false);
-        return (response.StatusCode, await ReadObjectAsync(response, ct).ConfigureAwait(false));
+        return await SendAsync(method, path, content, null, target, ct).ConfigureAwait(false);
     }
 
     /// <summary>What a metadata-only list asks for: kube-apiserver answers each item's metadata and nothing else.</summary>
@@ -196,7 +211,7 @@ public sealed class KubeApi : IDisposable
                 {
                     var bytes = await pending.ConfigureAwait(false);
                     pending = null;
-                    var (pageRv, next) = ListMetadataOf(bytes);
+                    var (pageRv, next) = MetadataOf(bytes);
                     rv = pageRv ?? rv;
                     cont = string.IsNullOrEmpty(next) ? null : next;
                     if (cont is not null) pending = PageAsync(cont);
@@ -231,8 +246,8 @@ public sealed class KubeApi : IDisposable
         }
     }
 
-    /// <summary>A list's resourceVersion and continue token, read from its metadata without parsing its items.</summary>
-    private static (string? ResourceVersion, string? Continue) ListMetadataOf(byte[] bytes)
+    /// <summary>A list's or an object's resourceVersion (and a list's continue token), read from its metadata without parsing the rest.</summary>
+    private static (string? ResourceVersion, string? Continue) MetadataOf(byte[] bytes)
     {
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = Manifests.ObjectValidator.MaxJsonDepth });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return (null, null);

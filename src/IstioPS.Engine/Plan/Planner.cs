@@ -18,12 +18,15 @@ public sealed class Planner
     private readonly KubeApi _api;
     private readonly RestMapper _mapper;
     private readonly Applier _applier;
+    private readonly SurveyReads _reads;
 
-    public Planner(KubeApi api, RestMapper? mapper = null)
+    /// <param name="reads">The survey's reads, some perhaps started ahead (<see cref="SurveyReads.ReadAhead"/>); made when asked for otherwise.</param>
+    public Planner(KubeApi api, RestMapper? mapper = null, SurveyReads? reads = null)
     {
         _api = api;
         _mapper = mapper ?? new RestMapper(api);
         _applier = new Applier(api);
+        _reads = reads ?? new SurveyReads(api);
     }
 
     internal sealed record Resolved(ManifestObject Source, ResourceInfo Resource, string? Namespace)
@@ -226,17 +229,7 @@ public sealed class Planner
     {
         var resources = resolved.Select(r => r.Resource).Concat(pruneKinds);
         var lists = await Task.WhenAll(resources.Distinct().Select(async resource =>
-        {
-            try
-            {
-                var (items, _) = await _api.ListAsync(resource.CollectionPath(null), $"{Own.ManagedByLabel}={Own.ManagedByValue}", ct).ConfigureAwait(false);
-                return (resource, items);
-            }
-            catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return (resource, new List<JsonObject>()); // a kind the input's CRDs are yet to define
-            }
-        })).ConfigureAwait(false);
+            (resource, items: await _reads.OwnedAsync(resource.CollectionPath(null), ct).ConfigureAwait(false)))).ConfigureAwait(false);
 
         var owned = new Dictionary<(string, string, string?, string), (ResourceInfo, JsonObject)>();
         foreach (var (resource, items) in lists)
@@ -258,17 +251,7 @@ public sealed class Planner
     private async Task<HashSet<(string, string, string?, string)>> ExistingObjectsAsync(List<Resolved> resolved, CancellationToken ct)
     {
         var lists = await Task.WhenAll(resolved.Select(r => (r.Resource, r.Namespace)).Distinct().Select(async scope =>
-        {
-            try
-            {
-                var (names, _) = await _api.ListMetadataAsync(scope.Resource.CollectionPath(scope.Namespace), m => KubeApi.StringProperty(m, "name"), ct).ConfigureAwait(false);
-                return (Scope: scope, Names: names);
-            }
-            catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return (Scope: scope, Names: new List<string>());
-            }
-        })).ConfigureAwait(false);
+            (Scope: scope, Names: await _reads.NamesAsync(scope.Resource.CollectionPath(scope.Namespace), ct).ConfigureAwait(false)))).ConfigureAwait(false);
         return lists.SelectMany(l => l.Names.Select(name => (l.Scope.Resource.Group, l.Scope.Resource.Kind, l.Scope.Namespace, name))).ToHashSet();
     }
 
@@ -280,7 +263,7 @@ public sealed class Planner
     {
         // Only namespaces the input's objects go to (installing a ConfigMap into default creates no istio-system).
         var needed = resolved.Select(r => r.Namespace).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var existing = await Task.WhenAll(needed.Select(ns => _api.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
+        var existing = await Task.WhenAll(needed.Select(ns => _reads.TryGetAsync(ResourceInfo.Namespaces.ObjectPath(null, ns), ct))).ConfigureAwait(false);
         var terminating = needed.Select((ns, i) => (ns, live: existing[i])).Where(x => x.live?["metadata"]?["deletionTimestamp"] is not null)
             .ToDictionary(x => x.ns, x => x.live!, StringComparer.Ordinal);
         return (needed.Where((ns, i) => existing[i] is null || terminating.ContainsKey(ns)).ToHashSet(StringComparer.Ordinal), terminating);
@@ -290,7 +273,8 @@ public sealed class Planner
     /// One object: the server's dry-run answer, and its live state. An object the owned lists hold is dry-run as listed;
     /// one the lists of its kind show without IstioPS's label is read, then dry-run with the ownership and control-plane
     /// fields of what was read; one they do not show is dry-run as absent without a read (the server still validates and
-    /// authorizes it before anything is written), and read only if the answer says it appeared meanwhile.
+    /// authorizes it before anything is written), and read only if the answer says it appeared meanwhile. An answer made
+    /// from a newer version than the one read (written meanwhile) reads the object again and asks again.
     /// </summary>
     private async Task<PlannedObject> PlanObjectAsync(Resolved r, PlanRequest request, JsonObject? listed, bool exists, List<ManifestException> errors, CancellationToken ct)
     {
@@ -305,9 +289,14 @@ public sealed class Planner
         var ownership = live is null ? Own.Created : Own.Of(live) ?? Own.Adopted;
         var body = Prepare(r, request, ownership);
         var (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(live), ct).ConfigureAwait(false);
-        if (live is null && status == HttpStatusCode.OK && (live = await _api.TryGetAsync(path, ct).ConfigureAwait(false)) is not null)
+        // Absent when listed but there now, or changed since it was listed (the answer carries the resourceVersion it
+        // was made from; another writer, such as istiod taking its webhooks' caBundle, may have written meanwhile): read
+        // it and ask again, so the answer is compared with the object it was made from.
+        // A writer that keeps writing (istiod writes caBundle, then failurePolicy) is followed a few times.
+        for (var attempt = 0; attempt < 3 && (live is null ? status == HttpStatusCode.OK : answer is not null && ResourceVersion(answer) != ResourceVersion(live)); attempt++)
         {
-            body = Prepare(r, request, Own.Of(live) ?? Own.Adopted);
+            live = await _api.TryGetAsync(path, ct).ConfigureAwait(false);
+            body = Prepare(r, request, live is null ? Own.Created : Own.Of(live) ?? Own.Adopted);
             (status, answer, failure) = await DryRunAsync(r, body, new LiveObject(live), ct).ConfigureAwait(false);
         }
 
@@ -338,11 +327,14 @@ public sealed class Planner
         return Planned(r, action, body, live, diff);
     }
 
+    private static string? ResourceVersion(JsonObject obj) => (string?)obj["metadata"]?["resourceVersion"];
+
     private async Task<(HttpStatusCode Status, JsonObject? Answer, KubeApiException? Failure)> DryRunAsync(Resolved r, JsonObject body, LiveObject live, CancellationToken ct)
     {
         try
         {
-            var (status, answer) = await _applier.DryRunAsync(body, r.Resource, r.Namespace, ct, live).ConfigureAwait(false);
+            // Of an object found absent only the status is read: an answer of 200 (it appeared meanwhile) reads it and asks again.
+            var (status, answer) = await _applier.DryRunAsync(body, r.Resource, r.Namespace, ct, live, answer: live.Object is not null).ConfigureAwait(false);
             return (status, answer, null);
         }
         catch (KubeApiException ex) when ((int)ex.StatusCode is >= 400 and < 500 and not 401 and not 403 and not 429 || ex.IsSchemaMismatch)

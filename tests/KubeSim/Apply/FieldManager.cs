@@ -113,9 +113,14 @@ public static class FieldManager
         return set => set.RecursiveDifference(reset);
     }
 
-    static JsonObject Untracked(JsonObject o)
+    /// <summary>A copy without managedFields (and without the top-level field <paramref name="without"/>, not copied at all).</summary>
+    static JsonObject Untracked(JsonObject o, string? without = null)
     {
-        var c = o.Clone();
+        var c = new JsonObject();
+        foreach (var (key, value) in o)
+        {
+            if (key != without) c[key] = value?.DeepClone();
+        }
         if (c["metadata"] is JsonObject m) m.Remove("managedFields");
         return c;
     }
@@ -136,7 +141,10 @@ public static class FieldManager
         }
         var managers = entries.ToDictionary(e => e.Key);
         var filter = Filter(rt, subresource);
-        var compare = Typed.Compare(Untracked(old ?? Schemas.Zero(rt)), Untracked(updated), type).Filter(filter);
+        // A status write never owns spec fields (the filter drops them): the spec is not compared at all (a CRD's is
+        // its whole schema, and controllers write statuses often).
+        var without = subresource == "status" ? "spec" : null;
+        var compare = Typed.Compare(Untracked(old ?? Schemas.Zero(rt), without), Untracked(updated, without), type).Filter(filter);
         Update(managers, compare, workflow: null, force: true);
         var key = ManagedEntry.Identity(manager, "Update", rt.ApiVersion, subresource);
         var changed = compare.Modified.Union(compare.Added).Difference(Strip);
