@@ -156,6 +156,26 @@ public class PrerequisiteTests
         Assert.Empty(sim.Writes());
     }
 
+    /// <summary>
+    /// A user who may write but not watch: the waits would fail after every write. The check asks about the watches
+    /// (and lists) of the waits with the writes, so the install stops before its first write; -NoWait needs no
+    /// workload watch, the CRDs' Established wait still does.
+    /// </summary>
+    [Fact]
+    public async Task TheWatchesOfTheWaitsAreCheckedWithTheWrites()
+    {
+        await using var sim = await Sim.StartAsync(new KubeSimOptions { ReadyAfterMs = 20, Deny = ["watch:deployments.apps"] });
+        var file = TestData.WriteTemp("app.yaml", AppManifests.Workload);
+        var ex = await Assert.ThrowsAsync<PrerequisiteException>(() => sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, Timeout = TimeSpan.FromSeconds(20) }));
+        var finding = Assert.Single(ex.Findings);
+        Assert.Equal("watch deployments.apps in apps", finding.Target);
+        Assert.Contains("may not watch deployments.apps in namespace 'apps'", finding.Message, StringComparison.Ordinal);
+        Assert.Empty(sim.Writes());
+
+        var result = await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        Assert.Equal(4, result!.Created); // namespace apps, the Deployment, the Service and the ConfigMap
+    }
+
     private static SourceObjects Render(string? revision) =>
         InstallSources.Load(new InstallSource { ReleasePath = TestData.Release, Revision = revision });
 

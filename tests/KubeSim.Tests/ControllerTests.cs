@@ -54,10 +54,11 @@ public class ControllerTests
             Metadata = new V1ObjectMeta { Name = "web" },
             Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "web" }, Ports = [new V1ServicePort { Name = "http", Port = 80, TargetPort = 8080 }] },
         }, "default");
+        // The endpoints controller makes the Endpoints after the Service is stored: until then a read is 404.
         await Eventually.Until(async () =>
         {
-            var ep = await sim.Client.CoreV1.ReadNamespacedEndpointsAsync("web", "default");
-            return ep.Subsets?.Single().Addresses?.Count == 2 && ep.Subsets.Single().Ports.Single().Port == 8080;
+            var ep = sim.Server.Read("v1", "Endpoints", "default", "web") is null ? null : await sim.Client.CoreV1.ReadNamespacedEndpointsAsync("web", "default");
+            return ep?.Subsets?.Single().Addresses?.Count == 2 && ep.Subsets.Single().Ports.Single().Port == 8080;
         }, "endpoints list both ready pods");
 
         var restart = new V1Patch("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/restartedAt\":\"now\"}}}}}", V1Patch.PatchType.StrategicMergePatch);

@@ -104,10 +104,19 @@ public sealed class Installer
             ReleaseVersion = request.ReleaseVersion,
             ReleasePath = request.ReleasePath,
             Objects = planRequest.Objects,
-            Writes = survey.Writes,
+            Writes = survey.Writes.Concat(WaitReads(survey, request.NoWait)).ToList(),
             Force = request.Force,
         }, ct);
     }
+
+    /// <summary>
+    /// The reads the install's waits make, asked about with its writes: a user who may write but not watch would
+    /// otherwise find out after everything is written. CRDs are watched until Established and (unless -NoWait) the
+    /// workloads until ready, each listed again when the server has compacted the watch's resource version (410).
+    /// </summary>
+    private static IEnumerable<PlannedWrite> WaitReads(PlanSurvey survey, bool noWait) => survey.Resolved
+        .Where(r => r.Resource.Kind == "CustomResourceDefinition" || (!noWait && WorkloadStatus.IsWorkload(r.Resource.Kind)))
+        .SelectMany(r => new[] { "watch", "list" }.Select(verb => new PlannedWrite(verb, r.Resource, r.Resource.Namespaced ? r.Namespace : null, r.Source.Name)));
 
     public async Task<InstallResult?> InstallAsync(InstallRequest request, OperationCallbacks callbacks, CancellationToken ct)
     {

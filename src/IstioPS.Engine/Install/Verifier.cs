@@ -55,7 +55,7 @@ public sealed class Verifier
             switch (p.Action)
             {
                 case PlanAction.Create:
-                    differences.Add(Diff(DifferenceKind.Missing, "not found"));
+                    differences.Add(Diff(DifferenceKind.Missing, p.AfterDeletion ? "being deleted (an install creates it anew once gone)" : "not found"));
                     continue;
                 case PlanAction.Prune:
                     differences.Add(Diff(DifferenceKind.Stale, "installed for this revision and no longer in the input"));

@@ -6,8 +6,9 @@ using IstioPS.Engine.Plan;
 namespace IstioPS.Engine.Prerequisites;
 
 /// <summary>
-/// Whether the kubeconfig's user may make every write of the plan: one SelfSubjectAccessReview per distinct
-/// verb, resource and namespace (in parallel), answered by the cluster's own authorizer (RBAC, webhooks).
+/// Whether the kubeconfig's user may make every write of the plan, and the watches and lists of its waits: one
+/// SelfSubjectAccessReview per distinct verb, resource and namespace (in parallel), answered by the cluster's own
+/// authorizer (RBAC, webhooks).
 /// </summary>
 public static class PermissionCheck
 {

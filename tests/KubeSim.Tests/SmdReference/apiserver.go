@@ -42,8 +42,9 @@ var kinds = map[string]kindInfo{
 }
 
 type apiError struct {
-	Code   int
-	Causes []cause
+	Code    int
+	Causes  []cause
+	Message string
 }
 
 type cause struct {
@@ -224,7 +225,16 @@ func (s *server) apply(k kindInfo, name string, config obj, manager string, forc
 	key := managerKey(manager, "Apply", k.APIVersion)
 	cfg := deepCopy(config)
 	patchTyped, err := s.parser.Type(k.TypeName).FromUnstructured(cfg)
-	must(err)
+	if err != nil {
+		// kube-apiserver's structuredMergeManager: a plain error, so a 500 with the validation errors' text.
+		meta := mapOf(config["metadata"])
+		group, version := "", k.APIVersion
+		if i := strings.Index(k.APIVersion, "/"); i >= 0 {
+			group, version = k.APIVersion[:i], k.APIVersion[i+1:]
+		}
+		return 0, nil, &apiError{Code: 500, Message: fmt.Sprintf("failed to create typed patch object (%s/%s; %s/%s, Kind=%s): %v",
+			str(meta["namespace"]), str(meta["name"]), group, version, k.Kind, err)}
+	}
 	newTyped, managed, err := s.updater(k).Apply(s.typed(k, liveObj), patchTyped, fieldpath.APIVersion(k.APIVersion), managed, key, force)
 	if err != nil {
 		return 0, nil, conflictError(err)

@@ -27,6 +27,7 @@ type step struct {
 	Object        obj     `json:"object,omitempty"`
 	ManagedFields []obj   `json:"managedFields,omitempty"`
 	Causes        []cause `json:"causes,omitempty"`
+	Message       string  `json:"message,omitempty"`
 }
 
 type sequence struct {
@@ -114,6 +115,7 @@ func run(sf *schemaFile, parser *typed.Parser, p plan) sequence {
 				}
 				return st.Causes[i].Message < st.Causes[j].Message
 			})
+			st.Message = apiErr.Message
 			if apiErr.Code == 422 {
 				for i := range st.Causes {
 					st.Causes[i].Message = ""

@@ -230,6 +230,43 @@ func scripted() []plan {
 			force("beta", obj{"roleRef": obj{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "other"}}),
 			update("beta", func(o obj) { o["subjects"] = []interface{}{obj{"kind": "Group", "name": "admins"}} }),
 		}},
+		// Configurations that do not fit the schema, one problem each (several would be listed in Go's random map order).
+		{ID: "schema-refusals-deployment", Kind: "Deployment", Name: "deploy-refused", Steps: []planStep{
+			apply("alpha", func() obj {
+				d := deployment(container("app", "example/app:v1"))
+				containers(d)[0].(obj)["imagePullPolicyy"] = "Always"
+				return d
+			}()),
+			apply("alpha", func() obj {
+				d := deployment(container("app", "example/app:v1"))
+				d["spec"].(obj)["replicas"] = "two"
+				return d
+			}()),
+			apply("alpha", func() obj {
+				d := deployment(container("app", "example/app:v1"))
+				d["spec"].(obj)["template"].(obj)["spec"].(obj)["hostNetwork"] = "yes"
+				return d
+			}()),
+			apply("alpha", obj{"spec": "web"}),
+			apply("alpha", obj{"spec": obj{"template": obj{"spec": obj{"containers": obj{"name": "app"}}}}}),
+			apply("alpha", obj{"spec": obj{"template": obj{"spec": obj{"containers": []interface{}{container("a", "x"), container("a", "y")}}}}}),
+			apply("alpha", obj{"spec": obj{"selector": obj{"matchLabels": []interface{}{"app"}}}}),
+			apply("alpha", deployment(container("app", "example/app:v1"))),
+		}},
+		{ID: "schema-refusals-configmap", Kind: "ConfigMap", Name: "cm-refused", Steps: []planStep{
+			apply("alpha", obj{"data": obj{"k": float64(1)}}),
+			apply("alpha", obj{"metadata": obj{"labels": obj{"a": obj{"b": "c"}}}}),
+			apply("alpha", obj{"metadata": obj{"labelz": obj{"a": "b"}}}),
+			apply("alpha", obj{"immutable": "no"}),
+			apply("alpha", obj{"data": float64(1.5e6)}),
+			apply("alpha", obj{"data": obj{"k": "v"}}),
+		}},
+		{ID: "schema-refusals-service", Kind: "Service", Name: "svc-refused", Steps: []planStep{
+			apply("alpha", obj{"spec": obj{"ports": []interface{}{obj{"name": "a", "port": float64(80)}, obj{"name": "b", "port": float64(80)}}}}),
+			apply("alpha", obj{"spec": obj{"ports": []interface{}{"http"}}}),
+			apply("alpha", obj{"spec": obj{"selector": obj{"app": true}, "ports": []interface{}{obj{"port": float64(80)}}}}),
+			apply("alpha", obj{"spec": obj{"selector": obj{"app": "web"}, "ports": []interface{}{obj{"port": float64(80)}}}}),
+		}},
 		{ID: "created-then-applied", Kind: "ConfigMap", Name: "cm-created", Steps: []planStep{
 			{Op: "create", Manager: "kubectl-create", Body: constant(obj{"metadata": obj{"labels": obj{"app": "web"}}, "data": obj{"k1": "v1"}})},
 			apply("alpha", obj{"data": obj{"k1": "v1", "k2": "v2"}}),
