@@ -376,6 +376,17 @@ Describe 'Uninstall-Istio with the source parameters of Install-Istio removes on
         Get-SimWrite $cluster | Should -BeNullOrEmpty
     }
 
+    It 'removes one component of a profile: the egress gateway goes, istiod stays' {
+        $null = Install-Istio -ReleasePath $release -Profile demo -Component EgressGateways -NoWait -Kubeconfig $kc
+        (Get-IstioComponent -Kubeconfig $kc).Name | Should -Contain 'istio-egressgateway'
+        $egress = Export-IstioManifest $release -Profile demo -Component EgressGateways
+        $result = Uninstall-Istio -ReleasePath $release -Profile demo -Component EgressGateways -Kubeconfig $kc -Confirm:$false
+        $result.Deleted | Should -Be $egress.Count
+        ($result.Objects | ForEach-Object { "$($_.Kind)/$($_.Name)" } | Sort-Object) | Should -Be ($egress | ForEach-Object { "$($_.Kind)/$($_.Name)" } | Sort-Object)
+        (Get-IstioComponent -Kubeconfig $kc).Name | Should -Not -Contain 'istio-egressgateway'
+        (Get-IstioComponent -Kubeconfig $kc).Name | Should -Contain 'istiod'
+    }
+
     It 'removes the objects of manifest files it installed, and leaves a look-alike it did not install alone' {
         $file = Join-Path $dir 'app.yaml'
         Set-Content $file "apiVersion: v1`nkind: ConfigMap`nmetadata:`n  name: app-settings`n  namespace: default`ndata:`n  a: '1'`n---`napiVersion: v1`nkind: ConfigMap`nmetadata:`n  name: users-own`n  namespace: default`n"
