@@ -102,4 +102,35 @@ public class UninstallerTests
         Assert.NotEqual(oldUid, KubeFormat.Uid(live));
         Assert.Null(live["metadata"]!["deletionTimestamp"]);
     }
+
+    /// <summary>
+    /// An input that renders Istio's base (CRDs, shared RBAC) removes it only with the last revision: while canary
+    /// still runs, uninstalling what the default revision's input stands for keeps the base and says so.
+    /// </summary>
+    [SkippableFact]
+    public async Task RemovingOneRevisionByItsInputKeepsTheBaseOtherRevisionsUse()
+    {
+        TestData.RequireIstio();
+        await using var sim = await Sim.StartAsync();
+        IstioPS.Engine.Sources.SourceObjects Load(string? revision) => IstioPS.Engine.Sources.InstallSources.Load(
+            new IstioPS.Engine.Sources.InstallSource { ReleasePath = TestData.Release, Profile = "minimal", Revision = revision });
+        foreach (var revision in new[] { "default", "canary" })
+        {
+            var loaded = Load(revision == "default" ? null : revision);
+            await sim.InstallAsync(new InstallRequest { Objects = loaded.Objects, ComponentOrder = loaded.ComponentOrder, Prune = loaded.Prune, Revision = revision, NoWait = true });
+        }
+
+        var objects = IstioPS.Engine.Sources.InstallSources.Resolve(
+            new IstioPS.Engine.Sources.InstallSource { ReleasePath = TestData.Release, Profile = "minimal" }, "nothing was removed").Objects;
+        var warnings = new List<string>();
+        var result = await new Uninstaller(sim.Api).UninstallAsync(new UninstallRequest { Objects = objects, Timeout = TimeSpan.FromSeconds(20) },
+            new OperationCallbacks { Warning = warnings.Add }, default);
+
+        Assert.Contains(result!.Objects, o => o.Kind == "Deployment" && o.Name == "istiod");
+        Assert.DoesNotContain(result.Objects, o => o.Kind == "CustomResourceDefinition");
+        Assert.Contains(warnings, w => w.StartsWith("Kept, because revision(s) canary still use Istio's base:", StringComparison.Ordinal) && w.Contains("customresourcedefinition", StringComparison.OrdinalIgnoreCase));
+        Assert.NotNull(await sim.Api.TryGetAsync(ResourceInfo.CustomResourceDefinitions.ObjectPath(null, "virtualservices.networking.istio.io"), default));
+        Assert.NotNull(await sim.Api.TryGetAsync(ResourceInfo.Deployments.ObjectPath("istio-system", "istiod-canary"), default));
+        Assert.Null(await sim.Api.TryGetAsync(ResourceInfo.Deployments.ObjectPath("istio-system", "istiod"), default));
+    }
 }

@@ -71,6 +71,17 @@ public sealed partial class Uninstaller
 
         // Plan: everything below only reads; nothing is written until the one question is answered.
         var (owned, notOwned) = await FindAsync(request, ct).ConfigureAwait(false);
+        if (request.Objects is not null && owned.Any(t => t.Shared))
+        {
+            // Istio's base belongs to every revision: an input that renders it removes it only with the last one.
+            var others = (await InstalledRevisionsAsync(ct).ConfigureAwait(false)).Where(r => r != revision).ToList();
+            if (others.Count > 0)
+            {
+                var kept = owned.Where(t => t.Shared).Select(t => t.Target).ToList();
+                callbacks.Warning?.Invoke($"Kept, because revision(s) {string.Join(", ", others)} still use Istio's base: {Names(kept)}.");
+                owned = owned.Where(t => !t.Shared).ToList();
+            }
+        }
         if (notOwned.Count > 0)
         {
             callbacks.Warning?.Invoke($"Left alone, because IstioPS neither created nor adopted them (no {Ownership.Ownership.Annotation} annotation): "
@@ -193,7 +204,8 @@ public sealed partial class Uninstaller
     private static string Names(IReadOnlyCollection<string> names)
         => string.Join(", ", names.Take(10)) + (names.Count > 10 ? $" and {names.Count - 10} more" : "");
 
-    private sealed record Doomed(ResourceInfo Resource, string? Namespace, string Name, int Order, string? Uid)
+    /// <summary>An object to delete; <paramref name="Shared"/>: Istio's base, labelled for every revision.</summary>
+    private sealed record Doomed(ResourceInfo Resource, string? Namespace, string Name, int Order, string? Uid, bool Shared = false)
     {
         public string Target => Namespace is null ? $"{Resource.DisplayKind}/{Name}" : $"{Resource.DisplayKind}/{Name} (namespace {Namespace})";
     }
@@ -257,6 +269,7 @@ public sealed partial class Uninstaller
     {
         var revision = request.Revision ?? "default";
         var wanted = objects.Where(o => !(request.KeepCrds && o.Kind == "CustomResourceDefinition")).ToList();
+        var kinds = Kinds.Select(k => k.Kind).ToList();
         var found = await Task.WhenAll(wanted.Select(async Task<(Doomed Doomed, bool Ours)?> (o) =>
         {
             var resource = await _mapper.FindAsync(o.ApiVersion, o.Kind, ct).ConfigureAwait(false);
@@ -264,10 +277,11 @@ public sealed partial class Uninstaller
             var ns = resource.Namespaced ? o.Namespace ?? request.Namespace : null;
             var live = await _api.TryGetAsync(resource.ObjectPath(ns, o.Name), ct).ConfigureAwait(false);
             if (live is null) return null;
-            var kindOrder = Kinds.Select(k => k.Kind).ToList().IndexOf(o.Kind);
+            var kindOrder = kinds.IndexOf(o.Kind);
             var order = o.Kind == "CustomResourceDefinition" ? Kinds.Count + 1 : kindOrder >= 0 ? kindOrder : Kinds.Count;
-            var doomed = new Doomed(resource, ns, o.Name, order, KubeFormat.Uid(live));
-            return (Doomed: doomed, Ours: Ownership.Ownership.IsOurs(live, revision) || Ownership.Ownership.IsOurs(live, Ownership.Ownership.SharedRevision));
+            var shared = Ownership.Ownership.IsOurs(live, Ownership.Ownership.SharedRevision);
+            var doomed = new Doomed(resource, ns, o.Name, order, KubeFormat.Uid(live), shared);
+            return (Doomed: doomed, Ours: shared || Ownership.Ownership.IsOurs(live, revision));
         })).ConfigureAwait(false);
         var present = found.OfType<(Doomed Doomed, bool Ours)>().DistinctBy(f => (f.Doomed.Resource.Kind, f.Doomed.Namespace, f.Doomed.Name)).ToList();
         var owned = present.Where(f => f.Ours).Select(f => f.Doomed)
@@ -385,10 +399,16 @@ public sealed partial class Uninstaller
     /// <summary>", where IstioPS installed revisions default, canary" (from the istiod Deployments it owns), or nothing.</summary>
     private async Task<string> InstalledRevisionsTextAsync(CancellationToken ct)
     {
-        var (items, _) = await _api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"{Installer.ManagedByLabel}=istiops", ct).ConfigureAwait(false);
-        var revisions = items.Where(Ownership.Ownership.IsOwned).Select(i => KubeFormat.Label(i, Installer.RevisionLabel))
-            .OfType<string>().Where(r => r != Ownership.Ownership.SharedRevision).Distinct().Order(StringComparer.Ordinal).ToList();
+        var revisions = await InstalledRevisionsAsync(ct).ConfigureAwait(false);
         return revisions.Count == 0 ? "" : $" (installed revisions: {string.Join(", ", revisions)})";
+    }
+
+    /// <summary>The revisions IstioPS installed, from the Deployments it owns.</summary>
+    private async Task<List<string>> InstalledRevisionsAsync(CancellationToken ct)
+    {
+        var (items, _) = await _api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"{Installer.ManagedByLabel}=istiops", ct).ConfigureAwait(false);
+        return items.Where(Ownership.Ownership.IsOwned).Select(i => KubeFormat.Label(i, Installer.RevisionLabel))
+            .OfType<string>().Where(r => r != Ownership.Ownership.SharedRevision).Distinct().Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>What the label selector above selects, for objects listed without it.</summary>
