@@ -213,6 +213,64 @@ public class ScaleAndWatchTests
         }
     }
 
+    [Fact]
+    public void AWatchEventIsReadWithoutWhatTheWaitsNeverUse()
+    {
+        var line = """
+            {"type":"MODIFIED","object":{"apiVersion":"v1","kind":"X","metadata":{"name":"a","resourceVersion":"7",
+             "managedFields":[{"manager":"m","fieldsV1":{"f:spec":{}}}],"labels":{"l":"v"}},"spec":{"big":[1,2,{"deep":"x"}]},
+             "status":{"conditions":[{"type":"Established","status":"True"}]}},"extra":{"ignored":true}}
+            """u8;
+        var (type, obj) = WatchEvents.Parse(line, ["spec"])!.Value;
+        Assert.Equal("MODIFIED", type);
+        Assert.Equal("""{"apiVersion":"v1","kind":"X","metadata":{"name":"a","resourceVersion":"7","labels":{"l":"v"}},"status":{"conditions":[{"type":"Established","status":"True"}]}}""", obj.ToJsonString());
+        // Without omissions only managedFields go; a line without an object, or not JSON, is no event.
+        Assert.NotNull(WatchEvents.Parse(line)!.Value.Object["spec"]);
+        Assert.Null(WatchEvents.Parse("""{"type":"BOOKMARK"}"""u8));
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => WatchEvents.Parse("{\"type\":"u8));
+    }
+
+    [Fact]
+    public async Task AWatchReadsEventsLargerThanItsBufferAndLeavesOutWhatItIsToldTo()
+    {
+        await using var sim = await Sim.StartAsync();
+        // A CRD of about 300 KB (Istio's biggest are about that size): its events span many reads of the stream.
+        var crd = new JsonObject
+        {
+            ["apiVersion"] = "apiextensions.k8s.io/v1", ["kind"] = "CustomResourceDefinition",
+            ["metadata"] = new JsonObject { ["name"] = "widgets.example.com" },
+            ["spec"] = new JsonObject
+            {
+                ["group"] = "example.com", ["scope"] = "Namespaced",
+                ["names"] = new JsonObject { ["plural"] = "widgets", ["singular"] = "widget", ["kind"] = "Widget", ["listKind"] = "WidgetList" },
+                ["versions"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "v1", ["served"] = true, ["storage"] = true,
+                    ["schema"] = new JsonObject { ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["description"] = new string('d', 300_000) } },
+                }),
+            },
+        };
+        var seen = new List<WatchEvent>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var watch = Task.Run(async () =>
+        {
+            await foreach (var ev in sim.Api.WatchAsync(ResourceInfo.CustomResourceDefinitions.CollectionPath(null), null, null, cts.Token, omit: ["spec"]))
+            {
+                seen.Add(ev);
+                if (WorkloadStatus.CrdEstablished(ev.Object)) break;
+            }
+        });
+        sim.Server.Seed(crd);
+        await watch;
+
+        Assert.True(seen.Count >= 2, $"{seen.Count} events");
+        Assert.All(seen, ev => Assert.Equal("widgets.example.com", (string?)ev.Object["metadata"]?["name"]));
+        Assert.All(seen, ev => Assert.Null(ev.Object["spec"]));
+        Assert.All(seen, ev => Assert.Null(ev.Object["metadata"]?["managedFields"]));
+        Assert.Equal("ADDED", seen[0].Type);
+        Assert.Equal("MODIFIED", seen[^1].Type);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -285,8 +285,11 @@ public sealed class KubeApi : IDisposable
     /// Bookmarks are asked for (BOOKMARK events carry only a newer resourceVersion to resume from). The
     /// enumeration ends when the server closes the watch (servers do after a few minutes); a resourceVersion
     /// the server has compacted away throws <see cref="KubeApiException"/> 410 (<c>Expired</c>): list again.
+    /// Events are read as the waits need them (<see cref="WatchEvents"/>): no managedFields, and none of the object's
+    /// top-level fields named in <paramref name="omit"/> (a CRD's spec, its schemas, when only its conditions matter).
     /// </summary>
-    public async IAsyncEnumerable<WatchEvent> WatchAsync(string path, string? labelSelector, string? fieldSelector, [EnumeratorCancellation] CancellationToken ct, string? resourceVersion = null)
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string path, string? labelSelector, string? fieldSelector, [EnumeratorCancellation] CancellationToken ct, string? resourceVersion = null,
+        IReadOnlyCollection<string>? omit = null)
     {
         var query = new StringBuilder("?watch=1&allowWatchBookmarks=true");
         if (!string.IsNullOrEmpty(labelSelector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(labelSelector));
@@ -294,36 +297,52 @@ public sealed class KubeApi : IDisposable
         if (!string.IsNullOrEmpty(resourceVersion)) query.Append("&resourceVersion=").Append(Uri.EscapeDataString(resourceVersion));
         using var response = await SendAsync(HttpMethod.Get, path + query, null, null, null, ct, streaming: true).ConfigureAwait(false);
         using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        // One event a line, read as UTF-8 bytes (a CRD's event is hundreds of kilobytes: never turned into a string).
+        var buffer = new byte[64 * 1024];
+        int start = 0, end = 0, scanned = 0;
         while (true)
         {
-            string? line;
-            try
+            var newline = Array.IndexOf(buffer, (byte)'\n', scanned, end - scanned);
+            if (newline < 0)
             {
-                line = await reader.ReadLineAsync(ct).ConfigureAwait(false);
-            }
-            catch (IOException) when (!ct.IsCancellationRequested)
-            {
-                yield break; // the server closed the watch; callers start another
-            }
-
-            if (line is null) yield break;
-            if (line.Length == 0) continue;
-            if (JsonNode.Parse(line, documentOptions: ReadOptions) is JsonObject ev && ev["object"] is JsonObject obj)
-            {
-                var type = (string?)ev["type"] ?? "";
-                if (type == "ERROR")
+                if (start > 0)
                 {
-                    if ((int?)obj["code"] == (int)HttpStatusCode.Gone)
-                    {
-                        throw KubeApiException.FromResponse(HttpStatusCode.Gone, obj.ToJsonString(), "GET", path, path);
-                    }
-
-                    yield break;
+                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    start = 0;
                 }
 
-                yield return new WatchEvent(type, obj);
+                scanned = end;
+                if (end == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                int read;
+                try
+                {
+                    read = await stream.ReadAsync(buffer.AsMemory(end), ct).ConfigureAwait(false);
+                }
+                catch (IOException) when (!ct.IsCancellationRequested)
+                {
+                    yield break; // the server closed the watch; callers start another
+                }
+
+                if (read == 0) yield break;
+                end += read;
+                continue;
             }
+
+            var line = buffer.AsMemory(start, newline - start);
+            start = scanned = newline + 1;
+            if (WatchEvents.Parse(line.Span, omit) is not var (type, obj)) continue;
+            if (type == "ERROR")
+            {
+                if ((int?)obj["code"] == (int)HttpStatusCode.Gone)
+                {
+                    throw KubeApiException.FromResponse(HttpStatusCode.Gone, obj.ToJsonString(), "GET", path, path);
+                }
+
+                yield break;
+            }
+
+            yield return new WatchEvent(type, obj);
         }
     }
 

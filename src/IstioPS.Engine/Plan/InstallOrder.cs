@@ -23,14 +23,14 @@ public static class InstallOrder
     /// <summary>
     /// Objects of one tier are applied together, tiers one after another: namespaces, CRDs, then
     /// accounts, RBAC, configuration and webhooks (the API server lets none of these wait on another),
-    /// then workloads (whose pods need the accounts, configuration and injection webhooks), then Services.
+    /// then workloads (whose pods need the accounts, configuration and injection webhooks) with what only refers to
+    /// them by name or selector (autoscalers, disruption budgets, Services), which nothing in the API makes wait.
     /// </summary>
     public static int Tier(string kind) => Rank(kind) switch
     {
         0 => 0,
         1 => 1,
         >= 2 and <= 9 => 2,
-        10 or 11 => 4,
-        _ => 5,
+        _ => 4,
     };
 }

@@ -14,10 +14,11 @@ internal static class CollectionWatch
     /// <summary>
     /// Hands every event to <paramref name="onEvent"/> until it answers true (done) or the token is cancelled. With
     /// <paramref name="onList"/>, it starts with a list, and each list (the first, and those after a 410) is also
-    /// handed over whole: what is absent is seen there, since no event ever says so.
+    /// handed over whole: what is absent is seen there, since no event ever says so. Events come without the object's
+    /// top-level fields named in <paramref name="omit"/> (see <see cref="KubeApi.WatchAsync"/>).
     /// </summary>
     public static async Task RunAsync(KubeApi api, string path, string? fieldSelector, Func<WatchEvent, bool> onEvent, CancellationToken ct,
-        Func<IReadOnlyList<System.Text.Json.Nodes.JsonObject>, bool>? onList = null)
+        Func<IReadOnlyList<System.Text.Json.Nodes.JsonObject>, bool>? onList = null, IReadOnlyCollection<string>? omit = null)
     {
         string? resourceVersion = null;
         var relist = onList is not null;
@@ -41,7 +42,7 @@ internal static class CollectionWatch
             var delivered = false;
             try
             {
-                await foreach (var ev in api.WatchAsync(path, null, fieldSelector, ct, resourceVersion).ConfigureAwait(false))
+                await foreach (var ev in api.WatchAsync(path, null, fieldSelector, ct, resourceVersion, omit).ConfigureAwait(false))
                 {
                     delivered = true;
                     if ((string?)ev.Object["metadata"]?["resourceVersion"] is { Length: > 0 } seen) resourceVersion = seen;

@@ -57,7 +57,7 @@ public sealed class ReadinessWaiter
                 }
 
                 return pending.Count == 0;
-            }, cts.Token).ConfigureAwait(false);
+            }, cts.Token, omit: ["spec"]).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -121,6 +121,9 @@ public sealed class ReadinessWaiter
         }, ct).ConfigureAwait(false);
     }
 
+    /// <summary>What a deletion wait never reads of the object: it is gone or not (its metadata says which).</summary>
+    private static readonly string[] WhatGoneIsNot = ["spec", "status", "data", "binaryData", "rules", "webhooks", "subjects", "roleRef"];
+
     /// <summary>
     /// Waits until an object is gone: a delete returns at once, but an object with finalizers (a cloud load balancer's
     /// Service, a terminating namespace) stays, marked for deletion, until its controllers let it go. With
@@ -136,7 +139,7 @@ public sealed class ReadinessWaiter
         try
         {
             await CollectionWatch.RunAsync(_api, path, $"metadata.name={name}", ev => Same(ev.Object) ? ev.Type == "DELETED" : ev.Type != "DELETED",
-                cts.Token, onList: items => !items.Any(Same)).ConfigureAwait(false);
+                cts.Token, onList: items => !items.Any(Same), omit: WhatGoneIsNot).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -47,7 +47,9 @@ public static class PatchTypes
 /// <summary>
 /// The API's write semantics independent of HTTP: create, update, patch (four kinds), delete with finalizers
 /// and propagation, resourceVersion conflicts, generation, managedFields, defaulting, admission, validation
-/// and dry runs. Controllers write through it too. Every write holds the store lock for read-modify-write.
+/// and dry runs. Controllers write through it too. Writes go as kube-apiserver's GuaranteedUpdate does: read, compute
+/// the new object outside any lock, and commit only if what was read is still stored (etcd's compare-and-swap), else
+/// read again and compute again. Writes of different objects never wait for each other's work.
 /// </summary>
 public sealed class ResourceService(ObjectStore store, ResourceRegistry registry, Defaults defaults)
 {
@@ -60,12 +62,38 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
     public StoredObject Get(ResourceType rt, string ns, string name) =>
         Store.Get(rt.StorageKey, rt.Namespaced ? ns : "", name) ?? throw ApiException.NotFound(rt, name);
 
-    public StoredObject Create(ResourceType rt, string? ns, JsonObject obj, WriteOptions o)
+    public StoredObject Create(ResourceType rt, string? ns, JsonObject obj, WriteOptions o) =>
+        Guaranteed(() => CreateObject(rt, ns, obj, o, presetManagedFields: false));
+
+    /// <summary>A write computed from a read that another write has replaced since: read again and compute again.</summary>
+    sealed class StaleRead : Exception;
+
+    /// <summary>
+    /// kube-apiserver's GuaranteedUpdate: <paramref name="attempt"/> reads what it needs, computes, and commits through
+    /// <see cref="Commit"/> or <see cref="CommitRemove"/>; when another write came in between, it runs again on what is
+    /// stored now (so a precondition or a resourceVersion sent by the client is checked against that).
+    /// </summary>
+    static T Guaranteed<T>(Func<T> attempt)
     {
-        lock (Store.Gate) return CreateLocked(rt, ns, obj, o, presetManagedFields: false);
+        while (true)
+        {
+            try
+            {
+                return attempt();
+            }
+            catch (StaleRead)
+            {
+            }
+        }
     }
 
-    StoredObject CreateLocked(ResourceType rt, string? ns, JsonObject obj, WriteOptions o, bool presetManagedFields)
+    /// <summary>Stores <paramref name="obj"/> if <paramref name="read"/> (null: nothing) is still what is stored.</summary>
+    StoredObject Commit(string storageKey, JsonObject obj, StoredObject? read) =>
+        Store.PutIfCurrent(storageKey, obj, read) ?? throw new StaleRead();
+
+    StoredObject CommitRemove(StoredObject read) => Store.RemoveIfCurrent(read) ?? throw new StaleRead();
+
+    StoredObject CreateObject(ResourceType rt, string? ns, JsonObject obj, WriteOptions o, bool presetManagedFields)
     {
         CheckTypeMeta(rt, obj);
         var meta = obj.Meta();
@@ -105,7 +133,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         Validation.Validate(rt, obj);
 
         if (o.DryRun) return new StoredObject(rt.StorageKey, obj, 0);
-        return Store.Put(rt.StorageKey, obj);
+        return Commit(rt.StorageKey, obj, read: null);
     }
 
     void CheckNamespaceWritable(ResourceType rt, string ns, string name)
@@ -130,10 +158,10 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             throw ApiException.BadRequest("metadata must be an object");
     }
 
-    public StoredObject Update(ResourceType rt, string ns, string name, JsonObject obj, string? subresource, WriteOptions o)
-    {
-        lock (Store.Gate)
+    public StoredObject Update(ResourceType rt, string ns, string name, JsonObject sent, string? subresource, WriteOptions o) =>
+        Guaranteed(() =>
         {
+            var obj = sent.Clone();
             CheckTypeMeta(rt, obj);
             if (obj.Name() is { Length: > 0 } bodyName && bodyName != name)
                 throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
@@ -142,14 +170,12 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             if (!string.IsNullOrEmpty(rv) && rv != existing.Object.At("metadata", "resourceVersion").AsString())
                 throw ApiException.Modified(rt, name);
             return CommitUpdate(rt, existing, obj, subresource, o, trackFields: true);
-        }
-    }
+        });
 
     /// <summary>Applies a patch of any of the four content types; apply patches create missing objects.</summary>
     public (StoredObject Object, bool Created) Patch(ResourceType rt, string ns, string name, string patchType,
-        byte[] body, string? subresource, WriteOptions o)
-    {
-        lock (Store.Gate)
+        byte[] body, string? subresource, WriteOptions o) =>
+        Guaranteed(() =>
         {
             var existing = Store.Get(rt.StorageKey, rt.Namespaced ? ns : "", name);
             if (patchType == PatchTypes.ApplyYaml)
@@ -175,8 +201,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
                 throw ApiException.Modified(rt, name);
             if (next.Name() != name) throw ApiException.BadRequest($"the name of the object ({next.Name()}) does not match the name on the URL ({name})");
             return (CommitUpdate(rt, existing, next, subresource, o, trackFields: true), false);
-        }
-    }
+        });
 
     (StoredObject, bool) ApplyPatch(ResourceType rt, string ns, string name, StoredObject? existing, byte[] body,
         string? subresource, WriteOptions o)
@@ -221,7 +246,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
             o.AuthorizeCreate?.Invoke();
             var (created, _) = FieldManager.Apply(rt, null, applied, o.FieldManager, o.Force, null);
             Decode(rt, created);
-            return (CreateLocked(rt, ns, created, o, presetManagedFields: true), true);
+            return (CreateObject(rt, ns, created, o, presetManagedFields: true), true);
         }
         var (result, changed) = FieldManager.Apply(rt, ViewAs(rt, existing.Object), applied, o.FieldManager, o.Force, subresource);
         if (changed) Decode(rt, result);
@@ -257,17 +282,15 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
 
     /// <summary>Read-modify-write for controllers: <paramref name="change"/> edits a copy; returns the stored result.</summary>
     public StoredObject? Mutate(ResourceType rt, string ns, string name, Func<JsonObject, bool> change,
-        string? subresource = null, string manager = "kube-controller-manager")
-    {
-        lock (Store.Gate)
+        string? subresource = null, string manager = "kube-controller-manager") =>
+        Guaranteed(() =>
         {
             var existing = Store.Get(rt.StorageKey, rt.Namespaced ? ns : "", name);
             if (existing is null) return null;
             var copy = existing.Object.Clone();
             if (!change(copy)) return existing;
             return CommitUpdate(rt, existing, copy, subresource, new WriteOptions { FieldManager = manager }, trackFields: true);
-        }
-    }
+        });
 
     StoredObject CommitUpdate(ResourceType rt, StoredObject existing, JsonObject next, string? subresource,
         WriteOptions o, bool trackFields)
@@ -339,10 +362,10 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         if (meta["deletionTimestamp"] is not null && meta["finalizers"] is not JsonArray { Count: > 0 })
         {
             if (o.DryRun) return new StoredObject(rt.StorageKey, next, existing.Rv);
-            return Store.Remove(rt.StorageKey, existing.Namespace, existing.Name) ?? existing;
+            return CommitRemove(existing);
         }
         if (o.DryRun) return new StoredObject(rt.StorageKey, next, existing.Rv);
-        return Store.Put(rt.StorageKey, next);
+        return Commit(rt.StorageKey, next, existing);
     }
 
     /// <summary>
@@ -427,9 +450,8 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
     public const string CrdCleanupFinalizer = "customresourcecleanup.apiextensions.k8s.io";
 
     public DeleteOutcome Delete(ResourceType rt, string ns, string name, DeletePropagation propagation,
-        JsonObject? preconditions, WriteOptions o)
-    {
-        lock (Store.Gate)
+        JsonObject? preconditions, WriteOptions o) =>
+        Guaranteed(() =>
         {
             var existing = Get(rt, ns, name);
             var meta = existing.Object.At("metadata")!;
@@ -450,7 +472,7 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
                     nmeta["deletionTimestamp"] = Json.Now();
                     nmeta["deletionGracePeriodSeconds"] = 0;
                     next.Obj("status")["phase"] = "Terminating";
-                    if (!o.DryRun) existing = Store.Put(rt.StorageKey, next);
+                    if (!o.DryRun) existing = Commit(rt.StorageKey, next, existing);
                 }
                 return new DeleteOutcome(existing, true);
             }
@@ -479,12 +501,11 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
                     }
                 }
                 if (JsonNode.DeepEquals(next, existing.Object) || o.DryRun) return new DeleteOutcome(existing, true);
-                return new DeleteOutcome(Store.Put(rt.StorageKey, next), true);
+                return new DeleteOutcome(Commit(rt.StorageKey, next, existing), true);
             }
             if (o.DryRun) return new DeleteOutcome(existing, false);
-            return new DeleteOutcome(Store.Remove(rt.StorageKey, existing.Namespace, existing.Name) ?? existing, false);
-        }
-    }
+            return new DeleteOutcome(CommitRemove(existing), false);
+        });
 
     public static JsonNode ParseBody(byte[] body)
     {

@@ -6,7 +6,8 @@ namespace KubeSim.Storage;
 /// <summary>
 /// In-memory object storage: one ordered map per group resource, one global resourceVersion counter,
 /// an event history for watches that resume from a resourceVersion, and live subscribers.
-/// Every method takes the single store lock, so callers see a consistent state.
+/// Every method takes the store lock briefly, so callers see a consistent state; writes are computed outside it and
+/// committed only if what they read is still current (<see cref="PutIfCurrent"/>).
 /// </summary>
 public sealed class ObjectStore
 {
@@ -113,6 +114,28 @@ public sealed class ObjectStore
             return true;
         }
     }
+
+    /// <summary>
+    /// Stores a new version only while the stored one is still <paramref name="read"/> (null: still absent), as
+    /// kube-apiserver's GuaranteedUpdate commits with etcd's compare-and-swap: the write was computed from what was
+    /// read, outside any lock, and another write in between makes it stale. Null when it is stale (read again, retry).
+    /// </summary>
+    public StoredObject? PutIfCurrent(string storageKey, JsonObject obj, StoredObject? read)
+    {
+        lock (Gate)
+        {
+            if (read is null ? Get(storageKey, obj.Namespace(), obj.Name()) is not null : !IsCurrent(read)) return null;
+            return Put(storageKey, obj);
+        }
+    }
+
+    /// <summary>Removes the object only while the stored one is still <paramref name="read"/>; null when it is stale.</summary>
+    public StoredObject? RemoveIfCurrent(StoredObject read)
+    {
+        lock (Gate) return IsCurrent(read) ? Remove(read.StorageKey, read.Namespace, read.Name) : null;
+    }
+
+    bool IsCurrent(StoredObject read) => ReferenceEquals(Get(read.StorageKey, read.Namespace, read.Name), read);
 
     /// <summary>Stores a new version: assigns the next resourceVersion and notifies subscribers.</summary>
     public StoredObject Put(string storageKey, JsonObject obj)
