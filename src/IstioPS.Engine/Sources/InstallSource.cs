@@ -103,18 +103,30 @@ public static class InstallSources
     /// <summary>The component name of objects read from manifest files.</summary>
     public const string ManifestsComponent = "Manifests";
 
-    /// <summary>The release's profile rendered (unless only addons were asked for), then its addons.</summary>
+    /// <summary>
+    /// The release's profile rendered (unless only addons were asked for), then its addons. The addons are read while
+    /// the profile renders (neither uses the other); a render that fails is what is reported.
+    /// </summary>
     private static List<RenderedRelease> ReleaseParts(InstallSource source, string releasePath, Action<string>? verbose)
     {
         var parts = new List<RenderedRelease>();
-        if (!source.AddonsOnly)
+        var addons = source.Addons is { Count: > 0 } names ? Task.Run(() => ReleaseManifests.Addons(releasePath, names)) : null;
+        try
         {
-            var rendered = ReleaseManifests.Render(source.RenderRequest(releasePath));
-            verbose?.Invoke($"Rendered {rendered.Objects.Count} objects: {string.Join(", ", rendered.ComponentOrder)}.");
-            parts.Add(rendered);
+            if (!source.AddonsOnly)
+            {
+                var rendered = ReleaseManifests.Render(source.RenderRequest(releasePath));
+                verbose?.Invoke($"Rendered {rendered.Objects.Count} objects: {string.Join(", ", rendered.ComponentOrder)}.");
+                parts.Add(rendered);
+            }
+        }
+        catch
+        {
+            addons?.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            throw;
         }
 
-        if (source.Addons is { Count: > 0 }) parts.Add(ReleaseManifests.Addons(releasePath, source.Addons));
+        if (addons is not null) parts.Add(addons.GetAwaiter().GetResult());
         return parts;
     }
 }
