@@ -117,8 +117,11 @@ public sealed class Planner
         var existing = survey.Existing;
         var errors = new List<ManifestException>();
         progress?.Report(new OperationProgress($"Comparing {resolved.Count} objects with the cluster", 5));
+        // Kinds whose CRD the install creates: not there yet, or being deleted (the API server deletes every object of
+        // the kind with it and refuses creates of it until it is gone; the CRD is created anew once gone).
         var creatingCrds = new HashSet<(string, string)>();
-        foreach (var crd in resolved.Where(r => r.Source.Kind == "CustomResourceDefinition" && !owned.ContainsKey(r.Key)))
+        foreach (var crd in resolved.Where(r => r.Source.Kind == "CustomResourceDefinition"
+                     && (!owned.TryGetValue(r.Key, out var live) || live.Live["metadata"]?["deletionTimestamp"] is not null)))
         {
             foreach (var info in RestMapper.FromCrd(crd.Source.Body)) creatingCrds.Add((info.Group, info.Kind));
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KubeSim.Controllers;
 using KubeSim.Discovery;
 using KubeSim.Hosting;
 using KubeSim.OpenApi;
@@ -188,6 +189,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                 Allow(rt, "create");
                 var body = await ReadObjectAsync(ctx);
                 WarnUnknownFields(ctx, rt, body);
+                ForbidCreateWhileCrdTerminating(rt, body.Name());
                 var created = service.Create(rt, req.Namespace, body, options);
                 await WriteObject(ctx, 201, rt, created);
                 return;
@@ -216,7 +218,15 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                 }
                 var createAccess = new Access(user, "create", rt.Group, rt.Plural, req.Subresource, req.Namespace, req.Name);
                 var (obj, created) = service.Patch(rt, req.Namespace, req.Name, contentType, body, req.Subresource,
-                    options with { AuthorizeCreate = () => { if (!permissions.Allows(createAccess)) throw Permissions.ForbiddenCreateOnPatch(createAccess); } });
+                    options with
+                    {
+                        // An apply that creates passes admission (a terminating CRD refuses it) before its create is authorized.
+                        AuthorizeCreate = () =>
+                        {
+                            ForbidCreateWhileCrdTerminating(rt, req.Name);
+                            if (!permissions.Allows(createAccess)) throw Permissions.ForbiddenCreateOnPatch(createAccess);
+                        },
+                    });
                 await WriteObject(ctx, created ? 201 : 200, rt, obj);
                 return;
             }
@@ -259,6 +269,19 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         var directive = SchemaValidation.Parse(ctx.Request.Query["fieldValidation"].FirstOrDefault());
         foreach (var warning in SchemaValidation.CheckUnknown(rt, body, directive))
             ctx.Response.Headers.Append("Warning", "299 - " + ImmutableFields.GoQuote(warning));
+    }
+
+    /// <summary>
+    /// apiextensions-apiserver's forbidCreateAdmission: while a custom resource's CRD is being deleted (marked, or its
+    /// Terminating condition True), creates of it (a POST, or a patch that would create) are refused with 403 before
+    /// any other admission; reads, updates and deletes of the objects still there go on.
+    /// </summary>
+    void ForbidCreateWhileCrdTerminating(ResourceType rt, string? name)
+    {
+        if (!rt.IsCustom || rt.CrdName is null) return;
+        var crd = Store.Get(Registry.Get("apiextensions.k8s.io", "customresourcedefinitions").StorageKey, "", rt.CrdName);
+        if (crd is null || !CrdController.IsTerminating(crd.Object)) return;
+        throw ApiException.Forbidden(rt, string.IsNullOrEmpty(name) ? null : name, "create not allowed while custom resource definition is terminating");
     }
 
     static void Allow(ResourceType rt, string verb)
