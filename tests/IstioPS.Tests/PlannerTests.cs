@@ -287,6 +287,54 @@ public class PlannerTests
         Assert.Equal("b", (string?)live["data"]!["a"]);
     }
 
+    /// <summary>
+    /// A CRD someone deleted (kubectl delete crd) and a user's custom resource's finalizer holds, Terminating: the API
+    /// server refuses every create of its kind meanwhile (403 "create not allowed while custom resource definition is
+    /// terminating"), so its custom resources are not dry-run but planned as creates, and applied once the CRD is gone
+    /// and created again.
+    /// </summary>
+    [Fact]
+    public async Task ACrdBeingDeletedIsCreatedAnewOnceGoneAndItsCustomResourcesAppliedAfterIt()
+    {
+        await using var sim = await Sim.StartAsync();
+        // KubeSim's tests' Widget CRD, and one Widget.
+        var file = TestData.WriteTemp("widgets.yaml", File.ReadAllText(Path.Combine(TestData.RepoRoot, "tests", "KubeSim.Tests", "Manifests", "widgets-crd.yaml")) + """
+            ---
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata:
+              name: main
+              namespace: default
+            spec: {size: 1}
+            """);
+        await sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        var widgets = new ResourceInfo("example.com", "v1", "Widget", "widgets", true);
+        await sim.Api.WriteAsync(HttpMethod.Post, widgets.CollectionPath("default"), JsonNode.Parse("""
+            {"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"held","finalizers":["example.com/hold"]}}
+            """)!.AsObject(), "application/json", default);
+        await new Applier(sim.Api).DeleteAsync(ResourceInfo.CustomResourceDefinitions, null, "widgets.example.com", default);
+        Assert.NotNull((await sim.Api.GetAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com", default))["metadata"]!["deletionTimestamp"]);
+
+        sim.Server.ClearRequests();
+        var plan = await Plan(sim, file);
+        var crd = plan.Objects.Single(o => o.Kind == "CustomResourceDefinition");
+        Assert.Equal("Create (once the customresourcedefinition being deleted is gone)", crd.Describe);
+        var widget = plan.Objects.Single(o => o.Kind == "Widget");
+        Assert.Equal(PlanAction.Create, widget.Action);
+        // Not asked: the server would refuse the dry run of a create of a kind whose CRD is terminating.
+        Assert.DoesNotContain(sim.Server.Requests, r => r.Path.Contains("/widgets/main", StringComparison.Ordinal));
+
+        var install = sim.InstallAsync(new InstallRequest { ManifestPaths = new[] { file }, NoWait = true });
+        await Task.Delay(300);
+        Assert.False(install.IsCompleted);
+        await new Applier(sim.Api).MergePatchAsync(widgets, "default", "held", JsonNode.Parse("""{"metadata":{"finalizers":null}}""")!.AsObject(), default);
+        var result = await install;
+        Assert.Equal(new[] { "CustomResourceDefinition Created", "Widget Created" }, result!.Objects.Select(o => $"{o.Kind} {o.Action}"));
+        Assert.Null((await sim.Api.GetAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com", default))["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(1, (int?)(await sim.Api.GetAsync(widgets.ObjectPath("default", "main"), default))["spec"]!["size"]);
+        Assert.Null(await sim.Api.TryGetAsync(widgets.ObjectPath("default", "held"), default));
+    }
+
     [Fact]
     public async Task AnInstallIntoANamespaceBeingDeletedWaitsForItThenCreatesItAndEverythingInIt()
     {

@@ -133,4 +133,37 @@ public class UninstallerTests
         Assert.NotNull(await sim.Api.TryGetAsync(ResourceInfo.Deployments.ObjectPath("istio-system", "istiod-canary"), default));
         Assert.Null(await sim.Api.TryGetAsync(ResourceInfo.Deployments.ObjectPath("istio-system", "istiod"), default));
     }
+
+    /// <summary>
+    /// Uninstall by source finds a release's objects as an install's plan does (the same reads): one labelled list per
+    /// kind and one metadata-only list per kind and namespace, each one page, and no GET of any object.
+    /// </summary>
+    [SkippableFact]
+    public async Task UninstallBySourceReadsOneListPerKindAndNoObjectOneByOne()
+    {
+        TestData.RequireIstio();
+        await using var sim = await Sim.StartAsync();
+        var source = new IstioPS.Engine.Sources.InstallSource { ReleasePath = TestData.Release, Profile = "demo" };
+        var loaded = IstioPS.Engine.Sources.InstallSources.Load(source);
+        await sim.InstallAsync(new InstallRequest { Objects = loaded.Objects, ComponentOrder = loaded.ComponentOrder, Prune = loaded.Prune, NoWait = true });
+        Assert.True(loaded.Objects.Count > 30, $"a release-sized input ({loaded.Objects.Count} objects)");
+
+        sim.Server.ClearRequests();
+        var result = await new Uninstaller(sim.Api).UninstallAsync(new UninstallRequest { Objects = loaded.Objects, Force = true, Timeout = TimeSpan.FromSeconds(20) },
+            new OperationCallbacks(), default);
+        Assert.Equal(loaded.Objects.Count, result!.Deleted);
+
+        // What it read to find them: everything before its first delete.
+        var reads = sim.Server.Requests.TakeWhile(r => r.Method != "DELETE").Where(r => r.Method == "GET" && !r.IsDiscovery).ToList();
+        var names = loaded.Objects.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.DoesNotContain(reads, r => names.Contains(r.Path[(r.Path.LastIndexOf('/') + 1)..]));
+        var labelled = reads.Where(r => Uri.UnescapeDataString(r.Query).Contains("labelSelector=istiops.io/managed-by=istiops", StringComparison.Ordinal)).ToList();
+        var kinds = loaded.Objects.Select(o => o.Kind).Distinct().Count();
+        Assert.Equal(kinds, labelled.Count);
+        Assert.Equal(kinds, labelled.Select(r => r.Path).Distinct().Count());
+        var metadataLists = reads.Where(r => r.Accept?.Contains("as=PartialObjectMetadataList", StringComparison.Ordinal) == true).ToList();
+        Assert.Equal(metadataLists.Count, metadataLists.Select(r => r.Path).Distinct().Count());
+        Assert.InRange(metadataLists.Count, kinds, kinds * 2);
+        Assert.DoesNotContain(reads, r => Uri.UnescapeDataString(r.Query).Contains("continue=", StringComparison.Ordinal));
+    }
 }

@@ -40,7 +40,7 @@ public sealed class KubeSimOptions
     public string ServerVersion { get; set; } = "1.32";
     /// <summary>The user the kubeconfig's credentials authenticate as (what 403s and access reviews name).</summary>
     public string UserName { get; set; } = "kubesim-admin";
-    /// <summary>Deny rules for that user, <c>verbs:resources[:namespaces]</c> (see <see cref="Api.DenyRule"/>).</summary>
+    /// <summary>Deny rules, <c>verbs:resources[:namespaces][@subjects]</c>, for every user unless they name theirs (see <see cref="Api.DenyRule"/>).</summary>
     public List<string> Deny { get; set; } = [];
     /// <summary>
     /// Simulate a running istiod (Controllers/IstiodController): once an istiod Deployment of a revision is

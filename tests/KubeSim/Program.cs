@@ -9,7 +9,7 @@ namespace KubeSim;
 /// </summary>
 public static class Program
 {
-    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--client-ca-file <pem>] [--aggregated-discovery] [--watch-timeout-seconds <n>] [--history-limit <n>] [--server-version <major.minor[.patch]>] [--user <name>] [--deny <verbs:resources[:namespaces]>]... [--no-istiod]";
+    const string Usage = "usage: KubeSim --kubeconfig <file> [--port <n>] [--latency-ms <n>] [--ready-after-ms <n>] [--nodes <n>] [--fail-image <regex>] [--tls] [--token <t>] [--client-ca-file <pem>] [--aggregated-discovery] [--watch-timeout-seconds <n>] [--history-limit <n>] [--server-version <major.minor[.patch]>] [--user <name>] [--deny <verbs:resources[:namespaces][@subjects]>]... [--no-istiod]";
 
     public static async Task<int> Main(string[] args)
     {

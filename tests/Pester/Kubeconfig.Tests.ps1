@@ -1,39 +1,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModulePath) -Force
-
-    # A kubeconfig for $Server whose user is $User (YAML lines under "user:").
-    function New-Kubeconfig([string] $Server, [string] $User, [string] $CaPem, [string] $Directory = (New-TestDirectory)) {
-        $ca = if ($CaPem) { "    certificate-authority-data: $([Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($CaPem)))`n" } else { '' }
-        $path = Join-Path $Directory 'kubeconfig'
-        Set-Content -LiteralPath $path -NoNewline -Value "apiVersion: v1`nkind: Config`nclusters:`n- name: c`n  cluster:`n    server: $Server`n$($ca)users:`n- name: u`n  user:`n$($User)contexts:`n- name: x`n  context: {cluster: c, user: u}`ncurrent-context: x`n"
-        $path
-    }
-
-    function New-Ca([string] $Name) {
-        $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
-        $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new("CN=$Name", $key, 'SHA256')
-        $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
-        $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new('KeyCertSign, DigitalSignature', $true))
-        $now = [DateTimeOffset]::UtcNow
-        $req.CreateSelfSigned($now.AddMinutes(-5), $now.AddDays(2))
-    }
-
-    # The "user:" lines of a client certificate for $Name in $Group, signed by $Ca (as kubeadm and kind issue them).
-    function New-ClientCertUser($Ca, [string] $Name, [string[]] $Group = @()) {
-        $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
-        $dn = [System.Security.Cryptography.X509Certificates.X500DistinguishedNameBuilder]::new()
-        foreach ($g in $Group) { $dn.AddOrganizationName($g) }
-        $dn.AddCommonName($Name)
-        $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new($dn.Build(), $key, 'SHA256')
-        $eku = [System.Security.Cryptography.OidCollection]::new()
-        $null = $eku.Add([System.Security.Cryptography.Oid]::new('1.3.6.1.5.5.7.3.2'))
-        $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension]::new($eku, $false))
-        $now = [DateTimeOffset]::UtcNow
-        $cert = $req.Create($Ca, $now.AddMinutes(-5), $now.AddDays(1), [byte[]](1..8))
-        $b64 = { param($s) [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($s)) }
-        "    client-certificate-data: $(& $b64 $cert.ExportCertificatePem())`n    client-key-data: $(& $b64 $key.ExportECPrivateKeyPem())`n"
-    }
 }
 
 Describe 'Kubeconfig credentials are read as kubectl reads them' {

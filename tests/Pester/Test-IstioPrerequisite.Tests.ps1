@@ -92,6 +92,52 @@ Describe 'A user denied create clusterroles' -Skip:(-not $hasIstio) {
     }
 }
 
+Describe 'Two users of one cluster, the rules about one of them' -Skip:(-not $hasIstio) {
+    BeforeAll {
+        # A cluster with a client CA, as kind and kubeadm make: each kubeconfig's certificate names its user (CN) and groups (O).
+        $ca = New-Ca 'kubernetes'
+        $caFile = Join-Path (New-TestDirectory) 'ca.crt'
+        Set-Content -LiteralPath $caFile -Value $ca.ExportCertificatePem()
+        $script:cluster = Start-TestCluster -Tls -ClientCaFile $caFile -Deny 'create:clusterroles.rbac.authorization.k8s.io@alice'
+        $serverCa = (Get-Content -Raw $cluster.Kubeconfig) -match 'certificate-authority-data: (\S+)' | ForEach-Object { [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($Matches[1])) }
+        $script:alice = New-Kubeconfig $cluster.Url (New-ClientCertUser $ca 'alice' 'ci') -CaPem $serverCa
+        $script:bob = New-Kubeconfig $cluster.Url (New-ClientCertUser $ca 'bob') -CaPem $serverCa
+        $script:kubectlAs = { param($kubeconfig) & kubectl --kubeconfig $kubeconfig --cache-dir $cluster.CacheDir @args 2>&1 | ForEach-Object { "$_" } }
+    }
+    AfterAll { Stop-TestCluster $cluster }
+
+    It 'names the missing permission for the denied user (each asked about as itself), and the other passes' {
+        Clear-SimRequest $cluster
+        $denied = @(Test-IstioPrerequisite -ReleasePath $release -Kubeconfig $alice | Where-Object Severity -eq Error)
+        $denied.Code | Should -Be 'PermissionMissing'
+        $denied.Target | Should -Be 'create clusterroles.rbac.authorization.k8s.io'
+        $denied.Message | Should -Match 'may not create clusterroles\.rbac\.authorization\.k8s\.io at the cluster scope'
+        Test-IstioPrerequisite -ReleasePath $release -Kubeconfig $bob | Where-Object Severity -eq Error | Should -BeNullOrEmpty
+        $reviews = @(Get-SimRequest $cluster | Where-Object path -eq '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')
+        ($reviews.user | Sort-Object -Unique) -join ',' | Should -Be 'alice,bob'
+    }
+
+    It 'kubectl, as either user (and bob impersonating alice), gets the same answers' -Skip:(-not $hasKubectl) {
+        # (kubectl warns first that clusterroles are not namespaced, as it does against any cluster.)
+        & $kubectlAs $alice auth can-i create clusterroles | Select-Object -Last 1 | Should -Be 'no'
+        & $kubectlAs $bob auth can-i create clusterroles | Select-Object -Last 1 | Should -Be 'yes'
+        & $kubectlAs $bob auth can-i create clusterroles --as alice | Select-Object -Last 1 | Should -Be 'no'
+        & $kubectlAs $alice create clusterrole reader --verb=get --resource=pods | Should -Be 'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io is forbidden: User "alice" cannot create resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope'
+        & $kubectlAs $bob create clusterrole reader --verb=get --resource=pods | Should -Be 'clusterrole.rbac.authorization.k8s.io/reader created'
+    }
+
+    It 'a rule added while the cluster runs, for a group, denies its members only' {
+        Add-SimDeny $cluster 'create:namespaces' -Group 'ci'
+        $denied = @(Test-IstioPrerequisite -ReleasePath $release -Kubeconfig $alice | Where-Object Severity -eq Error)
+        $denied.Target | Sort-Object | Should -Be @('create clusterroles.rbac.authorization.k8s.io', 'create namespaces')
+        Test-IstioPrerequisite -ReleasePath $release -Kubeconfig $bob | Where-Object Severity -eq Error | Should -BeNullOrEmpty
+        $err = $null
+        try { Install-Istio -ReleasePath $release -Kubeconfig $alice -Timeout 60 } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'PrerequisiteNotMet,IstioPS.Commands.InstallIstioCommand'
+        $err.Exception.Message | Should -Match 'PermissionMissing: .*may not create namespaces'
+    }
+}
+
 Describe 'Another control plane, overlapping injection webhooks, Gateway API CRDs' -Skip:(-not $hasIstio -or -not $hasKubectl) {
     BeforeAll { $script:cluster = Start-TestCluster }
     AfterAll { Stop-TestCluster $cluster }

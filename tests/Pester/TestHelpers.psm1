@@ -41,7 +41,7 @@ function Start-TestCluster {
         [switch] $Istiod,
         [string] $ServerVersion,
         [string] $User,
-        # Deny rules for the kubeconfig's user, verbs:resources[:namespaces].
+        # Deny rules, verbs:resources[:namespaces][@subjects] (subjects: user names, group=name; none: every user).
         [string[]] $Deny,
         [string] $ClientCaFile
     )
@@ -116,7 +116,7 @@ function Get-SimRequest {
 function Get-SimWrite {
     param([Parameter(Mandatory)] $Cluster)
     @(Get-SimRequest $Cluster | Where-Object {
-        $_.method -ne 'GET' -and ($_.query -split '[&?]') -notcontains 'dryRun=All' -and $_.path -notmatch '^/apis/(authorization|authentication)\.k8s\.io/v1/[a-z]*reviews$'
+        $_.method -ne 'GET' -and ($_.query -split '[&?]') -notcontains 'dryRun=All' -and $_.path -notmatch '^/apis/(authorization|authentication)\.k8s\.io/v1/(namespaces/[^/]+/)?[a-z]*reviews$'
     })
 }
 
@@ -132,6 +132,47 @@ function Add-SimFault {
 }
 
 function Test-Kubectl { [bool](Get-Command kubectl -CommandType Application -ErrorAction SilentlyContinue) }
+
+# A kubeconfig for $Server whose user is $User (YAML lines under "user:").
+function New-Kubeconfig([string] $Server, [string] $User, [string] $CaPem, [string] $Directory = (New-TestDirectory)) {
+    $ca = if ($CaPem) { "    certificate-authority-data: $([Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($CaPem)))`n" } else { '' }
+    $path = Join-Path $Directory 'kubeconfig'
+    Set-Content -LiteralPath $path -NoNewline -Value "apiVersion: v1`nkind: Config`nclusters:`n- name: c`n  cluster:`n    server: $Server`n$($ca)users:`n- name: u`n  user:`n$($User)contexts:`n- name: x`n  context: {cluster: c, user: u}`ncurrent-context: x`n"
+    $path
+}
+
+function New-Ca([string] $Name) {
+    $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+    $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new("CN=$Name", $key, 'SHA256')
+    $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+    $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new('KeyCertSign, DigitalSignature', $true))
+    $now = [DateTimeOffset]::UtcNow
+    $req.CreateSelfSigned($now.AddMinutes(-5), $now.AddDays(2))
+}
+
+# The "user:" lines of a client certificate for $Name in $Group, signed by $Ca (as kubeadm and kind issue them).
+function New-ClientCertUser($Ca, [string] $Name, [string[]] $Group = @()) {
+    $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+    $dn = [System.Security.Cryptography.X509Certificates.X500DistinguishedNameBuilder]::new()
+    foreach ($g in $Group) { $dn.AddOrganizationName($g) }
+    $dn.AddCommonName($Name)
+    $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new($dn.Build(), $key, 'SHA256')
+    $eku = [System.Security.Cryptography.OidCollection]::new()
+    $null = $eku.Add([System.Security.Cryptography.Oid]::new('1.3.6.1.5.5.7.3.2'))
+    $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension]::new($eku, $false))
+    $now = [DateTimeOffset]::UtcNow
+    $cert = $req.Create($Ca, $now.AddMinutes(-5), $now.AddDays(1), [byte[]](1..8))
+    $b64 = { param($s) [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($s)) }
+    "    client-certificate-data: $(& $b64 $cert.ExportCertificatePem())`n    client-key-data: $(& $b64 $key.ExportECPrivateKeyPem())`n"
+}
+
+# Adds a deny rule to a running cluster (POST /_sim/permissions): verbs:resources[:namespaces][@subjects], for the
+# users and groups named there or by -User and -Group (none: every user).
+function Add-SimDeny {
+    param([Parameter(Mandatory)] $Cluster, [Parameter(Mandatory)][string] $Rule, [string[]] $User = @(), [string[]] $Group = @())
+    $body = @{ deny = $Rule; user = @($User); group = @($Group) } | ConvertTo-Json
+    $null = Invoke-RestMethod -Method Post -Uri "$($Cluster.Url)/_sim/permissions" -Body $body -ContentType 'application/json' -SkipCertificateCheck
+}
 
 # kubectl against the simulated cluster, with its own cache folder; returns the output lines and sets $LASTEXITCODE.
 # A plain function, so kubectl's own flags (-o, -n, -L) pass through untouched.

@@ -76,6 +76,11 @@ public static class WorkloadStatus
     public static JsonObject? Condition(JsonObject? status, string type)
         => (status?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);
 
+    /// <summary>
+    /// Established and not being deleted: a CRD marked for deletion keeps its Established condition while the API server
+    /// deletes its custom resources (refusing creates of them), then goes, so it is no CRD to install custom resources of.
+    /// </summary>
     public static bool CrdEstablished(JsonObject crd)
-        => Condition(crd["status"] as JsonObject, "Established") is { } c && (string?)c["status"] == "True";
+        => Condition(crd["status"] as JsonObject, "Established") is { } c && (string?)c["status"] == "True"
+           && crd["metadata"]?["deletionTimestamp"] is null;
 }

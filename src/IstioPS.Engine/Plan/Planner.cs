@@ -62,9 +62,11 @@ public sealed class Planner
         var resolved = await resolving.ConfigureAwait(false);
         if (errors.Count > 0) throw ManifestException.Aggregate(errors);
 
-        var ownedTask = OwnedObjectsAsync(resolved, (await pruneKinds.ConfigureAwait(false)).OfType<ResourceInfo>(), ct);
+        // The objects IstioPS installed, of the input's kinds (and, when pruning, of every kind IstioPS installs), and
+        // which of the input's objects exist: one list per kind (per kind and namespace), not one GET per object.
+        var ownedTask = _reads.OwnedObjectsAsync(resolved.Select(r => r.Resource).Concat((await pruneKinds.ConfigureAwait(false)).OfType<ResourceInfo>()), ct);
         var namespacesTask = MissingNamespacesAsync(resolved, ct);
-        var existingTask = ExistingObjectsAsync(resolved, ct);
+        var existingTask = _reads.ExistingAsync(resolved.Select(r => (r.Resource, r.Namespace)), ct);
         var owned = await ownedTask.ConfigureAwait(false);
         var (missingNamespaces, terminatingNamespaces) = await namespacesTask.ConfigureAwait(false);
         var existing = await existingTask.ConfigureAwait(false);
@@ -117,8 +119,11 @@ public sealed class Planner
         var existing = survey.Existing;
         var errors = new List<ManifestException>();
         progress?.Report(new OperationProgress($"Comparing {resolved.Count} objects with the cluster", 5));
+        // Kinds whose CRD the install creates: not there yet, or being deleted (the API server deletes every object of
+        // the kind with it and refuses creates of it until it is gone; the CRD is created anew once gone).
         var creatingCrds = new HashSet<(string, string)>();
-        foreach (var crd in resolved.Where(r => r.Source.Kind == "CustomResourceDefinition" && !owned.ContainsKey(r.Key)))
+        foreach (var crd in resolved.Where(r => r.Source.Kind == "CustomResourceDefinition"
+                     && (!owned.TryGetValue(r.Key, out var live) || live.Live["metadata"]?["deletionTimestamp"] is not null)))
         {
             foreach (var info in RestMapper.FromCrd(crd.Source.Body)) creatingCrds.Add((info.Group, info.Kind));
         }
@@ -218,41 +223,6 @@ public sealed class Planner
         return served
             ? $"kind '{o.Kind}' is not served by the cluster at {_api.Server} in {o.ApiVersion}, and no CustomResourceDefinition in the input defines it."
             : $"apiVersion '{o.ApiVersion}' (kind '{o.Kind}') is not served by the cluster at {_api.Server}, and no CustomResourceDefinition in the input defines it.";
-    }
-
-    /// <summary>
-    /// Every object carrying IstioPS's label, of the input's kinds (and, when pruning, of every kind IstioPS installs, <paramref name="pruneKinds"/>):
-    /// one list per kind across namespaces. These are the live objects of a re-install, read without one GET each.
-    /// </summary>
-    private async Task<Dictionary<(string, string, string?, string), (ResourceInfo Resource, JsonObject Live)>> OwnedObjectsAsync(
-        List<Resolved> resolved, IEnumerable<ResourceInfo> pruneKinds, CancellationToken ct)
-    {
-        var resources = resolved.Select(r => r.Resource).Concat(pruneKinds);
-        var lists = await Task.WhenAll(resources.Distinct().Select(async resource =>
-            (resource, items: await _reads.OwnedAsync(resource.CollectionPath(null), ct).ConfigureAwait(false)))).ConfigureAwait(false);
-
-        var owned = new Dictionary<(string, string, string?, string), (ResourceInfo, JsonObject)>();
-        foreach (var (resource, items) in lists)
-        {
-            foreach (var item in items)
-            {
-                var ns = resource.Namespaced ? (string?)item["metadata"]?["namespace"] : null;
-                owned[(resource.Group, resource.Kind, ns, (string?)item["metadata"]?["name"] ?? "")] = (resource, item);
-            }
-        }
-
-        return owned;
-    }
-
-    /// <summary>
-    /// Which of the objects exist: one metadata-only list per kind and namespace they go to (cluster-wide for
-    /// cluster-scoped kinds), not one GET per object. A kind the input's CRDs are yet to define holds nothing.
-    /// </summary>
-    private async Task<HashSet<(string, string, string?, string)>> ExistingObjectsAsync(List<Resolved> resolved, CancellationToken ct)
-    {
-        var lists = await Task.WhenAll(resolved.Select(r => (r.Resource, r.Namespace)).Distinct().Select(async scope =>
-            (Scope: scope, Names: await _reads.NamesAsync(scope.Resource.CollectionPath(scope.Namespace), ct).ConfigureAwait(false)))).ConfigureAwait(false);
-        return lists.SelectMany(l => l.Names.Select(name => (l.Scope.Resource.Group, l.Scope.Resource.Kind, l.Scope.Namespace, name))).ToHashSet();
     }
 
     /// <summary>

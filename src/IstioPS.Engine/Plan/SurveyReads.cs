@@ -68,6 +68,40 @@ public sealed class SurveyReads
     public Task<JsonObject?> TryGetAsync(string objectPath, CancellationToken ct)
         => _objects.TryRemove(objectPath, out var ahead) ? ahead : _api.TryGetAsync(objectPath, ct);
 
+    /// <summary>
+    /// Every object of <paramref name="resources"/> carrying IstioPS's label: one labelled list per kind, across
+    /// namespaces, keyed by group, kind, namespace (null when cluster-scoped) and name. The live objects of a re-install
+    /// (and of an uninstall by source), read without one GET each.
+    /// </summary>
+    public async Task<Dictionary<(string, string, string?, string), (ResourceInfo Resource, JsonObject Live)>> OwnedObjectsAsync(
+        IEnumerable<ResourceInfo> resources, CancellationToken ct)
+    {
+        var lists = await Task.WhenAll(resources.Distinct().Select(async resource =>
+            (resource, items: await OwnedAsync(resource.CollectionPath(null), ct).ConfigureAwait(false)))).ConfigureAwait(false);
+        var owned = new Dictionary<(string, string, string?, string), (ResourceInfo, JsonObject)>();
+        foreach (var (resource, items) in lists)
+        {
+            foreach (var item in items)
+            {
+                var ns = resource.Namespaced ? (string?)item["metadata"]?["namespace"] : null;
+                owned[(resource.Group, resource.Kind, ns, (string?)item["metadata"]?["name"] ?? "")] = (resource, item);
+            }
+        }
+
+        return owned;
+    }
+
+    /// <summary>
+    /// Which objects exist in these scopes: one metadata-only list per kind and namespace (cluster-wide for
+    /// cluster-scoped kinds), not one GET per object; keyed as <see cref="OwnedObjectsAsync"/> keys them.
+    /// </summary>
+    public async Task<HashSet<(string, string, string?, string)>> ExistingAsync(IEnumerable<(ResourceInfo Resource, string? Namespace)> scopes, CancellationToken ct)
+    {
+        var lists = await Task.WhenAll(scopes.Distinct().Select(async scope =>
+            (Scope: scope, Names: await NamesAsync(scope.Resource.CollectionPath(scope.Namespace), ct).ConfigureAwait(false)))).ConfigureAwait(false);
+        return lists.SelectMany(l => l.Names.Select(name => (l.Scope.Resource.Group, l.Scope.Resource.Kind, l.Scope.Namespace, name))).ToHashSet();
+    }
+
     private async Task<List<JsonObject>> ListOwnedAsync(string collectionPath, CancellationToken ct)
     {
         try

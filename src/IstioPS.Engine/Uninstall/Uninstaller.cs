@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using IstioPS.Engine.Apply;
 using IstioPS.Engine.Install;
 using IstioPS.Engine.Kube;
+using IstioPS.Engine.Plan;
 using IstioPS.Engine.Wait;
 
 namespace IstioPS.Engine.Uninstall;
@@ -70,11 +71,11 @@ public sealed partial class Uninstaller
         callbacks.Progress?.Report(new OperationProgress($"Finding what revision {revision} installed", 0));
 
         // Plan: everything below only reads; nothing is written until the one question is answered.
-        var (owned, notOwned) = await FindAsync(request, ct).ConfigureAwait(false);
+        var (owned, notOwned, deployments) = await FindAsync(request, ct).ConfigureAwait(false);
         if (request.Objects is not null && owned.Any(t => t.Shared))
         {
             // Istio's base belongs to every revision: an input that renders it removes it only with the last one.
-            var others = (await InstalledRevisionsAsync(ct).ConfigureAwait(false)).Where(r => r != revision).ToList();
+            var others = (await InstalledRevisionsAsync(deployments, ct).ConfigureAwait(false)).Where(r => r != revision).ToList();
             if (others.Count > 0)
             {
                 var kept = owned.Where(t => t.Shared).Select(t => t.Target).ToList();
@@ -91,13 +92,13 @@ public sealed partial class Uninstaller
         if (request.Objects is not null && owned.Count == 0)
         {
             throw new IstioPSException("NotInstalled", ErrorKind.ObjectNotFound,
-                $"None of the {request.Objects.Count} objects of the input is installed by IstioPS for revision '{revision}' on {_api.Server}{await InstalledRevisionsTextAsync(ct).ConfigureAwait(false)}; nothing was removed.", revision);
+                $"None of the {request.Objects.Count} objects of the input is installed by IstioPS for revision '{revision}' on {_api.Server}{await InstalledRevisionsTextAsync(deployments, ct).ConfigureAwait(false)}; nothing was removed.", revision);
         }
 
         if (!request.Purge && owned.Count == 0)
         {
             throw new IstioPSException("RevisionNotInstalled", ErrorKind.ObjectNotFound,
-                $"Nothing that IstioPS installed belongs to revision '{revision}' on {_api.Server}{await InstalledRevisionsTextAsync(ct).ConfigureAwait(false)}; nothing was removed.", revision);
+                $"Nothing that IstioPS installed belongs to revision '{revision}' on {_api.Server}{await InstalledRevisionsTextAsync(deployments, ct).ConfigureAwait(false)}; nothing was removed.", revision);
         }
 
         // Pods use a revision through its injector: removing only some objects of a revision (an addon, a gateway)
@@ -205,13 +206,15 @@ public sealed partial class Uninstaller
         => string.Join(", ", names.Take(10)) + (names.Count > 10 ? $" and {names.Count - 10} more" : "");
 
     /// <summary>An object to delete; <paramref name="Shared"/>: Istio's base, labelled for every revision.</summary>
-    private sealed record Doomed(ResourceInfo Resource, string? Namespace, string Name, int Order, string? Uid, bool Shared = false)
+    /// <paramref name="Live"/>: the object as listed (a CRD's names and versions are read from it).
+    private sealed record Doomed(ResourceInfo Resource, string? Namespace, string Name, int Order, string? Uid, bool Shared = false, JsonObject? Live = null)
     {
         public string Target => Namespace is null ? $"{Resource.DisplayKind}/{Name}" : $"{Resource.DisplayKind}/{Name} (namespace {Namespace})";
     }
 
     /// <summary>What IstioPS owns for the request, and what looks like it but is not IstioPS's (left alone).</summary>
-    private async Task<(List<Doomed> Owned, List<string> NotOwned)> FindAsync(UninstallRequest request, CancellationToken ct)
+    /// <remarks><c>Deployments</c>: every Deployment IstioPS installed (any revision), when the reads listed them all.</remarks>
+    private async Task<(List<Doomed> Owned, List<string> NotOwned, List<JsonObject>? Deployments)> FindAsync(UninstallRequest request, CancellationToken ct)
     {
         if (request.Objects is not null) return await FindNamedAsync(request, request.Objects, ct).ConfigureAwait(false);
         var selector = request.Purge
@@ -251,42 +254,57 @@ public sealed partial class Uninstaller
             {
                 var name = (string?)item["metadata"]?["name"] ?? "";
                 var ns = resource.Namespaced ? (string?)item["metadata"]?["namespace"] : null;
-                var doomed = new Doomed(resource, ns, name, order, KubeFormat.Uid(item));
+                var doomed = new Doomed(resource, ns, name, order, KubeFormat.Uid(item), Live: item);
                 if (Ownership.Ownership.IsOurs(item, request.Purge ? null : request.Revision ?? "default")) found.TryAdd((resource.Kind, ns, name), doomed);
                 else notOwned.Add(doomed.Target);
             }
         }
 
         var owned = found.Values.OrderBy(t => t.Order).ThenBy(t => t.Namespace).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
-        return (owned, notOwned.Order(StringComparer.Ordinal).ToList());
+        return (owned, notOwned.Order(StringComparer.Ordinal).ToList(), null);
     }
 
     /// <summary>
     /// The objects of a source that exist and are IstioPS's for the revision (or shared between revisions), in removal
-    /// order: the kinds Install-Istio installs in <see cref="Kinds"/>' order, other kinds after them, CRDs last.
+    /// order: the kinds Install-Istio installs in <see cref="Kinds"/>' order, other kinds after them, CRDs last. Read as
+    /// an install's plan reads them (<see cref="SurveyReads"/>): one labelled list per kind, and one metadata-only list
+    /// per kind and namespace for those present but not IstioPS's; no GET per object.
     /// </summary>
-    private async Task<(List<Doomed> Owned, List<string> NotOwned)> FindNamedAsync(UninstallRequest request, IReadOnlyList<Manifests.ManifestObject> objects, CancellationToken ct)
+    private async Task<(List<Doomed> Owned, List<string> NotOwned, List<JsonObject>? Deployments)> FindNamedAsync(UninstallRequest request, IReadOnlyList<Manifests.ManifestObject> objects, CancellationToken ct)
     {
         var revision = request.Revision ?? "default";
         var wanted = objects.Where(o => !(request.KeepCrds && o.Kind == "CustomResourceDefinition")).ToList();
         var kinds = Kinds.Select(k => k.Kind).ToList();
-        var found = await Task.WhenAll(wanted.Select(async Task<(Doomed Doomed, bool Ours)?> (o) =>
+        var resources = await Task.WhenAll(wanted.Select(o => _mapper.FindAsync(o.ApiVersion, o.Kind, ct))).ConfigureAwait(false);
+        // A kind the server does not serve holds nothing of ours.
+        var served = wanted.Select((o, i) => (Object: o, Resource: resources[i])).Where(x => x.Resource is not null)
+            .Select(x => (x.Object, Resource: x.Resource!, Namespace: x.Resource!.Namespaced ? x.Object.Namespace ?? request.Namespace : null)).ToList();
+        var reads = new SurveyReads(_api);
+        var ownedTask = reads.OwnedObjectsAsync(served.Select(x => x.Resource), ct);
+        var existingTask = reads.ExistingAsync(served.Select(x => (x.Resource, x.Namespace)), ct);
+        var listed = await ownedTask.ConfigureAwait(false);
+        var existing = await existingTask.ConfigureAwait(false);
+
+        var owned = new List<Doomed>();
+        var notOwned = new List<string>();
+        foreach (var (o, resource, ns) in served.DistinctBy(x => (x.Resource.Kind, x.Namespace, x.Object.Name)))
         {
-            var resource = await _mapper.FindAsync(o.ApiVersion, o.Kind, ct).ConfigureAwait(false);
-            if (resource is null) return null; // a kind the server does not serve holds nothing of ours
-            var ns = resource.Namespaced ? o.Namespace ?? request.Namespace : null;
-            var live = await _api.TryGetAsync(resource.ObjectPath(ns, o.Name), ct).ConfigureAwait(false);
-            if (live is null) return null;
+            var key = (resource.Group, resource.Kind, ns, o.Name);
+            var live = listed.TryGetValue(key, out var l) ? l.Live : null;
+            if (live is null && !existing.Contains(key)) continue;
             var kindOrder = kinds.IndexOf(o.Kind);
             var order = o.Kind == "CustomResourceDefinition" ? Kinds.Count + 1 : kindOrder >= 0 ? kindOrder : Kinds.Count;
-            var shared = Ownership.Ownership.IsOurs(live, Ownership.Ownership.SharedRevision);
-            var doomed = new Doomed(resource, ns, o.Name, order, KubeFormat.Uid(live), shared);
-            return (Doomed: doomed, Ours: shared || Ownership.Ownership.IsOurs(live, revision));
-        })).ConfigureAwait(false);
-        var present = found.OfType<(Doomed Doomed, bool Ours)>().DistinctBy(f => (f.Doomed.Resource.Kind, f.Doomed.Namespace, f.Doomed.Name)).ToList();
-        var owned = present.Where(f => f.Ours).Select(f => f.Doomed)
-            .OrderBy(t => t.Order).ThenBy(t => t.Namespace).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
-        return (owned, present.Where(f => !f.Ours).Select(f => f.Doomed.Target).Order(StringComparer.Ordinal).ToList());
+            var shared = live is not null && Ownership.Ownership.IsOurs(live, Ownership.Ownership.SharedRevision);
+            var doomed = new Doomed(resource, ns, o.Name, order, live is null ? null : KubeFormat.Uid(live), shared, live);
+            if (shared || (live is not null && Ownership.Ownership.IsOurs(live, revision))) owned.Add(doomed);
+            else notOwned.Add(doomed.Target);
+        }
+
+        // The Deployments listed are every one IstioPS installed: the revisions installed are read from them, not listed again.
+        var deployments = served.Any(x => x.Resource == ResourceInfo.Deployments)
+            ? listed.Values.Where(v => v.Resource == ResourceInfo.Deployments).Select(v => v.Live).ToList()
+            : null;
+        return (owned.OrderBy(t => t.Order).ThenBy(t => t.Namespace).ThenBy(t => t.Name, StringComparer.Ordinal).ToList(), notOwned.Order(StringComparer.Ordinal).ToList(), deployments);
     }
 
     private static bool IsIstioGroup(string group) => group == "istio.io" || group.EndsWith(".istio.io", StringComparison.Ordinal);
@@ -296,7 +314,7 @@ public sealed partial class Uninstaller
     {
         var lists = await Task.WhenAll(crds.Select(async c =>
         {
-            var crd = await _api.TryGetAsync(c.Resource.ObjectPath(null, c.Name), ct).ConfigureAwait(false);
+            var crd = c.Live ?? await _api.TryGetAsync(c.Resource.ObjectPath(null, c.Name), ct).ConfigureAwait(false);
             var resource = crd is null ? null : RestMapper.FromCrd(crd).FirstOrDefault();
             if (resource is null) return new List<JsonObject>();
             try
@@ -397,16 +415,16 @@ public sealed partial class Uninstaller
     }
 
     /// <summary>", where IstioPS installed revisions default, canary" (from the istiod Deployments it owns), or nothing.</summary>
-    private async Task<string> InstalledRevisionsTextAsync(CancellationToken ct)
+    private async Task<string> InstalledRevisionsTextAsync(List<JsonObject>? listed, CancellationToken ct)
     {
-        var revisions = await InstalledRevisionsAsync(ct).ConfigureAwait(false);
+        var revisions = await InstalledRevisionsAsync(listed, ct).ConfigureAwait(false);
         return revisions.Count == 0 ? "" : $" (installed revisions: {string.Join(", ", revisions)})";
     }
 
-    /// <summary>The revisions IstioPS installed, from the Deployments it owns.</summary>
-    private async Task<List<string>> InstalledRevisionsAsync(CancellationToken ct)
+    /// <summary>The revisions IstioPS installed, from the Deployments it owns (<paramref name="listed"/> when read already).</summary>
+    private async Task<List<string>> InstalledRevisionsAsync(List<JsonObject>? listed, CancellationToken ct)
     {
-        var (items, _) = await _api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"{Installer.ManagedByLabel}=istiops", ct).ConfigureAwait(false);
+        var items = listed ?? (await _api.ListAsync(ResourceInfo.Deployments.CollectionPath(null), $"{Installer.ManagedByLabel}=istiops", ct).ConfigureAwait(false)).Items;
         return items.Where(Ownership.Ownership.IsOwned).Select(i => KubeFormat.Label(i, Installer.RevisionLabel))
             .OfType<string>().Where(r => r != Ownership.Ownership.SharedRevision).Distinct().Order(StringComparer.Ordinal).ToList();
     }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KubeSim.Controllers;
 using KubeSim.Discovery;
 using KubeSim.Hosting;
 using KubeSim.OpenApi;
@@ -135,9 +136,10 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
             UserAgent = ctx.Request.Headers.UserAgent.ToString(),
         };
         CheckAccept(ctx);
-        var user = RequestUser.Of(ctx).Name;
+        var requester = RequestUser.Of(ctx);
+        var user = requester.Name;
         permissions.Authorize(new Access(user, Permissions.VerbOf(method, req, watch), rt.Group, rt.Plural, req.Subresource,
-            req.Namespace, method == "POST" && req.Subresource is null ? null : req.Name));
+            req.Namespace, method == "POST" && req.Subresource is null ? null : req.Name, requester.Groups));
 
         if (req.Subresource is "log")
         {
@@ -173,13 +175,13 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                 Allow(rt, "list");
                 await ListAsync(ctx, req);
                 return;
-            case "POST" when req.Name is null && rt.Kind == "SelfSubjectAccessReview":
+            case "POST" when req.Name is null && rt.Group == "authorization.k8s.io":
             {
                 // Reviews are answered from the deny rules, never stored.
                 var review = await ReadObjectAsync(ctx);
                 review["apiVersion"] = rt.ApiVersion;
                 review["kind"] = rt.Kind;
-                review["status"] = permissions.Review(user, review);
+                review["status"] = AnswerReview(rt, req.Namespace, RequestUser.Of(ctx), review);
                 await WriteJson(ctx, 201, review);
                 return;
             }
@@ -188,6 +190,7 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                 Allow(rt, "create");
                 var body = await ReadObjectAsync(ctx);
                 WarnUnknownFields(ctx, rt, body);
+                ForbidCreateWhileCrdTerminating(rt, body.Name());
                 var created = service.Create(rt, req.Namespace, body, options);
                 await WriteObject(ctx, 201, rt, created);
                 return;
@@ -214,9 +217,17 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
                     WarnUnknownFields(ctx, rt, patch);
                     body = Json.Bytes(patch);
                 }
-                var createAccess = new Access(user, "create", rt.Group, rt.Plural, req.Subresource, req.Namespace, req.Name);
+                var createAccess = new Access(user, "create", rt.Group, rt.Plural, req.Subresource, req.Namespace, req.Name, requester.Groups);
                 var (obj, created) = service.Patch(rt, req.Namespace, req.Name, contentType, body, req.Subresource,
-                    options with { AuthorizeCreate = () => { if (!permissions.Allows(createAccess)) throw Permissions.ForbiddenCreateOnPatch(createAccess); } });
+                    options with
+                    {
+                        // An apply that creates passes admission (a terminating CRD refuses it) before its create is authorized.
+                        AuthorizeCreate = () =>
+                        {
+                            ForbidCreateWhileCrdTerminating(rt, req.Name);
+                            if (!permissions.Allows(createAccess)) throw Permissions.ForbiddenCreateOnPatch(createAccess);
+                        },
+                    });
                 await WriteObject(ctx, created ? 201 : 200, rt, obj);
                 return;
             }
@@ -259,6 +270,46 @@ public sealed partial class ApiHandler(ResourceService service, OpenApiDocuments
         var directive = SchemaValidation.Parse(ctx.Request.Query["fieldValidation"].FirstOrDefault());
         foreach (var warning in SchemaValidation.CheckUnknown(rt, body, directive))
             ctx.Response.Headers.Append("Warning", "299 - " + ImmutableFields.GoQuote(warning));
+    }
+
+    /// <summary>
+    /// authorization.k8s.io's reviews, each about its subject: the requester's own (SelfSubjectAccessReview,
+    /// SelfSubjectRulesReview in spec.namespace), or spec.user and spec.groups (SubjectAccessReview,
+    /// LocalSubjectAccessReview, whose resourceAttributes.namespace must be its own), refused as kube-apiserver refuses them.
+    /// </summary>
+    JsonObject AnswerReview(ResourceType rt, string ns, RequestUser requester, JsonObject review)
+    {
+        var spec = review["spec"] as JsonObject;
+        switch (rt.Kind)
+        {
+            case "SelfSubjectRulesReview":
+                var rulesNs = spec.Str("namespace");
+                if (string.IsNullOrEmpty(rulesNs)) throw ApiException.BadRequest("no namespace on request");
+                return permissions.RulesReview(requester.Name, requester.Groups, rulesNs, Registry.All);
+            case "SubjectAccessReview" or "LocalSubjectAccessReview":
+                var user = spec.Str("user") ?? "";
+                var groups = (spec?["groups"] as JsonArray)?.Select(g => g.AsString()).OfType<string>().ToList() ?? [];
+                if (user.Length == 0 && groups.Count == 0)
+                    throw ApiException.Invalid(rt, "", [FieldError.InvalidValue("spec.user", "", "at least one of user or group must be specified")]);
+                if (rt.Kind == "LocalSubjectAccessReview" && spec.At("resourceAttributes").Str("namespace") != ns)
+                    throw ApiException.BadRequest($"spec.resourceAttributes.namespace must match namespace: {ns}");
+                return permissions.Review(user, groups, review);
+            default:
+                return permissions.Review(requester.Name, requester.Groups, review);
+        }
+    }
+
+    /// <summary>
+    /// apiextensions-apiserver's forbidCreateAdmission: while a custom resource's CRD is being deleted (marked, or its
+    /// Terminating condition True), creates of it (a POST, or a patch that would create) are refused with 403 before
+    /// any other admission; reads, updates and deletes of the objects still there go on.
+    /// </summary>
+    void ForbidCreateWhileCrdTerminating(ResourceType rt, string? name)
+    {
+        if (!rt.IsCustom || rt.CrdName is null) return;
+        var crd = Store.Get(Registry.Get("apiextensions.k8s.io", "customresourcedefinitions").StorageKey, "", rt.CrdName);
+        if (crd is null || !CrdController.IsTerminating(crd.Object)) return;
+        throw ApiException.Forbidden(rt, string.IsNullOrEmpty(name) ? null : name, "create not allowed while custom resource definition is terminating");
     }
 
     static void Allow(ResourceType rt, string verb)

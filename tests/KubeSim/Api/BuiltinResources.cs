@@ -81,7 +81,10 @@ public static class BuiltinResources
 
         R("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true),
 
+        R("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews", true, verbs: ["create"]),
         R("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, verbs: ["create"]),
+        R("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false, verbs: ["create"]),
+        R("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", false, verbs: ["create"]),
     ];
 
     /// <summary>Group order of /apis on a real 1.32 server (custom groups follow, sorted).</summary>

@@ -122,6 +122,7 @@ public static class ProtobufDecoder
                 [2] = M("nonResourceAttributes", new() { [1] = S("path"), [2] = S("verb") }),
             }),
         }),
+        [("authorization.k8s.io/v1", "SelfSubjectRulesReview")] = WithMeta(new() { [2] = M("spec", new() { [1] = S("namespace") }) }),
         [("rbac.authorization.k8s.io/v1", "RoleBinding")] = Binding,
         [("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")] = Binding,
     };

@@ -16,37 +16,31 @@ public sealed class CrdController(ControllerManager m)
 
     ResourceType CrdType => m.Type("apiextensions.k8s.io", "customresourcedefinitions");
 
+    /// <summary>
+    /// Whether a CRD is being deleted as apiextensions-apiserver's handler decides it: marked for deletion, or its
+    /// Terminating condition True. Creates of its custom resources are refused meanwhile.
+    /// </summary>
+    public static bool IsTerminating(JsonObject crd) =>
+        Conditions.IsTerminating(crd) || Conditions.Get(crd["status"], "Terminating") == "True";
+
     public void Reconcile(WorkItem item)
     {
         var crd = m.Store.Get(CrdType.StorageKey, "", item.Name);
-        if (crd is not null && Conditions.IsTerminating(crd.Object) && item.Kind != "crd-finalize")
+        if (crd is null)
         {
-            // kube-apiserver's finalizer controller lists and deletes every instance first: a CRD stays Terminating
-            // for a while (seconds on a real cluster), long enough for a client that does not wait to notice.
-            m.Enqueue(new WorkItem("crd-finalize", "", item.Name), FinalizeDelayMs);
+            Unregister(item.Name, null);
             return;
         }
-
-        if (crd is null || Conditions.IsTerminating(crd.Object))
+        if (Conditions.IsTerminating(crd.Object))
         {
-            if (_registered.Remove(item.Name, out _))
-            {
-                var storageKey = StorageKeyOf(crd?.Object, item.Name);
-                m.Registry.RemoveCustom(item.Name);
-                if (storageKey is not null) m.Store.RemoveAll(storageKey);
-            }
-            // The finalizer controller's part: every custom resource deleted (above), then its own finalizer taken
-            // off; other finalizers (a user's) stay, and so does the CRD until they go.
-            if (crd is not null)
-                m.Service.Mutate(CrdType, "", item.Name, o =>
-                {
-                    if (o.Meta()["finalizers"] is not JsonArray fin) return false;
-                    var ours = fin.FirstOrDefault(f => f.AsString() == ResourceService.CrdCleanupFinalizer);
-                    if (ours is null) return false;
-                    fin.Remove(ours);
-                    if (fin.Count == 0) o.Meta().Remove("finalizers");
-                    return true;
-                });
+            if (!HasCleanupFinalizer(crd.Object))
+                Unregister(item.Name, crd.Object); // cleaned up already; a user's finalizer holds the CRD
+            else if (item.Kind == "crd-finalize")
+                Finalize(crd.Object);
+            else
+                // The finalizer controller starts a while after the delete: a CRD stays Terminating for a moment at
+                // least (seconds on a real cluster), long enough for a client that does not wait to notice.
+                m.Enqueue(new WorkItem("crd-finalize", "", item.Name), FinalizeDelayMs);
             return;
         }
         var specHash = SpecVersion(crd.Object);
@@ -59,10 +53,73 @@ public sealed class CrdController(ControllerManager m)
         m.Enqueue(new WorkItem("crd-establish", "", item.Name), EstablishDelayMs);
     }
 
+    static bool HasCleanupFinalizer(JsonObject crd) =>
+        crd.At("metadata", "finalizers") is JsonArray fin && fin.Any(f => f.AsString() == ResourceService.CrdCleanupFinalizer);
+
+    /// <summary>
+    /// kube-apiserver's CRD finalizer controller: Terminating "InstanceDeletionInProgress", every custom resource
+    /// deleted as a client's delete does it (their own finalizers hold them), then polled until none is left; only
+    /// then the Terminating condition False and its cleanup finalizer taken off (other finalizers stay, and so does
+    /// the CRD until they go).
+    /// </summary>
+    void Finalize(JsonObject crd)
+    {
+        var name = crd.Name();
+        SetTerminating(name, "True", "InstanceDeletionInProgress", "CustomResource deletion is in progress");
+        var established = Conditions.Get(crd["status"], "Established") == "True";
+        if (established && StorageKeyOf(crd, name) is { } storageKey && m.Registry.Versions(storageKey).FirstOrDefault() is { } rt)
+        {
+            foreach (var o in m.Store.List(storageKey))
+            {
+                if (o.Object.At("metadata", "deletionTimestamp") is not null) continue;
+                try
+                {
+                    m.Service.Delete(rt, o.Namespace, o.Name, DeletePropagation.Background, null, WriteOptions.Controller);
+                }
+                catch (ApiException e) when (e.Code == 404) { }
+            }
+            if (m.Store.List(storageKey).Count > 0)
+            {
+                // Waiting for the instances' finalizers (the real controller polls every 5 s for a minute, then retries).
+                m.Enqueue(new WorkItem("crd-finalize", "", name), FinalizeDelayMs);
+                return;
+            }
+            SetTerminating(name, "False", "InstanceDeletionCompleted", "removed all instances");
+        }
+        else SetTerminating(name, "False", "NeverEstablished", "resource was never established");
+        Unregister(name, crd);
+        m.Service.Mutate(CrdType, "", name, o =>
+        {
+            if (o.Meta()["finalizers"] is not JsonArray fin) return false;
+            var ours = fin.FirstOrDefault(f => f.AsString() == ResourceService.CrdCleanupFinalizer);
+            if (ours is null) return false;
+            fin.Remove(ours);
+            if (fin.Count == 0) o.Meta().Remove("finalizers");
+            return true;
+        });
+    }
+
+    void SetTerminating(string name, string value, string reason, string message) =>
+        m.Service.Mutate(CrdType, "", name, o =>
+        {
+            var status = o.Obj("status");
+            var before = status.DeepClone();
+            Conditions.Set(status, "Terminating", value, reason, message);
+            return !JsonNode.DeepEquals(before, status);
+        }, "status", "kube-apiserver");
+
+    /// <summary>Stops serving the CRD's resources (the API server's handler drops its storage).</summary>
+    void Unregister(string name, JsonObject? crd)
+    {
+        if (!_registered.Remove(name, out _)) return;
+        m.Registry.RemoveCustom(name);
+        if (StorageKeyOf(crd, name) is { } storageKey) m.Store.RemoveAll(storageKey);
+    }
+
     public void Establish(WorkItem item)
     {
         var crd = m.Store.Get(CrdType.StorageKey, "", item.Name);
-        if (crd is null || Conditions.IsTerminating(crd.Object)) return;
+        if (crd is null || IsTerminating(crd.Object)) return;
         Register(crd.Object, SpecVersion(crd.Object));
         UpdateStatus(item.Name);
     }

@@ -9,8 +9,8 @@ public sealed record RequestLogEntry(string Method, string Path, string Query, s
     /// </summary>
     public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE" && !IsDryRun && !IsReview;
 
-    /// <summary>A SelfSubjectAccessReview, SubjectAccessReview, SelfSubjectRulesReview, TokenReview or SelfSubjectReview: a question, stored nowhere.</summary>
-    public bool IsReview => System.Text.RegularExpressions.Regex.IsMatch(Path, "^/apis/(authorization|authentication)\\.k8s\\.io/v1/[a-z]*reviews$");
+    /// <summary>A SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview, TokenReview or SelfSubjectReview: a question, stored nowhere.</summary>
+    public bool IsReview => System.Text.RegularExpressions.Regex.IsMatch(Path, "^/apis/(authorization|authentication)\\.k8s\\.io/v1/(namespaces/[^/]+/)?[a-z]*reviews$");
 
     /// <summary>Whether the request asked for dryRun=All (the server validates and answers, and stores nothing).</summary>
     public bool IsDryRun => Query.Split('&', '?').Contains("dryRun=All");

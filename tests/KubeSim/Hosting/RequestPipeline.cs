@@ -116,6 +116,7 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                 };
             }
             await AuthenticateAsync(ctx, path);
+            Impersonate(ctx);
             await api.HandleAsync(ctx);
             status = ctx.Response.StatusCode;
         }
@@ -171,6 +172,40 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
         if (path is "/version" or "/healthz" or "/livez" or "/readyz") return;
         throw new ApiException(403, "Forbidden",
             $"forbidden: User \"system:anonymous\" cannot {ctx.Request.Method.ToLowerInvariant()} path \"{path}\"", new JsonObject());
+    }
+
+    /// <summary>
+    /// kube-apiserver's impersonation filter: Impersonate-User (with Impersonate-Group, Impersonate-Uid and
+    /// Impersonate-Extra-* headers) makes the request that user's, once the authenticated user may impersonate each of
+    /// them (verb impersonate on users, groups, uids, userextras; a service account's name on serviceaccounts);
+    /// otherwise 403 as the authorizer words it. A non-anonymous user impersonated is in system:authenticated.
+    /// </summary>
+    void Impersonate(HttpContext ctx)
+    {
+        var headers = ctx.Request.Headers;
+        var name = headers["Impersonate-User"].FirstOrDefault();
+        var groups = headers["Impersonate-Group"].OfType<string>().ToList();
+        var uid = headers["Impersonate-Uid"].FirstOrDefault();
+        var extras = headers.Where(h => h.Key.StartsWith("Impersonate-Extra-", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (name is null && groups.Count == 0 && uid is null && extras.Count == 0) return;
+        if (string.IsNullOrEmpty(name))
+            throw ApiException.Internal("requested impersonation of groups, a uid or extras without impersonating a user");
+        var actor = RequestUser.Of(ctx);
+        void Check(Access a)
+        {
+            if (!server.Permissions.Allows(a)) throw Permissions.Forbidden(a);
+        }
+        var sa = name.Split(':');
+        Check(sa is ["system", "serviceaccount", var ns, var account]
+            ? new Access(actor.Name, "impersonate", "", "serviceaccounts", null, ns, account, actor.Groups)
+            : new Access(actor.Name, "impersonate", "", "users", null, "", name, actor.Groups));
+        foreach (var g in groups) Check(new Access(actor.Name, "impersonate", "", "groups", null, "", g, actor.Groups));
+        if (uid is not null) Check(new Access(actor.Name, "impersonate", "authentication.k8s.io", "uids", null, "", uid, actor.Groups));
+        foreach (var (key, values) in extras)
+            foreach (var value in values.OfType<string>())
+                Check(new Access(actor.Name, "impersonate", "authentication.k8s.io", "userextras", key["Impersonate-Extra-".Length..].ToLowerInvariant(), "", value, actor.Groups));
+        if (name != RequestUser.Anonymous.Name && !groups.Contains("system:authenticated")) groups.Add("system:authenticated");
+        new RequestUser(name, groups).Attach(ctx);
     }
 
     static async Task<int> WriteStatusAsync(HttpContext ctx, ApiException e)
@@ -236,7 +271,9 @@ public sealed class RequestPipeline(KubeSimServer server, ApiHandler api, FaultS
                 case ("/permissions", "POST"):
                 {
                     var body = await JsonNode.ParseAsync(ctx.Request.Body) as JsonObject ?? throw ApiException.BadRequest("expected a JSON object");
-                    server.Permissions.Deny(DenyRule.Parse(body.Str("deny") ?? throw ApiException.BadRequest("deny is required")));
+                    // {"deny":"verbs:resources[:namespaces][@subjects]", "user":"alice" or ["alice",...], "group": ...}
+                    static IEnumerable<string> Names(JsonNode? n) => n is JsonArray a ? a.Select(x => x.AsString()).OfType<string>() : n.AsString() is { } one ? [one] : [];
+                    server.Permissions.Deny(DenyRule.Parse(body.Str("deny") ?? throw ApiException.BadRequest("deny is required")).For(Names(body["user"]), Names(body["group"])));
                     ctx.Response.StatusCode = 201;
                     return;
                 }
