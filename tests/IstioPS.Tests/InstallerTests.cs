@@ -159,21 +159,24 @@ public class InstallerTests
     [Fact]
     public async Task WithoutWaitingEachTierOfEveryComponentGoesOutTogether()
     {
-        await using var sim = await Sim.StartAsync();
+        // 30 ms a request: writes of one wave are all in flight at once, a later wave starts after they are answered.
+        await using var sim = await Sim.StartAsync(new KubeSimOptions { ReadyAfterMs = 50, LatencyMs = 30 });
         var (read, _) = IstioPS.Engine.Manifests.ManifestReader.ReadFiles(new[] { TestData.WriteTemp("app.yaml", Workload) });
         // The Deployment and Service in the first component, the ConfigMap in the later one.
         var objects = read.Select(o => new IstioPS.Engine.Manifests.ManifestObject(o.Body, o.Source, o.Kind == "ConfigMap" ? "Later" : "First")).ToList();
         var result = await sim.InstallAsync(new InstallRequest { Objects = objects, ComponentOrder = new[] { "First", "Later" }, NoWait = true });
         Assert.Equal(4, result!.Created);
 
-        // The later component's ConfigMap (tier of configuration) is written before the first component's Deployment
-        // (tier of workloads) is sent, and that before its Service: tiers in order, components merged.
+        // The later component's ConfigMap (tier of configuration) is answered before the first component's Deployment
+        // (tier of workloads) is sent; its Service goes out with the Deployment: tiers in order, components merged.
         var writes = sim.Writes().Where(r => r.Method == "PATCH").ToList();
         var configMap = Assert.Single(writes, r => r.Path.Contains("/configmaps/"));
         var deployment = Assert.Single(writes, r => r.Path.Contains("/deployments/"));
         var service = Assert.Single(writes, r => r.Path.Contains("/services/"));
         Assert.True(configMap.AnsweredMs <= deployment.StartedMs, $"ConfigMap answered at {configMap.AnsweredMs} ms, Deployment sent at {deployment.StartedMs} ms");
-        Assert.True(deployment.AnsweredMs <= service.StartedMs, $"Deployment answered at {deployment.AnsweredMs} ms, Service sent at {service.StartedMs} ms");
+        Assert.True(configMap.AnsweredMs <= service.StartedMs, $"ConfigMap answered at {configMap.AnsweredMs} ms, Service sent at {service.StartedMs} ms");
+        Assert.True(service.StartedMs < deployment.AnsweredMs && deployment.StartedMs < service.AnsweredMs,
+            $"Deployment {deployment.StartedMs}-{deployment.AnsweredMs} ms and Service {service.StartedMs}-{service.AnsweredMs} ms were not in flight together");
     }
 
     [Fact]

@@ -207,9 +207,9 @@ public sealed class Installer
 
         var writes = approved.Where(p => p.Action != PlanAction.Prune).ToList();
         // Namespaces and CRDs first (side by side: CRDs are cluster-scoped). The CRDs' watch starts before they
-        // are applied, and while they are applied and become Established everything that does not use them goes on
-        // as soon as the namespaces exist; their custom resources wait for it, and a CRD refused stops the install
-        // before the next tier.
+        // are applied, and while they are applied and become Established accounts, RBAC, configuration and webhooks go
+        // on as soon as the namespaces exist; workloads and custom resources wait for it, and a CRD refused stops the
+        // install before the next tier.
         async Task ApplyAsync(IEnumerable<PlannedObject> group, string activity)
         {
             var written = await applier.RunAsync(group.ToList(), p => p.Target, (p, token) => WriteAsync(p, Remaining(), token), callbacks, activity, ct, percent: (30, 70)).ConfigureAwait(false);
@@ -240,6 +240,8 @@ public sealed class Installer
                 foreach (var group in component.Where(approvedSet.Contains).GroupBy(p => InstallOrder.Tier(p.Kind)).OrderBy(g => g.Key))
                 {
                     if (crdsReady.IsFaulted) await crdsReady.ConfigureAwait(false);
+                    // No workload starts before the CRDs are Established: istiod watches them from its first moment.
+                    if (group.Key >= InstallOrder.WorkloadTier) await crdsReady.ConfigureAwait(false);
                     var custom = group.Where(p => isCustom.Contains((p.Resource.Group, p.Resource.Kind))).ToList();
                     await ApplyAsync(group.Except(custom), $"Applying {component[0].Component ?? "objects"}").ConfigureAwait(false);
                     if (custom.Count > 0)

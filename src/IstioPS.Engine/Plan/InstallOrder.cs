@@ -31,6 +31,9 @@ public static class InstallOrder
         0 => 0,
         1 => 1,
         >= 2 and <= 9 => 2,
-        _ => 4,
+        _ => WorkloadTier,
     };
+
+    /// <summary>The tier of workloads (and what refers to them), which starts once the CRDs are Established.</summary>
+    public const int WorkloadTier = 4;
 }
