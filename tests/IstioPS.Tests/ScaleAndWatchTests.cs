@@ -231,6 +231,18 @@ public class ScaleAndWatchTests
     }
 
     [Fact]
+    public void ADryRunAnswerIsReadWithoutWhatAPlanNeverCompares()
+    {
+        var answer = """
+            {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","resourceVersion":"9","managedFields":[{"manager":"istiops"}]},
+             "data":{"k":"v"},"status":{"big":[1,2,3]}}
+            """u8;
+        Assert.Equal("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","resourceVersion":"9"},"data":{"k":"v"}}""",
+            JsonProjection.Parse(answer, ["status"]).ToJsonString());
+        Assert.Equal("{}", JsonProjection.Parse(ReadOnlySpan<byte>.Empty, null).ToJsonString());
+    }
+
+    [Fact]
     public async Task AWatchReadsEventsLargerThanItsBufferAndLeavesOutWhatItIsToldTo()
     {
         await using var sim = await Sim.StartAsync();

@@ -35,16 +35,19 @@ public sealed class Applier
 
     /// <summary>
     /// The same server-side apply as <see cref="ApplyAsync"/> (same body, field manager and force) with dryRun=All:
-    /// what the object would become, written nowhere. 201 when it would be created. Without <paramref name="answer"/>
-    /// only the status is read (the answer is null).
+    /// what the object would become, written nowhere, without its status and managedFields (what a plan compares never
+    /// includes them). 201 when it would be created. Without <paramref name="answer"/> only the status is read (the
+    /// answer is null).
     /// </summary>
     public async Task<(HttpStatusCode Status, JsonObject? Answer)> DryRunAsync(JsonObject body, ResourceInfo resource, string? ns, CancellationToken ct, LiveObject? live = null, bool answer = true)
     {
         var (path, sent, target) = await PrepareApplyAsync(body, resource, ns, dryRun: true, live, ct).ConfigureAwait(false);
         if (!answer) return ((await _api.WriteForVersionAsync(HttpMethod.Patch, path, sent, KubeApi.ApplyPatch, ct, target).ConfigureAwait(false)).Status, null);
-        var (status, written) = await _api.WriteAsync(HttpMethod.Patch, path, sent, KubeApi.ApplyPatch, ct, target).ConfigureAwait(false);
+        var (status, written) = await _api.WriteProjectedAsync(HttpMethod.Patch, path, sent, KubeApi.ApplyPatch, NotCompared, ct, target).ConfigureAwait(false);
         return (status, written);
     }
+
+    private static readonly string[] NotCompared = ["status"];
 
     /// <summary>The request of an apply: its path (field manager, force, dry run) and the applied configuration, which
     /// never takes back what the running control plane took (istiod's failurePolicy and caBundle).</summary>

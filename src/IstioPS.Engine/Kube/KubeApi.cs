@@ -116,6 +116,16 @@ public sealed class KubeApi : IDisposable
     }
 
     /// <summary>
+    /// The same write, answering the object without its status, its managedFields and the top-level fields named in
+    /// <paramref name="omit"/>, read straight from the answer's bytes (<see cref="JsonProjection"/>).
+    /// </summary>
+    public async Task<(HttpStatusCode Status, JsonObject Body)> WriteProjectedAsync(HttpMethod method, string path, JsonNode? body, string? contentType, IReadOnlyCollection<string> omit, CancellationToken ct, object? target = null)
+    {
+        using var response = await SendBodyAsync(method, path, body, contentType, target, ct).ConfigureAwait(false);
+        return (response.StatusCode, JsonProjection.Parse(await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false), omit));
+    }
+
+    /// <summary>
     /// The same write, answering only the status and the written object's resourceVersion: the answer is scanned up to
     /// its metadata, not parsed (a CustomResourceDefinition comes back as hundreds of kilobytes with its managedFields).
     /// </summary>

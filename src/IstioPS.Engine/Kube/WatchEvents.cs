@@ -11,12 +11,10 @@ namespace IstioPS.Engine.Kube;
 /// </summary>
 public static class WatchEvents
 {
-    private static readonly JsonReaderOptions Options = new() { MaxDepth = Manifests.ObjectValidator.MaxJsonDepth };
-
     /// <summary>The event's type and object, or null for a line that is not an event with an object.</summary>
     public static (string Type, JsonObject Object)? Parse(ReadOnlySpan<byte> line, IReadOnlyCollection<string>? omit = null)
     {
-        var reader = new Utf8JsonReader(line, Options);
+        var reader = new Utf8JsonReader(line, JsonProjection.Options);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
         string? type = null;
         JsonObject? obj = null;
@@ -26,28 +24,10 @@ public static class WatchEvents
             var isObject = !isType && reader.ValueTextEquals("object"u8);
             reader.Read();
             if (isType && reader.TokenType == JsonTokenType.String) type = reader.GetString();
-            else if (isObject && reader.TokenType == JsonTokenType.StartObject) obj = ReadObject(ref reader, omit, "managedFields");
+            else if (isObject && reader.TokenType == JsonTokenType.StartObject) obj = JsonProjection.Read(ref reader, omit);
             else reader.Skip();
         }
 
         return obj is null ? null : (type ?? "", obj);
-    }
-
-    /// <summary>The object the reader is at (on its StartObject), without the properties named in <paramref name="omit"/>;
-    /// its metadata without <paramref name="omitInMetadata"/>.</summary>
-    private static JsonObject ReadObject(ref Utf8JsonReader reader, IReadOnlyCollection<string>? omit, string? omitInMetadata)
-    {
-        var result = new JsonObject();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var name = reader.GetString()!;
-            reader.Read();
-            if (omit?.Contains(name) == true) reader.Skip();
-            else if (omitInMetadata is not null && name == "metadata" && reader.TokenType == JsonTokenType.StartObject)
-                result[name] = ReadObject(ref reader, [omitInMetadata], null);
-            else result[name] = JsonNode.Parse(ref reader);
-        }
-
-        return result;
     }
 }
