@@ -60,17 +60,26 @@ public abstract class InstallSourceCmdlet : SourceCmdlet
     /// <summary>
     /// The source's objects, rendered as `helm upgrade` renders them when the revision is installed already. The render
     /// as a first install goes on while the cluster is asked (most installs are first installs, and a render is as long
-    /// as a round trip to a far cluster); an installed revision renders again as an upgrade. A failed render is made
-    /// again after the answer, so a cluster that cannot be reached is reported first, as before.
+    /// as a round trip to a far cluster); an installed revision renders again as an upgrade, at once when the answer
+    /// comes before that render ends (it is stopped). A failed render is made again after the answer, so a cluster
+    /// that cannot be reached is reported first, as before.
     /// </summary>
     private async Task<SourceObjects> LoadAsync(InstallSource source, CancellationToken ct)
     {
         var asked = AsUpgradeWhenInstalledAsync(source, ct);
         var said = new List<string>();
+        using var firstInstall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var speculative = Task.Run(() => InstallSources.Load(source, said.Add, firstInstall.Token), CancellationToken.None);
+        await Task.WhenAny(asked, speculative).ConfigureAwait(false);
+        if (asked.IsCompletedSuccessfully && asked.Result.IsUpgrade) firstInstall.Cancel();
         SourceObjects? loaded = null;
         try
         {
-            loaded = InstallSources.Load(source, said.Add);
+            loaded = await speculative.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // stopped: the revision is installed, and is rendered as an upgrade below
         }
         catch (Exception ex) when (ex is Engine.IstioPSException or IOException or UnauthorizedAccessException)
         {
@@ -78,7 +87,7 @@ public abstract class InstallSourceCmdlet : SourceCmdlet
         }
 
         var answered = await asked.ConfigureAwait(false);
-        if (loaded is null || answered.IsUpgrade) return InstallSources.Load(answered, EmitVerbose);
+        if (loaded is null || answered.IsUpgrade) return InstallSources.Load(answered, EmitVerbose, ct);
         foreach (var line in said) EmitVerbose(line);
         return loaded;
     }

@@ -240,6 +240,14 @@ public class ScaleAndWatchTests
         Assert.Equal("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","resourceVersion":"9"},"data":{"k":"v"}}""",
             JsonProjection.Parse(answer, ["status"]).ToJsonString());
         Assert.Equal("{}", JsonProjection.Parse(ReadOnlySpan<byte>.Empty, null).ToJsonString());
+
+        // A list page's items, each without its managedFields.
+        var page = """
+            {"kind":"ConfigMapList","metadata":{"resourceVersion":"12","continue":"x"},"items":[
+             {"metadata":{"name":"a","managedFields":[{"manager":"m"}]},"data":{"k":"1"}},{"metadata":{"name":"b"}}]}
+            """u8;
+        Assert.Equal(["""{"metadata":{"name":"a"},"data":{"k":"1"}}""", """{"metadata":{"name":"b"}}"""],
+            JsonProjection.Items(page, null).Select(i => i.ToJsonString()));
     }
 
     [Fact]

@@ -15,6 +15,9 @@ public static class ControlPlaneFields
 {
     private const string WebhookGroup = "admissionregistration.k8s.io";
 
+    /// <summary>Whether the objects of a collection may hold control-plane fields (their managedFields say whose they are).</summary>
+    public static bool ConcernsCollection(string collectionPath) => collectionPath.Contains($"/{WebhookGroup}/", StringComparison.Ordinal);
+
     /// <summary>Per kind: fields under each item of the <c>webhooks</c> list (keyed by name) that the control plane may own.</summary>
     private static readonly Dictionary<string, string[][]> WebhookFields = new(StringComparer.Ordinal)
     {

@@ -21,6 +21,32 @@ public static class JsonProjection
         return Read(ref reader, omit);
     }
 
+    /// <summary>The items of a list page (<c>{"items":[...]}</c>), each projected as <see cref="Parse"/> says.</summary>
+    public static List<JsonObject> Items(ReadOnlySpan<byte> page, IReadOnlyCollection<string>? omit)
+    {
+        var items = new List<JsonObject>();
+        var reader = new Utf8JsonReader(page, Options);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return items;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isItems = reader.ValueTextEquals("items"u8);
+            reader.Read();
+            if (!isItems || reader.TokenType != JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.StartObject) items.Add(Read(ref reader, omit));
+                else reader.Skip();
+            }
+        }
+
+        return items;
+    }
+
     /// <summary>The object the reader is at (on its StartObject), projected as <see cref="Parse"/> says.</summary>
     internal static JsonObject Read(ref Utf8JsonReader reader, IReadOnlyCollection<string>? omit) => ReadObject(ref reader, omit, "managedFields");
 

@@ -149,12 +149,22 @@ public sealed class KubeApi : IDisposable
     /// <summary>What a metadata-only list asks for: kube-apiserver answers each item's metadata and nothing else.</summary>
     public const string MetadataListAccept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
-    /// <summary>Every item of a list, following <c>continue</c> tokens; also returns the list's resourceVersion.</summary>
-    public async Task<(List<JsonObject> Items, string? ResourceVersion)> ListAsync(string path, string? labelSelector, CancellationToken ct, int pageSize = 500, string? fieldSelector = null)
+    /// <summary>
+    /// Every item of a list, following <c>continue</c> tokens; also returns the list's resourceVersion. Without
+    /// <paramref name="managedFields"/> the items are read without them (<see cref="JsonProjection"/>).
+    /// </summary>
+    public async Task<(List<JsonObject> Items, string? ResourceVersion)> ListAsync(string path, string? labelSelector, CancellationToken ct, int pageSize = 500, string? fieldSelector = null,
+        bool managedFields = true)
     {
         var items = new List<JsonObject>();
         var rv = await ListPagesAsync(path, labelSelector, fieldSelector, pageSize, null, bytes =>
         {
+            if (!managedFields)
+            {
+                items.AddRange(JsonProjection.Items(bytes, null));
+                return;
+            }
+
             var list = Parse(bytes);
             if (list["items"] is JsonArray array)
             {

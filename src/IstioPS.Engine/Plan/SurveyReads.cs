@@ -106,7 +106,10 @@ public sealed class SurveyReads
     {
         try
         {
-            return (await _api.ListAsync(collectionPath, $"{Own.ManagedByLabel}={Own.ManagedByValue}", ct).ConfigureAwait(false)).Items;
+            // Who manages which field is read only where the plan looks at it: webhook configurations, whose caBundle and
+            // failurePolicy the running control plane takes (ControlPlaneFields); a CRD's managedFields are as big as its schema.
+            var managedFields = Apply.ControlPlaneFields.ConcernsCollection(collectionPath);
+            return (await _api.ListAsync(collectionPath, $"{Own.ManagedByLabel}={Own.ManagedByValue}", ct, managedFields: managedFields).ConfigureAwait(false)).Items;
         }
         catch (KubeApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {

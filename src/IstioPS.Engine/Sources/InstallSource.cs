@@ -24,8 +24,9 @@ public sealed record InstallSource
     public bool IsUpgrade { get; init; }
 
     /// <summary>What to render for this source's release (the one place a source becomes a render request).</summary>
-    public ReleaseRenderRequest RenderRequest(string releasePath) => new()
+    public ReleaseRenderRequest RenderRequest(string releasePath, CancellationToken ct = default) => new()
     {
+        CancellationToken = ct,
         ReleasePath = releasePath,
         Profile = Profile,
         Set = Set,
@@ -58,14 +59,14 @@ public sealed class SourceObjects
 public static class InstallSources
 {
     /// <summary>Renders the release (and reads the addons) of a source; manifest files are left for the reader.</summary>
-    public static SourceObjects Load(InstallSource source, Action<string>? verbose = null)
+    public static SourceObjects Load(InstallSource source, Action<string>? verbose = null, CancellationToken ct = default)
     {
         if (source.ReleasePath is null)
         {
             return new SourceObjects { Objects = Array.Empty<ManifestObject>(), ComponentOrder = Array.Empty<string>(), ManifestPaths = source.ManifestPaths, Recurse = source.Recurse };
         }
 
-        var parts = ReleaseParts(source, source.ReleasePath, verbose);
+        var parts = ReleaseParts(source, source.ReleasePath, verbose, ct);
         var order = parts.SelectMany(p => p.ComponentOrder).ToList();
         var scope = new HashSet<string>(order, StringComparer.OrdinalIgnoreCase);
         if (!source.AddonsOnly) scope.UnionWith(source.Components ?? IstioComponents.All.Select(c => c.Name));
@@ -89,7 +90,7 @@ public static class InstallSources
             return ReleaseManifests.Read(ManifestReader.ExpandPaths(source.ManifestPaths, source.Recurse), ManifestsComponent, consequence: consequence);
         }
 
-        var parts = ReleaseParts(source, release, verbose);
+        var parts = ReleaseParts(source, release, verbose, default);
         return new RenderedRelease
         {
             Entries = parts.SelectMany(p => p.Entries).ToList(),
@@ -107,7 +108,7 @@ public static class InstallSources
     /// The release's profile rendered (unless only addons were asked for), then its addons. The addons are read while
     /// the profile renders (neither uses the other); a render that fails is what is reported.
     /// </summary>
-    private static List<RenderedRelease> ReleaseParts(InstallSource source, string releasePath, Action<string>? verbose)
+    private static List<RenderedRelease> ReleaseParts(InstallSource source, string releasePath, Action<string>? verbose, CancellationToken ct)
     {
         var parts = new List<RenderedRelease>();
         var addons = source.Addons is { Count: > 0 } names ? Task.Run(() => ReleaseManifests.Addons(releasePath, names)) : null;
@@ -115,7 +116,7 @@ public static class InstallSources
         {
             if (!source.AddonsOnly)
             {
-                var rendered = ReleaseManifests.Render(source.RenderRequest(releasePath));
+                var rendered = ReleaseManifests.Render(source.RenderRequest(releasePath, ct));
                 verbose?.Invoke($"Rendered {rendered.Objects.Count} objects: {string.Join(", ", rendered.ComponentOrder)}.");
                 parts.Add(rendered);
             }

@@ -16,6 +16,8 @@ public sealed class ReleaseRenderRequest
     public IReadOnlyList<string>? Components { get; init; }
     /// <summary>Render as `helm upgrade` does (see <see cref="Plan.UpgradeDetection"/>).</summary>
     public bool IsUpgrade { get; init; }
+    /// <summary>Stops the render (OperationCanceledException).</summary>
+    public CancellationToken CancellationToken { get; init; }
 }
 
 /// <summary>What to render from one Helm chart (what `helm template` does).</summary>
@@ -126,6 +128,7 @@ public static class ReleaseManifests
                 Components = request.Components?.ToList(),
                 IsUpgrade = request.IsUpgrade,
                 Cache = Cache,
+                CancellationToken = request.CancellationToken,
                 CompiledHub = stamp is null ? null : stamp.Hub ?? DefaultHub,
                 CompiledTag = stamp?.Version.Text,
             });
