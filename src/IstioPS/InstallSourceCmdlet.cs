@@ -39,7 +39,7 @@ public abstract class InstallSourceCmdlet : SourceCmdlet
         // Discovery goes out while the input is rendered or read; a release's plan reads the same kinds whatever the
         // render gives, so its first lists go out too.
         var reads = Installer.ReadAhead(Api, Namespace, lists: source.ReleasePath is not null, ct);
-        var loaded = await LoadAsync(source, ct).ConfigureAwait(false);
+        var loaded = await InstallSources.LoadAsync(source, t => Engine.Plan.UpgradeDetection.IsInstalledAsync(Api, Namespace, Revision, t), EmitVerbose, ct).ConfigureAwait(false);
         foreach (var warning in loaded.Warnings) EmitWarning(warning);
         var request = new InstallRequest
         {
@@ -56,45 +56,4 @@ public abstract class InstallSourceCmdlet : SourceCmdlet
         };
         return configure is null ? request : configure(request);
     }
-
-    /// <summary>
-    /// The source's objects, rendered as `helm upgrade` renders them when the revision is installed already. The render
-    /// as a first install goes on while the cluster is asked (most installs are first installs, and a render is as long
-    /// as a round trip to a far cluster); an installed revision renders again as an upgrade, at once when the answer
-    /// comes before that render ends (it is stopped). A failed render is made again after the answer, so a cluster
-    /// that cannot be reached is reported first, as before.
-    /// </summary>
-    private async Task<SourceObjects> LoadAsync(InstallSource source, CancellationToken ct)
-    {
-        var asked = AsUpgradeWhenInstalledAsync(source, ct);
-        var said = new List<string>();
-        using var firstInstall = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var speculative = Task.Run(() => InstallSources.Load(source, said.Add, firstInstall.Token), CancellationToken.None);
-        await Task.WhenAny(asked, speculative).ConfigureAwait(false);
-        if (asked.IsCompletedSuccessfully && asked.Result.IsUpgrade) firstInstall.Cancel();
-        SourceObjects? loaded = null;
-        try
-        {
-            loaded = await speculative.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            // stopped: the revision is installed, and is rendered as an upgrade below
-        }
-        catch (Exception ex) when (ex is Engine.IstioPSException or IOException or UnauthorizedAccessException)
-        {
-            // made again below, once the cluster has answered
-        }
-
-        var answered = await asked.ConfigureAwait(false);
-        if (loaded is null || answered.IsUpgrade) return InstallSources.Load(answered, EmitVerbose, ct);
-        foreach (var line in said) EmitVerbose(line);
-        return loaded;
-    }
-
-    /// <summary>A release source rendered as `helm upgrade` renders it when its revision is installed already.</summary>
-    protected async Task<InstallSource> AsUpgradeWhenInstalledAsync(InstallSource source, CancellationToken ct) =>
-        source.ReleasePath is not null && await Engine.Plan.UpgradeDetection.IsInstalledAsync(Api, Namespace, Revision, ct).ConfigureAwait(false)
-            ? source with { IsUpgrade = true }
-            : source;
 }

@@ -227,6 +227,8 @@ public class ScaleAndWatchTests
         // Without omissions only managedFields go; a line without an object, or not JSON, is no event.
         Assert.NotNull(WatchEvents.Parse(line)!.Value.Object["spec"]);
         Assert.Null(WatchEvents.Parse("""{"type":"BOOKMARK"}"""u8));
+        Assert.Null(WatchEvents.Parse(""u8));
+        Assert.Null(WatchEvents.Parse(" \r"u8));
         Assert.ThrowsAny<System.Text.Json.JsonException>(() => WatchEvents.Parse("{\"type\":"u8));
     }
 

@@ -269,7 +269,7 @@ public sealed class KubeApi : IDisposable
     /// <summary>A list's or an object's resourceVersion (and a list's continue token), read from its metadata without parsing the rest.</summary>
     private static (string? ResourceVersion, string? Continue) MetadataOf(byte[] bytes)
     {
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = Manifests.ObjectValidator.MaxJsonDepth });
+        var reader = new Utf8JsonReader(bytes, JsonProjection.Options);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return (null, null);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {

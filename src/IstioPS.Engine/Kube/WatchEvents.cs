@@ -11,9 +11,10 @@ namespace IstioPS.Engine.Kube;
 /// </summary>
 public static class WatchEvents
 {
-    /// <summary>The event's type and object, or null for a line that is not an event with an object.</summary>
+    /// <summary>The event's type and object, or null for a line that is not an event with an object (a blank one too).</summary>
     public static (string Type, JsonObject Object)? Parse(ReadOnlySpan<byte> line, IReadOnlyCollection<string>? omit = null)
     {
+        if (line.Trim(" \t\r"u8).IsEmpty) return null;
         var reader = new Utf8JsonReader(line, JsonProjection.Options);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
         string? type = null;

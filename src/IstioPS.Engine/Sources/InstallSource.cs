@@ -79,6 +79,42 @@ public static class InstallSources
     }
 
     /// <summary>
+    /// The source's objects, rendered as `helm upgrade` renders them when <paramref name="installed"/> says the revision
+    /// is installed already. The render as a first install goes on while the cluster is asked (most installs are first
+    /// installs, and a render is as long as a round trip to a far cluster); an installed revision renders again as an
+    /// upgrade, at once when the answer comes before that render ends (it is stopped). A failed render is made again
+    /// after the answer, so a cluster that cannot be reached is reported first. The first render's verbose lines are
+    /// said only when its objects are the ones used.
+    /// </summary>
+    public static async Task<SourceObjects> LoadAsync(InstallSource source, Func<CancellationToken, Task<bool>> installed, Action<string>? verbose, CancellationToken ct)
+    {
+        var asked = source.ReleasePath is null ? Task.FromResult(false) : installed(ct);
+        var said = new List<string>();
+        using var firstInstall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var speculative = Task.Run(() => Load(source, said.Add, firstInstall.Token), CancellationToken.None);
+        await Task.WhenAny(asked, speculative).ConfigureAwait(false);
+        if (asked.IsCompletedSuccessfully && asked.Result) firstInstall.Cancel();
+        SourceObjects? loaded = null;
+        try
+        {
+            loaded = await speculative.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // stopped: the revision is installed, and is rendered as an upgrade below
+        }
+        catch (Exception ex) when (ex is IstioPSException or IOException or UnauthorizedAccessException)
+        {
+            // made again below, once the cluster has answered
+        }
+
+        var upgrade = await asked.ConfigureAwait(false);
+        if (loaded is null || upgrade) return Load(source with { IsUpgrade = upgrade }, verbose, ct);
+        foreach (var line in said) verbose?.Invoke(line);
+        return loaded;
+    }
+
+    /// <summary>
     /// Every object a source stands for, in one piece (Export-IstioManifest writes them, Uninstall-Istio removes them):
     /// the release rendered with its addons, or the manifest files read and checked, every problem of every file
     /// reported together with its file and line and <paramref name="consequence"/> ("nothing was exported").
