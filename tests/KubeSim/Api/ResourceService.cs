@@ -113,7 +113,9 @@ public sealed class ResourceService(ObjectStore store, ResourceRegistry registry
         else meta.Remove("namespace");
 
         if (name.Length > 0 && Store.Get(rt.StorageKey, rt.Namespaced ? ns! : "", name) is not null)
-            throw ApiException.AlreadyExists(rt, name);
+            // An apply that would create was computed from a read that found nothing: another write created the object
+            // since, so it is computed again as an apply to that object (kube-apiserver's GuaranteedUpdate retries too).
+            throw presetManagedFields ? new StaleRead() : ApiException.AlreadyExists(rt, name);
 
         meta["uid"] = Guid.NewGuid().ToString();
         meta["creationTimestamp"] = Json.Now();
